@@ -1,0 +1,109 @@
+/**
+ * The shapes the local cloud works with: what it reads from a synthesized cloud assembly
+ * (`cdk.out`), and the contract between the local HTTP API and the local Lambda service.
+ * Nothing here knows about squaring: any stack of Node.js functions behind an HTTP API fits.
+ */
+
+/** One `AWS::Lambda::Function` of the assembly, with intrinsics resolved to local names. */
+export interface FunctionDefinition {
+  /** CloudFormation logical ID, e.g. `Squarer4A1B2C3D`. */
+  readonly logicalId: string;
+  /** The stack that holds it. */
+  readonly stackName: string;
+  /** Local physical name, `${stackName}-${logicalId}` (AWS would add a random suffix). */
+  readonly name: string;
+  /** `arn:aws:lambda:${region}:${account}:function:${name}` */
+  readonly arn: string;
+  /** `file.export`, e.g. `index.handler`. */
+  readonly handler: string;
+  /** Absolute path of the bundled asset directory in `cdk.out`: the code `cdk deploy` uploads. */
+  readonly codeDirectory: string;
+  /** e.g. `nodejs24.x`. */
+  readonly runtime: string;
+  /** `arm64` or `x86_64`. */
+  readonly architecture: string;
+  readonly memorySizeMb: number;
+  readonly timeoutSeconds: number;
+  /** The function's own environment variables, intrinsics resolved (Ref of a function gives its local name). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** `ReservedConcurrentExecutions`, when set. */
+  readonly reservedConcurrency?: number;
+  /** `/aws/lambda/${name}`, or the name of the explicit log group the function is configured with. */
+  readonly logGroupName: string;
+}
+
+export type AuthorizationType = 'NONE' | 'AWS_IAM' | 'JWT' | 'CUSTOM';
+
+/** One `AWS::ApiGatewayV2::Route` of an HTTP API with a Lambda proxy integration. */
+export interface RouteDefinition {
+  /** e.g. `POST /square`, `ANY /items/{id}`, `GET /{proxy+}` or `$default`. */
+  readonly routeKey: string;
+  readonly authorizationType: AuthorizationType;
+  readonly integration: {
+    /** Local name of the function the integration invokes. */
+    readonly functionName: string;
+    readonly payloadFormatVersion: '1.0' | '2.0';
+    /** HTTP API default and maximum: 30 000 ms. */
+    readonly timeoutMs: number;
+  };
+}
+
+/** One `AWS::ApiGatewayV2::Api` with protocol HTTP. */
+export interface HttpApiDefinition {
+  readonly logicalId: string;
+  readonly stackName: string;
+  readonly name: string;
+  /** A local API ID (10 lower-case alphanumerics, derived from the logical ID). */
+  readonly apiId: string;
+  readonly routes: readonly RouteDefinition[];
+  /** `$default` for an auto-deployed default stage. */
+  readonly stageName: string;
+  /** Stage default route throttling, when set. */
+  readonly throttling?: { readonly rateLimit: number; readonly burstLimit: number };
+}
+
+export interface CloudAssemblyDefinition {
+  readonly region: string;
+  readonly accountId: string;
+  readonly functions: readonly FunctionDefinition[];
+  readonly httpApis: readonly HttpApiDefinition[];
+}
+
+/** What an invocation gave, as the Invoke API would report it. */
+export interface InvokeOutcome {
+  /** The invocation's awsRequestId, also the `x-amzn-RequestId` of the Invoke response. */
+  readonly requestId: string;
+  /** The function's response, or for a function error the `{errorType, errorMessage, trace}` document. */
+  readonly payload: Buffer;
+  /** Set when the function failed: `Unhandled` (as the Node.js runtime reports all errors). */
+  readonly functionError?: 'Unhandled' | 'Handled';
+  /** The last 4 KB of the invocation's log, when asked for (`LogType: Tail`). */
+  readonly logTail?: string;
+  readonly executedVersion: string;
+}
+
+/**
+ * An error of the Lambda service itself (not of the function), with the code, HTTP status and
+ * message the Invoke API answers with, e.g. `TooManyRequestsException` 429.
+ */
+export class LambdaServiceError extends Error {
+  constructor(
+    readonly code: string,
+    readonly statusCode: number,
+    message: string,
+    /** Extra members of the error body, e.g. `{ Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }`. */
+    readonly extra: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+/** The local Lambda service as the HTTP API integration sees it. */
+export interface LambdaInvoker {
+  invoke(
+    functionName: string,
+    payload: Buffer,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<InvokeOutcome>;
+}
