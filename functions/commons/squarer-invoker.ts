@@ -1,0 +1,152 @@
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
+import type { ClassifiedError } from './fan-out';
+import { toNumberValue, type NumberValue, type ParsedNumber } from './square';
+
+/** One squared number, as a squarer reported it. */
+export interface SquareResult {
+  readonly number: NumberValue;
+  readonly result: NumberValue;
+  readonly processName: string;
+}
+
+/** The squarer's invocation failed: `FunctionError` was set, with this errorType. */
+export class SquarerFunctionError extends Error {
+  constructor(
+    readonly errorType: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SquarerFunctionError';
+  }
+}
+
+/** The squarer answered something that is not a square of what we sent. */
+export class InvalidSquarerResponseError extends Error {
+  override readonly name = 'InvalidSquarerResponse';
+}
+
+/**
+ * Function errors of the runtime, not of the input: the environment crashed or timed out, so the
+ * same invocation may well succeed in a fresh one. Squaring is idempotent, so these are retried.
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html
+ */
+const TRANSIENT_FUNCTION_ERRORS = new Set(['Runtime.ExitError', 'Sandbox.Timedout', 'Runtime.Unknown']);
+
+export interface SquarerInvokerOptions {
+  readonly client: LambdaClient;
+  readonly functionName: string;
+  /** Told when the squarer's processName differs from the request ID the Invoke response reports. */
+  readonly onRequestIdMismatch?: (processName: string, invokeRequestId: string | undefined) => void;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Invokes one squarer synchronously and checks everything about its answer. */
+export function createSquarerInvoker(options: SquarerInvokerOptions) {
+  const { client, functionName, onRequestIdMismatch } = options;
+  return async (value: ParsedNumber, _index: number, signal: AbortSignal): Promise<SquareResult> => {
+    const number = toNumberValue(value);
+    const response = await client.send(
+      new InvokeCommand({
+        FunctionName: functionName,
+        InvocationType: 'RequestResponse',
+        Payload: encoder.encode(JSON.stringify({ number })),
+      }),
+      { abortSignal: signal },
+    );
+    const text = response.Payload ? decoder.decode(response.Payload) : '';
+    // A synchronous Invoke whose function failed does not throw: the SDK reports it here.
+    if (response.FunctionError) {
+      const { errorType, errorMessage } = readFunctionError(text);
+      throw new SquarerFunctionError(errorType, errorMessage);
+    }
+    const answer = readSquareResult(text, number);
+    const invokeRequestId = response.$metadata.requestId;
+    if (answer.processName !== invokeRequestId) {
+      onRequestIdMismatch?.(answer.processName, invokeRequestId);
+    }
+    return answer;
+  };
+}
+
+function readFunctionError(text: string): { errorType: string; errorMessage: string } {
+  try {
+    const document: unknown = JSON.parse(text);
+    if (typeof document === 'object' && document !== null) {
+      const { errorType, errorMessage } = document as Record<string, unknown>;
+      return {
+        errorType: typeof errorType === 'string' ? errorType : 'Unhandled',
+        errorMessage: typeof errorMessage === 'string' ? errorMessage : text,
+      };
+    }
+  } catch {
+    // Not JSON: report the text as it came.
+  }
+  return { errorType: 'Unhandled', errorMessage: text.slice(0, 1000) };
+}
+
+function readSquareResult(text: string, sent: NumberValue): SquareResult {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new InvalidSquarerResponseError(`the squarer's answer is not JSON: ${text.slice(0, 200)}`);
+  }
+  if (typeof document !== 'object' || document === null) {
+    throw new InvalidSquarerResponseError(`the squarer's answer is not an object: ${text.slice(0, 200)}`);
+  }
+  const { number, result, processName } = document as Record<string, unknown>;
+  if (number !== sent) {
+    throw new InvalidSquarerResponseError(
+      `the squarer answered for ${JSON.stringify(number)}, not for ${JSON.stringify(sent)}`,
+    );
+  }
+  if (!isNumberValue(result)) {
+    throw new InvalidSquarerResponseError(`the squarer's result ${JSON.stringify(result)} is not a number`);
+  }
+  if (typeof processName !== 'string' || processName === '') {
+    throw new InvalidSquarerResponseError('the squarer did not name its process');
+  }
+  return { number: sent, result, processName };
+}
+
+function isNumberValue(value: unknown): value is NumberValue {
+  return (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && /^[0-9]+$/.test(value));
+}
+
+/**
+ * Sorts a failed invocation into throttling, transient (retry) and final (report), with the
+ * same classifiers the AWS SDK's own retry strategy uses.
+ */
+export function classifyInvokeError(error: unknown): ClassifiedError {
+  if (error instanceof SquarerFunctionError) {
+    return {
+      type: error.errorType,
+      message: error.message,
+      retry: TRANSIENT_FUNCTION_ERRORS.has(error.errorType) ? 'transient' : 'final',
+    };
+  }
+  if (error instanceof Error) {
+    // The SDK's classifiers read optional fields ($metadata, $retryable, code) that any Error may lack.
+    const sdkError = error as SdkError;
+    const type = error.name;
+    const message = error.message || type;
+    if (isThrottlingError(sdkError)) return { type, message, retry: 'throttle' };
+    if (isServerError(sdkError) || isTransientError(sdkError) || isConnectionError(error)) {
+      return { type, message, retry: 'transient' };
+    }
+    return { type, message, retry: 'final' };
+  }
+  return { type: 'Error', message: String(error), retry: 'final' };
+}
+
+type SdkError = Parameters<typeof isThrottlingError>[0];
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+
+function isConnectionError(error: Error): boolean {
+  const code = (error as Error & { code?: unknown }).code;
+  return typeof code === 'string' && CONNECTION_ERROR_CODES.has(code);
+}

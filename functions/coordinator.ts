@@ -1,0 +1,122 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { CoordinatorEnv, nonNegativeInteger, positiveInteger, requiredString } from './commons/config';
+import { fanOut, type ItemError, type ItemOutcome } from './commons/fan-out';
+import { createFanOutLambdaClient } from './commons/lambda-client';
+import { logger } from './commons/logger';
+import { BadRequestError, parseSquareRequest, type ErrorDetail } from './commons/square-request';
+import { classifyInvokeError, createSquarerInvoker, type SquareResult } from './commons/squarer-invoker';
+import { toNumberValue, type NumberValue, type ParsedNumber } from './commons/square';
+
+/** Configuration, read once per execution environment (see lib/multi-square-stack.ts for the defaults). */
+const squarerFunctionName = requiredString(CoordinatorEnv.squarerFunctionName);
+const maxNumbers = positiveInteger(CoordinatorEnv.maxNumbers, 1000);
+const maxConcurrency = positiveInteger(CoordinatorEnv.maxConcurrency, 100);
+/** Time kept back from the function's timeout to build and send the answer. */
+const deadlineMarginMs = nonNegativeInteger(CoordinatorEnv.deadlineMarginMs, 1000);
+
+/** A body holds numbers of at most 500 digits, so 1 KiB an item is generous; anything larger is refused unread. */
+const maxBodyBytes = 4096 + maxNumbers * 1024;
+
+const client = createFanOutLambdaClient(maxConcurrency);
+const invokeSquarer = createSquarerInvoker({
+  client,
+  functionName: squarerFunctionName,
+  onRequestIdMismatch: (processName, invokeRequestId) =>
+    logger.warn('squarer processName differs from the Invoke request ID', { processName, invokeRequestId }),
+});
+
+/** One item of the answer, in input order: its square, or why there is none. */
+export type ResultItem = SquareResult | { readonly number: NumberValue; readonly error: ItemError };
+
+export interface SquareResponse {
+  readonly results: ResultItem[];
+  /** `3 squared to 9 by: <processName>`, in completion order. */
+  readonly lines: string[];
+  readonly stats: {
+    readonly numbers: number;
+    readonly succeeded: number;
+    readonly failed: number;
+    readonly invocations: number;
+    readonly retries: number;
+    readonly throttles: number;
+    readonly peakConcurrency: number;
+    readonly durationMs: number;
+  };
+}
+
+/** `POST /square`: squares each number in its own squarer invocation and waits for all. */
+export async function handler(
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<APIGatewayProxyStructuredResultV2> {
+  logger.addContext(context);
+  try {
+    rejectUnsupportedContentType(event.headers['content-type']);
+    const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+    const numbers = parseSquareRequest(body, { maxNumbers, maxBodyBytes });
+    const response = await squareAll(numbers, Date.now() + context.getRemainingTimeInMillis() - deadlineMarginMs);
+    const statusCode = response.stats.failed === 0 ? 200 : 502;
+    logger.info('squared', { statusCode, ...response.stats });
+    return json(statusCode, response);
+  } catch (error) {
+    if (error instanceof BadRequestError) {
+      logger.info('bad request', { code: error.code, message: error.message });
+      return errorResponse(error.statusCode, error.code, error.message, error.details);
+    }
+    logger.error('unexpected failure', { error });
+    return errorResponse(500, 'InternalError', 'the request failed unexpectedly; see the coordinator log');
+  }
+}
+
+async function squareAll(numbers: ParsedNumber[], deadline: number): Promise<SquareResponse> {
+  const lines: string[] = [];
+  const { outcomes, stats } = await fanOut(numbers, invokeSquarer, {
+    maxConcurrency,
+    deadline,
+    retry: { maxAttempts: 6, baseDelayMs: 25, maxDelayMs: 1000, budget: 20 + numbers.length },
+    classify: classifyInvokeError,
+    onSettled: (_index, outcome) => {
+      if (outcome.ok) lines.push(formatLine(outcome.value));
+    },
+  });
+  const results = outcomes.map(
+    (outcome): ResultItem =>
+      outcome.ok ? outcome.value : { number: toNumberValue(outcome.item), error: outcome.error },
+  );
+  const failed = outcomes.filter((outcome) => !outcome.ok).length;
+  return {
+    results,
+    lines,
+    stats: { numbers: numbers.length, succeeded: numbers.length - failed, failed, ...stats },
+  };
+}
+
+/** The tutorial's line: `3 squared to 9 by: Process-2`, with the request ID as the process name. */
+export function formatLine({ number, result, processName }: SquareResult): string {
+  return `${number} squared to ${result} by: ${processName}`;
+}
+
+/** JSON bodies only: a body sent as a form or as text is refused rather than guessed at. */
+function rejectUnsupportedContentType(contentType: string | undefined): void {
+  if (contentType === undefined) return;
+  const mediaType = contentType.split(';', 1)[0]?.trim().toLowerCase() ?? '';
+  if (mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType)) return;
+  throw new BadRequestError(
+    415,
+    'UnsupportedMediaType',
+    `the content-type ${JSON.stringify(contentType.slice(0, 100))} is not JSON; send application/json`,
+  );
+}
+
+function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+function errorResponse(
+  statusCode: number,
+  code: string,
+  message: string,
+  details: readonly ErrorDetail[] = [],
+): APIGatewayProxyStructuredResultV2 {
+  return json(statusCode, { error: { code, message, details } });
+}
