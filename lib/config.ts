@@ -1,0 +1,62 @@
+import type { Node } from 'constructs';
+
+/** How callers authenticate to the HTTP API. */
+export type AuthMode = 'iam' | 'none';
+
+/**
+ * Everything a deployment can tune, read from CDK context (`cdk.json` or `-c key=value`).
+ * The README's "Configuration" table lists the same keys and defaults.
+ */
+export interface MultiSquareConfig {
+  /** Most numbers in one request, so one request fans out to at most this many invocations. @default 1000 */
+  readonly maxNumbers: number;
+  /** Most squarer invocations in flight for one request. @default 100 */
+  readonly maxConcurrency: number;
+  /** `iam` (callers sign with SigV4) or `none` (a public API, for demos only). @default 'iam' */
+  readonly authMode: AuthMode;
+  /** @default 1024 */
+  readonly coordinatorMemoryMb: number;
+  /** @default 128 */
+  readonly squarerMemoryMb: number;
+  /** Stage throttling: steady requests per second. @default 10 */
+  readonly throttleRateLimit: number;
+  /** Stage throttling: burst of requests. @default 20 */
+  readonly throttleBurstLimit: number;
+}
+
+export const DEFAULT_CONFIG: MultiSquareConfig = {
+  maxNumbers: 1000,
+  maxConcurrency: 100,
+  authMode: 'iam',
+  coordinatorMemoryMb: 1024,
+  squarerMemoryMb: 128,
+  throttleRateLimit: 10,
+  throttleBurstLimit: 20,
+};
+
+/** Reads the configuration from context, failing the synth with the key's name on a bad value. */
+export function readConfig(node: Node): MultiSquareConfig {
+  const integer = (key: keyof MultiSquareConfig, min: number, max: number): number => {
+    const raw: unknown = node.tryGetContext(key);
+    if (raw === undefined) return DEFAULT_CONFIG[key] as number;
+    const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+      throw new Error(`context ${key} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    }
+    return value;
+  };
+  const authMode: unknown = node.tryGetContext('authMode') ?? DEFAULT_CONFIG.authMode;
+  if (authMode !== 'iam' && authMode !== 'none') {
+    throw new Error(`context authMode must be "iam" or "none", got ${JSON.stringify(authMode)}`);
+  }
+  return {
+    maxNumbers: integer('maxNumbers', 1, 10_000),
+    maxConcurrency: integer('maxConcurrency', 1, 1000),
+    authMode,
+    // Lambda's memory range: https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+    coordinatorMemoryMb: integer('coordinatorMemoryMb', 128, 10_240),
+    squarerMemoryMb: integer('squarerMemoryMb', 128, 10_240),
+    throttleRateLimit: integer('throttleRateLimit', 1, 10_000),
+    throttleBurstLimit: integer('throttleBurstLimit', 1, 5_000),
+  };
+}

@@ -1,0 +1,131 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { CoordinatorEnv } from '../functions/commons/config';
+import { readConfig, type MultiSquareConfig } from './config';
+import { NodeFunction } from './node-function';
+
+const functionsDirectory = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'functions');
+
+/**
+ * The coordinator's timeout. API Gateway's HTTP API gives an integration 30 s at most; the
+ * coordinator stops starting invocations 1 s before its own timeout and answers, so the client
+ * always gets a body, never a gateway timeout.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html
+ */
+const COORDINATOR_TIMEOUT = Duration.seconds(28);
+/**
+ * The squarer's timeout. Squaring takes microseconds and a cold start well under a second; a few
+ * seconds bound a stuck environment, which the coordinator then retries in a fresh one.
+ */
+const SQUARER_TIMEOUT = Duration.seconds(5);
+
+export interface MultiSquareStackProps extends StackProps {
+  /** @default read from CDK context, see lib/config.ts */
+  readonly config?: MultiSquareConfig;
+}
+
+/** The coordinator behind an HTTP API, and the squarer it fans out to. */
+export class MultiSquareStack extends Stack {
+  public readonly squarer: NodeFunction;
+  public readonly coordinator: NodeFunction;
+  public readonly httpApi: apigwv2.HttpApi;
+
+  constructor(scope: Construct, id: string, props: MultiSquareStackProps = {}) {
+    super(scope, id, props);
+    const config = props.config ?? readConfig(this.node);
+
+    this.squarer = new NodeFunction(this, 'Squarer', {
+      entry: path.join(functionsDirectory, 'squarer.ts'),
+      description: 'Squares one number; its request ID is its process name',
+      memorySize: config.squarerMemoryMb,
+      timeout: SQUARER_TIMEOUT,
+      bundling: {
+        // The squarer uses no AWS SDK: keep it out of the bundle entirely.
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+
+    this.coordinator = new NodeFunction(this, 'Coordinator', {
+      entry: path.join(functionsDirectory, 'coordinator.ts'),
+      description: 'Fans a request out to one squarer invocation per number and waits for all',
+      // Its CPU share follows its memory: the fan-out's client work is CPU-bound (see README).
+      memorySize: config.coordinatorMemoryMb,
+      timeout: COORDINATOR_TIMEOUT,
+      environment: {
+        [CoordinatorEnv.maxNumbers]: String(config.maxNumbers),
+        [CoordinatorEnv.maxConcurrency]: String(config.maxConcurrency),
+        [CoordinatorEnv.deadlineMarginMs]: '1000',
+        POWERTOOLS_SERVICE_NAME: 'multi-square',
+      },
+      bundling: {
+        // Bundle the SDK we test with, rather than the runtime's copy: the SDK we test is the SDK we deploy.
+        bundleAwsSDK: true,
+      },
+    });
+
+    // Grant and wire together: the coordinator learns the squarer's name and may invoke it, and
+    // only it (the unqualified ARN: no other versions or aliases).
+    this.coordinator.function.addEnvironment(CoordinatorEnv.squarerFunctionName, this.squarer.function.functionName);
+    this.coordinator.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.squarer.function.functionArn],
+      }),
+    );
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.ONE_MONTH });
+    this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
+      description: 'multi-square: POST /square',
+      createDefaultStage: false,
+    });
+    const stage = this.httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.throttleRateLimit, burstLimit: config.throttleBurstLimit },
+    });
+    const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
+    cfnStage.accessLogSettings = {
+      destinationArn: accessLogs.logGroupArn,
+      // The fields of https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        caller: '$context.identity.caller',
+        user: '$context.identity.user',
+        requestTime: '$context.requestTime',
+        httpMethod: '$context.httpMethod',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        protocol: '$context.protocol',
+        responseLength: '$context.responseLength',
+        integrationError: '$context.integrationErrorMessage',
+        integrationLatency: '$context.integrationLatency',
+      }),
+    };
+
+    this.httpApi.addRoutes({
+      path: '/square',
+      methods: [apigwv2.HttpMethod.POST],
+      integration: new HttpLambdaIntegration('CoordinatorIntegration', this.coordinator.function),
+      authorizer: config.authMode === 'iam' ? new HttpIamAuthorizer() : new apigwv2.HttpNoneAuthorizer(),
+    });
+
+    if (config.authMode === 'none') {
+      Validations.of(this.httpApi).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: 'authMode=none was chosen explicitly in context, for a public demo API',
+      });
+    }
+
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint, description: 'POST {ApiUrl}/square' });
+    new CfnOutput(this, 'CoordinatorFunctionName', { value: this.coordinator.function.functionName });
+    new CfnOutput(this, 'SquarerFunctionName', { value: this.squarer.function.functionName });
+  }
+}
