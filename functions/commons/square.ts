@@ -30,13 +30,9 @@ export function parseNumberValue(input: unknown): ParsedNumber {
     if (!Number.isFinite(input)) {
       throw new InvalidNumberError(`${String(input)} is not a finite number`);
     }
-    if (Number.isInteger(input)) {
-      if (!Number.isSafeInteger(input)) {
-        // JSON.parse has already rounded an integer literal this large: refuse rather than square a guess.
-        throw new InvalidNumberError(
-          `${String(input)} is an integer beyond ±(2^53 − 1) sent as a JSON number, so it may already be rounded; send it as a string of decimal digits`,
-        );
-      }
+    // A JSON number beyond ±(2^53 − 1) is a double by the time any JavaScript sees it, so it
+    // squares as one; integers that large travel as strings to stay exact.
+    if (Number.isSafeInteger(input)) {
       return { kind: 'integer', value: BigInt(input) };
     }
     return { kind: 'float', value: input };
