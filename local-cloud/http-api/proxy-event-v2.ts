@@ -3,14 +3,52 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  */
 import { randomBytes } from 'node:crypto';
-import type {
-  APIGatewayEventRequestContextIAMAuthorizer,
-  APIGatewayProxyEventV2,
-  APIGatewayProxyEventV2WithIAMAuthorizer,
-} from 'aws-lambda';
+/**
+ * The IAM caller, `requestContext.authorizer.iam`. (`@types/aws-lambda` types `principalOrgId` as a
+ * string; API Gateway sends `null` for a caller outside an organization, so the shape is ours.)
+ */
+export interface IamIdentity {
+  readonly accessKey: string;
+  readonly accountId: string;
+  readonly callerId: string;
+  readonly cognitoIdentity: null;
+  readonly principalOrgId: string | null;
+  readonly userArn: string;
+  readonly userId: string;
+}
 
-export type ProxyEventV2 = APIGatewayProxyEventV2 | APIGatewayProxyEventV2WithIAMAuthorizer;
-export type IamIdentity = APIGatewayEventRequestContextIAMAuthorizer['iam'];
+export interface ProxyEventV2 {
+  readonly version: '2.0';
+  readonly routeKey: string;
+  readonly rawPath: string;
+  readonly rawQueryString: string;
+  readonly cookies?: string[];
+  readonly headers: Record<string, string>;
+  readonly queryStringParameters?: Record<string, string>;
+  readonly requestContext: {
+    readonly accountId: string;
+    readonly apiId: string;
+    readonly authorizer?: { readonly iam: IamIdentity };
+    readonly domainName: string;
+    readonly domainPrefix: string;
+    readonly http: {
+      readonly method: string;
+      readonly path: string;
+      readonly protocol: string;
+      readonly sourceIp: string;
+      readonly userAgent: string;
+    };
+    readonly requestId: string;
+    readonly routeKey: string;
+    readonly stage: string;
+    readonly time: string;
+    readonly timeEpoch: number;
+  };
+  readonly body?: string;
+  readonly pathParameters?: Record<string, string>;
+  readonly isBase64Encoded: boolean;
+  readonly stageVariables?: Record<string, string>;
+}
 
 /** What the server knows of one request once it has been read and routed. */
 export interface IncomingApiRequest {
@@ -166,5 +204,5 @@ export function buildProxyEventV2(request: IncomingApiRequest, context: EventCon
     ...(hasBody ? { body: request.body.toString(base64 ? 'base64' : 'utf8') } : {}),
     ...(Object.keys(context.pathParameters).length > 0 ? { pathParameters: { ...context.pathParameters } } : {}),
     isBase64Encoded: base64,
-  } as ProxyEventV2;
+  };
 }
