@@ -14,7 +14,8 @@ declare module 'vitest' {
 /** Synthesizes the real app, with cdk-nag's checks, once for the whole test run. */
 export default function setup(project: TestProject): () => void {
   const outdir = mkdtempSync(path.join(tmpdir(), 'multi-square-cdk-out-'));
-  createApp({ outdir }).synth();
+  // As the CDK CLI does by default, so the template names each function's asset directory.
+  createApp({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } }).synth();
   project.provide('cdkOut', outdir);
   return () => rmSync(outdir, { recursive: true, force: true });
 }
