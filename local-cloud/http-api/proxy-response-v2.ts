@@ -46,9 +46,12 @@ export function mapProxyResponseV2(payload: Buffer): MappedResponse {
   }
 
   if (!isRecord(parsed) || !('statusCode' in parsed)) {
+    // The documented example maps the output "Hello from Lambda!" to that text as the body: a JSON
+    // string is unquoted; any other JSON value is passed as its JSON text.
+    const inferredBody = typeof parsed === 'string' ? parsed : text;
     return {
       ok: true,
-      response: { statusCode: 200, headers: [['content-type', 'application/json']], body: Buffer.from(text, 'utf8') },
+      response: { statusCode: 200, headers: [['content-type', 'application/json']], body: Buffer.from(inferredBody, 'utf8') },
     };
   }
 
