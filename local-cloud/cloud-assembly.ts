@@ -17,7 +17,7 @@ import type {
   FunctionDefinition,
   HttpApiDefinition,
   RouteDefinition,
-} from './types.ts';
+} from './types';
 
 export const DEFAULT_LOCAL_REGION = 'us-east-1';
 export const DEFAULT_LOCAL_ACCOUNT_ID = '000000000000';

