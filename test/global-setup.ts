@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { createApp } from '../lib/app';
+import { synthesize } from '../local-cloud/synthesize';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,11 +11,13 @@ declare module 'vitest' {
   }
 }
 
-/** Synthesizes the real app, with cdk-nag's checks, once for the whole test run. */
-export default function setup(project: TestProject): () => void {
+/**
+ * Synthesizes the real app as `cdk synth` does (cdk.json's command and context, cdk-nag's checks
+ * included) once for the whole test run.
+ */
+export default async function setup(project: TestProject): Promise<() => void> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'multi-square-cdk-out-'));
-  // As the CDK CLI does by default, so the template names each function's asset directory.
-  createApp({ outdir, context: { 'aws:cdk:enable-asset-metadata': true } }).synth();
+  await synthesize({ projectDirectory: path.resolve(import.meta.dirname, '..'), outdir });
   project.provide('cdkOut', outdir);
   return () => rmSync(outdir, { recursive: true, force: true });
 }
