@@ -1,0 +1,281 @@
+/**
+ * The Lambda Invoke API (and the read-only ListFunctions, GetFunction, GetFunctionConfiguration)
+ * on loopback, answering in the restJson1 shapes that the AWS SDK v3 and the AWS CLI parse into
+ * their exception classes. https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+ *
+ * Requests are not authenticated: any SigV4 signature (or none) is accepted, as this only listens
+ * on the local machine and stands in for a cloud account that does not exist.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { LambdaServiceError, type CloudAssemblyDefinition, type FunctionDefinition } from '../types';
+import { LocalLambdaService, MAX_SYNC_PAYLOAD_BYTES, type InvocationType, type LambdaServiceOptions } from './lambda-service';
+
+export interface StartInvokeApiOptions extends Omit<LambdaServiceOptions, 'functions' | 'lambdaEndpointUrl'> {
+  /** The assembly whose functions to serve (its region and account are used unless given). */
+  readonly assembly?: CloudAssemblyDefinition;
+  /** Functions to serve when there is no assembly. */
+  readonly functions?: readonly FunctionDefinition[];
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default 0 (any free port) */
+  readonly port?: number;
+}
+
+export interface InvokeApi {
+  /** e.g. `http://127.0.0.1:41234`: the `endpoint` for LambdaClient, AWS_ENDPOINT_URL_LAMBDA, or `--endpoint-url`. */
+  readonly url: string;
+  readonly port: number;
+  /** The service behind the API; also a `LambdaInvoker` for in-process callers such as the local HTTP API. */
+  readonly service: LocalLambdaService;
+  /** Stops listening and stops every execution environment. */
+  close(): Promise<void>;
+}
+
+const API_VERSION_PREFIX = '/2015-03-31/functions';
+const invocationTypes: readonly InvocationType[] = ['RequestResponse', 'Event', 'DryRun'];
+
+/** Starts the service and its Invoke API; the functions it runs get AWS_ENDPOINT_URL_LAMBDA pointing here. */
+export async function startInvokeApi(options: StartInvokeApiOptions): Promise<InvokeApi> {
+  const { assembly, functions, host = '127.0.0.1', port = 0, ...serviceOptions } = options;
+  const service = new LocalLambdaService({
+    ...serviceOptions,
+    functions: assembly?.functions ?? functions ?? [],
+    ...(serviceOptions.region ?? assembly?.region ? { region: serviceOptions.region ?? assembly?.region } : {}),
+    ...(serviceOptions.accountId ?? assembly?.accountId ? { accountId: serviceOptions.accountId ?? assembly?.accountId } : {}),
+  });
+  const server = createServer((request, response) => {
+    handleRequest(service, request, response).catch((error: unknown) => {
+      sendError(response, toServiceError(error), randomUUID());
+    });
+  });
+  // Invocations may run for up to 15 minutes: no server-side request timeout.
+  server.requestTimeout = 0;
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  service.lambdaEndpointUrl = url;
+  return {
+    url,
+    port: address.port,
+    service,
+    close: async () => {
+      await service.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function toServiceError(error: unknown): LambdaServiceError {
+  if (error instanceof LambdaServiceError) return error;
+  return new LambdaServiceError('ServiceException', 500, error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * restJson1 errors: the code in `x-amzn-ErrorType`, the members in the JSON body (`Type`,
+ * `message`, and for throttling `Reason`), as Lambda answers them.
+ */
+function sendError(response: ServerResponse, error: LambdaServiceError, requestId: string): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  const body = JSON.stringify({ Type: error.statusCode >= 500 ? 'Service' : 'User', message: error.message, ...error.extra });
+  response.writeHead(error.statusCode, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-ErrorType': error.code,
+    'x-amzn-RequestId': requestId,
+  });
+  response.end(body);
+}
+
+function sendJson(response: ServerResponse, statusCode: number, document: unknown): void {
+  const body = JSON.stringify(document);
+  response.writeHead(statusCode, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': randomUUID(),
+  });
+  response.end(body);
+}
+
+/** Reads the body, keeping at most `limit + 1` bytes so an oversized request cannot exhaust memory. */
+async function readBody(request: IncomingMessage, limit: number): Promise<{ readonly body: Buffer; readonly tooLarge: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size <= limit + 1) chunks.push(buffer);
+  }
+  return { body: Buffer.concat(chunks), tooLarge: size > limit };
+}
+
+function headerValue(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function handleRequest(service: LocalLambdaService, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const pathname = url.pathname;
+  const qualifier = url.searchParams.get('Qualifier') ?? undefined;
+
+  const invokeMatch = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/.exec(pathname);
+  if (invokeMatch?.[1] !== undefined && request.method === 'POST') {
+    await handleInvoke(service, decodeURIComponent(invokeMatch[1]), qualifier, request, response);
+    return;
+  }
+  if (request.method === 'GET' && (pathname === API_VERSION_PREFIX || pathname === `${API_VERSION_PREFIX}/`)) {
+    listFunctions(service, url, response);
+    return;
+  }
+  const functionMatch = /^\/2015-03-31\/functions\/([^/]+)(\/configuration)?\/?$/.exec(pathname);
+  if (functionMatch?.[1] !== undefined && request.method === 'GET') {
+    const definition = service.resolveFunction(decodeURIComponent(functionMatch[1]), qualifier);
+    const configuration = functionConfiguration(definition, service);
+    if (functionMatch[2] !== undefined) {
+      sendJson(response, 200, configuration);
+      return;
+    }
+    // https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html#API_GetFunction_ResponseSyntax
+    sendJson(response, 200, {
+      Configuration: configuration,
+      Code: { RepositoryType: 'S3', Location: `file://${definition.codeDirectory}` },
+      ...(definition.reservedConcurrency === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: definition.reservedConcurrency } }),
+    });
+    return;
+  }
+  throw new LambdaServiceError('UnknownOperationException', 404, `The local Lambda service does not implement ${request.method ?? ''} ${pathname}`);
+}
+
+async function handleInvoke(service: LocalLambdaService, functionName: string, qualifier: string | undefined, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const invocationType = headerValue(request, 'x-amz-invocation-type') ?? 'RequestResponse';
+  if (!invocationTypes.some((known) => known === invocationType)) {
+    // Drain the body so the client sees the answer rather than a reset connection.
+    await readBody(request, 0);
+    throw new LambdaServiceError(
+      'InvalidParameterValueException',
+      400,
+      `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
+    );
+  }
+  const { body, tooLarge } = await readBody(request, MAX_SYNC_PAYLOAD_BYTES);
+  if (tooLarge) {
+    throw new LambdaServiceError('RequestTooLargeException', 413, `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
+  }
+  // The caller hanging up does not stop the function (Lambda runs it to its end); we only stop waiting.
+  const abandoned = new AbortController();
+  response.on('close', () => {
+    if (!response.writableFinished) abandoned.abort(new Error('the caller closed the connection'));
+  });
+  let outcome;
+  try {
+    outcome = await service.invoke(functionName, body, {
+      invocationType: invocationType as InvocationType,
+      logType: headerValue(request, 'x-amz-log-type') === 'Tail' ? 'Tail' : 'None',
+      ...(qualifier === undefined ? {} : { qualifier }),
+      signal: abandoned.signal,
+    });
+  } catch (error) {
+    if (abandoned.signal.aborted) return;
+    throw error;
+  }
+  const headers: Record<string, string | number> = {
+    'x-amzn-RequestId': outcome.requestId,
+    'X-Amz-Executed-Version': outcome.executedVersion,
+  };
+  if (invocationType !== 'RequestResponse') {
+    response.writeHead(invocationType === 'Event' ? 202 : 204, { ...headers, 'Content-Length': 0 });
+    response.end();
+    return;
+  }
+  if (outcome.functionError !== undefined) headers['X-Amz-Function-Error'] = outcome.functionError;
+  if (outcome.logTail !== undefined) headers['X-Amz-Log-Result'] = outcome.logTail;
+  response.writeHead(200, { ...headers, 'Content-Type': 'application/json', 'Content-Length': outcome.payload.length });
+  response.end(outcome.payload);
+}
+
+/** ListFunctions with Marker/MaxItems paging, as the CLI's paginator expects. */
+function listFunctions(service: LocalLambdaService, url: URL, response: ServerResponse): void {
+  const all = service.functions;
+  const maxItems = Math.min(50, Math.max(1, Number(url.searchParams.get('MaxItems') ?? 50) || 50));
+  const start = Number(url.searchParams.get('Marker') ?? 0) || 0;
+  const page = all.slice(start, start + maxItems);
+  sendJson(response, 200, {
+    Functions: page.map((definition) => functionConfiguration(definition, service)),
+    ...(start + maxItems < all.length ? { NextMarker: String(start + maxItems) } : {}),
+  });
+}
+
+const codeDigests = new Map<string, { readonly size: number; readonly sha256: string }>();
+
+/** Size and a SHA-256 of the asset directory's files, standing in for the uploaded zip's. */
+function codeDigest(directory: string): { readonly size: number; readonly sha256: string } {
+  const cached = codeDigests.get(directory);
+  if (cached !== undefined) return cached;
+  const hash = createHash('sha256');
+  let size = 0;
+  const walk = (current: string) => {
+    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.isFile()) {
+        size += statSync(full).size;
+        hash.update(path.relative(directory, full)).update(readFileSync(full));
+      }
+    }
+  };
+  try {
+    walk(directory);
+  } catch {
+    // A missing asset directory still lists; invoking it reports the error.
+  }
+  const digest = { size, sha256: hash.digest('base64') };
+  codeDigests.set(directory, digest);
+  return digest;
+}
+
+/** A UUID-shaped revision that changes when the code does. */
+function revisionId(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** A realistic FunctionConfiguration. https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html */
+function functionConfiguration(definition: FunctionDefinition, service: LocalLambdaService): Record<string, unknown> {
+  const digest = codeDigest(definition.codeDirectory);
+  return {
+    FunctionName: definition.name,
+    FunctionArn: definition.arn,
+    Runtime: definition.runtime,
+    Role: `arn:aws:iam::${service.accountId}:role/${definition.stackName}-${definition.logicalId}-ServiceRole`,
+    Handler: definition.handler,
+    CodeSize: digest.size,
+    Description: '',
+    Timeout: definition.timeoutSeconds,
+    MemorySize: definition.memorySizeMb,
+    LastModified: '1970-01-01T00:00:00.000+0000',
+    CodeSha256: digest.sha256,
+    Version: '$LATEST',
+    Environment: { Variables: definition.environment },
+    TracingConfig: { Mode: 'PassThrough' },
+    RevisionId: revisionId(`${definition.arn}:${digest.sha256}`),
+    State: 'Active',
+    LastUpdateStatus: 'Successful',
+    PackageType: 'Zip',
+    Architectures: [definition.architecture],
+    EphemeralStorage: { Size: 512 },
+    SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
+    LoggingConfig: { LogFormat: 'Text', LogGroup: definition.logGroupName },
+  };
+}
