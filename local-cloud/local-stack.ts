@@ -1,0 +1,195 @@
+/**
+ * The whole local cloud for a CDK project: synthesize (when the sources changed), load the cloud
+ * assembly, serve its functions on a local Lambda Invoke API and its HTTP API routes on a local
+ * API Gateway. Nothing here knows what the functions do.
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadCloudAssembly } from './cloud-assembly';
+import { startHttpApi, type RunningHttpApi } from './http-api/http-api-server';
+import type { AwsCredentials } from './http-api/sigv4-verifier';
+import { startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from './lambda/invoke-api';
+import { synthesizeIfChanged } from './synthesize';
+import type { CloudAssemblyDefinition } from './types';
+
+/**
+ * The credentials the local cloud accepts when the environment has none: fixed, so a signed
+ * request written once keeps working, and printed by `npm start`. They open nothing on AWS.
+ */
+export const LOCAL_CREDENTIALS: AwsCredentials = {
+  accessKeyId: 'AKIALOCALCLOUD000000',
+  secretAccessKey: 'local-cloud/secret/not-an-aws-key',
+};
+
+export interface LocalStackOptions
+  extends Pick<StartInvokeApiOptions, 'concurrencyLimit' | 'faultInjection' | 'functionOverrides' | 'maxEnvironmentsPerFunction'> {
+  /** The folder with cdk.json. */
+  readonly projectDirectory: string;
+  /** An assembly to serve as it is; without one, the project is synthesized into cdk.out when its sources changed. */
+  readonly cdkOut?: string;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** The HTTP API's port. @default 3000 */
+  readonly httpPort?: number;
+  /** The Lambda Invoke API's port. @default 3001 */
+  readonly lambdaPort?: number;
+  /** What IAM routes accept. @default AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the environment, else {@link LOCAL_CREDENTIALS} */
+  readonly credentials?: AwsCredentials;
+  /** Function logs (START/END/REPORT and output). @default stderr */
+  readonly logSink?: (line: string) => void;
+  /** HTTP API access log lines. @default none */
+  readonly accessLog?: (line: string) => void;
+  /** Record the URLs in `.local-cloud/state.json` so other commands find this stack. @default true */
+  readonly writeStateFile?: boolean;
+  /** Told whether the project was synthesized. */
+  readonly onSynthesized?: (synthesized: boolean) => void;
+}
+
+/** What a running local stack offers, and what `.local-cloud/state.json` records. */
+export interface LocalStackEndpoints {
+  readonly httpApiUrl: string;
+  readonly lambdaUrl: string;
+  readonly region: string;
+  /** The fixed local credentials; absent when the stack accepts the environment's, which are never written down. */
+  readonly credentials?: AwsCredentials;
+  readonly pid: number;
+}
+
+export interface RunningLocalStack extends LocalStackEndpoints {
+  /** What IAM routes accept. */
+  readonly credentials: AwsCredentials;
+  readonly assembly: CloudAssemblyDefinition;
+  readonly invokeApi: InvokeApi;
+  readonly httpApi: RunningHttpApi;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  let cdkOut = options.cdkOut;
+  if (cdkOut === undefined) {
+    const result = await synthesizeIfChanged({ projectDirectory: options.projectDirectory });
+    options.onSynthesized?.(result.synthesized);
+    cdkOut = result.outdir;
+  }
+  const assembly = stageCode(loadCloudAssembly(cdkOut));
+  const [api, ...otherApis] = assembly.httpApis;
+  if (api === undefined) throw new Error(`the cloud assembly in ${cdkOut} has no HTTP API to serve`);
+  if (otherApis.length > 0) throw new Error(`the cloud assembly in ${cdkOut} has ${assembly.httpApis.length} HTTP APIs; the local cloud serves one`);
+
+  const environmentCredentials = options.credentials === undefined ? credentialsFromEnvironment() : undefined;
+  const credentials = options.credentials ?? environmentCredentials ?? LOCAL_CREDENTIALS;
+  const invokeApi = await startInvokeApi({
+    assembly,
+    host,
+    port: options.lambdaPort ?? 3001,
+    region: assembly.region,
+    accountId: assembly.accountId,
+    ...(options.logSink ? { logSink: options.logSink } : {}),
+    ...(options.concurrencyLimit === undefined ? {} : { concurrencyLimit: options.concurrencyLimit }),
+    ...(options.faultInjection ? { faultInjection: options.faultInjection } : {}),
+    ...(options.functionOverrides ? { functionOverrides: options.functionOverrides } : {}),
+    ...(options.maxEnvironmentsPerFunction === undefined ? {} : { maxEnvironmentsPerFunction: options.maxEnvironmentsPerFunction }),
+  });
+  let httpApi: RunningHttpApi;
+  try {
+    httpApi = await startHttpApi({
+      api,
+      invoker: invokeApi.service,
+      host,
+      port: options.httpPort ?? 3000,
+      credentials,
+      region: assembly.region,
+      accountId: assembly.accountId,
+      ...(options.accessLog ? { log: options.accessLog } : {}),
+    });
+  } catch (error) {
+    await invokeApi.close();
+    throw error;
+  }
+
+  const endpoints = { httpApiUrl: httpApi.url, lambdaUrl: invokeApi.url, region: assembly.region, pid: process.pid };
+  const stateFile = stateFileOf(options.projectDirectory);
+  if (options.writeStateFile ?? true) {
+    // A secret from the environment stays there: a client of this stack signs with its own chain.
+    const state: LocalStackEndpoints = environmentCredentials ? endpoints : { ...endpoints, credentials };
+    mkdirSync(path.dirname(stateFile), { recursive: true });
+    writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  }
+  let closed = false;
+  return {
+    ...endpoints,
+    credentials,
+    assembly,
+    invokeApi,
+    httpApi,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (options.writeStateFile ?? true) rmSync(stateFile, { force: true });
+      await httpApi.close();
+      await invokeApi.close();
+    },
+  };
+}
+
+/**
+ * The endpoints of a local stack that `npm start` is serving for this project, if one is: its
+ * state file names a live process whose HTTP API answers.
+ */
+export async function readRunningLocalStack(projectDirectory: string): Promise<LocalStackEndpoints | undefined> {
+  const stateFile = stateFileOf(projectDirectory);
+  if (!existsSync(stateFile)) return undefined;
+  let endpoints: LocalStackEndpoints;
+  try {
+    endpoints = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalStackEndpoints;
+    process.kill(endpoints.pid, 0);
+  } catch {
+    return undefined;
+  }
+  try {
+    // Any HTTP answer (a 404 for the root) shows the API is up.
+    await fetch(endpoints.httpApiUrl, { signal: AbortSignal.timeout(2000) });
+    return endpoints;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Copies each function's code out of the project, as Lambda unpacks it into /var/task: inside the
+ * project, Node would read the project's package.json (`"type": "module"`) as the bundle's own.
+ * Asset folders are named by their content hash, so a staged copy is reused while it matches.
+ */
+function stageCode(assembly: CloudAssemblyDefinition): CloudAssemblyDefinition {
+  const root = path.join(os.tmpdir(), 'local-cloud-task-roots');
+  mkdirSync(root, { recursive: true });
+  const functions = assembly.functions.map((definition) => {
+    const staged = path.join(root, path.basename(definition.codeDirectory));
+    if (!existsSync(staged)) {
+      const partial = `${staged}.${process.pid}.partial`;
+      cpSync(definition.codeDirectory, partial, { recursive: true });
+      try {
+        renameSync(partial, staged);
+      } catch {
+        // Another process staged it first.
+        rmSync(partial, { recursive: true, force: true });
+      }
+    }
+    return { ...definition, codeDirectory: staged };
+  });
+  return { ...assembly, functions };
+}
+
+function stateFileOf(projectDirectory: string): string {
+  return path.join(projectDirectory, '.local-cloud', 'state.json');
+}
+
+function credentialsFromEnvironment(): AwsCredentials | undefined {
+  const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = process.env.AWS_SESSION_TOKEN;
+  return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
+}

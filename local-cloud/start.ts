@@ -1,0 +1,134 @@
+/**
+ * `npm start`: synthesize the CDK app if its sources changed, then serve it locally: the HTTP API
+ * on 127.0.0.1:3000 and the Lambda Invoke API on 127.0.0.1:3001 (flags change both), until Ctrl-C.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { LOCAL_CREDENTIALS, startLocalStack, type LocalStackOptions } from './local-stack';
+
+const USAGE = `Usage: npm start -- [options]
+
+Serves the CDK app of this folder locally, from the assets \`cdk deploy\` would upload.
+
+Options:
+  --port <n>                HTTP API port (default 3000)
+  --lambda-port <n>         Lambda Invoke API port (default 3001)
+  --host <address>          address to listen on (default 127.0.0.1)
+  --concurrency-limit <n>   emulated account concurrency: invocations beyond it get 429 (default 1000)
+  --latency-ms <n>          added to every invocation (default 0)
+  --crash-rate <r>          share of invocations whose environment crashes (0..1, default 0)
+  --timeout-rate <r>        share of invocations that hang until the function's timeout
+  --throttle-rate <r>       share of invocations answered 429 by the service
+  --service-error-rate <r>  share of invocations answered 500 by the service
+  --example-body <json>     request body for the printed curl example
+  --example-function <s>    the function (a part of its name) for the printed \`aws lambda invoke\` example
+  --example-payload <json>  its payload (default {})
+  -h, --help                this text`;
+
+function numberOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`--${name} must be a number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      'lambda-port': { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'concurrency-limit': { type: 'string' },
+      'latency-ms': { type: 'string' },
+      'crash-rate': { type: 'string' },
+      'timeout-rate': { type: 'string' },
+      'throttle-rate': { type: 'string' },
+      'service-error-rate': { type: 'string' },
+      'example-body': { type: 'string' },
+      'example-function': { type: 'string' },
+      'example-payload': { type: 'string', default: '{}' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const rate = (name: string) => numberOption(name, values[name as keyof typeof values] as string | undefined, 0, 1);
+  const faults = {
+    crash: rate('crash-rate'),
+    timeout: rate('timeout-rate'),
+    throttle: rate('throttle-rate'),
+    serviceError: rate('service-error-rate'),
+  };
+  const latencyMs = numberOption('latency-ms', values['latency-ms'], 0, 900_000);
+  const concurrencyLimit = numberOption('concurrency-limit', values['concurrency-limit'], 1, 100_000);
+  const options: LocalStackOptions = {
+    projectDirectory: path.resolve(import.meta.dirname, '..'),
+    host: values.host,
+    httpPort: numberOption('port', values.port, 0, 65_535) ?? 3000,
+    lambdaPort: numberOption('lambda-port', values['lambda-port'], 0, 65_535) ?? 3001,
+    ...(concurrencyLimit === undefined ? {} : { concurrencyLimit }),
+    faultInjection: {
+      ...(latencyMs === undefined ? {} : { latencyMs }),
+      faults: Object.fromEntries(Object.entries(faults).filter(([, value]) => value !== undefined)),
+    },
+    accessLog: (line) => process.stderr.write(`[access] ${line}\n`),
+    onSynthesized: (synthesized) =>
+      process.stderr.write(synthesized ? 'Synthesized the app into cdk.out.\n' : 'cdk.out is up to date with the sources.\n'),
+  };
+  const startedAt = performance.now();
+  const stack = await startLocalStack(options);
+  const readyMs = Math.round(performance.now() - startedAt);
+
+  const route = stack.assembly.httpApis[0]?.routes[0];
+  const [method = 'GET', routePath = '/'] = route?.routeKey === '$default' ? ['GET', '/'] : (route?.routeKey.split(' ') ?? []);
+  const iam = route?.authorizationType === 'AWS_IAM';
+  const { accessKeyId, secretAccessKey } = stack.credentials;
+  const fromEnvironment = accessKeyId !== LOCAL_CREDENTIALS.accessKeyId;
+  const body = values['example-body'];
+  const hint = values['example-function'];
+  const exampleFunction =
+    stack.assembly.functions.find((f) => hint !== undefined && f.name.includes(hint)) ?? stack.assembly.functions[0];
+  const curl = [
+    `curl -sS -X ${method} "${stack.httpApiUrl}${routePath}"`,
+    ...(iam ? [`  --aws-sigv4 "aws:amz:${stack.region}:execute-api" --user "${fromEnvironment ? '$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY' : `${accessKeyId}:${secretAccessKey}`}"`] : []),
+    ...(body === undefined ? [] : [`  -H 'content-type: application/json' -d '${body}'`]),
+  ].join(' \\\n');
+  process.stdout.write(`
+Local cloud ready in ${readyMs} ms.
+
+  HTTP API     ${stack.httpApiUrl}
+${stack.assembly.httpApis[0]?.routes.map((r) => `               ${r.routeKey}  (${r.authorizationType === 'AWS_IAM' ? 'IAM: SigV4-signed requests only' : r.authorizationType})`).join('\n') ?? ''}
+  Lambda API   ${stack.lambdaUrl}
+${stack.assembly.functions.map((f) => `               ${f.name}  (${f.runtime}, ${f.memorySizeMb} MB, ${f.timeoutSeconds} s)`).join('\n')}
+
+  Credentials  ${fromEnvironment ? `AWS_ACCESS_KEY_ID from your environment (${accessKeyId})` : `access key ${accessKeyId}, secret ${secretAccessKey} (local only)`}
+               region ${stack.region}
+
+Try:
+${curl}
+
+  ${fromEnvironment ? '' : `AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} `}AWS_REGION=${stack.region} \\
+  aws lambda invoke --endpoint-url ${stack.lambdaUrl} --function-name ${exampleFunction?.name ?? 'my-function'} \\
+    --cli-binary-format raw-in-base64-out --payload '${values['example-payload']}' /dev/stdout
+
+Ctrl-C stops it.
+`);
+  const stop = () => {
+    process.stderr.write('Stopping...\n');
+    stack.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
