@@ -77,6 +77,8 @@ export interface EventContext {
   readonly iam?: IamIdentity;
 }
 
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade']);
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** `$context.requestTime`, CLF format: `12/Mar/2020:19:03:58 +0000`. */
@@ -133,6 +135,8 @@ export function collectHeaders(rawHeaders: readonly string[]): {
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = (rawHeaders[i] ?? '').toLowerCase();
     const value = rawHeaders[i + 1] ?? '';
+    // Hop-by-hop headers end at the gateway, as on AWS.
+    if (HOP_BY_HOP.has(name)) continue;
     if (name === 'cookie') {
       cookies.push(...value.split(';').map((cookie) => cookie.trim()).filter((cookie) => cookie !== ''));
       continue;

@@ -182,7 +182,6 @@ describe('payload format 2.0 event', () => {
         'user-agent': 'http-api-test',
         'x-multi': 'one,two',
         host: `127.0.0.1:${server.port}`,
-        connection: expect.any(String),
         'x-forwarded-for': '127.0.0.1',
         'x-forwarded-port': String(server.port),
         'x-forwarded-proto': 'http',
