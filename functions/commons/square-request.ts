@@ -1,6 +1,6 @@
 import { isLosslessNumber, parse } from 'lossless-json';
-import { InvalidNumberError } from './errors';
-import { parseNumberLiteral, parseNumberValue, type ParsedNumber } from './square';
+import { InvalidNumberError, SquareOverflowError } from './errors';
+import { parseNumberLiteral, parseNumberValue, square, type ParsedNumber } from './square';
 
 /**
  * Reading `POST /square` bodies: `{"numbers": [...]}`, each item a JSON number or a string of
@@ -95,7 +95,7 @@ function readNumbers(document: unknown, maxNumbers: number): ParsedNumber[] {
     try {
       parsed.push(readItem(item));
     } catch (error) {
-      if (!(error instanceof InvalidNumberError)) throw error;
+      if (!(error instanceof InvalidNumberError || error instanceof SquareOverflowError)) throw error;
       invalidCount += 1;
       if (details.length < MAX_DETAILS) {
         details.push({ path: `numbers[${index}]`, message: error.message });
@@ -110,10 +110,11 @@ function readNumbers(document: unknown, maxNumbers: number): ParsedNumber[] {
 }
 
 function readItem(item: unknown): ParsedNumber {
-  if (isLosslessNumber(item)) {
-    return parseNumberLiteral(item.value);
-  }
-  return parseNumberValue(item);
+  const parsed = isLosslessNumber(item) ? parseNumberLiteral(item.value) : parseNumberValue(item);
+  // A double whose square overflows is the caller's input error: refuse it here, before any
+  // invocation, rather than report it as a failed squarer. (Integers never overflow.)
+  if (parsed.kind === 'float') square(parsed);
+  return parsed;
 }
 
 function invalid(message: string, details: readonly ErrorDetail[]): BadRequestError {

@@ -293,8 +293,12 @@ export class ExecutionEnvironment {
       const dispatch = () => {
         if (this.pending !== pending) return;
         if (request.hang) return;
+        if (request.crash) {
+          // Killed before it can answer: sending the event first would race the kill against a fast handler.
+          child.kill('SIGKILL');
+          return;
+        }
         child.send({ type: 'invoke', requestId: request.requestId, payload: request.payload, deadlineEpochMs, invokedFunctionArn: request.invokedFunctionArn });
-        if (request.crash) child.kill('SIGKILL');
       };
       if (request.extraLatencyMs !== undefined && request.extraLatencyMs > 0) setTimeout(dispatch, request.extraLatencyMs);
       else dispatch();

@@ -1,23 +1,6 @@
-import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { handler } from '../../functions/squarer';
-
-function contextFor(awsRequestId: string): Context {
-  return {
-    awsRequestId,
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: 'squarer',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:squarer',
-    memoryLimitInMB: '128',
-    logGroupName: '/aws/lambda/squarer',
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => 5000,
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-}
+import { lambdaContext as contextFor } from '../support/lambda-context';
 
 describe('squarer handler', () => {
   it('answers the number, its square and its request ID as the process name', async () => {
