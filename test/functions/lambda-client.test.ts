@@ -1,0 +1,229 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { InvokeCommand, LambdaServiceException, TooManyRequestsException, type LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createFanOutLambdaClient } from '../../functions/commons/lambda-client';
+
+/** What the loopback endpoint saw of one request. */
+interface SeenRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingMessage['headers'];
+  readonly body: string;
+}
+
+type Responder = (request: SeenRequest, response: ServerResponse) => void;
+
+/** A real HTTP server on loopback standing in for the Lambda Invoke API; each test says how it answers. */
+let server: Server;
+let endpoint: string;
+let respond: Responder;
+const seen: SeenRequest[] = [];
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const entry = {
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
+      seen.push(entry);
+      respond(entry, response);
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The client finds its endpoint, region and credentials as it does in Lambda: in the environment.
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_LAMBDA: endpoint,
+    AWS_REGION: 'eu-west-1',
+    AWS_ACCESS_KEY_ID: 'AKIDLOCALTEST',
+    AWS_SECRET_ACCESS_KEY: 'local-test-secret',
+  });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+});
+
+afterEach(() => {
+  seen.length = 0;
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  server.closeAllConnections();
+  server.close();
+  await once(server, 'close');
+});
+
+function invoke(client: LambdaClient, number: number, abortSignal?: AbortSignal) {
+  const command = new InvokeCommand({
+    FunctionName: 'squarer',
+    Payload: new TextEncoder().encode(JSON.stringify({ number })),
+  });
+  return abortSignal === undefined ? client.send(command) : client.send(command, { abortSignal });
+}
+
+describe('createFanOutLambdaClient', () => {
+  it('sends a signed Invoke and returns the payload, status and request ID', async () => {
+    respond = (request, response) => {
+      const { number } = JSON.parse(request.body) as { number: number };
+      response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-RequestId': 'request-1' });
+      response.end(JSON.stringify({ number, result: number * number, processName: 'request-1' }));
+    };
+    const client = createFanOutLambdaClient(10);
+
+    const response = await invoke(client, 7, new AbortController().signal);
+
+    expect(response.StatusCode).toBe(200);
+    expect(response.FunctionError).toBeUndefined();
+    expect(response.$metadata.requestId).toBe('request-1');
+    expect(JSON.parse(new TextDecoder().decode(response.Payload))).toEqual({ number: 7, result: 49, processName: 'request-1' });
+    const [request] = seen;
+    expect(request?.method).toBe('POST');
+    expect(request?.url).toBe('/2015-03-31/functions/squarer/invocations');
+    expect(request?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDLOCALTEST\/\d{8}\/eu-west-1\/lambda\/aws4_request, SignedHeaders=\S+, Signature=[0-9a-f]{64}$/,
+    );
+    client.destroy();
+  });
+
+  it('signs every request of a burst, each with its own body', async () => {
+    respond = (request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-RequestId': `id-${request.body}` });
+      response.end(request.body);
+    };
+    const client = createFanOutLambdaClient(20);
+
+    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => invoke(client, i, new AbortController().signal)));
+
+    expect(responses.map((r) => JSON.parse(new TextDecoder().decode(r.Payload)) as unknown)).toEqual(
+      Array.from({ length: 50 }, (_, i) => ({ number: i })),
+    );
+    expect(new Set(seen.map((r) => r.headers.authorization)).size).toBe(50);
+    client.destroy();
+  });
+
+  it('reports a function error from the X-Amz-Function-Error header', async () => {
+    respond = (_request, response) => {
+      response.writeHead(200, {
+        'content-type': 'application/json',
+        'x-amzn-RequestId': 'request-2',
+        'X-Amz-Function-Error': 'Unhandled',
+      });
+      response.end(JSON.stringify({ errorType: 'InvalidNumber', errorMessage: 'not a number' }));
+    };
+    const client = createFanOutLambdaClient(10);
+
+    const response = await invoke(client, 1, new AbortController().signal);
+
+    expect(response.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(new TextDecoder().decode(response.Payload))).toEqual({
+      errorType: 'InvalidNumber',
+      errorMessage: 'not a number',
+    });
+    client.destroy();
+  });
+
+  it('parses a 429 into TooManyRequestsException, with its fields and metadata', async () => {
+    respond = (_request, response) => {
+      response.writeHead(429, {
+        'content-type': 'application/json',
+        'x-amzn-RequestId': 'request-3',
+        'x-amzn-ErrorType': 'TooManyRequestsException',
+        'Retry-After': '1',
+      });
+      response.end(
+        JSON.stringify({ Type: 'User', message: 'Rate Exceeded.', Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }),
+      );
+    };
+    const client = createFanOutLambdaClient(10);
+
+    const error: unknown = await invoke(client, 1, new AbortController().signal).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(TooManyRequestsException);
+    expect(error).toBeInstanceOf(LambdaServiceException);
+    const throttled = error as TooManyRequestsException;
+    expect(throttled.message).toBe('Rate Exceeded.');
+    expect(throttled.Reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+    expect(throttled.retryAfterSeconds).toBe('1');
+    expect(throttled.$metadata).toMatchObject({ httpStatusCode: 429, requestId: 'request-3', attempts: 1 });
+    // The client does not retry: the fan-out does.
+    expect(seen).toHaveLength(1);
+    client.destroy();
+  });
+
+  it('cancels a request in flight when its signal aborts, and closes the connection', async () => {
+    let received!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (received = resolve));
+    let connectionClosed!: Promise<unknown>;
+    respond = (_request, response) => {
+      connectionClosed = once(response, 'close');
+      received(); // and never answer
+    };
+    const client = createFanOutLambdaClient(10);
+    const controller = new AbortController();
+
+    const pending = invoke(client, 1, controller.signal).catch((e: unknown) => e);
+    await requestArrived;
+    controller.abort();
+    const error = await pending;
+
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('AbortError');
+    await connectionClosed;
+    client.destroy();
+  });
+
+  it('does not send a request whose signal has already aborted', async () => {
+    respond = (_request, response) => response.end();
+    const client = createFanOutLambdaClient(10);
+    const controller = new AbortController();
+    controller.abort();
+
+    const error: unknown = await invoke(client, 1, controller.signal).catch((e: unknown) => e);
+
+    expect((error as Error).name).toBe('AbortError');
+    expect(seen).toHaveLength(0);
+    client.destroy();
+  });
+
+  it('sends without a signal too', async () => {
+    respond = (_request, response) => {
+      response.writeHead(200, { 'x-amzn-RequestId': 'request-4' });
+      response.end('{}');
+    };
+    const client = createFanOutLambdaClient(10);
+
+    const response = await invoke(client, 1);
+
+    expect(response.$metadata.requestId).toBe('request-4');
+    client.destroy();
+  });
+
+  it('surfaces a refused connection as an error with its code', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as AddressInfo).port;
+    closed.close();
+    await once(closed, 'close');
+    // The SDK reads the endpoint from the environment at the first request.
+    process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${port}`;
+    const client = createFanOutLambdaClient(10);
+
+    const error: unknown = await invoke(client, 1, new AbortController().signal)
+      .catch((e: unknown) => e)
+      .finally(() => (process.env.AWS_ENDPOINT_URL_LAMBDA = endpoint));
+
+    expect(error).toBeInstanceOf(Error);
+    expect((error as NodeJS.ErrnoException).code).toBe('ECONNREFUSED');
+    client.destroy();
+  });
+});
