@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { CoordinatorEnv, nonNegativeInteger, positiveInteger, requiredString } from './commons/config';
+import { CoordinatorEnv, integerAtLeast, requiredString } from './commons/config';
 import { fanOut, type ItemError, type ItemOutcome } from './commons/fan-out';
 import { createFanOutLambdaClient } from './commons/lambda-client';
 import { logger } from './commons/logger';
@@ -9,10 +9,10 @@ import { toNumberValue, type NumberValue, type ParsedNumber } from './commons/sq
 
 /** Configuration, read once per execution environment (see lib/multi-square-stack.ts for the defaults). */
 const squarerFunctionName = requiredString(CoordinatorEnv.squarerFunctionName);
-const maxNumbers = positiveInteger(CoordinatorEnv.maxNumbers, 1000);
-const maxConcurrency = positiveInteger(CoordinatorEnv.maxConcurrency, 100);
+const maxNumbers = integerAtLeast(CoordinatorEnv.maxNumbers, 1, 1000);
+const maxConcurrency = integerAtLeast(CoordinatorEnv.maxConcurrency, 1, 100);
 /** Time kept back from the function's timeout to build and send the answer. */
-const deadlineMarginMs = nonNegativeInteger(CoordinatorEnv.deadlineMarginMs, 1000);
+const deadlineMarginMs = integerAtLeast(CoordinatorEnv.deadlineMarginMs, 0, 1000);
 
 /** A body holds numbers of at most 500 digits, so 1 KiB an item is generous; anything larger is refused unread. */
 const maxBodyBytes = 4096 + maxNumbers * 1024;

@@ -12,22 +12,13 @@ export function requiredString(name: string): string {
   return value;
 }
 
-export function positiveInteger(name: string, defaultValue: number): number {
+/** An integer variable of at least `min`, or `defaultValue` when unset. */
+export function integerAtLeast(name: string, min: number, defaultValue: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return defaultValue;
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`environment variable ${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
-export function nonNegativeInteger(name: string, defaultValue: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return defaultValue;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new Error(`environment variable ${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new Error(`environment variable ${name} must be an integer of at least ${min}, got ${JSON.stringify(raw)}`);
   }
   return value;
 }

@@ -6,6 +6,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { SquareResponse } from '../../functions/coordinator';
+import type { SquareResult } from '../../functions/commons/squarer-invoker';
 import { signedFetch } from '../../local-cloud/http-api/sign-request';
 import { LOCAL_CREDENTIALS, startLocalStack, type RunningLocalStack } from '../../local-cloud/local-stack';
 
@@ -55,13 +57,14 @@ describe('the local stack', () => {
     const response = await square({ numbers });
     const elapsedMs = performance.now() - startedAt;
     expect(response.status).toBe(200);
-    const body = await response.json();
-    expect(body.results.map((r: { result: number }) => r.result)).toEqual(numbers.map((n) => n * n));
+    const body = (await response.json()) as SquareResponse;
+    const results = body.results as SquareResult[];
+    expect(results.map((r) => r.result)).toEqual(numbers.map((n) => n * n));
     // Sequential would take 6 s; environments scale out, so it takes a few waves at most.
     expect(elapsedMs).toBeLessThan((numbers.length * LATENCY_MS) / 3);
 
     // Each process name is a distinct request ID, the one the squarer's own invocation had.
-    const processNames: string[] = body.results.map((r: { processName: string }) => r.processName);
+    const processNames = results.map((r) => r.processName);
     expect(new Set(processNames).size).toBe(numbers.length);
     const started = requestIdsIn('START');
     for (const name of processNames) expect(started).toContain(name);
@@ -77,7 +80,7 @@ describe('the local stack', () => {
     expect(await unsigned.json()).toEqual({ message: 'Forbidden' });
     const wrongSecret = await square({ numbers: [2] }, { ...stack.credentials, secretAccessKey: 'not-the-secret' });
     expect(wrongSecret.status).toBe(403);
-    expect((await wrongSecret.json()).message).toMatch(/^The request signature we calculated does not match/);
+    expect(((await wrongSecret.json()) as { message: string }).message).toMatch(/^The request signature we calculated does not match/);
   });
 
   it('answers 404 for a route the API does not have', async () => {
