@@ -79,34 +79,34 @@ export class FastRequestHandler implements HttpHandler<FastRequestHandlerOptions
       };
       const onResponse = (res: IncomingMessage): void => {
         const chunks: Buffer[] = [];
-        let length = 0;
-        res.on('data', (chunk: Buffer) => {
-          chunks.push(chunk);
-          length += chunk.length;
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        // Node reports a response cut short as an 'error' (ECONNRESET, "aborted") on the response.
+        res.on('error', onError);
+        res.on('close', () => {
+          if (!settled) onError(Object.assign(new Error('the connection closed before the response ended'), { code: 'ECONNRESET' }));
         });
-        res.on('error', fail);
-        res.on('aborted', () => fail(Object.assign(new Error('the response was cut short'), { name: 'TimeoutError', code: 'ECONNRESET' })));
         res.on('end', () => {
           if (settled) return;
           settled = true;
           abortSignal?.removeEventListener('abort', onAbort);
-          const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
+          const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
           resolve({
             response: new HttpResponse({
               statusCode: res.statusCode ?? -1,
               reason: res.statusMessage,
-              headers: flattenHeaders(res.headers),
+              headers: headersOf(res.rawHeaders),
               // A plain Uint8Array view of the bytes: the SDK re-prototypes the body it is given into its blob type.
               body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
             }),
           });
         });
       };
-      const req: ClientRequest = (isHttps ? httpsRequest : httpRequest)(options, onResponse);
-      req.on('error', (error: NodeJS.ErrnoException) => {
+      const onError = (error: NodeJS.ErrnoException): void => {
         if (error.code !== undefined && TIMEOUT_ERROR_CODES.has(error.code)) error.name = 'TimeoutError';
         fail(error);
-      });
+      };
+      const req: ClientRequest = (isHttps ? httpsRequest : httpRequest)(options, onResponse);
+      req.on('error', onError);
       abortSignal?.addEventListener('abort', onAbort, { once: true });
       const body: unknown = request.body;
       if (body === undefined || body === null) req.end();
@@ -141,14 +141,20 @@ export const requestAbortSignals = new WeakMap<HttpRequest, AbortSignal>();
 /** Node's codes for a connection that broke or timed out; `NodeHttpHandler` names these errors `TimeoutError`. */
 const TIMEOUT_ERROR_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
-/** Node joins repeated headers itself except `set-cookie`; the SDK wants one string per name. */
-function flattenHeaders(headers: IncomingMessage['headers']): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const name in headers) {
-    const value = headers[name];
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(',') : value;
+/**
+ * Headers as the SDK wants them: lower-case names, one string each, repeated headers joined with
+ * commas. Read from `rawHeaders`, which Node has already split, rather than through the
+ * `headers` getter, which builds its object header by header.
+ */
+function headersOf(rawHeaders: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] as string).toLowerCase();
+    const value = rawHeaders[i + 1] as string;
+    const previous = headers[name];
+    headers[name] = previous === undefined ? value : `${previous},${value}`;
   }
-  return flat;
+  return headers;
 }
 
 function abortError(signal: AbortSignal | undefined): Error {
