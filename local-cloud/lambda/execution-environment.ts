@@ -255,7 +255,8 @@ export class ExecutionEnvironment {
         if (message.type === 'ready') {
           this.stateValue = 'idle';
           this.maxMemoryUsedMb();
-          finish({ kind: 'ready', initDurationMs: message.initDurationMs });
+          // From the spawn, not the handler's load alone: Lambda's Init Duration includes the runtime's start.
+          finish({ kind: 'ready', initDurationMs: performance.now() - started });
         } else if (message.type === 'init-error') {
           void this.waitForOutput(message.outputBytes).then(() => {
             this.kill();

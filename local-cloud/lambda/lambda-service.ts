@@ -327,14 +327,21 @@ export class LocalLambdaService implements LambdaInvoker {
     }
     if (fault === 'serviceError') throw new LambdaServiceError('ServiceException', 500, 'The local Lambda service failed (injected fault).');
     const leave = this.admit(pool);
+    const acquiring = this.acquireEnvironment(pool, signal);
+    let lease: Lease;
     try {
-      const lease = await raceAbort(this.acquireEnvironment(pool, signal), signal);
-      const execution = this.execute(pool, lease, requestId, payload, wantsTail, fault === 'crash', fault === 'timeout');
-      // An abandoned caller does not stop the function: Lambda lets it run to its end.
-      return await raceAbort(execution, signal);
-    } finally {
+      lease = await raceAbort(acquiring, signal);
+    } catch (error) {
       leave();
+      // Aborted while an environment was starting for it: hand that environment on when it is ready.
+      acquiring.then((late) => this.release(pool, late.environment), () => undefined);
+      throw error;
     }
+    const execution = this.execute(pool, lease, requestId, payload, wantsTail, fault === 'crash', fault === 'timeout');
+    // An abandoned caller does not stop the function: Lambda lets it run to its end, and it
+    // keeps counting against concurrency until then.
+    execution.then(leave, leave);
+    return raceAbort(execution, signal);
   }
 
   private async execute(pool: FunctionPool, lease: Lease, requestId: string, payload: Buffer, wantsTail: boolean, crash: boolean, hang: boolean): Promise<InvokeOutcome> {
