@@ -1,0 +1,102 @@
+/**
+ * Part 3: each function's bundle as `cdk synth` builds it: its size, and the time a fresh Node
+ * process takes to `require` it, against the time to require an empty module.
+ */
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { median, run } from './child';
+
+export interface BundleRow {
+  readonly name: string;
+  readonly logicalId: string;
+  readonly bytes: number;
+  readonly gzipBytes: number;
+  readonly sourceMapBytes: number;
+  /** Median time of `require(index.js)`, measured in the child. */
+  readonly loadMs: number;
+  /** The same with `--enable-source-maps`, which the stack sets in NODE_OPTIONS. */
+  readonly loadMsWithSourceMaps: number;
+  readonly runs: number;
+}
+
+export interface ColdStartResult {
+  readonly synthMs: number;
+  readonly bundles: BundleRow[];
+}
+
+/** Measured in the child: from just before `require` to just after, in ms. */
+const LOAD_PROBE = `
+const { performance } = require('node:perf_hooks');
+const t0 = performance.now();
+require(process.argv[1]);
+process.stdout.write(JSON.stringify({ ms: performance.now() - t0 }) + '\\n');
+`;
+
+const RUNS = 9;
+
+interface TemplateResource {
+  Type?: string;
+  Metadata?: Record<string, unknown>;
+}
+
+export async function measureColdStart(log: (line: string) => void): Promise<ColdStartResult> {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'multi-square-bench-cdk-out-'));
+  try {
+    const synth = await run('npx', ['cdk', 'synth', '--quiet', '--output', outdir], { timeoutMs: 180_000 });
+    if (synth.code !== 0) throw new Error(`cdk synth failed: ${synth.stderr.slice(-2000)}`);
+    log(`  cdk synth: ${(synth.wallMs / 1000).toFixed(1)} s`);
+    const templateFile = path.join(outdir, 'MultiSquare.template.json');
+    const template = JSON.parse(readFileSync(templateFile, 'utf8')) as { Resources: Record<string, TemplateResource> };
+    const targets: { name: string; logicalId: string; file: string }[] = [];
+    for (const [logicalId, resource] of Object.entries(template.Resources)) {
+      const assetPath = resource.Metadata?.['aws:asset:path'];
+      if (resource.Type !== 'AWS::Lambda::Function' || typeof assetPath !== 'string') continue;
+      const name = /Squarer/.test(logicalId) ? 'squarer' : /Coordinator/.test(logicalId) ? 'coordinator' : logicalId;
+      targets.push({ name, logicalId, file: path.join(outdir, assetPath, 'index.js') });
+    }
+    // The baseline: a module with nothing in it, outside any package.json.
+    const emptyDirectory = path.join(outdir, 'empty-module');
+    mkdirSync(emptyDirectory);
+    writeFileSync(path.join(emptyDirectory, 'index.js'), '');
+    targets.push({ name: '(empty module)', logicalId: '-', file: path.join(emptyDirectory, 'index.js') });
+
+    const env = {
+      // What the coordinator reads at load, as the stack sets it.
+      SQUARER_FUNCTION_NAME: 'bench-squarer',
+      AWS_REGION: 'us-east-1',
+      POWERTOOLS_SERVICE_NAME: 'multi-square',
+      NODE_OPTIONS: '',
+    };
+    const loadTimes = async (file: string, nodeArgs: string[]): Promise<number> => {
+      const times: number[] = [];
+      for (let i = 0; i < RUNS; i += 1) {
+        const result = await run(process.execPath, [...nodeArgs, '-e', LOAD_PROBE, file], { env, cwd: path.dirname(file), timeoutMs: 30_000 });
+        if (result.code !== 0) throw new Error(`loading ${file} failed: ${result.stderr.slice(-1000)}`);
+        times.push((JSON.parse(result.stdout.trim()) as { ms: number }).ms);
+      }
+      return median(times);
+    };
+    const bundles: BundleRow[] = [];
+    for (const target of targets) {
+      const source = readFileSync(target.file);
+      const map = `${target.file}.map`;
+      const row: BundleRow = {
+        name: target.name,
+        logicalId: target.logicalId,
+        bytes: source.byteLength,
+        gzipBytes: gzipSync(source, { level: 9 }).byteLength,
+        sourceMapBytes: existsSync(map) ? statSync(map).size : 0,
+        loadMs: await loadTimes(target.file, []),
+        loadMsWithSourceMaps: await loadTimes(target.file, ['--enable-source-maps']),
+        runs: RUNS,
+      };
+      log(`  ${row.name}: ${row.bytes} B, require ${row.loadMs.toFixed(1)} ms (${row.loadMsWithSourceMaps.toFixed(1)} ms with source maps)`);
+      bundles.push(row);
+    }
+    return { synthMs: synth.wallMs, bundles };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}

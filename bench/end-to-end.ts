@@ -1,0 +1,60 @@
+/**
+ * Parts 2 and 4: the local stack against the tutorial's one-process-per-number script, and the
+ * local Invoke API's warm throughput.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { median, projectDirectory, run, runTs } from './child';
+import type { LocalStackMeasurement } from './local-stack-worker';
+
+export const TUTORIAL_SCRIPT = path.resolve(projectDirectory, '..', 'shared', 'seed', 'multi_square_bench.py');
+export const CLI = path.join(projectDirectory, 'local-cloud', 'cli', 'square.ts');
+
+export interface TimedRuns {
+  readonly command: string;
+  readonly runsMs: number[];
+  readonly medianMs: number;
+}
+
+export interface EndToEndResult {
+  readonly n: number;
+  readonly tutorial: TimedRuns | { readonly missing: string };
+  /** `npm run square` as a user runs it: a process that starts (or finds) the local stack, squares, prints. */
+  readonly cli: TimedRuns | { readonly missing: string };
+  /** The HTTP request alone on a started stack, from bench/local-stack-worker.ts. */
+  readonly stack: LocalStackMeasurement | { readonly failed: string };
+}
+
+async function timeRuns(command: string, args: string[], runs: number, log: (line: string) => void): Promise<TimedRuns> {
+  const runsMs: number[] = [];
+  for (let i = 0; i < runs; i += 1) {
+    const result = await run(command, args, { timeoutMs: 120_000 });
+    if (result.code !== 0) throw new Error(`${command} ${args.slice(0, 3).join(' ')} … failed (${result.code}): ${result.stderr.slice(-1000)}`);
+    runsMs.push(result.wallMs);
+  }
+  const display = `${command === process.execPath ? 'node' : command} ${args.map((a) => path.relative(projectDirectory, a) || a).slice(0, 4).join(' ')}${args.length > 4 ? ' …' : ''}`;
+  log(`  ${display}: ${runsMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+  return { command: display, runsMs, medianMs: median(runsMs) };
+}
+
+export async function measureEndToEnd(n: number, log: (line: string) => void): Promise<EndToEndResult> {
+  const tutorial = existsSync(TUTORIAL_SCRIPT)
+    ? await timeRuns('python3', [TUTORIAL_SCRIPT, String(n)], 3, log)
+    : { missing: `${TUTORIAL_SCRIPT} not found` };
+  const numbers = Array.from({ length: n }, (_, i) => String(i + 2));
+  const cli = existsSync(CLI)
+    ? await timeRuns(process.execPath, ['--import', 'tsx', CLI, '--json', ...numbers], 3, log).catch((error: unknown) => ({
+        missing: `the CLI failed: ${error instanceof Error ? error.message : String(error)}`,
+      }))
+    : { missing: 'local-cloud/cli/square.ts did not exist when the bench ran' };
+  const stack = await runTs<LocalStackMeasurement>(path.join(projectDirectory, 'bench/local-stack-worker.ts'), [String(n)], {
+    timeoutMs: 180_000,
+  }).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }));
+  if ('squareWarmMs' in stack) {
+    log(`  local stack: started in ${stack.startMs.toFixed(0)} ms; POST /square first ${stack.squareFirstMs.toFixed(0)} ms, warm ${stack.squareWarmMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
+    log(`  Invoke API: ${stack.invoke.perSecond.toFixed(0)} warm invocations/s at concurrency ${stack.invoke.concurrency}; ${stack.invoke.sequentialMedianMs.toFixed(2)} ms each one at a time`);
+  } else {
+    log(`  local stack: ${stack.failed}`);
+  }
+  return { n, tutorial, cli, stack };
+}

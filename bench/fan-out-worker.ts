@@ -1,0 +1,145 @@
+/**
+ * One fan-out measurement, in a process of its own: `node --import tsx bench/fan-out-worker.ts
+ * <coordinator|naive> <N> <endpoint-url>`. Warms up once with a fan-out of min(N, 1000) (JIT,
+ * credentials, endpoint, sockets), then times one fan-out of N invocations and prints one JSON line.
+ *
+ * - coordinator: the real fan-out of functions/coordinator.ts: `fanOut` + `createSquarerInvoker`
+ *   + `createFanOutLambdaClient(maxConcurrency)`.
+ * - naive: what a first version would do: `new LambdaClient({})` and `Promise.all` of InvokeCommands.
+ */
+import { performance } from 'node:perf_hooks';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { fanOut } from '../functions/commons/fan-out';
+import { createFanOutLambdaClient } from '../functions/commons/lambda-client';
+import { classifyInvokeError, createSquarerInvoker } from '../functions/commons/squarer-invoker';
+import type { ParsedNumber } from '../functions/commons/square';
+
+export type FanOutVariant = 'coordinator' | 'naive';
+
+export interface FanOutMeasurement {
+  readonly variant: FanOutVariant;
+  readonly n: number;
+  readonly maxConcurrency: number | null;
+  readonly wallMs: number;
+  /** process.cpuUsage() (user + system, all threads) over the timed fan-out, per invocation. */
+  readonly cpuUsPerInvoke: number;
+  readonly userUsPerInvoke: number;
+  readonly systemUsPerInvoke: number;
+  /** Highest RSS / heapUsed sampled during the fan-out, less the value at its start. */
+  readonly peakRssDeltaMb: number;
+  readonly peakHeapDeltaMb: number;
+  readonly peakRssMb: number;
+  readonly failed: number;
+  /** The warm-up: the first fan-out of a fresh process (cold JIT, new connections). */
+  readonly firstWallMs: number;
+  readonly firstCpuUsPerInvoke: number;
+  readonly warmUpSize: number;
+}
+
+const [variantArg, nArg, endpoint] = process.argv.slice(2);
+if ((variantArg !== 'coordinator' && variantArg !== 'naive') || nArg === undefined || endpoint === undefined) {
+  throw new Error('usage: fan-out-worker.ts <coordinator|naive> <N> <endpoint-url>');
+}
+const variant: FanOutVariant = variantArg;
+const n = Number(nArg);
+/** The coordinator's cap: all of N in flight, up to the 1000 that Lambda's default account concurrency allows. */
+const MAX_CONCURRENCY_CAP = 1000;
+const maxConcurrency = Math.min(n, MAX_CONCURRENCY_CAP);
+/** The warm-up fan-out: as large as the measured one up to the cap, so JIT and socket pool are warm as in a warm environment. */
+const WARM_UP = Math.min(n, MAX_CONCURRENCY_CAP);
+const FUNCTION_NAME = 'bench-squarer';
+
+// Only the local endpoint, with dummy credentials: nothing leaves 127.0.0.1.
+process.env.AWS_ENDPOINT_URL_LAMBDA = endpoint;
+process.env.AWS_REGION = 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID = 'AKIDBENCHMARK';
+process.env.AWS_SECRET_ACCESS_KEY = 'bench-secret';
+delete process.env.AWS_PROFILE;
+delete process.env.AWS_SESSION_TOKEN;
+
+const numbers = (count: number, from: number): ParsedNumber[] =>
+  Array.from({ length: count }, (_, i) => ({ kind: 'integer', value: BigInt(from + i) }));
+
+type Run = (items: ParsedNumber[]) => Promise<number>;
+
+function coordinatorRun(): Run {
+  const invoke = createSquarerInvoker({ client: createFanOutLambdaClient(maxConcurrency), functionName: FUNCTION_NAME });
+  return async (items) => {
+    const { outcomes } = await fanOut(items, invoke, {
+      maxConcurrency,
+      deadline: Date.now() + 60_000,
+      retry: { maxAttempts: 6, baseDelayMs: 25, maxDelayMs: 1000, budget: 20 + items.length },
+      classify: classifyInvokeError,
+    });
+    const failures = outcomes.filter((outcome) => !outcome.ok);
+    if (failures[0] !== undefined) process.stderr.write(`first failure: ${JSON.stringify(failures[0].error)}\n`);
+    return failures.length;
+  };
+}
+
+function naiveRun(): Run {
+  const client = new LambdaClient({});
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  return async (items) => {
+    const answers = await Promise.all(
+      items.map(async (item) => {
+        const number = Number(item.value);
+        const response = await client.send(
+          new InvokeCommand({ FunctionName: FUNCTION_NAME, Payload: encoder.encode(JSON.stringify({ number })) }),
+        );
+        const answer = JSON.parse(decoder.decode(response.Payload)) as { number: unknown };
+        return response.FunctionError === undefined && answer.number === number;
+      }),
+    );
+    return answers.filter((ok) => !ok).length;
+  };
+}
+
+const run = variant === 'coordinator' ? coordinatorRun() : naiveRun();
+const warmCpu0 = process.cpuUsage();
+const warmT0 = performance.now();
+const warmUpFailed = await run(numbers(WARM_UP, 1_000_000));
+const firstWallMs = performance.now() - warmT0;
+const warmCpu = process.cpuUsage(warmCpu0);
+if (warmUpFailed > 0) throw new Error(`${warmUpFailed} warm-up invocations failed`);
+
+const rss0 = process.memoryUsage().rss;
+const heap0 = process.memoryUsage().heapUsed;
+let peakRss = rss0;
+let peakHeap = heap0;
+const sampler = setInterval(() => {
+  const { rss, heapUsed } = process.memoryUsage();
+  if (rss > peakRss) peakRss = rss;
+  if (heapUsed > peakHeap) peakHeap = heapUsed;
+}, 5);
+const items = numbers(n, 2);
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const failed = await run(items);
+const wallMs = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+clearInterval(sampler);
+const { rss, heapUsed } = process.memoryUsage();
+peakRss = Math.max(peakRss, rss);
+peakHeap = Math.max(peakHeap, heapUsed);
+
+const MB = 1024 * 1024;
+const measurement: FanOutMeasurement = {
+  variant,
+  n,
+  maxConcurrency: variant === 'coordinator' ? maxConcurrency : null,
+  wallMs,
+  cpuUsPerInvoke: (cpu.user + cpu.system) / n,
+  userUsPerInvoke: cpu.user / n,
+  systemUsPerInvoke: cpu.system / n,
+  peakRssDeltaMb: (peakRss - rss0) / MB,
+  peakHeapDeltaMb: (peakHeap - heap0) / MB,
+  peakRssMb: peakRss / MB,
+  failed,
+  firstWallMs,
+  firstCpuUsPerInvoke: (warmCpu.user + warmCpu.system) / WARM_UP,
+  warmUpSize: WARM_UP,
+};
+process.stdout.write(`${JSON.stringify(measurement)}\n`);
+process.exit(0);

@@ -1,0 +1,124 @@
+/**
+ * Parts 2 and 4 on the local stack, in a process of its own: `POST /square` with 1000 numbers
+ * through the local HTTP API (cold first, then warm), and warm invocations per second through the
+ * local Lambda Invoke API. Prints one JSON line.
+ */
+import { performance } from 'node:perf_hooks';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { createFanOutLambdaClient } from '../functions/commons/lambda-client';
+import { signedFetch } from '../local-cloud/http-api/sign-request';
+import { LOCAL_CREDENTIALS, startLocalStack } from '../local-cloud/local-stack';
+import { median, projectDirectory } from './child';
+
+export interface LocalStackMeasurement {
+  readonly startMs: number;
+  readonly squareN: number;
+  readonly squareFirstMs: number;
+  readonly squareWarmMs: number[];
+  readonly squareStats: unknown;
+  readonly invoke: {
+    readonly concurrency: number;
+    readonly invocations: number;
+    readonly perSecond: number;
+    readonly sequentialMedianMs: number;
+  };
+}
+
+const N = Number(process.argv[2] ?? '1000');
+const WARM_RUNS = 3;
+const INVOKE_CONCURRENCY = 32;
+const INVOKE_COUNT = 2000;
+
+const startedAt = performance.now();
+const stack = await startLocalStack({
+  projectDirectory,
+  httpPort: 0,
+  lambdaPort: 0,
+  credentials: LOCAL_CREDENTIALS,
+  writeStateFile: false,
+  logSink: () => {},
+});
+const startMs = performance.now() - startedAt;
+try {
+  const body = JSON.stringify({ numbers: Array.from({ length: N }, (_, i) => i + 2) });
+  const square = async (): Promise<{ ms: number; stats: unknown }> => {
+    const t0 = performance.now();
+    const response = await signedFetch(
+      `${stack.httpApiUrl}/square`,
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body },
+      { region: stack.region, credentials: stack.credentials },
+    );
+    const answer = (await response.json()) as { stats?: { failed?: number } };
+    const ms = performance.now() - t0;
+    if (response.status !== 200 || answer.stats?.failed !== 0) {
+      throw new Error(`POST /square answered ${response.status}: ${JSON.stringify(answer).slice(0, 500)}`);
+    }
+    return { ms, stats: answer.stats };
+  };
+  const first = await square();
+  const warm: number[] = [];
+  let stats: unknown;
+  for (let i = 0; i < WARM_RUNS; i += 1) {
+    const result = await square();
+    warm.push(result.ms);
+    stats = result.stats;
+  }
+
+  // The Invoke API alone: the squarer, called as the coordinator calls it.
+  const squarer = stack.assembly.functions.find((f) => f.logicalId.startsWith('Squarer'));
+  if (squarer === undefined) throw new Error('no squarer in the assembly');
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_LAMBDA: stack.lambdaUrl,
+    AWS_REGION: stack.region,
+    AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
+  });
+  const client = createFanOutLambdaClient(INVOKE_CONCURRENCY);
+  const encoder = new TextEncoder();
+  const invokeOnce = async (number: number): Promise<void> => {
+    const response = await client.send(
+      new InvokeCommand({ FunctionName: squarer.name, Payload: encoder.encode(JSON.stringify({ number })) }),
+    );
+    if (response.FunctionError !== undefined) throw new Error(`the squarer failed: ${response.FunctionError}`);
+  };
+  const invokeMany = async (count: number, concurrency: number): Promise<number> => {
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) {
+          next += 1;
+          await invokeOnce(next);
+        }
+      }),
+    );
+    return performance.now() - t0;
+  };
+  await invokeMany(INVOKE_CONCURRENCY * 10, INVOKE_CONCURRENCY); // warm: one environment per slot
+  const sequential: number[] = [];
+  for (let i = 0; i < 100; i += 1) {
+    const t0 = performance.now();
+    await invokeOnce(i);
+    sequential.push(performance.now() - t0);
+  }
+  const invokeMs = await invokeMany(INVOKE_COUNT, INVOKE_CONCURRENCY);
+  client.destroy();
+
+  const measurement: LocalStackMeasurement = {
+    startMs,
+    squareN: N,
+    squareFirstMs: first.ms,
+    squareWarmMs: warm,
+    squareStats: stats,
+    invoke: {
+      concurrency: INVOKE_CONCURRENCY,
+      invocations: INVOKE_COUNT,
+      perSecond: INVOKE_COUNT / (invokeMs / 1000),
+      sequentialMedianMs: median(sequential),
+    },
+  };
+  process.stdout.write(`${JSON.stringify(measurement)}\n`);
+} finally {
+  await stack.close();
+}
+process.exit(0);
