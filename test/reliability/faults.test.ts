@@ -30,7 +30,12 @@ function report(scenario: string, figures: Record<string, unknown>): void {
 
 describe('faults', () => {
   it('throttle storm: an account limit of 10 (the coordinator holds one) and 200 numbers: all 200 squared', async () => {
-    api = await startSquareApi(cdkOut, () => ({ concurrencyLimit: 10 }));
+    // Each squarer holds its slot 20 ms, about a real invocation's round trip, so that the
+    // coordinator's first 100 concurrent Invokes meet the 9 slots left, however fast this machine is.
+    api = await startSquareApi(cdkOut, ({ squarer }) => ({
+      concurrencyLimit: 10,
+      functionOverrides: { [squarer.name]: { latencyMs: 20 } },
+    }));
     const numbers = distinctIntegers(200);
 
     const response = await api.post(bodyOf(numbers));

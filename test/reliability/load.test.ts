@@ -1,0 +1,58 @@
+/**
+ * Load, end to end: many signed requests at once, each fanning out to its own squarer invocations.
+ * The stage's throttling (10 requests a second, bursts of 20, by default) is raised for this file,
+ * as `cdk synth -c throttleRateLimit=… -c throttleBurstLimit=…` would, so that the load reaches the
+ * coordinators rather than the stage's token bucket.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  bodyOf,
+  checkEveryIndexOnce,
+  distinctIntegers,
+  parseSquareResponse,
+  startedRequestIds,
+  startSquareApi,
+  synthesizeWithContext,
+  type SquareApi,
+} from './support/local-square-api';
+
+let api: SquareApi;
+let removeAssembly = () => {};
+beforeAll(async () => {
+  const assembly = await synthesizeWithContext({ throttleRateLimit: 10_000, throttleBurstLimit: 5_000 });
+  removeAssembly = assembly.remove;
+  api = await startSquareApi(assembly.cdkOut);
+});
+afterAll(async () => {
+  await api?.close();
+  removeAssembly();
+});
+
+describe('load', () => {
+  it('50 concurrent requests of 100 numbers: all 5000 squared, each exactly once', async () => {
+    const requests = Array.from({ length: 50 }, (_, r) => distinctIntegers(100, BigInt(r) * 1_000n));
+
+    const startedAt = performance.now();
+    const responses = await Promise.all(requests.map((numbers) => api.post(bodyOf(numbers))));
+    const elapsedMs = performance.now() - startedAt;
+
+    let squared = 0;
+    let invocations = 0;
+    let retries = 0;
+    responses.forEach((response, r) => {
+      expect(response.status, response.text.slice(0, 300)).toBe(200);
+      const answer = parseSquareResponse(response);
+      squared += checkEveryIndexOnce(answer, requests[r] ?? []).succeeded;
+      invocations += answer.stats.invocations;
+      retries += answer.stats.retries;
+    });
+    expect(squared).toBe(5000);
+    // Every square came from its own squarer invocation, and no invocation was lost or doubled.
+    const processNames = responses.flatMap((response) =>
+      parseSquareResponse(response).results.map((item) => ('processName' in item ? item.processName : '')),
+    );
+    expect(new Set(processNames).size).toBe(5000);
+    expect(startedRequestIds(api.logs, api.squarer.name)).toHaveLength(invocations);
+    console.log(`[reliability] load: ${JSON.stringify({ requests: 50, squared, invocations, retries, elapsedMs: Math.round(elapsedMs) })}`);
+  });
+});
