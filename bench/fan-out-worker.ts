@@ -1,7 +1,7 @@
 /**
  * One fan-out measurement, in a process of its own: `node --import tsx bench/fan-out-worker.ts
- * <coordinator|naive> <N> <endpoint-url>`. Warms up once with a fan-out of min(N, 1000) (JIT,
- * credentials, endpoint, sockets), then times one fan-out of N invocations and prints one JSON line.
+ * <coordinator|naive> <N> <endpoint-url>`. Warms up once (JIT, credentials, endpoint, sockets; see
+ * WARM_UP below), then times one fan-out of N invocations and prints one JSON line.
  *
  * - coordinator: the real fan-out of functions/coordinator.ts: `fanOut` + `createSquarerInvoker`
  *   + `createFanOutLambdaClient(maxConcurrency)`.
@@ -34,6 +34,7 @@ export interface FanOutMeasurement {
   readonly firstWallMs: number;
   readonly firstCpuUsPerInvoke: number;
   readonly warmUpSize: number;
+  readonly warmUpInvocations: number;
 }
 
 const [variantArg, nArg, endpoint] = process.argv.slice(2);
@@ -45,8 +46,15 @@ const n = Number(nArg);
 /** The coordinator's cap: all of N in flight, up to the 1000 that Lambda's default account concurrency allows. */
 const MAX_CONCURRENCY_CAP = 1000;
 const maxConcurrency = Math.min(n, MAX_CONCURRENCY_CAP);
-/** The warm-up fan-out: as large as the measured one up to the cap, so JIT and socket pool are warm as in a warm environment. */
+/**
+ * The warm-up: fan-outs as large as the measured one (up to the cap), repeated until 3000
+ * invocations or 3 s, so that the JIT has compiled the hot path and the socket pool is open, as
+ * in an environment that has served a few requests. One fan-out is not enough: measured CPU per
+ * invoke keeps falling over the first ~3000 invocations of a process.
+ */
 const WARM_UP = Math.min(n, MAX_CONCURRENCY_CAP);
+const WARM_UP_INVOCATIONS = 3000;
+const WARM_UP_MS = 3000;
 const FUNCTION_NAME = 'bench-squarer';
 
 // Only the local endpoint, with dummy credentials: nothing leaves 127.0.0.1.
@@ -99,9 +107,14 @@ function naiveRun(): Run {
 const run = variant === 'coordinator' ? coordinatorRun() : naiveRun();
 const warmCpu0 = process.cpuUsage();
 const warmT0 = performance.now();
-const warmUpFailed = await run(numbers(WARM_UP, 1_000_000));
+let warmUpFailed = await run(numbers(WARM_UP, 1_000_000));
 const firstWallMs = performance.now() - warmT0;
 const warmCpu = process.cpuUsage(warmCpu0);
+let warmUpInvocations = WARM_UP;
+while (warmUpInvocations < WARM_UP_INVOCATIONS && performance.now() - warmT0 < WARM_UP_MS) {
+  warmUpFailed += await run(numbers(WARM_UP, 1_000_000));
+  warmUpInvocations += WARM_UP;
+}
 if (warmUpFailed > 0) throw new Error(`${warmUpFailed} warm-up invocations failed`);
 
 const rss0 = process.memoryUsage().rss;
@@ -140,6 +153,7 @@ const measurement: FanOutMeasurement = {
   firstWallMs,
   firstCpuUsPerInvoke: (warmCpu.user + warmCpu.system) / WARM_UP,
   warmUpSize: WARM_UP,
+  warmUpInvocations,
 };
 process.stdout.write(`${JSON.stringify(measurement)}\n`);
 process.exit(0);
