@@ -2,6 +2,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { HttpRequest } from '@smithy/core/protocols';
 import { FastRequestHandler, requestAbortSignals } from './fast-request-handler';
+import { Sha256WithKeyCache } from './sha256';
 
 /** How long a new connection to the Lambda endpoint may take. */
 const CONNECTION_TIMEOUT_MS = 3_000;
@@ -19,7 +20,8 @@ const CONNECTION_TIMEOUT_MS = 3_000;
  *   https://github.com/aws/aws-sdk-js-v3/issues/6423). The SDK uses that cache only for calls
  *   without options, so a call's abort signal travels beside the command instead (below);
  * - build the SigV4 signer: without `signer` the SDK builds a `SignatureV4`, and with it an
- *   empty signing-key cache, for every request;
+ *   empty signing-key cache, for every request; ours also imports the HMAC key once
+ *   ({@link Sha256WithKeyCache});
  * - and it sends through {@link FastRequestHandler} rather than `NodeHttpHandler`.
  *
  * Build it once per execution environment, at module scope.
@@ -37,7 +39,7 @@ export function createFanOutLambdaClient(maxConcurrency: number): LambdaClient {
         credentials: client.config.credentials,
         region: await client.config.region(),
         service: 'lambda',
-        sha256: client.config.sha256,
+        sha256: Sha256WithKeyCache,
         uriEscapePath: true,
       })),
   });

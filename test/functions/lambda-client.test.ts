@@ -4,12 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { InvokeCommand, LambdaServiceException, TooManyRequestsException, type LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFanOutLambdaClient } from '../../functions/commons/lambda-client';
+import { createSigV4Verifier } from '../../local-cloud/http-api/sigv4-verifier';
 
 /** What the loopback endpoint saw of one request. */
 interface SeenRequest {
   readonly method: string;
   readonly url: string;
   readonly headers: IncomingMessage['headers'];
+  readonly rawHeaders: readonly string[];
   readonly body: string;
 }
 
@@ -31,6 +33,7 @@ beforeAll(async () => {
         method: request.method ?? '',
         url: request.url ?? '',
         headers: request.headers,
+        rawHeaders: request.rawHeaders,
         body: Buffer.concat(chunks).toString('utf8'),
       };
       seen.push(entry);
@@ -107,6 +110,19 @@ describe('createFanOutLambdaClient', () => {
       Array.from({ length: 50 }, (_, i) => ({ number: i })),
     );
     expect(new Set(seen.map((r) => r.headers.authorization)).size).toBe(50);
+    // Checked by the local cloud's SigV4 verifier, written apart from the SDK's signer.
+    const verifier = createSigV4Verifier({
+      credentials: { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' },
+      region: 'eu-west-1',
+      service: 'lambda',
+    });
+    const verdicts = await Promise.all(
+      seen.map((r) => {
+        const [rawPath = '', rawQueryString = ''] = r.url.split('?', 2);
+        return verifier.verify({ method: r.method, rawPath, rawQueryString, rawHeaders: r.rawHeaders, body: Buffer.from(r.body) });
+      }),
+    );
+    expect(verdicts.filter((verdict) => !verdict.ok)).toEqual([]);
     client.destroy();
   });
 
