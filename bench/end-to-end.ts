@@ -8,7 +8,10 @@ import { median, projectDirectory, run, runTs } from './child';
 import type { LocalStackMeasurement } from './local-stack-worker';
 
 export const TUTORIAL_SCRIPT = path.resolve(projectDirectory, '..', 'shared', 'seed', 'multi_square_bench.py');
-export const CLI = path.join(projectDirectory, 'local-cloud', 'cli', 'square.ts');
+/** `npm run square`'s script (package.json); it lived in local-cloud/cli/ while it was being written. */
+export const CLI = [path.join(projectDirectory, 'cli', 'square.ts'), path.join(projectDirectory, 'local-cloud', 'cli', 'square.ts')].find((file) =>
+  existsSync(file),
+);
 
 export interface TimedRuns {
   readonly command: string;
@@ -19,7 +22,7 @@ export interface TimedRuns {
 export interface EndToEndResult {
   readonly n: number;
   readonly tutorial: TimedRuns | { readonly missing: string };
-  /** `npm run square` as a user runs it: a process that starts (or finds) the local stack, squares, prints. */
+  /** `npm run square` as a user runs it with no `npm start` running: it starts a local stack for the call. */
   readonly cli: TimedRuns | { readonly missing: string };
   /** The HTTP request alone on a started stack, from bench/local-stack-worker.ts. */
   readonly stack: LocalStackMeasurement | { readonly failed: string };
@@ -42,11 +45,11 @@ export async function measureEndToEnd(n: number, log: (line: string) => void): P
     ? await timeRuns('python3', [TUTORIAL_SCRIPT, String(n)], 3, log)
     : { missing: `${TUTORIAL_SCRIPT} not found` };
   const numbers = Array.from({ length: n }, (_, i) => String(i + 2));
-  const cli = existsSync(CLI)
-    ? await timeRuns(process.execPath, ['--import', 'tsx', CLI, '--json', ...numbers], 3, log).catch((error: unknown) => ({
+  const cli = CLI
+    ? await timeRuns('npm', ['run', '--silent', 'square', '--', '--json', ...numbers], 3, log).catch((error: unknown) => ({
         missing: `the CLI failed: ${error instanceof Error ? error.message : String(error)}`,
       }))
-    : { missing: 'local-cloud/cli/square.ts did not exist when the bench ran' };
+    : { missing: 'cli/square.ts (npm run square) did not exist when the bench ran' };
   const stack = await runTs<LocalStackMeasurement>(path.join(projectDirectory, 'bench/local-stack-worker.ts'), [String(n)], {
     timeoutMs: 180_000,
   }).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }));

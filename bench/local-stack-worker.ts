@@ -8,7 +8,7 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { createFanOutLambdaClient } from '../functions/commons/lambda-client';
 import { signedFetch } from '../local-cloud/http-api/sign-request';
 import { LOCAL_CREDENTIALS, startLocalStack } from '../local-cloud/local-stack';
-import { median, projectDirectory } from './child';
+import { median, projectDirectory, run } from './child';
 
 export interface LocalStackMeasurement {
   readonly startMs: number;
@@ -16,6 +16,8 @@ export interface LocalStackMeasurement {
   readonly squareFirstMs: number;
   readonly squareWarmMs: number[];
   readonly squareStats: unknown;
+  /** `npm run square -- --url <this stack> --json <N numbers>`, as with `npm start` running: whole CLI processes. */
+  readonly cliWarmMs: number[] | { readonly failed: string };
   readonly invoke: {
     readonly concurrency: number;
     readonly invocations: number;
@@ -64,6 +66,21 @@ try {
     stats = result.stats;
   }
 
+  // The CLI as a user runs it while `npm start` serves the stack (pointed at this one by --url).
+  const cliWarmMs: number[] | { failed: string } = await (async () => {
+    const numbers = Array.from({ length: N }, (_, i) => String(i + 2));
+    const times: number[] = [];
+    for (let i = 0; i < WARM_RUNS; i += 1) {
+      const result = await run('npm', ['run', '--silent', 'square', '--', '--url', stack.httpApiUrl, '--region', stack.region, '--json', ...numbers], {
+        env: { AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey },
+        timeoutMs: 60_000,
+      });
+      if (result.code !== 0) return { failed: `exit ${result.code}: ${result.stderr.slice(-500)}` };
+      times.push(result.wallMs);
+    }
+    return times;
+  })();
+
   // The Invoke API alone: the squarer, called as the coordinator calls it.
   const squarer = stack.assembly.functions.find((f) => f.logicalId.startsWith('Squarer'));
   if (squarer === undefined) throw new Error('no squarer in the assembly');
@@ -110,6 +127,7 @@ try {
     squareFirstMs: first.ms,
     squareWarmMs: warm,
     squareStats: stats,
+    cliWarmMs,
     invoke: {
       concurrency: INVOKE_CONCURRENCY,
       invocations: INVOKE_COUNT,
