@@ -14,7 +14,12 @@ export interface MultiSquareConfig {
   readonly maxConcurrency: number;
   /** `iam` (callers sign with SigV4) or `none` (a public API, for demos only). @default 'iam' */
   readonly authMode: AuthMode;
-  /** @default 1024 */
+  /**
+   * The coordinator is CPU-bound while it fans out (~0.4 ms of client CPU per invocation), and
+   * Lambda gives one full vCPU at 1769 MB: less memory costs the same GB-seconds and takes
+   * longer; more buys nothing, its JavaScript runs on one thread (bench/REPORT.md, README "Cost").
+   * @default 1769
+   */
   readonly coordinatorMemoryMb: number;
   /** @default 128 */
   readonly squarerMemoryMb: number;
@@ -28,7 +33,7 @@ export const DEFAULT_CONFIG: MultiSquareConfig = {
   maxNumbers: 1000,
   maxConcurrency: 100,
   authMode: 'iam',
-  coordinatorMemoryMb: 1024,
+  coordinatorMemoryMb: 1769,
   squarerMemoryMb: 128,
   throttleRateLimit: 10,
   throttleBurstLimit: 20,
