@@ -8,7 +8,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { signedFetch } from '../local-cloud/http-api/sign-request';
-import { readRunningLocalStack, startLocalStack, type RunningLocalStack } from '../local-cloud/local-stack';
+import type { RunningLocalStack } from '../local-cloud/local-stack';
+import { readRunningLocalStack } from '../local-cloud/local-stack-state';
 
 /** The project: the folder with cdk.json. */
 const projectDirectory = path.resolve(import.meta.dirname, '..');
@@ -38,10 +39,13 @@ interface Target {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  // `-5` is a number here, not an option: hide negative numbers from the option parser.
+  const negativeNumber = /^-[0-9.]/;
+  const hidden = argv.map((arg) => (negativeNumber.test(arg) ? `\u0000${arg}` : arg));
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: hidden,
       allowPositionals: true,
       allowNegative: true,
       options: {
@@ -57,7 +61,8 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
     return 2;
   }
-  const { values, positionals } = parsed;
+  const { values } = parsed;
+  const positionals = parsed.positionals.map((arg) => (arg.startsWith('\u0000') ? arg.slice(1) : arg));
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -82,6 +87,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const running = await readRunningLocalStack(projectDirectory);
     if (running === undefined) {
       process.stderr.write('Starting the local stack for this call (run `npm start` to keep one running)...\n');
+      // Loaded only here: a call to a running stack or a deployed API needs none of it.
+      const { startLocalStack } = await import('../local-cloud/local-stack');
       localStack = await startLocalStack({
         projectDirectory,
         httpPort: 0,

@@ -3,13 +3,14 @@
  * assembly, serve its functions on a local Lambda Invoke API and its HTTP API routes on a local
  * API Gateway. Nothing here knows what the functions do.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadCloudAssembly } from './cloud-assembly';
 import { startHttpApi, type RunningHttpApi } from './http-api/http-api-server';
 import type { AwsCredentials } from './http-api/sigv4-verifier';
 import { startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from './lambda/invoke-api';
+import { stateFileOf, type LocalStackEndpoints } from './local-stack-state';
 import { synthesizeIfChanged } from './synthesize';
 import type { CloudAssemblyDefinition } from './types';
 
@@ -44,16 +45,6 @@ export interface LocalStackOptions
   readonly writeStateFile?: boolean;
   /** Told whether the project was synthesized. */
   readonly onSynthesized?: (synthesized: boolean) => void;
-}
-
-/** What a running local stack offers, and what `.local-cloud/state.json` records. */
-export interface LocalStackEndpoints {
-  readonly httpApiUrl: string;
-  readonly lambdaUrl: string;
-  readonly region: string;
-  /** The fixed local credentials; absent when the stack accepts the environment's, which are never written down. */
-  readonly credentials?: AwsCredentials;
-  readonly pid: number;
 }
 
 export interface RunningLocalStack extends LocalStackEndpoints {
@@ -135,29 +126,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 }
 
 /**
- * The endpoints of a local stack that `npm start` is serving for this project, if one is: its
- * state file names a live process whose HTTP API answers.
- */
-export async function readRunningLocalStack(projectDirectory: string): Promise<LocalStackEndpoints | undefined> {
-  const stateFile = stateFileOf(projectDirectory);
-  if (!existsSync(stateFile)) return undefined;
-  let endpoints: LocalStackEndpoints;
-  try {
-    endpoints = JSON.parse(readFileSync(stateFile, 'utf8')) as LocalStackEndpoints;
-    process.kill(endpoints.pid, 0);
-  } catch {
-    return undefined;
-  }
-  try {
-    // Any HTTP answer (a 404 for the root) shows the API is up.
-    await fetch(endpoints.httpApiUrl, { signal: AbortSignal.timeout(2000) });
-    return endpoints;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * Copies each function's code out of the project, as Lambda unpacks it into /var/task: inside the
  * project, Node would read the project's package.json (`"type": "module"`) as the bundle's own.
  * Asset folders are named by their content hash, so a staged copy is reused while it matches.
@@ -180,10 +148,6 @@ function stageCode(assembly: CloudAssemblyDefinition): CloudAssemblyDefinition {
     return { ...definition, codeDirectory: staged };
   });
   return { ...assembly, functions };
-}
-
-function stateFileOf(projectDirectory: string): string {
-  return path.join(projectDirectory, '.local-cloud', 'state.json');
 }
 
 function credentialsFromEnvironment(): AwsCredentials | undefined {

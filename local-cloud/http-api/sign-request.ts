@@ -4,7 +4,6 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control-iam.html
  */
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
@@ -49,7 +48,9 @@ export async function signRequest(url: string | URL, request: RequestToSign, opt
     const previous = query[name];
     query[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
   }
-  const credentials = options.credentials ?? (defaultCredentials ??= fromNodeProviderChain());
+  // Loaded only when needed: the chain is a sizeable import that a caller with credentials in hand skips.
+  const credentials =
+    options.credentials ?? (defaultCredentials ??= (await import('@aws-sdk/credential-providers')).fromNodeProviderChain());
   const signer = new SignatureV4({
     service: options.service ?? 'execute-api',
     region: options.region,

@@ -98,15 +98,15 @@ describe('the local stack', () => {
   });
 
   it('runs `npm run square` against an API URL, signing with the standard credential chain', async () => {
-    const { stdout } = await run('npx', ['tsx', 'cli/square.ts', '--url', stack.httpApiUrl, '--region', stack.region, '2', '3', '9007199254740993'], {
+    const { stdout } = await run('npx', ['tsx', 'cli/square.ts', '--url', stack.httpApiUrl, '--region', stack.region, '2', '-3', '9007199254740993'], {
       cwd: projectDirectory,
       env: { ...process.env, AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey },
     });
-    const lines = stdout.trim().split('\n').sort();
+    const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^2 squared to 4 by: [0-9a-f-]{36}$/);
-    expect(lines[1]).toMatch(/^3 squared to 9 by: [0-9a-f-]{36}$/);
-    expect(lines[2]).toMatch(new RegExp(`^9007199254740993 squared to ${(9007199254740993n ** 2n).toString()} by: [0-9a-f-]{36}$`));
+    expect(lines.find((line) => line.startsWith('2 '))).toMatch(/^2 squared to 4 by: [0-9a-f-]{36}$/);
+    expect(lines.find((line) => line.startsWith('-3 '))).toMatch(/^-3 squared to 9 by: [0-9a-f-]{36}$/);
+    expect(lines.find((line) => line.startsWith('9007'))).toMatch(new RegExp(`^9007199254740993 squared to ${(9007199254740993n ** 2n).toString()} by: [0-9a-f-]{36}$`));
   });
 
   it('exits non-zero with the API\'s message when a number is refused', async () => {
