@@ -3,7 +3,7 @@
  * parse the same answers.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -15,10 +15,13 @@ import { fixtureFunctionNamed, synthesizeFixtureAssembly } from '../fixtures/loc
 
 const run = promisify(execFile);
 
+/** Debian's AWS CLI v2, which .ci/run installs, before whatever `aws` comes first on PATH. */
+const awsCommand = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+
 /** `aws-cli/1.45.11 Python/...`: the major version, or undefined when the CLI is not installed. */
 function awsCliMajorVersion(): number | undefined {
   try {
-    const version = execFileSync('aws', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const version = execFileSync(awsCommand, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     return Number(/aws-cli\/(\d+)\./.exec(version)?.[1] ?? Number.NaN);
   } catch {
     return undefined;
@@ -48,7 +51,7 @@ function cliEnvironment(): NodeJS.ProcessEnv {
 }
 
 function aws(...args: string[]) {
-  return run('aws', [...args, '--endpoint-url', api.url, '--output', 'json'], { env: cliEnvironment() });
+  return run(awsCommand, [...args, '--endpoint-url', api.url, '--output', 'json'], { env: cliEnvironment() });
 }
 
 describe.skipIf(cliMajorVersion === undefined)('AWS CLI against the local Invoke API', () => {
