@@ -7,7 +7,7 @@ import { BadRequestError, parseSquareRequest, type ErrorDetail } from './commons
 import { classifyInvokeError, createSquarerInvoker, type SquareResult } from './commons/squarer-invoker';
 import { toNumberValue, type NumberValue, type ParsedNumber } from './commons/square';
 
-/** Configuration, read once per execution environment (see lib/multi-square-stack.ts for the defaults). */
+/** Configuration, read once per execution environment; the stack sets each (lib/config.ts has the defaults). */
 const squarerFunctionName = requiredString(CoordinatorEnv.squarerFunctionName);
 const maxNumbers = integerAtLeast(CoordinatorEnv.maxNumbers, 1, 1000);
 const maxConcurrency = integerAtLeast(CoordinatorEnv.maxConcurrency, 1, 100);
