@@ -70,6 +70,11 @@ export class MultiSquareStack extends Stack {
         // The SDK's ES module builds tree-shake far better: 401 KB instead of 575 KB, and a cold
         // load of ~48 ms instead of ~80 ms (bench/REPORT.md, part 3).
         mainFields: ['module', 'main'],
+        // On Lambda, credentials come from the environment: the SDK's full provider chain only
+        // adds load time (functions/commons/lambda-credentials.ts).
+        esbuildArgs: {
+          '--alias:@aws-sdk/credential-provider-node': path.join(functionsDirectory, 'commons', 'lambda-credentials.ts'),
+        },
       },
       // Source maps stay in the asset, but Node does not load them at start: that costs the
       // coordinator ~15 ms of every cold start (bench/REPORT.md, part 3). Map a stack trace with

@@ -141,7 +141,11 @@ describe('MultiSquareStack', () => {
     // Booleans, not the code itself: a failure should not print a 400 KB bundle.
     const squarerCode = readFileSync(assetPath(squarerId), 'utf8');
     expect(/@aws-sdk|smithy/.test(squarerCode)).toBe(false);
-    expect(readFileSync(assetPath(coordinatorId), 'utf8').includes('"@aws-sdk/client-lambda"')).toBe(true);
+    const coordinatorCode = readFileSync(assetPath(coordinatorId), 'utf8');
+    expect(coordinatorCode.includes('"@aws-sdk/client-lambda"')).toBe(true);
+    // Credentials from the environment only, as Lambda provides them: no profiles, SSO or web identity.
+    expect(coordinatorCode.includes('AWS_SESSION_TOKEN')).toBe(true);
+    expect(/sso_start_url|credential_process|web_identity_token_file/.test(coordinatorCode)).toBe(false);
     expect(statSync(assetPath(coordinatorId)).size).toBeGreaterThan(100_000);
   });
 });
