@@ -1,11 +1,12 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { CoordinatorEnv, integerAtLeast, requiredString } from './commons/config';
-import { fanOut, type ItemError, type ItemOutcome } from './commons/fan-out';
+import { fanOut, type ItemOutcome } from './commons/fan-out';
 import { createFanOutLambdaClient } from './commons/lambda-client';
 import { logger } from './commons/logger';
 import { BadRequestError, parseSquareRequest, type ErrorDetail } from './commons/square-request';
 import { classifyInvokeError, createSquarerInvoker, type SquareResult } from './commons/squarer-invoker';
-import { toNumberValue, type NumberValue, type ParsedNumber } from './commons/square';
+import { toNumberValue, type ParsedNumber } from './commons/square';
+import { formatLine, type ResultItem, type SquareResponse } from './commons/square-response';
 
 /** Configuration, read once per execution environment; the stack sets each (lib/config.ts has the defaults). */
 const squarerFunctionName = requiredString(CoordinatorEnv.squarerFunctionName);
@@ -24,25 +25,6 @@ const invokeSquarer = createSquarerInvoker({
   onRequestIdMismatch: (processName, invokeRequestId) =>
     logger.warn('squarer processName differs from the Invoke request ID', { processName, invokeRequestId }),
 });
-
-/** One item of the answer, in input order: its square, or why there is none. */
-export type ResultItem = SquareResult | { readonly number: NumberValue; readonly error: ItemError };
-
-export interface SquareResponse {
-  readonly results: ResultItem[];
-  /** `3 squared to 9 by: <processName>`, in completion order. */
-  readonly lines: string[];
-  readonly stats: {
-    readonly numbers: number;
-    readonly succeeded: number;
-    readonly failed: number;
-    readonly invocations: number;
-    readonly retries: number;
-    readonly throttles: number;
-    readonly peakConcurrency: number;
-    readonly durationMs: number;
-  };
-}
 
 /** `POST /square`: squares each number in its own squarer invocation and waits for all. */
 export async function handler(
@@ -89,11 +71,6 @@ async function squareAll(numbers: ParsedNumber[], deadline: number): Promise<Squ
     lines,
     stats: { numbers: numbers.length, succeeded: numbers.length - failed, failed, ...stats },
   };
-}
-
-/** The tutorial's line: `3 squared to 9 by: Process-2`, with the request ID as the process name. */
-export function formatLine({ number, result, processName }: SquareResult): string {
-  return `${number} squared to ${result} by: ${processName}`;
 }
 
 /** JSON bodies only: a body sent as a form or as text is refused rather than guessed at. */

@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { MAX_NUMBERS_LIMIT } from '../functions/commons/response-limits';
 
 /** How callers authenticate to the HTTP API. */
 export type AuthMode = 'iam' | 'none';
@@ -55,7 +56,8 @@ export function readConfig(node: Node): MultiSquareConfig {
     throw new Error(`context authMode must be "iam" or "none", got ${JSON.stringify(authMode)}`);
   }
   return {
-    maxNumbers: integer('maxNumbers', 1, 10_000),
+    // Beyond it, an answer of the largest numbers could exceed Lambda's 6 MB response payload.
+    maxNumbers: integer('maxNumbers', 1, MAX_NUMBERS_LIMIT),
     maxConcurrency: integer('maxConcurrency', 1, 1000),
     authMode,
     // Lambda's memory range: https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html

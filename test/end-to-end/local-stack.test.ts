@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { SquareResponse } from '../../functions/coordinator';
+import type { SquareResponse } from '../../functions/commons/square-response';
 import type { SquareResult } from '../../functions/commons/squarer-invoker';
 import { signedFetch } from '../../local-cloud/http-api/sign-request';
 import { LOCAL_CREDENTIALS, startLocalStack, type RunningLocalStack } from '../../local-cloud/local-stack';

@@ -170,7 +170,8 @@ describe('configuration', () => {
 
   it.each([
     [{ authMode: 'public' }, 'context authMode must be "iam" or "none"'],
-    [{ maxNumbers: 0 }, 'context maxNumbers must be an integer from 1 to 10000, got 0'],
+    [{ maxNumbers: 0 }, 'context maxNumbers must be an integer from 1 to 1980, got 0'],
+    [{ maxNumbers: 1981 }, 'context maxNumbers must be an integer from 1 to 1980, got 1981'],
     [{ maxConcurrency: 'many' }, 'context maxConcurrency must be an integer from 1 to 1000, got "many"'],
     [{ coordinatorMemoryMb: 64 }, 'context coordinatorMemoryMb must be an integer from 128 to 10240'],
   ])('fails the synth on bad context %j', (context, message) => {

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { SquareResponse } from '../../../functions/coordinator';
+import type { SquareResponse } from '../../../functions/commons/square-response';
 import { loadCloudAssembly } from '../../../local-cloud/cloud-assembly';
 import { signRequest, type SignRequestOptions } from '../../../local-cloud/http-api/sign-request';
 import { startLocalStack, type LocalStackOptions, type RunningLocalStack } from '../../../local-cloud/local-stack';
