@@ -3,8 +3,7 @@
  * assembly, serve its functions on a local Lambda Invoke API and its HTTP API routes on a local
  * API Gateway. Nothing here knows what the functions do.
  */
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCloudAssembly } from './cloud-assembly';
 import { startHttpApi, type RunningHttpApi } from './http-api/http-api-server';
@@ -64,7 +63,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     options.onSynthesized?.(result.synthesized);
     cdkOut = result.outdir;
   }
-  const assembly = stageCode(loadCloudAssembly(cdkOut));
+  const assembly = loadCloudAssembly(cdkOut);
   const [api, ...otherApis] = assembly.httpApis;
   if (api === undefined) throw new Error(`the cloud assembly in ${cdkOut} has no HTTP API to serve`);
   if (otherApis.length > 0) throw new Error(`the cloud assembly in ${cdkOut} has ${assembly.httpApis.length} HTTP APIs; the local cloud serves one`);
@@ -123,31 +122,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       await invokeApi.close();
     },
   };
-}
-
-/**
- * Copies each function's code out of the project, as Lambda unpacks it into /var/task: inside the
- * project, Node would read the project's package.json (`"type": "module"`) as the bundle's own.
- * Asset folders are named by their content hash, so a staged copy is reused while it matches.
- */
-function stageCode(assembly: CloudAssemblyDefinition): CloudAssemblyDefinition {
-  const root = path.join(os.tmpdir(), 'local-cloud-task-roots');
-  mkdirSync(root, { recursive: true });
-  const functions = assembly.functions.map((definition) => {
-    const staged = path.join(root, path.basename(definition.codeDirectory));
-    if (!existsSync(staged)) {
-      const partial = `${staged}.${process.pid}.partial`;
-      cpSync(definition.codeDirectory, partial, { recursive: true });
-      try {
-        renameSync(partial, staged);
-      } catch {
-        // Another process staged it first.
-        rmSync(partial, { recursive: true, force: true });
-      }
-    }
-    return { ...definition, codeDirectory: staged };
-  });
-  return { ...assembly, functions };
 }
 
 function credentialsFromEnvironment(): AwsCredentials | undefined {

@@ -17,6 +17,7 @@ import {
   type RuntimeErrorDocument,
 } from './execution-environment';
 import { drawFault, seededRandom, type FaultInjectionOptions, type FaultRates } from './fault-injection';
+import { taskRootFor } from './task-root';
 
 /** Invoke request payload quota for synchronous invocations. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
@@ -185,6 +186,7 @@ export class LocalLambdaService implements LambdaInvoker {
       const overrides = options.functionOverrides?.[definition.name] ?? options.functionOverrides?.[definition.logicalId] ?? {};
       const effective: FunctionDefinition = {
         ...definition,
+        codeDirectory: taskRootFor(definition.codeDirectory),
         ...(overrides.timeoutSeconds === undefined ? {} : { timeoutSeconds: overrides.timeoutSeconds }),
         ...(overrides.reservedConcurrency === undefined ? {} : { reservedConcurrency: overrides.reservedConcurrency }),
       };
