@@ -26,9 +26,14 @@ const HASH_FILE = '.source-hash';
 
 /** Synthesizes into `outdir` and returns it. Throws with the app's output if the app fails. */
 export async function synthesize(options: SynthesizeOptions): Promise<string> {
+  const cdkJson = readCdkJson(options.projectDirectory);
+  // Hashed before the app runs: an edit made while it runs is not taken as synthesized.
+  return synthesizeWith(options, cdkJson, sourceHash(options.projectDirectory, cdkJson.watchInclude, options.context));
+}
+
+async function synthesizeWith(options: SynthesizeOptions, cdkJson: CdkJson, hash: string): Promise<string> {
   const { projectDirectory } = options;
   const outdir = options.outdir ?? path.join(projectDirectory, 'cdk.out');
-  const cdkJson = readCdkJson(projectDirectory);
   const context = {
     ...cdkJson.context,
     // The CLI asks for asset metadata by default: the template then names each asset's folder.
@@ -55,7 +60,10 @@ export async function synthesize(options: SynthesizeOptions): Promise<string> {
   if (exitCode !== 0) {
     throw new Error(`cdk app "${cdkJson.app}" failed (exit ${exitCode}):\n${output.join('').slice(-4000)}`);
   }
-  writeFileSync(path.join(outdir, HASH_FILE), sourceHash(projectDirectory, cdkJson.watchInclude, options.context));
+  if (!existsSync(path.join(outdir, 'manifest.json'))) {
+    throw new Error(`cdk app "${cdkJson.app}" exited without writing a cloud assembly to ${outdir}:\n${output.join('').slice(-4000)}`);
+  }
+  writeFileSync(path.join(outdir, HASH_FILE), hash);
   return outdir;
 }
 
@@ -68,7 +76,7 @@ export async function synthesizeIfChanged(options: SynthesizeOptions): Promise<{
   if (existsSync(hashFile) && readFileSync(hashFile, 'utf8') === current) {
     return { outdir, synthesized: false };
   }
-  return { outdir: await synthesize(options), synthesized: true };
+  return { outdir: await synthesizeWith(options, cdkJson, current), synthesized: true };
 }
 
 interface CdkJson {

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionDefinition } from '../types';
+import { StringDecoder } from 'node:string_decoder';
 
 const bootstrapPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime-bootstrap.cjs');
 
@@ -156,19 +157,22 @@ export function resolveNodeBinary(runtime: string, warn: (message: string) => vo
 /** Splits a byte stream into whole lines, so concurrent environments never interleave within a line. */
 class LineSplitter {
   private partial = '';
+  // A character split across two chunks of the pipe is decoded whole, not as two U+FFFDs.
+  private readonly decoder = new StringDecoder('utf8');
   received = 0;
 
   constructor(private readonly onLine: (line: string) => void) {}
 
   push(chunk: Buffer): void {
     this.received += chunk.length;
-    const text = this.partial + chunk.toString('utf8');
+    const text = this.partial + this.decoder.write(chunk);
     const lines = text.split('\n');
     this.partial = lines.pop() ?? '';
     for (const line of lines) this.onLine(line);
   }
 
   flush(): void {
+    this.partial += this.decoder.end();
     if (this.partial !== '') this.onLine(this.partial);
     this.partial = '';
   }

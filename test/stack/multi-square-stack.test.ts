@@ -38,6 +38,9 @@ describe('MultiSquareStack', () => {
       expect(logGroup).toEqual({ Ref: expect.stringMatching(/LogGroup/) });
     }
     template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 3);
+    // `cdk destroy` removes every log group with the stack, as the README says.
+    const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
+    expect(logGroups.map((logGroup) => logGroup.DeletionPolicy)).toEqual(['Delete', 'Delete', 'Delete']);
   });
 
   it('keeps the coordinator\'s timeout below API Gateway\'s 30 s and sizes memory from config', () => {
