@@ -87,8 +87,10 @@ export async function measureColdStart(log: (line: string) => void): Promise<Col
     const env = {
       // What the coordinator reads at load, as the stack sets it.
       SQUARER_FUNCTION_NAME: 'bench-squarer',
+      MAX_NUMBERS: '1000',
+      MAX_CONCURRENCY: '100',
+      DEADLINE_MARGIN_MS: '1000',
       AWS_REGION: 'us-east-1',
-      POWERTOOLS_SERVICE_NAME: 'multi-square',
       NODE_OPTIONS: '',
     };
     const loadTimes = async (file: string, nodeArgs: string[]): Promise<number> => {

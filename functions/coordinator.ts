@@ -1,19 +1,19 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { CoordinatorEnv, integerAtLeast, requiredString } from './commons/config';
-import { fanOut, type ItemOutcome } from './commons/fan-out';
+import { CoordinatorEnv, requiredInteger, requiredString } from './commons/config';
+import { fanOut } from './commons/fan-out';
 import { createFanOutLambdaClient } from './commons/lambda-client';
 import { logger } from './commons/logger';
 import { BadRequestError, parseSquareRequest, type ErrorDetail } from './commons/square-request';
-import { classifyInvokeError, createSquarerInvoker, type SquareResult } from './commons/squarer-invoker';
+import { classifyInvokeError, createSquarerInvoker } from './commons/squarer-invoker';
 import { toNumberValue, type ParsedNumber } from './commons/square';
 import { formatLine, type ResultItem, type SquareResponse } from './commons/square-response';
 
 /** Configuration, read once per execution environment; the stack sets each (lib/config.ts has the defaults). */
 const squarerFunctionName = requiredString(CoordinatorEnv.squarerFunctionName);
-const maxNumbers = integerAtLeast(CoordinatorEnv.maxNumbers, 1, 1000);
-const maxConcurrency = integerAtLeast(CoordinatorEnv.maxConcurrency, 1, 100);
+const maxNumbers = requiredInteger(CoordinatorEnv.maxNumbers, 1);
+const maxConcurrency = requiredInteger(CoordinatorEnv.maxConcurrency, 1);
 /** Time kept back from the function's timeout to build and send the answer. */
-const deadlineMarginMs = integerAtLeast(CoordinatorEnv.deadlineMarginMs, 0, 1000);
+const deadlineMarginMs = requiredInteger(CoordinatorEnv.deadlineMarginMs, 0);
 
 /** A body holds numbers of at most 500 digits, so 1 KiB an item is generous; anything larger is refused unread. */
 const maxBodyBytes = 4096 + maxNumbers * 1024;

@@ -1,25 +1,14 @@
 import type { Context } from 'aws-lambda';
 import { InvalidNumberError } from './commons/errors';
-import { parseNumberValue, square, type NumberValue } from './commons/square';
-
-/** What a squarer is invoked with. */
-export interface SquarerEvent {
-  readonly number: NumberValue;
-}
-
-/** What a squarer answers: the process name is the invocation's request ID. */
-export interface SquarerResult {
-  readonly number: NumberValue;
-  readonly result: NumberValue;
-  readonly processName: string;
-}
+import { parseNumberValue, square } from './commons/square';
+import type { SquareResult } from './commons/squarer-invoker';
 
 /**
  * Squares one number, like the tutorial's `squarer(number)` in its own process. Invalid input
  * throws, so the invocation fails with an errorType that names the problem (`InvalidNumber`,
  * `SquareOverflow`). No AWS SDK and no logger: this bundle stays a few hundred bytes.
  */
-export async function handler(event: unknown, context: Context): Promise<SquarerResult> {
+export async function handler(event: unknown, context: Context): Promise<SquareResult> {
   if (typeof event !== 'object' || event === null || !('number' in event)) {
     throw new InvalidNumberError('expected an event of the form {"number": N}');
   }

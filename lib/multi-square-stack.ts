@@ -62,7 +62,6 @@ export class MultiSquareStack extends Stack {
         [CoordinatorEnv.maxNumbers]: String(config.maxNumbers),
         [CoordinatorEnv.maxConcurrency]: String(config.maxConcurrency),
         [CoordinatorEnv.deadlineMarginMs]: '1000',
-        POWERTOOLS_SERVICE_NAME: 'multi-square',
       },
       bundling: {
         // Bundle the SDK we test with, rather than the runtime's copy: the SDK we test is the SDK we deploy.

@@ -12,10 +12,9 @@ export function requiredString(name: string): string {
   return value;
 }
 
-/** An integer variable of at least `min`, or `defaultValue` when unset. */
-export function integerAtLeast(name: string, min: number, defaultValue: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return defaultValue;
+/** A required integer variable of at least `min`. */
+export function requiredInteger(name: string, min: number): number {
+  const raw = requiredString(name);
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < min) {
     throw new Error(`environment variable ${name} must be an integer of at least ${min}, got ${JSON.stringify(raw)}`);

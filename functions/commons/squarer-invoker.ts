@@ -3,7 +3,7 @@ import { isServerError, isThrottlingError, isTransientError } from '@smithy/core
 import type { ClassifiedError } from './fan-out';
 import { toNumberValue, type NumberValue, type ParsedNumber } from './square';
 
-/** One squared number, as a squarer reported it. */
+/** What a squarer answers for `{"number": N}`: its square, and its request ID as the process name. */
 export interface SquareResult {
   readonly number: NumberValue;
   readonly result: NumberValue;
@@ -71,20 +71,23 @@ export function createSquarerInvoker(options: SquarerInvokerOptions) {
   };
 }
 
+/** A squarer's error, as much of it as an answer should carry: every one counts against its 6 MB. */
+const MAX_ERROR_TEXT = 1000;
+
 function readFunctionError(text: string): { errorType: string; errorMessage: string } {
+  let errorType = 'Unhandled';
+  let errorMessage = text;
   try {
     const document: unknown = JSON.parse(text);
     if (typeof document === 'object' && document !== null) {
-      const { errorType, errorMessage } = document as Record<string, unknown>;
-      return {
-        errorType: typeof errorType === 'string' ? errorType : 'Unhandled',
-        errorMessage: typeof errorMessage === 'string' ? errorMessage : text,
-      };
+      const fields = document as Record<string, unknown>;
+      if (typeof fields.errorType === 'string') errorType = fields.errorType;
+      if (typeof fields.errorMessage === 'string') errorMessage = fields.errorMessage;
     }
   } catch {
     // Not JSON: report the text as it came.
   }
-  return { errorType: 'Unhandled', errorMessage: text.slice(0, 1000) };
+  return { errorType: errorType.slice(0, 100), errorMessage: errorMessage.slice(0, MAX_ERROR_TEXT) };
 }
 
 function readSquareResult(text: string, sent: NumberValue): SquareResult {
@@ -134,7 +137,7 @@ export function classifyInvokeError(error: unknown): ClassifiedError {
     const type = error.name;
     const message = error.message || type;
     if (isThrottlingError(sdkError)) return { type, message, retry: 'throttle' };
-    if (isServerError(sdkError) || isTransientError(sdkError) || isConnectionError(error)) {
+    if (isServerError(sdkError) || isTransientError(sdkError)) {
       return { type, message, retry: 'transient' };
     }
     return { type, message, retry: 'final' };
@@ -143,10 +146,3 @@ export function classifyInvokeError(error: unknown): ClassifiedError {
 }
 
 type SdkError = Parameters<typeof isThrottlingError>[0];
-
-const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
-
-function isConnectionError(error: Error): boolean {
-  const code = (error as Error & { code?: unknown }).code;
-  return typeof code === 'string' && CONNECTION_ERROR_CODES.has(code);
-}

@@ -40,6 +40,10 @@ async function harness(
     AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
     AWS_SECRET_ACCESS_KEY: 'local-secret',
     SQUARER_FUNCTION_NAME: squarer?.name ?? '',
+    // As the stack sets them (lib/config.ts's defaults).
+    MAX_NUMBERS: '1000',
+    MAX_CONCURRENCY: '100',
+    DEADLINE_MARGIN_MS: '1000',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     ...env,
   };
@@ -62,6 +66,11 @@ const squaresOf = (numbers: readonly bigint[]) =>
   });
 
 describe('coordinator', () => {
+  it('fails its initialisation, naming the variable, when the stack did not configure it', async () => {
+    await expect(harness({}, { MAX_CONCURRENCY: '' })).rejects.toThrow('environment variable MAX_CONCURRENCY is required');
+    await expect(harness({}, { MAX_NUMBERS: 'many' })).rejects.toThrow('environment variable MAX_NUMBERS must be an integer of at least 1, got "many"');
+  });
+
   it('squares every number in its own squarer invocation, results in input order', async () => {
     const h = await harness();
     const body = '{"numbers": [2, 3, 4, 5, 6, -7, "12", 123456789012345678901234567890, 2.5]}';
