@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { readBoundedBody } from '../read-body';
 import { LambdaServiceError, type HttpApiDefinition, type LambdaInvoker, type RouteDefinition } from '../types';
 import {
   buildProxyEventV2,
@@ -107,20 +108,6 @@ function sourceIpOf(request: IncomingMessage): string {
   return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
 }
 
-/** Reads the body; `undefined` when it passes the quota (the rest is drained so the 413 can be read). */
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > limit) tooLarge = true;
-    if (!tooLarge) chunks.push(buffer);
-  }
-  return tooLarge ? undefined : Buffer.concat(chunks);
-}
-
 export async function startHttpApi(options: HttpApiServerOptions): Promise<RunningHttpApi> {
   const { api, invoker, region } = options;
   refuseUnsupported(api);
@@ -131,6 +118,8 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
     region,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
+  // Only the configured credentials verify, so the caller is always the same one.
+  const callerId = callerIdFor(options.credentials.accessKeyId);
   // Stage default route throttling applies to each route on its own.
   const buckets = new Map<string, TokenBucket>();
   const throttling = api.throttling;
@@ -203,8 +192,8 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
       request.resume();
       return;
     }
-    const body = await readBody(request, MAX_REQUEST_BODY_BYTES);
-    if (body === undefined) return fail(REQUEST_TOO_LARGE);
+    const { body, tooLarge } = await readBoundedBody(request, MAX_REQUEST_BODY_BYTES);
+    if (tooLarge) return fail(REQUEST_TOO_LARGE);
 
     // A named stage is the first path segment; rawPath keeps it, as it does on AWS.
     let routePath = rawPath;
@@ -223,7 +212,6 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
     if (route.authorizationType === 'AWS_IAM') {
       const verdict = await verifier.verify({ method, rawPath, rawQueryString, rawHeaders: request.rawHeaders, body });
       if (!verdict.ok) return fail({ status: 403, message: verdict.message, errorType: verdict.errorType });
-      const callerId = callerIdFor(verdict.accessKeyId);
       iam = {
         accessKey: verdict.accessKeyId,
         accountId,

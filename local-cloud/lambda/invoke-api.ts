@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { readBoundedBody } from '../read-body';
 import { LambdaServiceError, type CloudAssemblyDefinition, type FunctionDefinition } from '../types';
 import { LocalLambdaService, MAX_SYNC_PAYLOAD_BYTES, type InvocationType, type LambdaServiceOptions } from './lambda-service';
 
@@ -108,18 +109,6 @@ function sendJson(response: ServerResponse, statusCode: number, document: unknow
   response.end(body);
 }
 
-/** Reads the body, keeping at most `limit + 1` bytes so an oversized request cannot exhaust memory. */
-async function readBody(request: IncomingMessage, limit: number): Promise<{ readonly body: Buffer; readonly tooLarge: boolean }> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = chunk as Buffer;
-    size += buffer.length;
-    if (size <= limit + 1) chunks.push(buffer);
-  }
-  return { body: Buffer.concat(chunks), tooLarge: size > limit };
-}
-
 function headerValue(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -162,14 +151,14 @@ async function handleInvoke(service: LocalLambdaService, functionName: string, q
   const invocationType = headerValue(request, 'x-amz-invocation-type') ?? 'RequestResponse';
   if (!invocationTypes.some((known) => known === invocationType)) {
     // Drain the body so the client sees the answer rather than a reset connection.
-    await readBody(request, 0);
+    await readBoundedBody(request, 0);
     throw new LambdaServiceError(
       'InvalidParameterValueException',
       400,
       `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
     );
   }
-  const { body, tooLarge } = await readBody(request, MAX_SYNC_PAYLOAD_BYTES);
+  const { body, tooLarge } = await readBoundedBody(request, MAX_SYNC_PAYLOAD_BYTES);
   if (tooLarge) {
     throw new LambdaServiceError('RequestTooLargeException', 413, `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
   }

@@ -111,10 +111,14 @@ class FunctionPool {
 class InvocationLog {
   private readonly lines: string[] = [];
 
-  constructor(private readonly write: (line: string) => void) {}
+  /** `keep`: whether the lines are wanted afterwards, for `LogType: Tail`. */
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly keep: boolean,
+  ) {}
 
   line(text: string): void {
-    this.lines.push(text);
+    if (this.keep) this.lines.push(text);
     this.write(text);
   }
 
@@ -170,6 +174,8 @@ export class LocalLambdaService implements LambdaInvoker {
   private readonly background = new Set<Promise<unknown>>();
   private readonly reaper: NodeJS.Timeout;
   private unreservedInFlight = 0;
+  /** The account limit less every function's reservation. */
+  private readonly unreservedConcurrencyLimit: number;
   private closed = false;
   lambdaEndpointUrl: string | undefined;
 
@@ -192,6 +198,11 @@ export class LocalLambdaService implements LambdaInvoker {
       };
       this.pools.set(definition.name, new FunctionPool(effective, overrides));
     }
+    // Reservations are fixed for the service's life: what is left for the others is too.
+    this.unreservedConcurrencyLimit = [...this.pools.values()].reduce(
+      (left, pool) => left - (pool.definition.reservedConcurrency ?? 0),
+      this.concurrencyLimit,
+    );
     const ttl = options.idleEnvironmentTtlMs ?? 10 * 60_000;
     this.reaper = setInterval(() => this.stopIdleEnvironments(ttl), Math.min(ttl, 30_000));
     this.reaper.unref();
@@ -308,8 +319,7 @@ export class LocalLambdaService implements LambdaInvoker {
         pool.inFlight -= 1;
       };
     }
-    const totalReserved = [...this.pools.values()].reduce((sum, other) => sum + (other.definition.reservedConcurrency ?? 0), 0);
-    if (this.unreservedInFlight + 1 > this.concurrencyLimit - totalReserved) throw tooManyRequests('ConcurrentInvocationLimitExceeded');
+    if (this.unreservedInFlight + 1 > this.unreservedConcurrencyLimit) throw tooManyRequests('ConcurrentInvocationLimitExceeded');
     pool.inFlight += 1;
     this.unreservedInFlight += 1;
     return () => {
@@ -349,7 +359,7 @@ export class LocalLambdaService implements LambdaInvoker {
   private async execute(pool: FunctionPool, lease: Lease, requestId: string, payload: Buffer, wantsTail: boolean, crash: boolean, hang: boolean): Promise<InvokeOutcome> {
     const { definition, overrides } = pool;
     const prefix = `[${definition.name}] `;
-    const log = new InvocationLog((line) => this.logSink(prefix + line));
+    const log = new InvocationLog((line) => this.logSink(prefix + line), wantsTail);
     const { environment } = lease;
     const started = performance.now();
     let result: EnvironmentInvokeResult | { readonly kind: 'init-error'; readonly error: RuntimeErrorDocument };
