@@ -129,6 +129,12 @@ Ctrl-C stops it.
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  const inUse = error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    inUse
+      ? `${message}\nIs another \`npm start\` running? Stop it, or choose other ports: npm start -- --port 4000 --lambda-port 4001\n`
+      : `${message}\n`,
+  );
   process.exitCode = 1;
 });
