@@ -129,8 +129,21 @@ class InvocationLog {
 }
 
 /** One write per line; a multi-line message (joined with \r by the runtime) is indented, not overwritten. */
+/**
+ * Writes log lines to stderr in one write per turn of the event loop: a write to a file or a
+ * terminal is synchronous, and three lines an invocation, one write each, cost more than the
+ * invocation. Lines stay whole and in order.
+ */
+const pendingLines: string[] = [];
+const flushPendingLines = () => {
+  if (pendingLines.length === 0) return;
+  process.stderr.write(`${pendingLines.join('\n')}\n`);
+  pendingLines.length = 0;
+};
+process.on('exit', flushPendingLines);
 const defaultLogSink = (line: string) => {
-  process.stderr.write(`${line.replaceAll('\r', '\n    ')}\n`);
+  if (pendingLines.length === 0) setImmediate(flushPendingLines);
+  pendingLines.push(line.replaceAll('\r', '\n    '));
 };
 
 function tooManyRequests(reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded'): LambdaServiceError {
