@@ -9,25 +9,21 @@
  * test the coordinator rather than the stage's token bucket.
  */
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CoordinatorEnv } from '../../functions/commons/config';
 import { judgeSquareRequest, type OracleLimits } from './support/square-body-oracle';
-import { startedRequestIds, startSquareApi, synthesizeWithContext, type SquareApi } from './support/local-square-api';
+import { startedRequestIds, startSquareApi, type SquareApi } from './support/local-square-api';
 
 let api: SquareApi;
 let limits: OracleLimits;
-let removeAssembly = () => {};
 beforeAll(async () => {
-  const assembly = await synthesizeWithContext({ throttleRateLimit: 10_000, throttleBurstLimit: 5_000 });
-  removeAssembly = assembly.remove;
-  api = await startSquareApi(assembly.cdkOut);
+  api = await startSquareApi(inject('cdkOutUnthrottled'));
   const maxNumbers = Number(api.coordinator.environment[CoordinatorEnv.maxNumbers]);
   // As functions/coordinator.ts sizes it: 1 KiB an item and 4 KiB besides.
   limits = { maxNumbers, maxBodyBytes: 4096 + maxNumbers * 1024 };
 });
 afterAll(async () => {
   await api?.close();
-  removeAssembly();
 });
 
 // ---- Generators --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * as `cdk synth -c throttleRateLimit=… -c throttleBurstLimit=…` would, so that the load reaches the
  * coordinators rather than the stage's token bucket.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   bodyOf,
   checkEveryIndexOnce,
@@ -12,20 +12,15 @@ import {
   parseSquareResponse,
   startedRequestIds,
   startSquareApi,
-  synthesizeWithContext,
   type SquareApi,
 } from './support/local-square-api';
 
 let api: SquareApi;
-let removeAssembly = () => {};
 beforeAll(async () => {
-  const assembly = await synthesizeWithContext({ throttleRateLimit: 10_000, throttleBurstLimit: 5_000 });
-  removeAssembly = assembly.remove;
-  api = await startSquareApi(assembly.cdkOut);
+  api = await startSquareApi(inject('cdkOutUnthrottled'));
 });
 afterAll(async () => {
   await api?.close();
-  removeAssembly();
 });
 
 describe('load', () => {

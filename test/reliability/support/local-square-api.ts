@@ -3,14 +3,11 @@
  * the bundled coordinator in its own process, which invokes the bundled squarer through the real
  * AWS SDK and the local Invoke API. Function logs are kept in arrays so the test output stays readable.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SquareResponse } from '../../../functions/commons/square-response';
 import { loadCloudAssembly } from '../../../local-cloud/cloud-assembly';
 import { signRequest, type SignRequestOptions } from '../../../local-cloud/http-api/sign-request';
 import { startLocalStack, type LocalStackOptions, type RunningLocalStack } from '../../../local-cloud/local-stack';
-import { synthesize } from '../../../local-cloud/synthesize';
 import type { CloudAssemblyDefinition, FunctionDefinition } from '../../../local-cloud/types';
 import { sendRequest, type TestResponse } from '../../local-cloud/http-api-client';
 
@@ -85,16 +82,6 @@ export async function startSquareApi(
     },
     close: () => stack.close(),
   };
-}
-
-/**
- * Synthesizes the app with extra context into a temporary folder, as `cdk synth -c key=value`
- * would; the returned `remove` deletes it.
- */
-export async function synthesizeWithContext(context: Record<string, unknown>): Promise<{ cdkOut: string; remove: () => void }> {
-  const cdkOut = mkdtempSync(path.join(tmpdir(), 'multi-square-reliability-'));
-  await synthesize({ projectDirectory, outdir: cdkOut, context, log: () => {} });
-  return { cdkOut, remove: () => rmSync(cdkOut, { recursive: true, force: true }) };
 }
 
 /** How an integer travels in JSON (see functions/commons/square.ts): a number while safe, else a string of digits. */
