@@ -84,21 +84,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     target = { url: deployedUrl, region: region ?? 'us-east-1', sign: values.sign };
   } else {
-    const running = await readRunningLocalStack(projectDirectory);
-    if (running === undefined) {
-      process.stderr.write('Starting the local stack for this call (run `npm start` to keep one running)...\n');
-      // Loaded only here: a call to a running stack or a deployed API needs none of it.
-      const { startLocalStack } = await import('../local-cloud/local-stack');
-      localStack = await startLocalStack({
-        projectDirectory,
-        httpPort: 0,
-        lambdaPort: 0,
-        logSink: () => undefined,
-        writeStateFile: false,
-      });
-    }
-    const stack = running ?? localStack;
-    if (stack === undefined) throw new Error('unreachable: no local stack');
+    const stack = (await readRunningLocalStack(projectDirectory)) ?? (localStack = await startLocalStackForThisCall());
     target = { url: stack.httpApiUrl, region: stack.region, credentials: stack.credentials, sign: values.sign };
   }
 
@@ -107,6 +93,14 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     await localStack?.close();
   }
+}
+
+/** A local stack of our own, on free ports, quiet, gone when the call is done. */
+async function startLocalStackForThisCall(): Promise<RunningLocalStack> {
+  process.stderr.write('Starting the local stack for this call (run `npm start` to keep one running)...\n');
+  // Loaded only here: a call to a running stack or a deployed API needs none of it.
+  const { startLocalStack } = await import('../local-cloud/local-stack');
+  return startLocalStack({ projectDirectory, httpPort: 0, lambdaPort: 0, logSink: () => undefined, writeStateFile: false });
 }
 
 /** Keeps each argument's text as written, so 2^53 + 1 reaches the API exact; anything else goes as a string for the API to judge. */

@@ -15,7 +15,7 @@ const maxConcurrency = requiredInteger(CoordinatorEnv.maxConcurrency, 1);
 /** Time kept back from the function's timeout to build and send the answer. */
 const deadlineMarginMs = requiredInteger(CoordinatorEnv.deadlineMarginMs, 0);
 
-/** A body holds numbers of at most 500 digits, so 1 KiB an item is generous; anything larger is refused unread. */
+/** A body holds numbers of at most 500 digits, so 1 KiB an item is generous; anything larger is refused before it is parsed. */
 const maxBodyBytes = 4096 + maxNumbers * 1024;
 
 const client = createFanOutLambdaClient(maxConcurrency);
