@@ -6,8 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { createFanOutLambdaClient } from '../functions/commons/lambda-client';
-import { signedFetch } from '../local-cloud/http-api/sign-request';
-import { LOCAL_CREDENTIALS, startLocalStack } from '../local-cloud/local-stack';
+import { signedFetch, LOCAL_CREDENTIALS, startLocalStack } from '@multi-square/local-cloud';
 import { median, projectDirectory, run } from './child';
 
 export interface LocalStackMeasurement {

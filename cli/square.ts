@@ -7,9 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { signedFetch } from '../local-cloud/http-api/sign-request';
-import type { RunningLocalStack } from '../local-cloud/local-stack';
-import { readRunningLocalStack } from '../local-cloud/local-stack-state';
+import { readRunningLocalStack, signedFetch, startLocalStack, type RunningLocalStack } from '@multi-square/local-cloud';
 
 /** The project: the folder with cdk.json. */
 const projectDirectory = path.resolve(import.meta.dirname, '..');
@@ -98,8 +96,6 @@ async function main(argv: readonly string[]): Promise<number> {
 /** A local stack of our own, on free ports, quiet, gone when the call is done. */
 async function startLocalStackForThisCall(): Promise<RunningLocalStack> {
   process.stderr.write('Starting the local stack for this call (run `npm start` to keep one running)...\n');
-  // Loaded only here: a call to a running stack or a deployed API needs none of it.
-  const { startLocalStack } = await import('../local-cloud/local-stack');
   return startLocalStack({ projectDirectory, httpPort: 0, lambdaPort: 0, logSink: () => undefined, writeStateFile: false });
 }
 

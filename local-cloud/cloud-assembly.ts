@@ -8,9 +8,17 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  ArtifactType,
+  Manifest,
+  type ArtifactManifest,
+  type AssetManifestProperties,
+  type AwsCloudFormationStackProperties,
+  type NestedCloudAssemblyProperties,
+} from '@aws-cdk/cloud-assembly-schema';
 import type {
   AuthorizationType,
   CloudAssemblyDefinition,
@@ -92,30 +100,32 @@ export function loadCloudAssembly(cdkOutDir: string, options: LoadCloudAssemblyO
   return { region, accountId, functions, httpApis };
 }
 
-/** Stacks of the assembly, following nested assemblies (CDK Stages). https://docs.aws.amazon.com/cdk/v2/guide/apps.html */
+/**
+ * Stacks of the assembly, following nested assemblies (CDK Stages). The manifests are read with the
+ * CDK's own schema package, which validates them and refuses an assembly newer than it knows.
+ * https://docs.aws.amazon.com/cdk/v2/guide/apps.html
+ */
 function readStackArtifacts(assemblyDirectory: string): StackArtifact[] {
-  const manifest = readJson(path.join(assemblyDirectory, 'manifest.json'));
-  if (!isRecord(manifest) || !isRecord(manifest.artifacts)) {
-    throw new Error(`${assemblyDirectory}/manifest.json has no artifacts: is it a synthesized cloud assembly?`);
+  const manifestFile = path.join(assemblyDirectory, 'manifest.json');
+  if (!existsSync(manifestFile)) {
+    throw new Error(`${manifestFile} does not exist: is ${assemblyDirectory} a synthesized cloud assembly?`);
   }
-  const artifacts = manifest.artifacts;
+  const artifacts = Manifest.loadAssemblyManifest(manifestFile).artifacts ?? {};
   const stacks: StackArtifact[] = [];
   for (const [artifactId, artifact] of Object.entries(artifacts)) {
-    if (!isRecord(artifact) || !isRecord(artifact.properties)) continue;
-    const properties = artifact.properties;
-    if (artifact.type === 'cdk:cloud-assembly' && typeof properties.directoryName === 'string') {
-      stacks.push(...readStackArtifacts(path.join(assemblyDirectory, properties.directoryName)));
+    if (artifact.type === ArtifactType.NESTED_CLOUD_ASSEMBLY) {
+      const { directoryName } = artifact.properties as NestedCloudAssemblyProperties;
+      stacks.push(...readStackArtifacts(path.join(assemblyDirectory, directoryName)));
       continue;
     }
-    if (artifact.type !== 'aws:cloudformation:stack' || typeof properties.templateFile !== 'string') continue;
-    const stackName = typeof properties.stackName === 'string' ? properties.stackName : artifactId;
+    if (artifact.type !== ArtifactType.AWS_CLOUDFORMATION_STACK) continue;
+    const properties = artifact.properties as AwsCloudFormationStackProperties;
     const template = readJson(path.join(assemblyDirectory, properties.templateFile)) as Template;
-    const dependencies = Array.isArray(artifact.dependencies) ? artifact.dependencies : [];
     stacks.push({
-      stackName,
+      stackName: properties.stackName ?? artifactId,
       template,
       assemblyDirectory,
-      assetDirectoriesByObjectKey: readAssetDirectories(assemblyDirectory, artifacts, dependencies),
+      assetDirectoriesByObjectKey: readAssetDirectories(assemblyDirectory, artifacts, artifact.dependencies ?? []),
     });
   }
   return stacks;
@@ -124,25 +134,20 @@ function readStackArtifacts(assemblyDirectory: string): StackArtifact[] {
 /** Maps each file asset's S3 object key to its directory, from the asset manifests a stack depends on. */
 function readAssetDirectories(
   assemblyDirectory: string,
-  artifacts: Record<string, unknown>,
-  dependencies: readonly unknown[],
+  artifacts: Readonly<Record<string, ArtifactManifest>>,
+  dependencies: readonly string[],
 ): Map<string, string> {
   const directories = new Map<string, string>();
   for (const dependency of dependencies) {
-    if (typeof dependency !== 'string') continue;
     const artifact = artifacts[dependency];
-    if (!isRecord(artifact) || artifact.type !== 'cdk:asset-manifest' || !isRecord(artifact.properties)) continue;
-    const file = artifact.properties.file;
-    if (typeof file !== 'string') continue;
-    const assetManifest = readJson(path.join(assemblyDirectory, file));
-    if (!isRecord(assetManifest) || !isRecord(assetManifest.files)) continue;
-    for (const asset of Object.values(assetManifest.files)) {
-      if (!isRecord(asset) || !isRecord(asset.source) || typeof asset.source.path !== 'string') continue;
-      const sourcePath = asset.source.path;
-      for (const destination of isRecord(asset.destinations) ? Object.values(asset.destinations) : []) {
-        if (isRecord(destination) && typeof destination.objectKey === 'string') {
-          directories.set(destination.objectKey, path.resolve(assemblyDirectory, sourcePath));
-        }
+    if (artifact?.type !== ArtifactType.ASSET_MANIFEST) continue;
+    const { file } = artifact.properties as AssetManifestProperties;
+    const assetManifest = Manifest.loadAssetManifest(path.join(assemblyDirectory, file));
+    for (const asset of Object.values(assetManifest.files ?? {})) {
+      if (asset.source.path === undefined) continue;
+      const sourceDirectory = path.resolve(assemblyDirectory, asset.source.path);
+      for (const destination of Object.values(asset.destinations)) {
+        directories.set(destination.objectKey, sourceDirectory);
       }
     }
   }

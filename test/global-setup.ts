@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { synthesize } from '../local-cloud/synthesize';
+import { synthesize } from '@multi-square/local-cloud';
 
 declare module 'vitest' {
   export interface ProvidedContext {

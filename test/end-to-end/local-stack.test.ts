@@ -8,8 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SquareResponse } from '../../functions/commons/square-response';
 import type { SquareResult } from '../../functions/commons/squarer-invoker';
-import { signedFetch } from '../../local-cloud/http-api/sign-request';
-import { LOCAL_CREDENTIALS, startLocalStack, type RunningLocalStack } from '../../local-cloud/local-stack';
+import { signedFetch, LOCAL_CREDENTIALS, startLocalStack, type RunningLocalStack } from '@multi-square/local-cloud';
 
 const run = promisify(execFile);
 const projectDirectory = path.resolve(import.meta.dirname, '..', '..');
@@ -20,7 +19,7 @@ const logs: string[] = [];
 
 beforeAll(async () => {
   const cdkOut = inject('cdkOut');
-  const probe = await import('../../local-cloud/cloud-assembly').then(({ loadCloudAssembly }) => loadCloudAssembly(cdkOut));
+  const probe = await import('@multi-square/local-cloud').then(({ loadCloudAssembly }) => loadCloudAssembly(cdkOut));
   const squarerName = probe.functions.find((f) => f.logicalId.startsWith('Squarer'))?.name ?? 'missing';
   stack = await startLocalStack({
     projectDirectory,

@@ -5,8 +5,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import type { SquareResponse } from '../../functions/commons/square-response';
-import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
-import { startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from '../../local-cloud/lambda/invoke-api';
+import { loadCloudAssembly, startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from '@multi-square/local-cloud';
 import { lambdaContext, squareRequestEvent } from '../support/lambda-context';
 
 const assembly = loadCloudAssembly(inject('cdkOut'));

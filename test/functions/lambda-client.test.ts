@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { InvokeCommand, LambdaServiceException, TooManyRequestsException, type LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createFanOutLambdaClient } from '../../functions/commons/lambda-client';
-import { createSigV4Verifier } from '../../local-cloud/http-api/sigv4-verifier';
+import { createSigV4Verifier } from '@multi-square/local-cloud';
 
 /** What the loopback endpoint saw of one request. */
 interface SeenRequest {

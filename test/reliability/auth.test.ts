@@ -3,7 +3,7 @@
  * with API Gateway's messages. A refused request never reaches the coordinator.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signRequest } from '../../local-cloud/http-api/sign-request';
+import { signRequest } from '@multi-square/local-cloud';
 import { sendRequest } from '../local-cloud/http-api-client';
 import { parseSquareResponse, startedRequestIds, startSquareApi, type SquareApi } from './support/local-square-api';
 

@@ -5,10 +5,7 @@
  */
 import path from 'node:path';
 import type { SquareResponse } from '../../../functions/commons/square-response';
-import { loadCloudAssembly } from '../../../local-cloud/cloud-assembly';
-import { signRequest, type SignRequestOptions } from '../../../local-cloud/http-api/sign-request';
-import { startLocalStack, type LocalStackOptions, type RunningLocalStack } from '../../../local-cloud/local-stack';
-import type { CloudAssemblyDefinition, FunctionDefinition } from '../../../local-cloud/types';
+import { loadCloudAssembly, signRequest, type SignRequestOptions, startLocalStack, type LocalStackOptions, type RunningLocalStack, type CloudAssemblyDefinition, type FunctionDefinition } from '@multi-square/local-cloud';
 import { sendRequest, type TestResponse } from '../../local-cloud/http-api-client';
 
 export const projectDirectory = path.resolve(import.meta.dirname, '..', '..', '..');
