@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
 import { startInvokeApi, type InvokeApi } from '../../local-cloud/lambda/invoke-api';
 import type { CloudAssemblyDefinition } from '../../local-cloud/types';
-import { fixtureFunctionNamed, synthesizeFixtureAssembly } from '../fixtures/local-cloud/fixture-stack';
+import { fixtureFunctionNamed } from '../fixtures/local-cloud/fixture-stack';
 
 const run = promisify(execFile);
 
@@ -57,7 +57,7 @@ function aws(...args: string[]) {
 describe.skipIf(cliMajorVersion === undefined)('AWS CLI against the local Invoke API', () => {
   beforeAll(async () => {
     outdir = mkdtempSync(path.join(os.tmpdir(), 'aws-cli-test-'));
-    assembly = loadCloudAssembly(synthesizeFixtureAssembly(path.join(outdir, 'cdk.out')));
+    assembly = loadCloudAssembly(inject('fixtureCdkOut'));
     api = await startInvokeApi({ assembly, logSink: () => undefined });
   }, 60_000);
 

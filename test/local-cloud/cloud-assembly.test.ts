@@ -5,17 +5,17 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
 import type { CloudAssemblyDefinition } from '../../local-cloud/types';
-import { FIXTURE_STACK_NAME, fixtureFunctionNamed, synthesizeFixtureAssembly } from '../fixtures/local-cloud/fixture-stack';
+import { FIXTURE_STACK_NAME, fixtureFunctionNamed } from '../fixtures/local-cloud/fixture-stack';
 
 let workDirectory: string;
 let assembly: CloudAssemblyDefinition;
 
 beforeAll(() => {
   workDirectory = mkdtempSync(path.join(os.tmpdir(), 'cloud-assembly-test-'));
-  assembly = loadCloudAssembly(synthesizeFixtureAssembly(path.join(workDirectory, 'cdk.out')), { region: 'us-east-1', accountId: '000000000000' });
+  assembly = loadCloudAssembly(inject('fixtureCdkOut'), { region: 'us-east-1', accountId: '000000000000' });
 }, 60_000);
 
 afterAll(() => {

@@ -5,13 +5,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
 import { resolveNodeBinary } from '../../local-cloud/lambda/execution-environment';
 import { LocalLambdaService, type LambdaServiceOptions } from '../../local-cloud/lambda/lambda-service';
 import { taskRootFor } from '../../local-cloud/lambda/task-root';
 import { LambdaServiceError, type CloudAssemblyDefinition, type InvokeOutcome } from '../../local-cloud/types';
-import { fixtureFunctionNamed, synthesizeFixtureAssembly, type fixtureFunctionIds } from '../fixtures/local-cloud/fixture-stack';
+import { fixtureFunctionNamed, type fixtureFunctionIds } from '../fixtures/local-cloud/fixture-stack';
 
 let outdir: string;
 let assembly: CloudAssemblyDefinition;
@@ -19,7 +19,7 @@ const services: LocalLambdaService[] = [];
 
 beforeAll(() => {
   outdir = mkdtempSync(path.join(os.tmpdir(), 'execution-environment-test-'));
-  assembly = loadCloudAssembly(synthesizeFixtureAssembly(outdir));
+  assembly = loadCloudAssembly(inject('fixtureCdkOut'));
 }, 60_000);
 
 afterAll(async () => {

@@ -17,11 +17,11 @@ import {
   TooManyRequestsException,
   type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
 import { startInvokeApi, type InvokeApi } from '../../local-cloud/lambda/invoke-api';
 import type { CloudAssemblyDefinition } from '../../local-cloud/types';
-import { fixtureFunctionNamed, synthesizeFixtureAssembly, type fixtureFunctionIds } from '../fixtures/local-cloud/fixture-stack';
+import { fixtureFunctionNamed, type fixtureFunctionIds } from '../fixtures/local-cloud/fixture-stack';
 
 let outdir: string;
 let assembly: CloudAssemblyDefinition;
@@ -31,7 +31,7 @@ const logLines: string[] = [];
 
 beforeAll(async () => {
   outdir = mkdtempSync(path.join(os.tmpdir(), 'invoke-api-test-'));
-  assembly = loadCloudAssembly(synthesizeFixtureAssembly(outdir));
+  assembly = loadCloudAssembly(inject('fixtureCdkOut'));
   api = await startInvokeApi({
     assembly,
     logSink: (line) => logLines.push(line),
