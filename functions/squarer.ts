@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { InvalidNumberError } from './commons/errors';
 import { parseNumberValue, square } from './commons/square';
-import type { SquareResult } from './commons/squarer-invoker';
+import type { SquareResult } from './commons/squarer-contract';
 
 /**
  * Squares one number, like the tutorial's `squarer(number)` in its own process. Invalid input

@@ -1,6 +1,6 @@
-import type { ItemError } from './fan-out';
+import type { FanOutStats, ItemError } from './fan-out';
 import type { NumberValue } from './square';
-import type { SquareResult } from './squarer-invoker';
+import type { SquareResult } from './squarer-contract';
 
 /** One item of the answer, in input order: its square, or why there is none. */
 export type ResultItem = SquareResult | { readonly number: NumberValue; readonly error: ItemError };
@@ -10,15 +10,11 @@ export interface SquareResponse {
   readonly results: ResultItem[];
   /** `3 squared to 9 by: <processName>`, in completion order. */
   readonly lines: string[];
-  readonly stats: {
+  /** The fan-out's own figures, with the request's counts. */
+  readonly stats: FanOutStats & {
     readonly numbers: number;
     readonly succeeded: number;
     readonly failed: number;
-    readonly invocations: number;
-    readonly retries: number;
-    readonly throttles: number;
-    readonly peakConcurrency: number;
-    readonly durationMs: number;
   };
 }
 

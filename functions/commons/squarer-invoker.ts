@@ -1,14 +1,8 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { ClassifiedError } from './fan-out';
+import type { SquarerEvent, SquareResult } from './squarer-contract';
 import { toNumberValue, type NumberValue, type ParsedNumber } from './square';
-
-/** What a squarer answers for `{"number": N}`: its square, and its request ID as the process name. */
-export interface SquareResult {
-  readonly number: NumberValue;
-  readonly result: NumberValue;
-  readonly processName: string;
-}
 
 /** The squarer's invocation failed: `FunctionError` was set, with this errorType. */
 export class SquarerFunctionError extends Error {
@@ -52,7 +46,7 @@ export function createSquarerInvoker(options: SquarerInvokerOptions) {
       new InvokeCommand({
         FunctionName: functionName,
         InvocationType: 'RequestResponse',
-        Payload: encoder.encode(JSON.stringify({ number })),
+        Payload: encoder.encode(JSON.stringify({ number } satisfies SquarerEvent)),
       }),
       { abortSignal: signal },
     );

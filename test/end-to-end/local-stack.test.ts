@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SquareResponse } from '../../functions/commons/square-response';
-import type { SquareResult } from '../../functions/commons/squarer-invoker';
+import type { SquareResult } from '../../functions/commons/squarer-contract';
 import { signedFetch, LOCAL_CREDENTIALS, startLocalStack, type RunningLocalStack } from '@multi-square/local-cloud';
 
 const run = promisify(execFile);

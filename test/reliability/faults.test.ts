@@ -24,7 +24,7 @@ afterEach(async () => {
 });
 
 /** Figures for the README section, printed once per scenario. */
-function report(scenario: string, figures: Record<string, unknown>): void {
+function report(scenario: string, figures: object): void {
   console.log(`[reliability] ${scenario}: ${JSON.stringify(figures)}`);
 }
 
