@@ -19,6 +19,7 @@ import {
   type AwsCloudFormationStackProperties,
   type NestedCloudAssemblyProperties,
 } from '@aws-cdk/cloud-assembly-schema';
+import { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from './defaults';
 import type {
   AuthorizationType,
   CloudAssemblyDefinition,
@@ -27,8 +28,6 @@ import type {
   RouteDefinition,
 } from './types';
 
-export const DEFAULT_LOCAL_REGION = 'us-east-1';
-export const DEFAULT_LOCAL_ACCOUNT_ID = '000000000000';
 
 /** CloudFormation's defaults for `AWS::Lambda::Function` MemorySize and Timeout. */
 const DEFAULT_MEMORY_SIZE_MB = 128;

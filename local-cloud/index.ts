@@ -2,7 +2,8 @@
  * The local cloud's public entry point: what an app's CLI, scripts and tests may use. Everything
  * else in this package is internal and may change without notice.
  */
-export { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION, loadCloudAssembly, type LoadCloudAssemblyOptions } from './cloud-assembly';
+export { loadCloudAssembly, type LoadCloudAssemblyOptions } from './cloud-assembly';
+export { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from './defaults';
 export { startHttpApi, type HttpApiServerOptions, type RunningHttpApi } from './http-api/http-api-server';
 export { signedFetch, signRequest, type RequestToSign, type SignedRequest, type SignRequestOptions } from './http-api/sign-request';
 export type { AwsCredentials } from './http-api/sigv4-verifier';

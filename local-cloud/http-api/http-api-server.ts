@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { DEFAULT_LOCAL_ACCOUNT_ID } from '../defaults';
 import { readBoundedBody } from '../read-body';
 import { LambdaServiceError, type HttpApiDefinition, type LambdaInvoker, type RouteDefinition } from '../types';
 import {
@@ -30,7 +31,7 @@ export interface HttpApiServerOptions {
   /** The one identity `AWS_IAM` routes accept. */
   readonly credentials: AwsCredentials;
   readonly region: string;
-  /** The account the API belongs to and the caller is in. @default '123456789012' */
+  /** The account the API belongs to and the caller is in. @default DEFAULT_LOCAL_ACCOUNT_ID */
   readonly accountId?: string;
   /** Receives one JSON access-log line per request. */
   readonly log?: (line: string) => void;
@@ -111,7 +112,7 @@ function sourceIpOf(request: IncomingMessage): string {
 export async function startHttpApi(options: HttpApiServerOptions): Promise<RunningHttpApi> {
   const { api, invoker, region } = options;
   refuseUnsupported(api);
-  const accountId = options.accountId ?? '123456789012';
+  const accountId = options.accountId ?? DEFAULT_LOCAL_ACCOUNT_ID;
   const matcher = createRouteMatcher(api.routes);
   const verifier = createSigV4Verifier({
     credentials: options.credentials,

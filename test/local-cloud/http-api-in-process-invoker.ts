@@ -27,7 +27,7 @@ export function createInProcessInvoker(handlers: Readonly<Record<string, TestHan
         throw new LambdaServiceError(
           'ResourceNotFoundException',
           404,
-          `Function not found: arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+          `Function not found: arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
         );
       }
       if (handler === THROTTLED) {

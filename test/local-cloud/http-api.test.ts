@@ -189,7 +189,7 @@ describe('payload format 2.0 event', () => {
       },
       queryStringParameters: { a: '1,3', b: '2', enc: ' x+y', flag: '' },
       requestContext: {
-        accountId: '123456789012',
+        accountId: '000000000000',
         apiId: 'abcde12345',
         domainName: `127.0.0.1:${server.port}`,
         domainPrefix: '127',
