@@ -3,10 +3,12 @@ import { CoordinatorEnv, requiredInteger, requiredString } from './commons/confi
 import { fanOut } from './commons/fan-out';
 import { createFanOutLambdaClient } from './commons/lambda-client';
 import { logger } from './commons/logger';
+import { publishRequestMetrics } from './commons/metrics';
 import { BadRequestError, parseSquareRequest, type ErrorDetail } from './commons/square-request';
 import { classifyInvokeError, createSquarerInvoker } from './commons/squarer-invoker';
 import { toNumberValue, type ParsedNumber } from './commons/square';
 import { formatLine, type ResultItem, type SquareResponse } from './commons/square-response';
+import { traceAwsClient } from './commons/tracer';
 
 /** Configuration, read once per execution environment; the stack sets each (lib/config.ts has the defaults). */
 const squarerFunctionName = requiredString(CoordinatorEnv.squarerFunctionName);
@@ -18,7 +20,7 @@ const deadlineMarginMs = requiredInteger(CoordinatorEnv.deadlineMarginMs, 0);
 /** A body holds numbers of at most 500 digits, so 1 KiB an item is generous; anything larger is refused before it is parsed. */
 const maxBodyBytes = 4096 + maxNumbers * 1024;
 
-const client = createFanOutLambdaClient(maxConcurrency);
+const client = traceAwsClient(createFanOutLambdaClient(maxConcurrency));
 const invokeSquarer = createSquarerInvoker({
   client,
   functionName: squarerFunctionName,
@@ -39,6 +41,7 @@ export async function handler(
     const response = await squareAll(numbers, Date.now() + context.getRemainingTimeInMillis() - deadlineMarginMs);
     const statusCode = response.stats.failed === 0 ? 200 : 502;
     logger.info('squared', { statusCode, ...response.stats });
+    publishRequestMetrics(response.stats);
     return json(statusCode, response);
   } catch (error) {
     if (error instanceof BadRequestError) {

@@ -28,7 +28,25 @@ export interface MultiSquareConfig {
   readonly throttleRateLimit: number;
   /** Stage throttling: burst of requests. @default 20 */
   readonly throttleBurstLimit: number;
+  /**
+   * X-Ray active tracing on both functions, and the coordinator's Lambda client traced with
+   * Powertools Tracer. Off, the coordinator's bundle leaves the X-Ray SDK out. See
+   * {@link DEFAULT_TRACING} for why it is on by default. @default true
+   */
+  readonly tracing: boolean;
+  /** An email address subscribed to the alarm topic (it must confirm the subscription). @default none */
+  readonly alarmEmail?: string;
 }
+
+/**
+ * Tracing is on by default: a trace is the one view of a request's fan-out (which squarer was
+ * slow, which Invoke was throttled and retried) that metrics and logs cannot give, and X-Ray's
+ * default sampling (the first request each second, then 5 %) bounds its cost to about
+ * 1.45 traces a second at the stage's default 10 requests a second, whatever the traffic. Its cost
+ * to the coordinator (bundle, cold start, CPU per invoke) is measured by `npm run bench`
+ * (bench/tracing-cost.ts) and quoted in the README; `-c tracing=false` removes all of it.
+ */
+export const DEFAULT_TRACING = true;
 
 export const DEFAULT_CONFIG: MultiSquareConfig = {
   maxNumbers: 1000,
@@ -38,6 +56,7 @@ export const DEFAULT_CONFIG: MultiSquareConfig = {
   squarerMemoryMb: 128,
   throttleRateLimit: 10,
   throttleBurstLimit: 20,
+  tracing: DEFAULT_TRACING,
 };
 
 /** Reads the configuration from context, failing the synth with the key's name on a bad value. */
@@ -56,6 +75,8 @@ export function readConfig(node: Node): MultiSquareConfig {
     throw new Error(`context authMode must be "iam" or "none", got ${JSON.stringify(authMode)}`);
   }
   return {
+    tracing: readBoolean(node, 'tracing', DEFAULT_CONFIG.tracing),
+    ...readAlarmEmail(node),
     // Beyond it, an answer of the largest numbers could exceed Lambda's 6 MB response payload.
     maxNumbers: integer('maxNumbers', 1, MAX_NUMBERS_LIMIT),
     maxConcurrency: integer('maxConcurrency', 1, 1000),
@@ -66,4 +87,27 @@ export function readConfig(node: Node): MultiSquareConfig {
     throttleRateLimit: integer('throttleRateLimit', 1, 10_000),
     throttleBurstLimit: integer('throttleBurstLimit', 1, 5_000),
   };
+}
+
+/** A boolean from context: `true`/`false` in cdk.json, or the strings "true"/"false" from `-c key=value`. */
+function readBoolean(node: Node, key: keyof MultiSquareConfig, fallback: boolean): boolean {
+  const raw: unknown = node.tryGetContext(key);
+  if (raw === undefined) return fallback;
+  if (raw === true || raw === 'true') return true;
+  if (raw === false || raw === 'false') return false;
+  throw new Error(`context ${key} must be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/**
+ * The optional `alarmEmail`: one plain address (SNS email endpoints take exactly one), checked here
+ * so that a typo fails the synth rather than a deployment or, worse, the first alarm.
+ */
+function readAlarmEmail(node: Node): { alarmEmail?: string } {
+  const raw: unknown = node.tryGetContext('alarmEmail');
+  if (raw === undefined || raw === '') return {};
+  // Deliberately simple: one local part, one @, a domain with a dot; no spaces, commas or display names.
+  if (typeof raw !== 'string' || raw.length > 254 || !/^[^\s@,;<>"]+@[^\s@,;<>"]+\.[^\s@,;<>"]+$/.test(raw)) {
+    throw new Error(`context alarmEmail must be one email address such as oncall@example.com, got ${JSON.stringify(raw)}`);
+  }
+  return { alarmEmail: raw };
 }

@@ -5,10 +5,12 @@ import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CoordinatorEnv } from '../functions/commons/config';
 import { readConfig, type MultiSquareConfig } from './config';
+import { Monitoring } from './monitoring';
 import { NodeFunction } from './node-function';
 
 const functionsDirectory = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'functions');
@@ -36,16 +38,22 @@ export class MultiSquareStack extends Stack {
   public readonly squarer: NodeFunction;
   public readonly coordinator: NodeFunction;
   public readonly httpApi: apigwv2.HttpApi;
+  public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: MultiSquareStackProps = {}) {
     super(scope, id, props);
     const config = props.config ?? readConfig(this.node);
+    // X-Ray active tracing on both functions; HTTP APIs have no X-Ray integration (only REST APIs
+    // do), so a trace starts at the coordinator:
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-vs-rest.html
+    const tracing = config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED;
 
     this.squarer = new NodeFunction(this, 'Squarer', {
       entry: path.join(functionsDirectory, 'squarer.ts'),
       description: 'Squares one number; its request ID is its process name',
       memorySize: config.squarerMemoryMb,
       timeout: SQUARER_TIMEOUT,
+      tracing,
       bundling: {
         // The squarer uses no AWS SDK: keep it out of the bundle entirely.
         externalModules: ['@aws-sdk/*'],
@@ -58,6 +66,7 @@ export class MultiSquareStack extends Stack {
       // Its CPU share follows its memory, and its fan-out is CPU-bound: see lib/config.ts.
       memorySize: config.coordinatorMemoryMb,
       timeout: COORDINATOR_TIMEOUT,
+      tracing,
       environment: {
         [CoordinatorEnv.maxNumbers]: String(config.maxNumbers),
         [CoordinatorEnv.maxConcurrency]: String(config.maxConcurrency),
@@ -73,6 +82,8 @@ export class MultiSquareStack extends Stack {
         // adds load time (functions/commons/lambda-credentials.ts).
         esbuildArgs: {
           '--alias:@aws-sdk/credential-provider-node': path.join(functionsDirectory, 'commons', 'lambda-credentials.ts'),
+          // Tracing off: no X-Ray SDK in the bundle (functions/commons/tracer.ts).
+          ...(config.tracing ? {} : { '--alias:@aws-lambda-powertools/tracer': path.join(functionsDirectory, 'commons', 'tracer-disabled.ts') }),
         },
       },
       // Source maps stay in the asset, but Node does not load them at start: that costs the
@@ -138,8 +149,30 @@ export class MultiSquareStack extends Stack {
       });
     }
 
+    if (config.tracing) {
+      for (const fn of [this.squarer, this.coordinator]) {
+        Validations.of(fn.role).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html)',
+        });
+      }
+    }
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      coordinator: this.coordinator.function,
+      coordinatorTimeout: COORDINATOR_TIMEOUT,
+      squarer: this.squarer.function,
+      httpApi: this.httpApi,
+      ...(config.alarmEmail === undefined ? {} : { alarmEmail: config.alarmEmail }),
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint, description: 'POST {ApiUrl}/square' });
     new CfnOutput(this, 'CoordinatorFunctionName', { value: this.coordinator.function.functionName });
     new CfnOutput(this, 'SquarerFunctionName', { value: this.squarer.function.functionName });
+    new CfnOutput(this, 'DashboardUrl', {
+      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.monitoring.dashboard.dashboardName}`,
+      description: 'The CloudWatch dashboard: request rate, latency, failed numbers, retries, throttles, squarer concurrency and duration',
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn, description: 'Subscribe to it to receive the alarms' });
   }
 }
