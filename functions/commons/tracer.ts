@@ -14,6 +14,16 @@ import { SERVICE_NAME } from './metric-names';
  * https://docs.powertools.aws.dev/lambda/typescript/latest/core/tracer/#patching-aws-sdk-clients
  */
 export function traceAwsClient<Client extends object>(client: Client): Client {
-  const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false });
+  const tracer = new Tracer({ serviceName: SERVICE_NAME, captureHTTPsRequests: false, enabled: hasXRayDaemon() });
   return tracer.captureAWSv3Client(client);
+}
+
+/**
+ * Lambda sets AWS_XRAY_DAEMON_ADDRESS in every execution environment, where the daemon that
+ * forwards segments listens (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+ * Where it is missing, as on the local cloud, nothing would receive a segment: the Tracer stays
+ * off rather than log an X-Ray "context missing" error for every Invoke.
+ */
+function hasXRayDaemon(): boolean {
+  return (process.env.AWS_XRAY_DAEMON_ADDRESS ?? '') !== '';
 }
