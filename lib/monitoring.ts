@@ -70,14 +70,14 @@ export class Monitoring extends Construct {
     }
 
     const fiveMinutes = Duration.minutes(5);
-    const customMetric = (name: string, statistic: string, label: string) =>
+    const customMetric = (name: string, statistic: string, label?: string) =>
       new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
         metricName: name,
         dimensionsMap: { [SERVICE_DIMENSION]: SERVICE_NAME },
         statistic,
         period: fiveMinutes,
-        label,
+        ...(label === undefined ? {} : { label }),
       });
 
     // The coordinator catches every error it can and answers with a body, so a Lambda error is a
@@ -113,7 +113,7 @@ export class Monitoring extends Construct {
     // A failed number is a client-visible failure after up to 6 attempts: retries did not save it.
     this.failedNumbers = this.alarm('FailedNumbers', {
       description: 'Numbers failed after retries (502 answers): see the coordinator log for each item\'s error type.',
-      metric: customMetric(CoordinatorMetric.failed, cloudwatch.Stats.SUM, 'failed numbers'),
+      metric: customMetric(CoordinatorMetric.failed, cloudwatch.Stats.SUM),
       threshold: 1,
       evaluationPeriods: 1,
     });
@@ -153,7 +153,7 @@ export class Monitoring extends Construct {
 
   private buildDashboard(
     props: MonitoringProps,
-    customMetric: (name: string, statistic: string, label: string) => cloudwatch.Metric,
+    customMetric: (name: string, statistic: string, label?: string) => cloudwatch.Metric,
   ): cloudwatch.Dashboard {
     const { coordinator, squarer, httpApi } = props;
     const oneMinute = Duration.minutes(1);
