@@ -28,13 +28,13 @@ export interface FanOutRow {
   readonly firstCpuUsPerInvoke: number;
 }
 
-interface Endpoint {
+export interface Endpoint {
   readonly url: string;
   close(): void;
 }
 
 /** Starts bench/invoke-endpoint.ts in its own process; it exits when its stdin closes. */
-async function startEndpoint(latencyMs: number): Promise<Endpoint> {
+export async function startEndpoint(latencyMs: number): Promise<Endpoint> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectDirectory, 'bench/invoke-endpoint.ts'), String(latencyMs)], {
     cwd: projectDirectory,
     env: { ...process.env, NODE_NO_WARNINGS: '1' },

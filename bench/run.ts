@@ -11,6 +11,7 @@ import { median, projectDirectory } from './child';
 import { measureColdStart, type ColdStartResult } from './cold-start';
 import { measureEndToEnd, type EndToEndResult } from './end-to-end';
 import { measureFanOut, type FanOutRow } from './fan-out';
+import { measureTracingCost, tracingCostReport, type TracingCostResult } from './tracing-cost';
 
 const LATENCY_MS = 50;
 const SIZES = [10, 100, 1000, 5000];
@@ -59,6 +60,8 @@ interface Results {
   readonly fanOut: FanOutRow[];
   readonly coldStart: ColdStartResult;
   readonly endToEnd: EndToEndResult;
+  /** Absent from the results of runs before it was measured. */
+  readonly tracingCost?: TracingCostResult;
 }
 
 const resultsFile = path.join(projectDirectory, 'bench/results.json');
@@ -76,6 +79,8 @@ if (process.argv.includes('--report-only')) {
   const coldStart = await measureColdStart(log);
   log(`2 and 4. ${E2E_N} numbers end to end, and the local Invoke API`);
   const endToEnd = await measureEndToEnd(E2E_N, log);
+  log('5. what tracing costs the coordinator');
+  const tracingCost = await measureTracingCost(log);
   const durationS = (Date.now() - startedAt.getTime()) / 1000;
   const results: Results = {
     environment: { ...environment, loadAverageAtEnd: loadAverage(), durationS },
@@ -83,6 +88,7 @@ if (process.argv.includes('--report-only')) {
     fanOut,
     coldStart,
     endToEnd,
+    tracingCost,
   };
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(reportFile, report(results));
@@ -217,6 +223,8 @@ function report(results: Results): string {
     lines.push('Not measured: the local stack did not start (see part 2).');
   }
   lines.push('');
+
+  if (results.tracingCost) lines.push(...tracingCostReport(results.tracingCost));
 
   const findings = path.join(projectDirectory, 'bench/findings.md');
   if (existsSync(findings)) lines.push(readFileSync(findings, 'utf8').trim(), '');
