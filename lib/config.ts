@@ -31,7 +31,7 @@ export interface MultiSquareConfig {
   /**
    * X-Ray active tracing on both functions, and the coordinator's Lambda client traced with
    * Powertools Tracer. Off, the coordinator's bundle leaves the X-Ray SDK out. See
-   * {@link DEFAULT_TRACING} for why it is on by default. @default true
+   * {@link DEFAULT_TRACING} for why it is off by default. @default false
    */
   readonly tracing: boolean;
   /** An email address subscribed to the alarm topic (it must confirm the subscription). @default none */
@@ -39,14 +39,15 @@ export interface MultiSquareConfig {
 }
 
 /**
- * Tracing is on by default: a trace is the one view of a request's fan-out (which squarer was
- * slow, which Invoke was throttled and retried) that metrics and logs cannot give, and X-Ray's
- * default sampling (the first request each second, then 5 %) bounds its cost to about
- * 1.45 traces a second at the stage's default 10 requests a second, whatever the traffic. Its cost
- * to the coordinator (bundle, cold start, CPU per invoke) is measured by `npm run bench`
- * (bench/tracing-cost.ts) and quoted in the README; `-c tracing=false` removes all of it.
+ * Tracing is off by default, because of what `npm run bench` measured (bench/tracing-cost.ts,
+ * README "Tracing"): the X-Ray SDK that Powertools Tracer wraps roughly doubles the coordinator's
+ * CPU per squarer invocation on every request, sampled or not (it tracks async context for every
+ * promise once loaded), and adds ~120 KB to its bundle and tens of ms to its cold start; the
+ * coordinator is CPU-bound, so that is latency and GB-seconds on every request. Its metrics and
+ * logs already count retries, throttles and failures per request. Turn it on (`-c tracing=true`)
+ * to see where one slow request spent its time.
  */
-export const DEFAULT_TRACING = true;
+export const DEFAULT_TRACING = false;
 
 export const DEFAULT_CONFIG: MultiSquareConfig = {
   maxNumbers: 1000,

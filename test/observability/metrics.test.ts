@@ -2,14 +2,17 @@
  * The coordinator's metrics, end to end on the local stack: the real bundled coordinator writes
  * them as embedded metric format lines among its logs, as it would to CloudWatch Logs, and each
  * must be a valid EMF document carrying the request's figures under the stack's namespace and
- * service dimension. Also: the coordinator is bundled with tracing on (the default) and the local
- * cloud runs no X-Ray daemon, so tracing must stay quiet: nothing in the coordinator's log may be
- * an error.
+ * service dimension. And with tracing on (`-c tracing=true`), where the local cloud runs no X-Ray
+ * daemon, tracing must stay quiet: the same lines, and nothing in the coordinator's log an error.
  */
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { synthesize } from '../../local-cloud/synthesize';
 import { CoordinatorMetric, METRICS_NAMESPACE, SERVICE_DIMENSION, SERVICE_NAME } from '../../functions/commons/metric-names';
 import type { SquareResponse } from '../../functions/commons/square-response';
-import { bodyOf, distinctIntegers, parseSquareResponse, startSquareApi, type SquareApi } from '../reliability/support/local-square-api';
+import { bodyOf, distinctIntegers, parseSquareResponse, projectDirectory, startSquareApi, type SquareApi } from '../reliability/support/local-square-api';
 import { readEmf, type EmfMetric } from './support/emf';
 
 const cdkOut = inject('cdkOut');
@@ -113,6 +116,32 @@ describe('coordinator metrics on the local stack', () => {
     expect(first.stats.throttles).toBeGreaterThan(0);
     const documents = emfDocuments(api);
     expect(documents.map(figures)).toEqual([expectedFigures(first.stats), expectedFigures(second.stats)]);
+    expect(errorLines(api)).toEqual([]);
+  });
+});
+
+describe('with tracing on, on the local stack (no X-Ray daemon)', () => {
+  let tracedCdkOut = '';
+  beforeAll(async () => {
+    tracedCdkOut = mkdtempSync(path.join(tmpdir(), 'multi-square-cdk-out-traced-'));
+    await synthesize({ projectDirectory, outdir: tracedCdkOut, context: { tracing: true } });
+  });
+  afterAll(() => rmSync(tracedCdkOut, { recursive: true, force: true }));
+
+  it('answers, publishes the same metric line and logs no error', async () => {
+    api = await startSquareApi(tracedCdkOut, ({ squarer }) => ({
+      functionOverrides: { [squarer.name]: { faults: { throttle: 0.2 } } },
+      faultInjection: { seed: 3 },
+    }));
+    // Not vacuous: this coordinator is the traced bundle, with the X-Ray SDK in it.
+    expect(readFileSync(path.join(api.coordinator.codeDirectory, 'index.js'), 'utf8').includes('aws-xray-sdk')).toBe(true);
+
+    const response = await api.post(bodyOf(distinctIntegers(30)));
+
+    expect(response.status).toBe(200);
+    const { stats } = parseSquareResponse(response);
+    expect(stats.throttles).toBeGreaterThan(0);
+    expect(emfDocuments(api).map(figures)).toEqual([expectedFigures(stats)]);
     expect(errorLines(api)).toEqual([]);
   });
 });

@@ -198,27 +198,37 @@ describe('tracing', () => {
     return { app, stack };
   };
 
-  it('is active on both functions by default, and the coordinator bundles the X-Ray SDK', () => {
-    template.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 2);
-    const coordinatorCode = readFileSync(path.join(cdkOut, templateJson.Resources[coordinatorId].Metadata['aws:asset:path'], 'index.js'), 'utf8');
-    expect(coordinatorCode.includes('aws-xray-sdk')).toBe(true);
+  const coordinatorCodeOf = (json: { Resources: Record<string, { Type: string; Properties: { Timeout?: number }; Metadata?: Record<string, string> }> }, directory: string) => {
+    const coordinator = Object.values(json.Resources).find((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Timeout === 28);
+    return readFileSync(path.join(directory, coordinator?.Metadata?.['aws:asset:path'] ?? '', 'index.js'), 'utf8');
+  };
+
+  it('is off by default: no tracing config, no X-Ray permission, no X-Ray SDK in the coordinator, its metrics still there', () => {
+    template.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: Match.anyValue() }, 0);
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('xray:');
+    const code = coordinatorCodeOf(templateJson, cdkOut);
+    expect(code.includes('aws-xray-sdk')).toBe(false);
+    expect(code.includes(METRICS_NAMESPACE)).toBe(true);
   });
 
-  it('off with tracing=false: no tracing config, no X-Ray permission, no X-Ray SDK in the coordinator; still nag-clean', () => {
+  it('with tracing=true: active on both functions, each role may send segments, the coordinator bundles the X-Ray SDK; still nag-clean', () => {
     // The asset metadata (as the CDK CLI asks for it) says where each function's bundle is.
-    const { app, stack } = synthesize({ tracing: 'false', alarmEmail: 'oncall@example.com', 'aws:cdk:enable-asset-metadata': true });
+    const { app, stack } = synthesize({ tracing: 'true', alarmEmail: 'oncall@example.com', 'aws:cdk:enable-asset-metadata': true });
     const assembly = app.synth(); // throws on any cdk-nag finding not acknowledged
     const configured = Template.fromStack(stack);
-    configured.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: Match.anyValue() }, 0);
-    expect(JSON.stringify(configured.findResources('AWS::IAM::Policy'))).not.toContain('xray:');
-    const json = configured.toJSON();
-    const coordinator = Object.values(json.Resources as Record<string, { Type: string; Properties: { Timeout?: number }; Metadata: Record<string, string> }>)
-      .find((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Timeout === 28);
-    const code = readFileSync(path.join(assembly.directory, coordinator?.Metadata['aws:asset:path'] ?? '', 'index.js'), 'utf8');
-    expect(code.includes('aws-xray-sdk')).toBe(false);
-    // Metrics still there, and the alarm email subscribed.
-    expect(code.includes(METRICS_NAMESPACE)).toBe(true);
-    configured.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    configured.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 2);
+    const policies = configured.findResources('AWS::IAM::Policy');
+    for (const prefix of ['SquarerRole', 'CoordinatorRole']) {
+      const [, policy] = Object.entries(policies).find(([id]) => id.startsWith(prefix)) ?? [];
+      // X-Ray's two write actions take no resource: the one wildcard, acknowledged in lib/multi-square-stack.ts.
+      expect(policy?.Properties.PolicyDocument.Statement).toContainEqual({
+        Action: [expect.stringMatching(/^xray:Put(TraceSegments|TelemetryRecords)$/), expect.stringMatching(/^xray:Put(TraceSegments|TelemetryRecords)$/)],
+        Effect: 'Allow',
+        Resource: '*',
+      });
+    }
+    expect(coordinatorCodeOf(configured.toJSON() as never, assembly.directory).includes('aws-xray-sdk')).toBe(true);
+    configured.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: Match.anyValue() });
   });
 
   it.each([
