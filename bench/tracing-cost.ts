@@ -169,12 +169,13 @@ export function tracingCostReport(result: TracingCostResult): string[] {
   const ratio = (x: number, base: number | undefined) => (base === undefined ? '' : `${(x / base).toFixed(2)} ×`);
   const lines = ['## 5. Tracing: what X-Ray costs the coordinator', ''];
   lines.push(
-    `The coordinator's bundle from \`cdk synth\` (tracing on, the default) and from \`cdk synth -c tracing=false\` (the X-Ray SDK left out). ` +
+    `The coordinator's bundle from \`cdk synth -c tracing=true\` and from \`cdk synth -c tracing=false\` (the default: the X-Ray SDK left out). ` +
       `Load: \`require(index.js)\` in a fresh \`node\`, median of ${result.loadRuns}; with tracing, AWS_XRAY_DAEMON_ADDRESS is set as Lambda sets it, so the Tracer is on. ` +
       `CPU: the bundled handler called with \`POST /square\` events of ${result.n} numbers against an Invoke endpoint answering after ${result.latencyMs} ms, after ${result.warmUpInvocations} warm-up invocations; ` +
       `\`process.cpuUsage()\` over 5 requests ÷ their invocations, median of ${result.processes} processes run alternately. ` +
       'Each request gets a fresh `_X_AMZN_TRACE_ID` as Lambda\'s runtime sets it; "sampled" requests send their subsegments by UDP to a socket of the bench standing in for the X-Ray daemon. ' +
-      '"no trace header" is the traced bundle where no daemon address is set (as on the local cloud): the Tracer stays off.',
+      '"no trace header" is the traced bundle where no daemon address is set (as on the local cloud): the Tracer stays off, so what it shows is the cost of the X-Ray SDK merely loaded. ' +
+      'Load times are the most sensitive to the machine\'s other load (see the load average above).',
     '',
   );
   lines.push('| variant | index.js bytes | gzip -9 bytes | require ms | ÷ off | CPU µs / invoke | ÷ off | runs (µs / invoke) | ms per request | UDP datagrams / request | UDP KB / request |');
