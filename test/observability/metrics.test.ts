@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { synthesize } from '../../local-cloud/synthesize';
+import { synthesize } from '@multi-square/local-cloud';
 import { CoordinatorMetric, METRICS_NAMESPACE, SERVICE_DIMENSION, SERVICE_NAME } from '../../functions/commons/metric-names';
 import type { SquareResponse } from '../../functions/commons/square-response';
 import { bodyOf, distinctIntegers, parseSquareResponse, projectDirectory, startSquareApi, type SquareApi } from '../reliability/support/local-square-api';
