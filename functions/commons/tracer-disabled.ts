@@ -8,8 +8,6 @@ import type { Tracer as PowertoolsTracer } from '@aws-lambda-powertools/tracer';
  * real class.
  */
 export class Tracer implements Pick<PowertoolsTracer, 'captureAWSv3Client'> {
-  constructor(_options?: unknown) {}
-
   captureAWSv3Client<Client>(client: Client): Client {
     return client;
   }

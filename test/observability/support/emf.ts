@@ -41,16 +41,28 @@ export function readEmf(line: string): { metrics: EmfMetric[] } | { problems: st
   }
   if (!Array.isArray(aws.CloudWatchMetrics)) return { problems: [...problems, '_aws.CloudWatchMetrics is not an array'] };
   const metrics: EmfMetric[] = [];
-  aws.CloudWatchMetrics.forEach((directive: unknown, d: number) => {
+  for (const [d, directive] of (aws.CloudWatchMetrics as unknown[]).entries()) {
     const at = `CloudWatchMetrics[${d}]`;
-    if (!isObject(directive)) return void problems.push(`${at} is not an object`);
+    if (!isObject(directive)) {
+      problems.push(`${at} is not an object`);
+      continue;
+    }
     const { Namespace, Dimensions, Metrics } = directive;
     if (typeof Namespace !== 'string' || Namespace.length < 1 || Namespace.length > 255) problems.push(`${at}.Namespace is not a string of 1 to 255 characters`);
-    if (!Array.isArray(Dimensions)) return void problems.push(`${at}.Dimensions is not an array`);
-    if (!Array.isArray(Metrics) || Metrics.length > 100) return void problems.push(`${at}.Metrics is not an array of at most 100`);
+    if (!Array.isArray(Dimensions)) {
+      problems.push(`${at}.Dimensions is not an array`);
+      continue;
+    }
+    if (!Array.isArray(Metrics) || Metrics.length > 100) {
+      problems.push(`${at}.Metrics is not an array of at most 100`);
+      continue;
+    }
     const dimensionSets: Record<string, string>[] = [];
-    Dimensions.forEach((set: unknown, s: number) => {
-      if (!Array.isArray(set) || set.length > 30) return void problems.push(`${at}.Dimensions[${s}] is not an array of at most 30 keys`);
+    for (const [s, set] of (Dimensions as unknown[]).entries()) {
+      if (!Array.isArray(set) || set.length > 30) {
+        problems.push(`${at}.Dimensions[${s}] is not an array of at most 30 keys`);
+        continue;
+      }
       const dimensions: Record<string, string> = {};
       for (const key of set) {
         const value = typeof key === 'string' ? document[key] : undefined;
@@ -58,22 +70,24 @@ export function readEmf(line: string): { metrics: EmfMetric[] } | { problems: st
         else dimensions[key as string] = value;
       }
       dimensionSets.push(dimensions);
-    });
-    Metrics.forEach((metric: unknown, m: number) => {
+    }
+    for (const [m, metric] of (Metrics as unknown[]).entries()) {
       if (!isObject(metric) || typeof metric.Name !== 'string' || metric.Name.length < 1 || metric.Name.length > 255) {
-        return void problems.push(`${at}.Metrics[${m}].Name is not a string of 1 to 255 characters`);
+        problems.push(`${at}.Metrics[${m}].Name is not a string of 1 to 255 characters`);
+        continue;
       }
       if (metric.Unit !== undefined && (typeof metric.Unit !== 'string' || !UNITS.has(metric.Unit))) problems.push(`metric ${metric.Name} has an invalid Unit ${JSON.stringify(metric.Unit)}`);
       const raw = document[metric.Name];
       const values = Array.isArray(raw) ? raw : [raw];
       if (values.length === 0 || values.length > 100 || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-        return void problems.push(`metric ${metric.Name} has no number or array of up to 100 numbers at the root`);
+        problems.push(`metric ${metric.Name} has no number or array of up to 100 numbers at the root`);
+        continue;
       }
       for (const dimensions of dimensionSets.length > 0 ? dimensionSets : [{}]) {
         metrics.push({ namespace: String(Namespace), name: metric.Name, unit: metric.Unit as string | undefined, dimensions, values: values as number[] });
       }
-    });
-  });
+    }
+  }
   return problems.length > 0 ? { problems } : { metrics };
 }
 
