@@ -431,6 +431,13 @@ export class LocalLambdaService implements LambdaInvoker {
         log.line('Runtime.ExitError');
         return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload('Runtime.ExitError', message) };
       }
+      case 'out-of-memory': {
+        // https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html (Runtime.OutOfMemory)
+        const message = `RequestId: ${requestId} Error: Runtime exited with error: ${result.description}`;
+        log.line(message);
+        log.line('Runtime.OutOfMemory');
+        return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload('Runtime.OutOfMemory', message) };
+      }
     }
   }
 
@@ -446,13 +453,16 @@ export class LocalLambdaService implements LambdaInvoker {
     const fields = [
       `REPORT RequestId: ${requestId}`,
       `Duration: ${durationMs.toFixed(2)} ms`,
-      `Billed Duration: ${Math.max(1, Math.ceil(durationMs))} ms`,
+      // Init is billed since 1 August 2025: https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/
+      `Billed Duration: ${Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0)))} ms`,
       `Memory Size: ${definition.memorySizeMb} MB`,
-      `Max Memory Used: ${Math.min(definition.memorySizeMb, maxMemoryUsedMb ?? definition.memorySizeMb)} MB`,
+      // Measured, never clamped: an overrun shows.
+      `Max Memory Used: ${maxMemoryUsedMb ?? 0} MB`,
     ];
     if (initDurationMs !== undefined) fields.push(`Init Duration: ${initDurationMs.toFixed(2)} ms`);
     if (result.kind === 'timeout') fields.push('Status: timeout');
     if (result.kind === 'exit') fields.push('Status: error', 'Error Type: Runtime.ExitError');
+    if (result.kind === 'out-of-memory') fields.push('Status: error', 'Error Type: Runtime.OutOfMemory');
     if (result.kind === 'init-error' && result.error !== undefined) fields.push('Status: error', `Error Type: ${result.error.errorType}`);
     return fields.join('\t');
   }

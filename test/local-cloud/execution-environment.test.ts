@@ -74,8 +74,9 @@ describe('execution environments', () => {
       invokedFunctionArn: echo.arn,
       memoryLimitInMB: '256',
       logGroupName: `/aws/lambda/${echo.name}`,
-      callbackWaitsForEmptyEventLoop: true,
     });
+    // The nodejs24.x runtime client's context has no callbackWaitsForEmptyEventLoop.
+    expect(body.context).not.toHaveProperty('callbackWaitsForEmptyEventLoop');
     const context = body.context as { remainingTimeInMillis: number; logStreamName: string };
     expect(context.remainingTimeInMillis).toBeGreaterThan(4000);
     expect(context.remainingTimeInMillis).toBeLessThanOrEqual(5000);
