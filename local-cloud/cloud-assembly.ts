@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readLoggingConfig } from './lambda/logging-config';
 import type {
   AuthorizationType,
   CloudAssemblyDefinition,
@@ -338,6 +339,7 @@ function readFunctions(context: ResolutionContext): FunctionDefinition[] {
       environment,
       ...(reserved === undefined ? {} : { reservedConcurrency: optionalNumber(reserved, 0) }),
       logGroupName,
+      loggingConfig: readLoggingConfig(loggingConfig, logicalId),
     };
   });
 }

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionDefinition } from '../types';
+import { loggingEnvironment } from './logging-config';
 import { LineSplitter } from './output-lines';
 import { heapLimitArguments, newTraceId, residentMemoryMb } from './runtime-limits';
 
@@ -82,8 +83,11 @@ function isChildMessage(message: unknown): message is ChildMessage {
   return typeof message === 'object' && message !== null && 'type' in message && typeof message.type === 'string';
 }
 
-/** How long to wait for the function's last log bytes to arrive on the pipe after its response. */
-const OUTPUT_DRAIN_LIMIT_MS = 200;
+/**
+ * How long to wait for the function's last log bytes to arrive on the pipe after its response.
+ * The wait ends as soon as they have; the bound only matters for many megabytes of output.
+ */
+const OUTPUT_DRAIN_LIMIT_MS = 1000;
 /** Lambda gives INIT up to 10 s on demand. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -102,25 +106,6 @@ export interface LambdaEnvironmentVariablesInput {
   readonly lambdaEndpointUrl?: string;
   /** Directories the runtime provides modules from (Lambda's Node.js runtime ships the AWS SDK v3). */
   readonly runtimeModuleDirectories: readonly string[];
-  /** The function's `LoggingConfig`, when it has one. */
-  readonly loggingConfig?: LoggingConfigSettings;
-}
-
-/** `AWS::Lambda::Function` `LoggingConfig`. https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html */
-export interface LoggingConfigSettings {
-  readonly logFormat?: 'Text' | 'JSON';
-  readonly applicationLogLevel?: string;
-  readonly systemLogLevel?: string;
-}
-
-/**
- * `AWS_LAMBDA_LOG_FORMAT` / `AWS_LAMBDA_LOG_LEVEL` as Lambda sets them from LoggingConfig: levels
- * only apply to JSON, where the application level defaults to INFO.
- * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loglevel.html
- */
-export function loggingEnvironment(config: LoggingConfigSettings | undefined): Record<string, string> {
-  if (config?.logFormat !== 'JSON') return config?.logFormat === 'Text' ? { AWS_LAMBDA_LOG_FORMAT: 'Text' } : {};
-  return { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: (config.applicationLogLevel ?? 'INFO').toUpperCase() };
 }
 
 /**
@@ -153,7 +138,7 @@ export function lambdaEnvironmentVariables(input: LambdaEnvironmentVariablesInpu
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     ...(credentials.sessionToken === undefined ? {} : { AWS_SESSION_TOKEN: credentials.sessionToken }),
     ...(input.lambdaEndpointUrl === undefined ? {} : { AWS_ENDPOINT_URL_LAMBDA: input.lambdaEndpointUrl }),
-    ...loggingEnvironment(input.loggingConfig),
+    ...loggingEnvironment(definition.loggingConfig),
     ...definition.environment,
   };
 }
