@@ -41,6 +41,7 @@ function isBuilt(directory: string): boolean {
  * is missing the answer says why, and the suite falls back to recorded expectations.
  */
 export function ensureRuntimeClient(log: (message: string) => void = () => {}): RuntimeClient {
+  if (process.env.AWS_LAMBDA_RIC === 'off') return { available: false, reason: 'turned off with AWS_LAMBDA_RIC=off' };
   if (process.platform !== 'linux') return { available: false, reason: `aws-lambda-ric builds on Linux only (this is ${process.platform})` };
   const nodeBinary = resolveNodeBinary('nodejs24.x', () => {});
   const major = Number(/^v(\d+)/.exec(spawnSync(nodeBinary, ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? 0);
