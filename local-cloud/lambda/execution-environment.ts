@@ -4,7 +4,7 @@
  * as Lambda's environments do. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { FunctionDefinition } from '../types';
 import { loggingEnvironment } from './logging-config';
 import { LineSplitter } from './output-lines';
+import { ENVIRONMENT_MARKER, killAll, processesMarked, processTree } from './process-tree';
 import { heapLimitArguments, newTraceId, residentMemoryMb } from './runtime-limits';
 
 const bootstrapPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime-bootstrap.cjs');
@@ -204,6 +205,10 @@ export class ExecutionEnvironment {
   private outOfMemory = false;
   /** The environment's private TMPDIR, removed when it ends. */
   private temporaryDirectory: string | undefined;
+  /** Marks this environment's processes (process-tree.ts). */
+  private readonly marker = randomUUID();
+  private killedByUs = false;
+  private orphansLikely = false;
 
   constructor(private readonly options: ExecutionEnvironmentOptions) {
     this.logStreamName = options.environment.AWS_LAMBDA_LOG_STREAM_NAME ?? newLogStreamName();
@@ -243,11 +248,9 @@ export class ExecutionEnvironment {
       // Not the parent's flags (tsx loaders, inspector): only the heap limits Lambda's bootstrap sets.
       execArgv: heapLimitArguments(definition.memorySizeMb),
       cwd: definition.codeDirectory,
-      env: { ...this.options.environment, TMPDIR: this.temporaryDirectory },
+      env: { ...this.options.environment, TMPDIR: this.temporaryDirectory, [ENVIRONMENT_MARKER]: this.marker },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
-      // Its own process group, so that ending the environment ends whatever the function started.
-      detached: true,
     });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => this.onOutput(this.stdout, chunk));
@@ -355,10 +358,10 @@ export class ExecutionEnvironment {
     return this.lastMemorySampleMb;
   }
 
-  /** Ends the process and everything it started (its process group). */
+  /** Ends the process and everything it started (see process-tree.ts). */
   kill(): void {
     const child = this.child;
-    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) this.killGroup('SIGKILL');
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) this.killTree();
     if (this.stateValue !== 'busy') this.stateValue = 'dead';
   }
 
@@ -368,19 +371,11 @@ export class ExecutionEnvironment {
     return new Promise((resolve) => this.exitListeners.add(resolve));
   }
 
-  private killGroup(signal: NodeJS.Signals): void {
+  private killTree(): void {
     const pid = this.child?.pid;
     if (pid === undefined) return;
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // The group is gone already (or was never made): the process itself, if it is still there.
-      try {
-        this.child?.kill(signal);
-      } catch {
-        // Gone.
-      }
-    }
+    this.killedByUs = true;
+    killAll(process.platform === 'linux' ? processTree(pid) : [pid]);
   }
 
   private checkMemory(): void {
@@ -393,7 +388,7 @@ export class ExecutionEnvironment {
     if (sample.currentMb <= this.options.definition.memorySizeMb) return;
     // Lambda ends an environment over its memory size: https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
     this.outOfMemory = true;
-    this.killGroup('SIGKILL');
+    this.killTree();
   }
 
   /** After 'exit', the pipes may still hold the last output: wait for both to end, briefly. */
@@ -402,7 +397,11 @@ export class ExecutionEnvironment {
     if (pipes.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
       let open = pipes.length;
-      const limit = setTimeout(resolve, EXIT_DRAIN_LIMIT_MS);
+      const limit = setTimeout(() => {
+        // Still open after the process has gone: something it started holds them.
+        this.orphansLikely = true;
+        resolve();
+      }, EXIT_DRAIN_LIMIT_MS);
       for (const pipe of pipes) {
         pipe.once('end', () => {
           open -= 1;
@@ -461,8 +460,9 @@ export class ExecutionEnvironment {
   private onExit(description: string): void {
     if (this.exitDescription !== undefined) return;
     this.exitDescription = description;
-    // Whatever the function started and left behind goes with it.
-    this.killGroup('SIGKILL');
+    // Whatever the function started and left behind goes with it. The scan of /proc costs a few
+    // milliseconds, so only when the process died on its own or left its pipes held.
+    if (process.platform === 'linux' && (!this.killedByUs || this.orphansLikely)) killAll(processesMarked(this.marker));
     this.stdout.flush();
     this.stderr.flush();
     this.stateValue = 'dead';

@@ -407,4 +407,21 @@ describe('the managed runtime’s limits and platform lines', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(processAlive(grandchild)).toBe(false);
   });
+
+  it('ends what a function started when it times out', async () => {
+    const { invoke, lines } = startInline(
+      inlineFunction(
+        `const { spawn } = require('node:child_process');
+        exports.handler = async () => { const child = spawn('sleep', ['30'], { stdio: 'ignore' }); console.log('grandchild', child.pid); await new Promise(() => {}); };`,
+        { timeoutSeconds: 1 },
+      ),
+    );
+    const outcome = await invoke();
+
+    expect(json(outcome)).toMatchObject({ errorType: 'Sandbox.Timedout' });
+    const grandchild = Number(/grandchild (\d+)/.exec(lines.find((line) => line.includes('grandchild')) ?? '')?.[1]);
+    expect(grandchild).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(processAlive(grandchild)).toBe(false);
+  });
 });
