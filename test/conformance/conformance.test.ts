@@ -8,7 +8,7 @@
  * expectations were recorded (`CONFORMANCE_RECORD=1 npx vitest run test/conformance` rewrites them).
  * What the client leaves to Lambda (timeouts, memory) is checked against the AWS documentation.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,8 @@ let client: RuntimeClient;
 
 beforeAll(() => {
   directory = mkdtempSync(path.join(os.tmpdir(), 'conformance-'));
+  // Readable by the unprivileged user local environments run as when the suite runs as root.
+  chmodSync(directory, 0o755);
   client = ensureRuntimeClient((message) => console.warn(`[conformance] ${message}`));
   if (!client.available) {
     console.warn(`[conformance] aws-lambda-ric@${RUNTIME_CLIENT_VERSION} is not available (${client.reason}): checking the local runtime against recorded expectations instead`);

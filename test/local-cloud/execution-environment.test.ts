@@ -2,7 +2,7 @@
  * The local Lambda service in process: real child processes running the fixture stack's bundled
  * handlers, without the HTTP layer.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -275,6 +275,9 @@ describe('execution environments', () => {
 function inlineFunction(source: string, settings: Partial<FunctionDefinition> = {}): FunctionDefinition {
   const codeDirectory = mkdtempSync(path.join(outdir, 'inline-'));
   writeFileSync(path.join(codeDirectory, 'index.js'), source);
+  // Readable by the unprivileged user environments run as when the tests run as root.
+  chmodSync(outdir, 0o755);
+  chmodSync(codeDirectory, 0o755);
   const name = `Inline-${path.basename(codeDirectory)}`;
   return {
     logicalId: name,
@@ -423,5 +426,35 @@ describe('the managed runtime’s limits and platform lines', () => {
     expect(grandchild).toBeGreaterThan(0);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(processAlive(grandchild)).toBe(false);
+  });
+
+  it('resolves the runtime’s AWS SDK but nothing else of the project, as on Lambda', async () => {
+    const { invoke } = startInline(
+      inlineFunction(`exports.handler = async (event) => {
+        if (event.module === 'sdk') return typeof require('@aws-sdk/client-lambda').LambdaClient;
+        return require(event.module);
+      };`),
+    );
+
+    expect(json(await invoke({ module: 'sdk' }))).toBe('function');
+    // An app dependency the bundle left out: found on the developer's disk, missing on Lambda.
+    expect(json(await invoke({ module: 'lossless-json' }))).toMatchObject({
+      errorType: 'Error',
+      errorMessage: expect.stringContaining("Cannot find module 'lossless-json'"),
+    });
+  });
+
+  it.runIf(process.getuid?.() === 0)('runs functions as an unprivileged user when the local cloud runs as root, so the task root is read-only', async () => {
+    const { invoke } = startInline(
+      inlineFunction(`const fs = require('node:fs'); const os = require('node:os');
+        exports.handler = async () => {
+          let taskRoot = 'written';
+          try { fs.writeFileSync(__dirname + '/planted.js', 'x'); } catch (error) { taskRoot = error.code; }
+          fs.writeFileSync(os.tmpdir() + '/scratch', 'x');
+          return { uid: process.getuid(), taskRoot };
+        };`),
+    );
+
+    expect(json(await invoke())).toEqual({ uid: 65534, taskRoot: 'EACCES' });
   });
 });
