@@ -20,6 +20,7 @@ import {
   type NestedCloudAssemblyProperties,
 } from '@aws-cdk/cloud-assembly-schema';
 import { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from './defaults';
+import { readLoggingConfig } from './lambda/logging-config';
 import type {
   AuthorizationType,
   CloudAssemblyDefinition,
@@ -342,6 +343,7 @@ function readFunctions(context: ResolutionContext): FunctionDefinition[] {
       environment,
       ...(reserved === undefined ? {} : { reservedConcurrency: optionalNumber(reserved, 0) }),
       logGroupName,
+      loggingConfig: readLoggingConfig(loggingConfig, logicalId),
     };
   });
 }

