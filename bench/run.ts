@@ -11,6 +11,7 @@ import { median, projectDirectory } from './child';
 import { measureColdStart, type ColdStartResult } from './cold-start';
 import { measureEndToEnd, type EndToEndResult } from './end-to-end';
 import { measureFanOut, type FanOutRow } from './fan-out';
+import { measureScale, scaleReportLines, type ScaleResult } from './scale';
 
 const LATENCY_MS = 50;
 const SIZES = [10, 100, 1000, 5000];
@@ -59,6 +60,7 @@ interface Results {
   readonly fanOut: FanOutRow[];
   readonly coldStart: ColdStartResult;
   readonly endToEnd: EndToEndResult;
+  readonly scale?: ScaleResult;
 }
 
 const resultsFile = path.join(projectDirectory, 'bench/results.json');
@@ -76,6 +78,8 @@ if (process.argv.includes('--report-only')) {
   const coldStart = await measureColdStart(log);
   log(`2 and 4. ${E2E_N} numbers end to end, and the local Invoke API`);
   const endToEnd = await measureEndToEnd(E2E_N, log);
+  log('5. the local cloud at Lambda\'s scale');
+  const scale = await measureScale(log);
   const durationS = (Date.now() - startedAt.getTime()) / 1000;
   const results: Results = {
     environment: { ...environment, loadAverageAtEnd: loadAverage(), durationS },
@@ -83,6 +87,7 @@ if (process.argv.includes('--report-only')) {
     fanOut,
     coldStart,
     endToEnd,
+    scale,
   };
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(reportFile, report(results));
@@ -218,6 +223,7 @@ function report(results: Results): string {
   }
   lines.push('');
 
+  lines.push(...scaleReportLines(results.scale));
   const findings = path.join(projectDirectory, 'bench/findings.md');
   if (existsSync(findings)) lines.push(readFileSync(findings, 'utf8').trim(), '');
   return `${lines.join('\n')}\n`;
