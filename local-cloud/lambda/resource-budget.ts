@@ -21,7 +21,7 @@ export const ENVIRONMENT_ALLOWANCE_MB = 48;
 /** The share of the machine's memory the default budget gives to environments. */
 export const BUDGET_SHARE_OF_MEMORY = 0.5;
 
-/** Half the machine's memory at 48 MB an environment: 251 on a 24 GB machine, 170 on 16 GB, 83 on 8 GB. */
+/** Half the machine's memory at 48 MB an environment: 256 with 24 GiB, 170 with 16 GiB, 85 with 8 GiB. */
 export function defaultMaxEnvironments(totalMemoryBytes = os.totalmem()): number {
   return Math.max(1, Math.floor(((totalMemoryBytes / 2 ** 20) * BUDGET_SHARE_OF_MEMORY) / ENVIRONMENT_ALLOWANCE_MB));
 }
