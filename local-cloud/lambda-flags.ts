@@ -10,6 +10,8 @@ export const LAMBDA_FLAGS_USAGE = `  --concurrency-limit <n>   emulated account 
   --max-environments <n>    local resource budget: execution environments (processes) alive at once,
                             all functions together; beyond it invocations wait, with a warning and a
                             QUEUED log line (default: half this machine's memory at 48 MB each)
+  --max-concurrent-inits <n> environments starting at once; more starts wait their turn, so that a
+                            burst of cold starts does not push some past INIT's 10 s (default 4 per core)
   --max-event-age <s>       how long an Event invocation is retried before it is given up (default 21600)
   --latency-ms <v>          added to every invocation (default 0)
   --crash-rate <v>          share of invocations whose environment crashes (0..1, default 0)
@@ -24,6 +26,7 @@ export const LAMBDA_FLAGS_USAGE = `  --concurrency-limit <n>   emulated account 
 export const lambdaFlagOptions = {
   'concurrency-limit': { type: 'string' },
   'max-environments': { type: 'string' },
+  'max-concurrent-inits': { type: 'string' },
   'max-event-age': { type: 'string' },
   'latency-ms': { type: 'string', multiple: true },
   'crash-rate': { type: 'string', multiple: true },
@@ -35,6 +38,7 @@ export const lambdaFlagOptions = {
 export interface LambdaFlagValues {
   readonly 'concurrency-limit'?: string | undefined;
   readonly 'max-environments'?: string | undefined;
+  readonly 'max-concurrent-inits'?: string | undefined;
   readonly 'max-event-age'?: string | undefined;
   readonly 'latency-ms'?: readonly string[] | undefined;
   readonly 'crash-rate'?: readonly string[] | undefined;
@@ -43,7 +47,7 @@ export interface LambdaFlagValues {
   readonly 'service-error-rate'?: readonly string[] | undefined;
 }
 
-export type LambdaFlagOptions = Pick<LocalStackOptions, 'concurrencyLimit' | 'maxEnvironments' | 'faultInjection' | 'asyncInvocation'>;
+export type LambdaFlagOptions = Pick<LocalStackOptions, 'concurrencyLimit' | 'maxEnvironments' | 'maxConcurrentInits' | 'faultInjection' | 'asyncInvocation'>;
 
 export function numberFlag(name: string, raw: string, min: number, max: number, integer = false): number {
   const value = Number(raw);
@@ -112,10 +116,12 @@ export function parseLambdaFlags(values: LambdaFlagValues): LambdaFlagOptions {
 
   const concurrencyLimit = values['concurrency-limit'] === undefined ? undefined : numberFlag('concurrency-limit', values['concurrency-limit'], 1, 100_000, true);
   const maxEnvironments = values['max-environments'] === undefined ? undefined : numberFlag('max-environments', values['max-environments'], 1, 100_000, true);
+  const maxConcurrentInits = values['max-concurrent-inits'] === undefined ? undefined : numberFlag('max-concurrent-inits', values['max-concurrent-inits'], 1, 10_000, true);
   const maxEventAgeS = values['max-event-age'] === undefined ? undefined : numberFlag('max-event-age', values['max-event-age'], 60, 21_600);
   return {
     ...(concurrencyLimit === undefined ? {} : { concurrencyLimit }),
     ...(maxEnvironments === undefined ? {} : { maxEnvironments }),
+    ...(maxConcurrentInits === undefined ? {} : { maxConcurrentInits }),
     ...(maxEventAgeS === undefined ? {} : { asyncInvocation: { maxEventAgeMs: maxEventAgeS * 1000 } }),
     faultInjection: {
       ...(latencyMs === undefined ? {} : { latencyMs }),

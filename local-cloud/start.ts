@@ -82,7 +82,7 @@ Local cloud ready in ${readyMs} ms.
 ${stack.assembly.httpApis[0]?.routes.map((r) => `               ${r.routeKey}  (${r.authorizationType === 'AWS_IAM' ? 'IAM: SigV4-signed requests only' : r.authorizationType})`).join('\n') ?? ''}
   Lambda API   ${stack.lambdaUrl}
 ${stack.assembly.functions.map((f) => `               ${f.name}  (${f.runtime}, ${f.memorySizeMb} MB, ${f.timeoutSeconds} s)`).join('\n')}
-  Environments up to ${stack.invokeApi.service.maxEnvironments} at once (local resource budget, --max-environments); account concurrency ${stack.invokeApi.service.concurrencyLimit}
+  Environments up to ${stack.invokeApi.service.maxEnvironments} at once (local resource budget, --max-environments), ${stack.invokeApi.service.maxConcurrentInits} starting at once; account concurrency ${stack.invokeApi.service.concurrencyLimit}
 
   Credentials  ${fromEnvironment ? `AWS_ACCESS_KEY_ID from your environment (${accessKeyId})` : `access key ${accessKeyId}, secret ${secretAccessKey} (local only)`}
                region ${stack.region}

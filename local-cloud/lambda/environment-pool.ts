@@ -9,7 +9,7 @@
 import type { FunctionDefinition } from '../types';
 import type { ExecutionEnvironment, RuntimeErrorDocument } from './execution-environment';
 import type { QueueWait } from './invocation-log';
-import type { BudgetTicket, EnvironmentBudget } from './resource-budget';
+import type { BudgetTicket, EnvironmentBudget, InitGate } from './resource-budget';
 
 export interface Lease {
   readonly environment: ExecutionEnvironment;
@@ -37,6 +37,7 @@ export class EnvironmentPool {
   constructor(
     readonly definition: FunctionDefinition,
     private readonly budget: EnvironmentBudget,
+    private readonly initGate: InitGate,
     /** A new, unstarted environment of this function. */
     private readonly createEnvironment: () => ExecutionEnvironment,
   ) {}
@@ -123,10 +124,23 @@ export class EnvironmentPool {
     await Promise.all(exits);
   }
 
-  private async start(queueWait: QueueWait | undefined): Promise<Lease> {
-    const environment = this.createEnvironment();
-    this.environments.add(environment);
-    const init = await environment.start();
+  private async start(budgetWait: QueueWait | undefined): Promise<Lease> {
+    const gate = await this.initGate.enter();
+    let environment: ExecutionEnvironment;
+    let init: Awaited<ReturnType<ExecutionEnvironment['start']>>;
+    try {
+      if (this.closed) throw new Error('The local Lambda service is closed.');
+      environment = this.createEnvironment();
+      this.environments.add(environment);
+      init = await environment.start();
+    } finally {
+      this.initGate.leave();
+    }
+    const queueWait = gate.waitedMs === 0 ? budgetWait : combine(budgetWait, {
+      waitedMs: gate.waitedMs,
+      queued: gate.queued,
+      limits: [`Starting at once: ${this.initGate.limit} environments (--max-concurrent-inits)`],
+    });
     const wait = queueWait === undefined ? {} : { queueWait };
     if (init.kind === 'init-error') return { environment, initDurationMs: init.initDurationMs, initError: init.error, ...wait };
     return { environment, initDurationMs: init.initDurationMs, ...wait };
@@ -155,7 +169,12 @@ export class EnvironmentPool {
     return {
       waitedMs: performance.now() - waiter.joinedAt,
       queued: waiter.ticket?.queuedAtJoin ?? 1,
-      maxEnvironments: this.budget.maxEnvironments,
+      limits: [`Local budget: ${this.budget.maxEnvironments} environments (--max-environments)`],
     };
   }
+}
+
+function combine(first: QueueWait | undefined, second: QueueWait): QueueWait {
+  if (first === undefined) return second;
+  return { waitedMs: first.waitedMs + second.waitedMs, queued: Math.max(first.queued, second.queued), limits: [...first.limits, ...second.limits] };
 }

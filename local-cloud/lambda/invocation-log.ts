@@ -57,26 +57,23 @@ export function reportLine({ requestId, definition, durationMs, initDurationMs, 
   return fields.join('\t');
 }
 
-/** How long an invocation waited for the local resource budget, and behind how many others. */
+/** How long an invocation waited for a local limit, behind how many others, and which limits. */
 export interface QueueWait {
   readonly waitedMs: number;
-  /** Invocations (of every function) that were waiting when this one joined the queue, itself included. */
+  /** Invocations waiting when this one joined the queue, itself included. */
   readonly queued: number;
-  readonly maxEnvironments: number;
+  /** The limits it waited for, each with the flag that changes it. */
+  readonly limits: readonly string[];
 }
 
 /**
  * The local cloud's own line, written next to REPORT when the invocation waited for an execution
- * environment because the local resource budget was in use. Lambda has no such wait: this line
- * is how a local run shows that it is slower than Lambda would be, and why.
+ * environment because a local limit was in use (the resource budget, or the environments starting
+ * at once). Lambda has no such wait: this line is how a local run shows that it is slower than
+ * Lambda would be, and why.
  */
 export function queuedLine(requestId: string, wait: QueueWait): string {
-  return [
-    `QUEUED RequestId: ${requestId}`,
-    `Waited: ${wait.waitedMs.toFixed(2)} ms`,
-    `Queued: ${wait.queued}`,
-    `Local budget: ${wait.maxEnvironments} environments (--max-environments)`,
-  ].join('\t');
+  return [`QUEUED RequestId: ${requestId}`, `Waited: ${wait.waitedMs.toFixed(2)} ms`, `Queued: ${wait.queued}`, ...wait.limits].join('\t');
 }
 
 /**

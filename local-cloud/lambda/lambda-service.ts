@@ -16,7 +16,7 @@ import { ExecutionEnvironment, lambdaEnvironmentVariables, newLogStreamName, res
 import { checkTargetsMatch, drawFault, faultsForFunction, seededRandom, type FaultInjectionOptions, type FaultRates } from './fault-injection';
 import { createStderrLogSink, InvocationLog, queuedLine, reportLine } from './invocation-log';
 import { outcomeOf } from './invocation-outcome';
-import { defaultMaxEnvironments, EnvironmentBudget } from './resource-budget';
+import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
 import { taskRootFor } from './task-root';
 
 export { DEFAULT_ACCOUNT_CONCURRENCY } from './concurrency-admission';
@@ -62,6 +62,12 @@ export interface LambdaServiceOptions {
    * half the machine's memory at 48 MB an environment
    */
   readonly maxEnvironments?: number;
+  /**
+   * Environments starting (INIT) at once, all functions together; more starts wait their turn, so
+   * that a burst of cold starts on a few cores does not push some past INIT's 10 s timeout.
+   * @default {@link defaultMaxConcurrentInits}: four per core
+   */
+  readonly maxConcurrentInits?: number;
   /** Emulated account concurrency: in-flight invocations beyond it get 429. @default 1000 */
   readonly concurrencyLimit?: number;
   /** Latency and fault injection, service-wide or aimed at functions. @default none */
@@ -122,6 +128,8 @@ export class LocalLambdaService implements LambdaInvoker {
   readonly concurrencyLimit: number;
   /** The local resource budget in force. */
   readonly maxEnvironments: number;
+  /** Environments that may start at once. */
+  readonly maxConcurrentInits: number;
   private readonly functionsByName = new Map<string, LocalFunction>();
   private readonly admission: ConcurrencyAdmission;
   private readonly budget: EnvironmentBudget;
@@ -141,6 +149,7 @@ export class LocalLambdaService implements LambdaInvoker {
     this.accountId = options.accountId ?? '000000000000';
     this.concurrencyLimit = options.concurrencyLimit ?? DEFAULT_ACCOUNT_CONCURRENCY;
     this.maxEnvironments = options.maxEnvironments ?? defaultMaxEnvironments();
+    this.maxConcurrentInits = options.maxConcurrentInits ?? defaultMaxConcurrentInits();
     this.random = seededRandom(options.faultInjection?.seed ?? 1);
     checkTargetsMatch(options.faultInjection, options.functions.map((definition) => definition.name));
     if (options.logSink === undefined) {
@@ -157,6 +166,7 @@ export class LocalLambdaService implements LambdaInvoker {
       onBind: (waiting) => this.warnBudgetBinds(waiting),
       reclaimIdle: () => this.stopOldestIdleEnvironment(),
     });
+    const initGate = new InitGate(this.maxConcurrentInits);
     const reservations = new Map<string, number>();
     for (const definition of options.functions) {
       const overrides = options.functionOverrides?.[definition.name] ?? options.functionOverrides?.[definition.logicalId] ?? {};
@@ -169,7 +179,7 @@ export class LocalLambdaService implements LambdaInvoker {
       if (effective.reservedConcurrency !== undefined) reservations.set(definition.name, effective.reservedConcurrency);
       const injected = faultsForFunction(definition.name, options.faultInjection);
       this.functionsByName.set(definition.name, {
-        pool: new EnvironmentPool(effective, this.budget, () => this.createEnvironment(effective)),
+        pool: new EnvironmentPool(effective, this.budget, initGate, () => this.createEnvironment(effective)),
         latencyMs: overrides.latencyMs ?? injected.latencyMs,
         faults: overrides.faults ?? injected.faults,
       });

@@ -26,6 +26,47 @@ export function defaultMaxEnvironments(totalMemoryBytes = os.totalmem()): number
   return Math.max(1, Math.floor(((totalMemoryBytes / 2 ** 20) * BUDGET_SHARE_OF_MEMORY) / ENVIRONMENT_ALLOWANCE_MB));
 }
 
+/**
+ * Environments starting (INIT) at once, machine-wide: four per core. A start costs a process
+ * about 30 ms of CPU; a hundred at once on two busy cores share them so thinly that some pass
+ * INIT's 10 s timeout and are killed, which Lambda, starting each on a host of its own, would not
+ * do. Beyond it a start waits its turn (shown in the QUEUED line); the environments themselves are
+ * not bounded by it.
+ */
+export function defaultMaxConcurrentInits(cores = os.availableParallelism()): number {
+  return Math.max(2, 4 * cores);
+}
+
+/** A first-come gate of `limit` places, for environment starts. */
+export class InitGate {
+  private running = 0;
+  private readonly queue: (() => void)[] = [];
+
+  constructor(readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`maxConcurrentInits must be a positive integer, got ${limit}`);
+  }
+
+  /** Resolves with how long the caller waited for its place (0 when there was one), and how many waited with it. */
+  enter(): Promise<{ readonly waitedMs: number; readonly queued: number }> {
+    if (this.running < this.limit && this.queue.length === 0) {
+      this.running += 1;
+      return Promise.resolve({ waitedMs: 0, queued: 0 });
+    }
+    const joinedAt = performance.now();
+    const queued = this.queue.length + 1;
+    return new Promise((resolve) => {
+      this.queue.push(() => resolve({ waitedMs: performance.now() - joinedAt, queued }));
+    });
+  }
+
+  /** The place goes to the next in line. */
+  leave(): void {
+    const next = this.queue.shift();
+    if (next !== undefined) next();
+    else this.running = Math.max(0, this.running - 1);
+  }
+}
+
 /** A place in the budget's queue. */
 export interface BudgetTicket {
   /** How many were waiting when this one joined, itself included. */

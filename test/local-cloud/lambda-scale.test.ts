@@ -121,6 +121,19 @@ describe('concurrency as on Lambda', () => {
     expect(logs.filter((line) => line.startsWith(`[${nameOf('Echo')}] QUEUED RequestId: `))).toHaveLength(1);
   });
 
+  it('paces cold starts: beyond the environments starting at once, a start waits its turn, visibly', async () => {
+    const { api, logs } = await start({ maxConcurrentInits: 1 });
+    const sleep = nameOf('Sleep');
+
+    const outcomes = await Promise.all(Array.from({ length: 3 }, () => api.service.invoke(sleep, Buffer.from('{"ms":300}'))));
+
+    const pids = outcomes.map((outcome) => (JSON.parse(outcome.payload.toString('utf8')) as { pid: number }).pid);
+    expect(new Set(pids).size).toBe(3);
+    const queued = logs.filter((line) => line.startsWith(`[${sleep}] QUEUED RequestId: `));
+    expect(queued).toHaveLength(2);
+    for (const line of queued) expect(line).toMatch(/\tStarting at once: 1 environments \(--max-concurrent-inits\)$/);
+  });
+
   it('derives the default budget from the machine’s memory: half of it at 48 MB an environment', () => {
     expect(defaultMaxEnvironments(24 * 2 ** 30)).toBe(256);
     expect(defaultMaxEnvironments(8 * 2 ** 30)).toBe(85);
