@@ -3,7 +3,7 @@
  * the lines of its section of the report, with the goals of issue 10 item 1.
  */
 import path from 'node:path';
-import { projectDirectory, runTs } from './child';
+import { median, projectDirectory, runTs } from './child';
 import type { ScaleMeasurement } from './scale-worker';
 
 export type ScaleResult = ScaleMeasurement | { readonly failed: string };
@@ -31,7 +31,6 @@ export function scaleReportLines(result: ScaleResult | undefined): string[] {
     return lines;
   }
   const f0 = (ms: number) => ms.toFixed(0);
-  const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
   const warm = median(result.square100WarmMs);
   const thousand = median(result.square1000Ms);
   const verdict = (met: boolean) => (met ? '**met**' : '**not met**');
@@ -39,7 +38,8 @@ export function scaleReportLines(result: ScaleResult | undefined): string[] {
   lines.push(
     `bench/scale-worker.ts: a local stack started as \`npm start -- --latency-ms Squarer=${result.squarerLatencyMs}\` would start it (the squarer holds each invocation ${result.squarerLatencyMs} ms; the coordinator runs as fast as it can), ` +
       `signed \`POST /square\` requests one after the other, then 200 squarer invocations at once through the service. Every invocation in flight has an execution environment (a process) of its own; ` +
-      `the local resource budget was ${result.maxEnvironments} environments and bound ${result.queuedLines} times (QUEUED log lines).`,
+      `the local resource budget was ${result.maxEnvironments} environments; ${result.queuedLines} invocations waited for a local limit (QUEUED log lines: the budget, or the environments starting at once). ` +
+      'The figures are wall times on a shared machine: other work on it (see the load average above) shows in them.',
     '',
     '| goal | measured | |',
     '|---|---|---|',
@@ -50,7 +50,7 @@ export function scaleReportLines(result: ScaleResult | undefined): string[] {
     '',
     `Memory of the ${m.environments} squarer environments, from /proc/<pid>/smaps_rollup: resident ${f0(m.rssMb)} MB (${(m.rssMb / m.environments).toFixed(1)} MB each), ` +
       `of which most are the node binary's pages shared by every environment; proportional set ${f0(m.pssMb)} MB (${(m.pssMb / m.environments).toFixed(1)} MB each); ` +
-      `private ${f0(m.ussMb)} MB (${(m.ussMb / m.environments).toFixed(1)} MB each). MemAvailable fell ${f0(m.memAvailableDropMb)} MB over the whole run (the machine is shared: indicative only).`,
+      `private ${f0(m.ussMb)} MB (${(m.ussMb / m.environments).toFixed(1)} MB each).`,
     '',
   );
   return lines;
