@@ -12,6 +12,7 @@ import { measureColdStart, type ColdStartResult } from './cold-start';
 import { measureEndToEnd, type EndToEndResult } from './end-to-end';
 import { measureFanOut, type FanOutRow } from './fan-out';
 import { measureTracingCost, tracingCostReport, type TracingCostResult } from './tracing-cost';
+import { measureScale, scaleReportLines, type ScaleResult } from './scale';
 
 const LATENCY_MS = 50;
 const SIZES = [10, 100, 1000, 5000];
@@ -62,6 +63,7 @@ interface Results {
   readonly endToEnd: EndToEndResult;
   /** Absent from the results of runs before it was measured. */
   readonly tracingCost?: TracingCostResult;
+  readonly scale?: ScaleResult;
 }
 
 const resultsFile = path.join(projectDirectory, 'bench/results.json');
@@ -81,6 +83,8 @@ if (process.argv.includes('--report-only')) {
   const endToEnd = await measureEndToEnd(E2E_N, log);
   log('5. what tracing costs the coordinator');
   const tracingCost = await measureTracingCost(log);
+  log('6. the local cloud at Lambda\'s scale');
+  const scale = await measureScale(log);
   const durationS = (Date.now() - startedAt.getTime()) / 1000;
   const results: Results = {
     environment: { ...environment, loadAverageAtEnd: loadAverage(), durationS },
@@ -89,6 +93,7 @@ if (process.argv.includes('--report-only')) {
     coldStart,
     endToEnd,
     tracingCost,
+    scale,
   };
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(reportFile, report(results));
@@ -226,6 +231,7 @@ function report(results: Results): string {
 
   if (results.tracingCost) lines.push(...tracingCostReport(results.tracingCost));
 
+  lines.push(...scaleReportLines(results.scale));
   const findings = path.join(projectDirectory, 'bench/findings.md');
   if (existsSync(findings)) lines.push(readFileSync(findings, 'utf8').trim(), '');
   return `${lines.join('\n')}\n`;

@@ -23,7 +23,7 @@ export const LOCAL_CREDENTIALS: AwsCredentials = {
 };
 
 export interface LocalStackOptions
-  extends Pick<StartInvokeApiOptions, 'concurrencyLimit' | 'faultInjection' | 'functionOverrides' | 'maxEnvironmentsPerFunction'> {
+  extends Pick<StartInvokeApiOptions, 'concurrencyLimit' | 'faultInjection' | 'functionOverrides' | 'maxEnvironments' | 'maxConcurrentInits' | 'asyncInvocation'> {
   /** The folder with cdk.json. */
   readonly projectDirectory: string;
   /** An assembly to serve as it is; without one, the project is synthesized into cdk.out when its sources changed. */
@@ -80,7 +80,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     ...(options.concurrencyLimit === undefined ? {} : { concurrencyLimit: options.concurrencyLimit }),
     ...(options.faultInjection ? { faultInjection: options.faultInjection } : {}),
     ...(options.functionOverrides ? { functionOverrides: options.functionOverrides } : {}),
-    ...(options.maxEnvironmentsPerFunction === undefined ? {} : { maxEnvironmentsPerFunction: options.maxEnvironmentsPerFunction }),
+    ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
+    ...(options.maxConcurrentInits === undefined ? {} : { maxConcurrentInits: options.maxConcurrentInits }),
+    ...(options.asyncInvocation === undefined ? {} : { asyncInvocation: options.asyncInvocation }),
   });
   let httpApi: RunningHttpApi;
   try {

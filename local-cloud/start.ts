@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { LAMBDA_FLAGS_USAGE, lambdaFlagOptions, parseLambdaFlags } from './lambda-flags';
 import { LOCAL_CREDENTIALS, startLocalStack, type LocalStackOptions } from './local-stack';
 
 const USAGE = `Usage: npm start -- [options]
@@ -14,12 +15,7 @@ Options:
   --port <n>                HTTP API port (default 3000)
   --lambda-port <n>         Lambda Invoke API port (default 3001)
   --host <address>          address to listen on (default 127.0.0.1)
-  --concurrency-limit <n>   emulated account concurrency: invocations beyond it get 429 (default 1000)
-  --latency-ms <n>          added to every invocation (default 0)
-  --crash-rate <r>          share of invocations whose environment crashes (0..1, default 0)
-  --timeout-rate <r>        share of invocations that hang until the function's timeout
-  --throttle-rate <r>       share of invocations answered 429 by the service
-  --service-error-rate <r>  share of invocations answered 500 by the service
+${LAMBDA_FLAGS_USAGE}
   --example-body <json>     request body for the printed curl example
   --example-function <s>    the function (a part of its name) for the printed \`aws lambda invoke\` example
   --example-payload <json>  its payload (default {})
@@ -40,12 +36,7 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       'lambda-port': { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
-      'concurrency-limit': { type: 'string' },
-      'latency-ms': { type: 'string' },
-      'crash-rate': { type: 'string' },
-      'timeout-rate': { type: 'string' },
-      'throttle-rate': { type: 'string' },
-      'service-error-rate': { type: 'string' },
+      ...lambdaFlagOptions,
       'example-body': { type: 'string' },
       'example-function': { type: 'string' },
       'example-payload': { type: 'string', default: '{}' },
@@ -56,25 +47,12 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const rate = (name: string) => numberOption(name, values[name as keyof typeof values] as string | undefined, 0, 1);
-  const faults = {
-    crash: rate('crash-rate'),
-    timeout: rate('timeout-rate'),
-    throttle: rate('throttle-rate'),
-    serviceError: rate('service-error-rate'),
-  };
-  const latencyMs = numberOption('latency-ms', values['latency-ms'], 0, 900_000);
-  const concurrencyLimit = numberOption('concurrency-limit', values['concurrency-limit'], 1, 100_000);
   const options: LocalStackOptions = {
     projectDirectory: path.resolve(import.meta.dirname, '..'),
     host: values.host,
     httpPort: numberOption('port', values.port, 0, 65_535) ?? 3000,
     lambdaPort: numberOption('lambda-port', values['lambda-port'], 0, 65_535) ?? 3001,
-    ...(concurrencyLimit === undefined ? {} : { concurrencyLimit }),
-    faultInjection: {
-      ...(latencyMs === undefined ? {} : { latencyMs }),
-      faults: Object.fromEntries(Object.entries(faults).filter(([, value]) => value !== undefined)),
-    },
+    ...parseLambdaFlags(values),
     accessLog: (line) => process.stderr.write(`[access] ${line}\n`),
     onSynthesized: (synthesized) =>
       process.stderr.write(synthesized ? 'Synthesized the app into cdk.out.\n' : 'cdk.out is up to date with the sources.\n'),
@@ -104,6 +82,7 @@ Local cloud ready in ${readyMs} ms.
 ${stack.assembly.httpApis[0]?.routes.map((r) => `               ${r.routeKey}  (${r.authorizationType === 'AWS_IAM' ? 'IAM: SigV4-signed requests only' : r.authorizationType})`).join('\n') ?? ''}
   Lambda API   ${stack.lambdaUrl}
 ${stack.assembly.functions.map((f) => `               ${f.name}  (${f.runtime}, ${f.memorySizeMb} MB, ${f.timeoutSeconds} s)`).join('\n')}
+  Environments up to ${stack.invokeApi.service.maxEnvironments} at once (local resource budget, --max-environments), ${stack.invokeApi.service.maxConcurrentInits} starting at once; account concurrency ${stack.invokeApi.service.concurrencyLimit}
 
   Credentials  ${fromEnvironment ? `AWS_ACCESS_KEY_ID from your environment (${accessKeyId})` : `access key ${accessKeyId}, secret ${secretAccessKey} (local only)`}
                region ${stack.region}

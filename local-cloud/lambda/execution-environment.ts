@@ -283,6 +283,8 @@ export class ExecutionEnvironment {
       const onMessage = (message: unknown) => {
         if (!isChildMessage(message)) return;
         if (message.type === 'ready') {
+          // Ready too late: INIT's timeout has already killed it; its exit ends INIT.
+          if (this.stateValue === 'dead') return;
           this.stateValue = 'idle';
           this.maxMemoryUsedMb(true);
           // From the spawn, not the handler's load alone: Lambda's Init Duration includes the runtime's start.

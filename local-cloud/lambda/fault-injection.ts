@@ -21,6 +21,39 @@ export interface FaultInjectionOptions {
   readonly faults?: FaultRates;
   /** Seed of the pseudo-random draws. @default 1 */
   readonly seed?: number;
+  /**
+   * Latency and faults aimed at some functions only (`--crash-rate Squarer=0.1`): each applies to
+   * the functions whose name contains `functionMatch`, over the service-wide values, fault by fault.
+   */
+  readonly targeted?: readonly TargetedFaults[];
+}
+
+export interface TargetedFaults {
+  /** A part of the function's name, as `--example-function` takes it. */
+  readonly functionMatch: string;
+  readonly latencyMs?: number;
+  readonly faults?: FaultRates;
+}
+
+/** The latency and fault rates one function gets: the service-wide ones, then each matching target's. */
+export function faultsForFunction(functionName: string, options: FaultInjectionOptions | undefined): { latencyMs?: number; faults?: FaultRates } {
+  let latencyMs = options?.latencyMs;
+  let faults = options?.faults;
+  for (const target of options?.targeted ?? []) {
+    if (!functionName.includes(target.functionMatch)) continue;
+    if (target.latencyMs !== undefined) latencyMs = target.latencyMs;
+    if (target.faults !== undefined) faults = { ...faults, ...target.faults };
+  }
+  return { ...(latencyMs === undefined ? {} : { latencyMs }), ...(faults === undefined ? {} : { faults }) };
+}
+
+/** Throws when a target matches none of the functions: a typo must not silently fault nothing. */
+export function checkTargetsMatch(options: FaultInjectionOptions | undefined, functionNames: readonly string[]): void {
+  for (const target of options?.targeted ?? []) {
+    if (!functionNames.some((name) => name.includes(target.functionMatch))) {
+      throw new Error(`fault injection aimed at "${target.functionMatch}", which is part of no function's name; the functions are: ${functionNames.join(', ')}`);
+    }
+  }
 }
 
 export type InjectedFault = 'crash' | 'timeout' | 'throttle' | 'serviceError';

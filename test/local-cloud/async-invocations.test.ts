@@ -1,0 +1,134 @@
+/**
+ * `InvocationType: Event` as Lambda's asynchronous model, through the real Invoke API and the real
+ * SDK: accepted with 202 into a queue; throttles retried with backoff, function errors retried
+ * twice, events past the maximum age given up; each event ends in a success or in one log line
+ * naming its request ID, the attempts made and why. The retry delays (Lambda's: 1 and 2 minutes,
+ * backoff from 1 s) are shortened here so that the tests run in seconds.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
+import { startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from '../../local-cloud/lambda/invoke-api';
+import type { CloudAssemblyDefinition } from '../../local-cloud/types';
+import { fixtureFunctionNamed, synthesizeFixtureAssembly, type fixtureFunctionIds } from '../fixtures/local-cloud/fixture-stack';
+
+let outdir: string;
+let assembly: CloudAssemblyDefinition;
+const running: { api: InvokeApi; client: LambdaClient }[] = [];
+
+beforeAll(() => {
+  outdir = mkdtempSync(path.join(os.tmpdir(), 'async-invocations-test-'));
+  assembly = loadCloudAssembly(synthesizeFixtureAssembly(outdir));
+}, 60_000);
+
+afterEach(async () => {
+  for (const { api, client } of running.splice(0)) {
+    client.destroy();
+    await api.close();
+  }
+});
+
+afterAll(() => {
+  rmSync(outdir, { recursive: true, force: true });
+});
+
+function nameOf(id: (typeof fixtureFunctionIds)[number]): string {
+  return fixtureFunctionNamed(assembly.functions, id).name;
+}
+
+const quickRetries = { retryDelaysMs: [50, 100], throttleBackoffInitialMs: 20, throttleBackoffMaxMs: 200 };
+
+async function start(options: Partial<StartInvokeApiOptions> = {}): Promise<{ api: InvokeApi; client: LambdaClient; logs: string[] }> {
+  const logs: string[] = [];
+  const api = await startInvokeApi({ assembly, logSink: (line) => logs.push(line), ...options });
+  const client = new LambdaClient({
+    endpoint: api.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 1,
+  });
+  running.push({ api, client });
+  return { api, client, logs };
+}
+
+/** Sends an Event invocation; returns the request ID of the 202. */
+async function sendEvent(client: LambdaClient, functionName: string, payload: unknown): Promise<string> {
+  const output = await client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }));
+  expect(output.StatusCode).toBe(202);
+  return output.$metadata.requestId ?? '';
+}
+
+function linesOf(logs: readonly string[], functionName: string, kind: string): string[] {
+  return logs.filter((line) => line.startsWith(`[${functionName}] ${kind} RequestId: `));
+}
+
+describe('Event invocations', () => {
+  it('loses none of 150 events sent past the concurrency limit: each runs exactly once', async () => {
+    // The fixture reserves 1 for Limited: a limit of 4 leaves 3 for Sleep.
+    const { api, client, logs } = await start({ concurrencyLimit: 4, asyncInvocation: quickRetries });
+    const sleep = nameOf('Sleep');
+
+    const requestIds = await Promise.all(Array.from({ length: 150 }, () => sendEvent(client, sleep, { ms: 20 })));
+    await api.service.whenEventsSettled();
+
+    expect(new Set(requestIds).size).toBe(150);
+    const started = linesOf(logs, sleep, 'START').map((line) => /RequestId: (\S+)/.exec(line)?.[1]);
+    expect(started.sort()).toEqual([...requestIds].sort());
+    expect(linesOf(logs, sleep, 'END')).toHaveLength(150);
+    expect(linesOf(logs, sleep, 'EVENT DISCARDED')).toEqual([]);
+  });
+
+  it('retries a function error twice, then gives the event up in one line naming it, its attempts and why', async () => {
+    const { api, client, logs } = await start({ asyncInvocation: quickRetries });
+    const fail = nameOf('Fail');
+
+    const requestId = await sendEvent(client, fail, {});
+    await api.service.whenEventsSettled();
+
+    // Lambda keeps the request ID across retries.
+    expect(linesOf(logs, fail, 'START').filter((line) => line.includes(requestId))).toHaveLength(3);
+    const discarded = linesOf(logs, fail, 'EVENT DISCARDED');
+    expect(discarded).toHaveLength(1);
+    expect(discarded[0]).toContain(`RequestId: ${requestId}\tAttempts: 3\tRefused: 0\t`);
+    expect(discarded[0]).toMatch(/\tReason: the function failed on every attempt \(2 retries\): FixtureValidationError: the fixture always fails$/);
+  });
+
+  it('gives up an event still throttled at its maximum event age, in one line', async () => {
+    const { api, client, logs } = await start({ asyncInvocation: { ...quickRetries, maxEventAgeMs: 600 } });
+    const limited = nameOf('Limited');
+    // Limited has a reservation of 1: a synchronous invocation holds it for 2 s.
+    const holding = client.send(new InvokeCommand({ FunctionName: limited, Payload: Buffer.from('{"ms":2000}') }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const requestId = await sendEvent(client, limited, { ms: 0 });
+    await api.service.whenEventsSettled();
+
+    const discarded = linesOf(logs, limited, 'EVENT DISCARDED');
+    expect(discarded).toHaveLength(1);
+    expect(discarded[0]).toContain(`RequestId: ${requestId}\tAttempts: 0\t`);
+    expect(discarded[0]).toMatch(/\tRefused: [1-9]\d*\t/);
+    expect(discarded[0]).toContain('maximum event age of 0.6 s');
+    expect(discarded[0]).toContain('ReservedFunctionConcurrentInvocationLimitExceeded');
+    expect(linesOf(logs, limited, 'START').filter((line) => line.includes(requestId))).toEqual([]);
+    expect((await holding).FunctionError).toBeUndefined();
+  });
+
+  it('gives up the events still waiting when the service stops, each in one line', async () => {
+    const { api, client, logs } = await start({ asyncInvocation: { retryDelaysMs: [60_000] } });
+    const fail = nameOf('Fail');
+    const requestIds = await Promise.all([1, 2, 3].map(() => sendEvent(client, fail, {})));
+    // Each fails once and waits a minute for its retry.
+    while (linesOf(logs, fail, 'END').length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    await api.close();
+
+    const discarded = linesOf(logs, fail, 'EVENT DISCARDED');
+    expect(discarded).toHaveLength(3);
+    for (const requestId of requestIds) {
+      expect(discarded.find((line) => line.includes(requestId))).toMatch(/\tAttempts: 1\tRefused: 0\t.*\tReason: the local Lambda service stopped before the next attempt$/);
+    }
+  });
+});
