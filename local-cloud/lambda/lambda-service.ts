@@ -17,7 +17,7 @@ import {
   type RuntimeErrorDocument,
 } from './execution-environment';
 import { drawFault, seededRandom, type FaultInjectionOptions, type FaultRates } from './fault-injection';
-import { taskRootFor } from './task-root';
+import { CodeStage } from './task-root';
 
 /** Invoke request payload quota for synchronous invocations. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
@@ -190,6 +190,8 @@ export class LocalLambdaService implements LambdaInvoker {
   /** The account limit less every function's reservation. */
   private readonly unreservedConcurrencyLimit: number;
   private closed = false;
+  /** This service's private copy of every function's code, removed on close. */
+  private readonly stage = new CodeStage();
   lambdaEndpointUrl: string | undefined;
 
   constructor(private readonly options: LambdaServiceOptions) {
@@ -205,7 +207,7 @@ export class LocalLambdaService implements LambdaInvoker {
       const overrides = options.functionOverrides?.[definition.name] ?? options.functionOverrides?.[definition.logicalId] ?? {};
       const effective: FunctionDefinition = {
         ...definition,
-        codeDirectory: taskRootFor(definition.codeDirectory),
+        codeDirectory: this.stage.stage(definition.codeDirectory).directory,
         ...(overrides.timeoutSeconds === undefined ? {} : { timeoutSeconds: overrides.timeoutSeconds }),
         ...(overrides.reservedConcurrency === undefined ? {} : { reservedConcurrency: overrides.reservedConcurrency }),
       };
@@ -292,6 +294,7 @@ export class LocalLambdaService implements LambdaInvoker {
     }
     await Promise.all(exits);
     await Promise.allSettled([...this.background]);
+    this.stage.remove();
   }
 
   private poolOf(definition: FunctionDefinition): FunctionPool {
@@ -492,6 +495,7 @@ export class LocalLambdaService implements LambdaInvoker {
   private async startEnvironment(pool: FunctionPool): Promise<Lease> {
     const { definition } = pool;
     const logStreamName = newLogStreamName();
+    this.stage.verify(definition.codeDirectory);
     const environment = new ExecutionEnvironment({
       definition,
       nodeBinary: this.nodeBinaryFor(definition.runtime),
