@@ -10,6 +10,7 @@ import { startHttpApi, type RunningHttpApi } from './http-api/http-api-server';
 import type { AwsCredentials } from './http-api/sigv4-verifier';
 import { startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from './lambda/invoke-api';
 import { stateFileOf, type LocalStackEndpoints } from './local-stack-state';
+import { checkExposure, type ExposureOptions } from './remote-access';
 import { synthesizeIfChanged } from './synthesize';
 import type { CloudAssemblyDefinition } from './types';
 
@@ -23,7 +24,8 @@ export const LOCAL_CREDENTIALS: AwsCredentials = {
 };
 
 export interface LocalStackOptions
-  extends Pick<StartInvokeApiOptions, 'concurrencyLimit' | 'faultInjection' | 'functionOverrides' | 'maxEnvironmentsPerFunction'> {
+  extends Pick<StartInvokeApiOptions, 'concurrencyLimit' | 'faultInjection' | 'functionOverrides' | 'maxEnvironmentsPerFunction'>,
+    ExposureOptions {
   /** The folder with cdk.json. */
   readonly projectDirectory: string;
   /** An assembly to serve as it is; without one, the project is synthesized into cdk.out when its sources changed. */
@@ -70,6 +72,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
   const environmentCredentials = options.credentials === undefined ? credentialsFromEnvironment() : undefined;
   const credentials = options.credentials ?? environmentCredentials ?? LOCAL_CREDENTIALS;
+  checkExposure(host, credentials, LOCAL_CREDENTIALS, options);
   const invokeApi = await startInvokeApi({
     assembly,
     host,
@@ -81,6 +84,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     ...(options.faultInjection ? { faultInjection: options.faultInjection } : {}),
     ...(options.functionOverrides ? { functionOverrides: options.functionOverrides } : {}),
     ...(options.maxEnvironmentsPerFunction === undefined ? {} : { maxEnvironmentsPerFunction: options.maxEnvironmentsPerFunction }),
+    // Signed with the same credentials as the HTTP API (or by the stack's own functions).
+    callerCredentials: credentials,
+    authentication: options.invokeAuthentication ?? 'sigv4',
+    ...(options.invokeApiLimits ? { limits: options.invokeApiLimits } : {}),
   });
   let httpApi: RunningHttpApi;
   try {
@@ -93,6 +100,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       region: assembly.region,
       accountId: assembly.accountId,
       ...(options.accessLog ? { log: options.accessLog } : {}),
+      ...(options.httpApiLimits ? { limits: options.httpApiLimits } : {}),
     });
   } catch (error) {
     await invokeApi.close();
