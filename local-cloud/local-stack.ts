@@ -88,6 +88,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     callerCredentials: credentials,
     authentication: options.invokeAuthentication ?? 'sigv4',
     ...(options.invokeApiLimits ? { limits: options.invokeApiLimits } : {}),
+    ...(options.onLimit ? { warn: options.onLimit } : {}),
   });
   let httpApi: RunningHttpApi;
   try {
@@ -101,6 +102,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       accountId: assembly.accountId,
       ...(options.accessLog ? { log: options.accessLog } : {}),
       ...(options.httpApiLimits ? { limits: options.httpApiLimits } : {}),
+      ...(options.onLimit ? { warn: options.onLimit } : {}),
     });
   } catch (error) {
     await invokeApi.close();

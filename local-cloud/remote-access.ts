@@ -18,6 +18,8 @@ export interface ExposureOptions {
   readonly httpApiLimits?: Partial<ServerLimits>;
   /** The Invoke API's timeouts and caps. @default see local-cloud/server-limits.ts */
   readonly invokeApiLimits?: Partial<ServerLimits>;
+  /** Told when a server limit binds. @default stderr */
+  readonly onLimit?: (message: string) => void;
 }
 
 /** `127.0.0.0/8`, `::1`, their IPv4-mapped forms, and `localhost`. */
