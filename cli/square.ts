@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { signedFetch } from '../local-cloud/http-api/sign-request';
 import type { RunningLocalStack } from '../local-cloud/local-stack';
-import { readRunningLocalStack } from '../local-cloud/local-stack-state';
+import { AmbiguousLocalStackError, readRunningLocalStack } from '../local-cloud/local-stack-state';
 
 /** The project: the folder with cdk.json. */
 const projectDirectory = path.resolve(import.meta.dirname, '..');
@@ -84,7 +84,16 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     target = { url: deployedUrl, region: region ?? 'us-east-1', sign: values.sign };
   } else {
-    const stack = (await readRunningLocalStack(projectDirectory)) ?? (localStack = await startLocalStackForThisCall());
+    let running;
+    try {
+      running = await readRunningLocalStack(projectDirectory);
+    } catch (error) {
+      // Several `npm start`s in this folder: the message lists them and says how to choose.
+      if (!(error instanceof AmbiguousLocalStackError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    const stack = running ?? (localStack = await startLocalStackForThisCall());
     target = { url: stack.httpApiUrl, region: stack.region, credentials: stack.credentials, sign: values.sign };
   }
 

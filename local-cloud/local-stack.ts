@@ -42,7 +42,7 @@ export interface LocalStackOptions
   readonly logSink?: (line: string) => void;
   /** HTTP API access log lines. @default none */
   readonly accessLog?: (line: string) => void;
-  /** Record the URLs in `.local-cloud/state.json` so other commands find this stack. @default true */
+  /** Record the URLs in `.local-cloud/stacks/<pid>.json` so other commands find this stack. @default true */
   readonly writeStateFile?: boolean;
   /** Told whether the project was synthesized. */
   readonly onSynthesized?: (synthesized: boolean) => void;

@@ -4,7 +4,9 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { watchProcessLifecycle } from './lifecycle';
 import { LOCAL_CREDENTIALS, startLocalStack, type LocalStackOptions } from './local-stack';
+import { SAFETY_FLAGS, SAFETY_USAGE, safetyOptionsFrom } from './safety-options';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -23,7 +25,10 @@ Options:
   --example-body <json>     request body for the printed curl example
   --example-function <s>    the function (a part of its name) for the printed \`aws lambda invoke\` example
   --example-payload <json>  its payload (default {})
-  -h, --help                this text`;
+${SAFETY_USAGE}
+  -h, --help                this text
+
+SIGINT, SIGTERM and SIGHUP stop the stack, as does the exit of the process that started it.`;
 
 function numberOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -35,6 +40,7 @@ function numberOption(name: string, raw: string | undefined, min: number, max: n
 }
 
 async function main(): Promise<void> {
+  const lifecycle = watchProcessLifecycle((line) => process.stderr.write(line));
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
@@ -50,6 +56,7 @@ async function main(): Promise<void> {
       'example-function': { type: 'string' },
       'example-payload': { type: 'string', default: '{}' },
       help: { type: 'boolean', short: 'h', default: false },
+      ...SAFETY_FLAGS,
     },
   });
   if (values.help) {
@@ -66,6 +73,7 @@ async function main(): Promise<void> {
   const latencyMs = numberOption('latency-ms', values['latency-ms'], 0, 900_000);
   const concurrencyLimit = numberOption('concurrency-limit', values['concurrency-limit'], 1, 100_000);
   const options: LocalStackOptions = {
+    ...safetyOptionsFrom(values),
     projectDirectory: path.resolve(import.meta.dirname, '..'),
     host: values.host,
     httpPort: numberOption('port', values.port, 0, 65_535) ?? 3000,
@@ -117,15 +125,7 @@ ${curl}
 
 Ctrl-C stops it.
 `);
-  const stop = () => {
-    process.stderr.write('Stopping...\n');
-    stack.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  lifecycle.onStop(() => stack.close());
 }
 
 main().catch((error: unknown) => {

@@ -168,6 +168,10 @@ process.on('unhandledRejection', (reason) => {
   process.exit(128);
 });
 
+// The platform went away (the local cloud was killed, even with SIGKILL): so does the sandbox,
+// whatever timers or sockets the function left open.
+process.on('disconnect', () => process.exit(0));
+
 async function main() {
   const initStarted = performance.now();
   let handler;
