@@ -5,6 +5,7 @@
  * covers the body, so it is checked once the body is in.
  */
 import type { IncomingMessage } from 'node:http';
+import { NodeSha256 } from './http-api/node-sha256';
 import { createSigV4Verifier, type AwsCredentials, type SigV4Verdict, type SigV4Verifier } from './http-api/sigv4-verifier';
 
 export interface SignatureGate {
@@ -44,7 +45,7 @@ export function createSignatureGate(options: SignatureGateOptions): SignatureGat
   for (const credentials of options.credentials) {
     verifiers.set(
       credentials.accessKeyId,
-      createSigV4Verifier({ credentials, region: options.region, service: options.service, ...(options.now === undefined ? {} : { now: options.now }) }),
+      createSigV4Verifier({ credentials, region: options.region, service: options.service, sha256: NodeSha256, ...(options.now === undefined ? {} : { now: options.now }) }),
     );
   }
   const [first] = verifiers.values();
