@@ -95,8 +95,11 @@ function listing(running: readonly LocalStackEndpoints[]): string {
   return `\n${running.map((endpoints) => `  ${STACK_CHOICE_VARIABLE}=${endpoints.pid}   HTTP API ${endpoints.httpApiUrl}, Lambda ${endpoints.lambdaUrl}`).join('\n')}`;
 }
 
+/** Where the state files live instead of the project's `.local-cloud/stacks`: for tests that run stacks side by side. */
+export const STACKS_DIRECTORY_VARIABLE = 'LOCAL_CLOUD_STACKS_DIR';
+
 export function stacksDirectoryOf(projectDirectory: string): string {
-  return path.join(projectDirectory, '.local-cloud', 'stacks');
+  return process.env[STACKS_DIRECTORY_VARIABLE] || path.join(projectDirectory, '.local-cloud', 'stacks');
 }
 
 /** The state file of the stack served by process `pid`. */

@@ -54,6 +54,44 @@ export function digestDirectory(directory: string): string {
   return hash.digest('hex');
 }
 
+/**
+ * Removes the stages of stacks whose process is gone (killed with SIGKILL, so it could not clean
+ * up): only real directories of this user with our prefix and a dead process ID, never a link.
+ */
+export function removeAbandonedStages(parent: string = os.tmpdir()): string[] {
+  const removed: string[] = [];
+  const pattern = new RegExp(`^${STAGING_DIRECTORY_PREFIX}(\\d+)-`);
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const pid = Number(pattern.exec(name)?.[1] ?? Number.NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    const directory = path.join(parent, name);
+    try {
+      const stats = lstatSync(directory);
+      if (!stats.isDirectory() || stats.uid !== process.getuid?.()) continue;
+      rmSync(directory, { recursive: true, force: true });
+      removed.push(directory);
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 /** Stages not yet removed: a process that exits without closing its stack still leaves none behind. */
 const liveStages = new Set<CodeStage>();
 process.on('exit', () => {
@@ -67,6 +105,7 @@ export class CodeStage {
   private count = 0;
 
   constructor(parent: string = os.tmpdir()) {
+    removeAbandonedStages(parent);
     // mkdtemp creates the directory with mode 0700, under a name nobody could have guessed.
     this.directory = mkdtempSync(path.join(parent, `${STAGING_DIRECTORY_PREFIX}${process.pid}-`));
     chmodSync(this.directory, 0o700);

@@ -4,18 +4,23 @@
  * folder keep a state file each, and `npm run square` says which to choose.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { signedFetch } from '../../local-cloud/http-api/sign-request';
-import { readRunningLocalStack, stacksDirectoryOf, type LocalStackEndpoints } from '../../local-cloud/local-stack-state';
+import { CodeStage, STAGING_DIRECTORY_PREFIX } from '../../local-cloud/lambda/task-root';
+import { readRunningLocalStack, STACKS_DIRECTORY_VARIABLE, type LocalStackEndpoints } from '../../local-cloud/local-stack-state';
 import { projectDirectory } from './support/local-square-api';
 
-const stacksDirectory = stacksDirectoryOf(projectDirectory);
+// State files of their own, so that other suites' `npm run square` never finds these stacks.
+const stacksDirectory = mkdtempSync(path.join(os.tmpdir(), 'lifecycle-stacks-'));
+process.env[STACKS_DIRECTORY_VARIABLE] = stacksDirectory;
 const started: ChildProcess[] = [];
 afterAll(() => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  rmSync(stacksDirectory, { recursive: true, force: true });
 });
 
 interface RunningStart {
@@ -75,6 +80,11 @@ function descendantsOf(pid: number): number[] {
   return found;
 }
 
+/** The staged code directories of the stack served by `pid`. */
+function stagesOf(pid: number): string[] {
+  return readdirSync(os.tmpdir()).filter((name) => name.startsWith(`${STAGING_DIRECTORY_PREFIX}${pid}-`));
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -116,6 +126,7 @@ async function expectNothingLeft(stack: RunningStart, environments: readonly num
       ...environments.filter(isAlive).map((pid) => `environment ${pid}`),
       ...(await Promise.all(ports.map(async (port) => ((await portIsFree(port)) ? [] : [`port ${port}`])))).flat(),
       ...(existsSync(stack.stateFile) ? [stack.stateFile] : []),
+      ...stagesOf(endpoints.pid),
     ];
     if (left.length === 0) return;
     await sleep(100);
@@ -136,6 +147,7 @@ describe('stopping npm start', () => {
     await squareOnce(stack.endpoints);
     const environments = descendantsOf(stack.endpoints.pid);
     expect(environments.length).toBeGreaterThanOrEqual(2);
+    expect(stagesOf(stack.endpoints.pid)).toHaveLength(1);
     process.kill(target === 'npm' ? (stack.npm.pid ?? 0) : stack.endpoints.pid, signal);
     await expectNothingLeft(stack, environments);
   });
@@ -150,6 +162,10 @@ describe('stopping npm start', () => {
     expect(existsSync(stack.stateFile)).toBe(true);
     expect((await readRunningLocalStack(projectDirectory, String(stack.endpoints.pid)).catch(() => undefined))).toBeUndefined();
     expect(existsSync(stack.stateFile)).toBe(false);
+    // Its staged code could not be removed by a killed process: the next stack to start removes it.
+    expect(stagesOf(stack.endpoints.pid)).toHaveLength(1);
+    new CodeStage().remove();
+    expect(stagesOf(stack.endpoints.pid)).toEqual([]);
   });
 });
 
