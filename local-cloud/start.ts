@@ -110,7 +110,7 @@ Local cloud ready in ${readyMs} ms.
 
   HTTP API     ${stack.httpApiUrl}
 ${stack.assembly.httpApis[0]?.routes.map((r) => `               ${r.routeKey}  (${r.authorizationType === 'AWS_IAM' ? 'IAM: SigV4-signed requests only' : r.authorizationType})`).join('\n') ?? ''}
-  Lambda API   ${stack.lambdaUrl}
+  Lambda API   ${stack.lambdaUrl}  (${options.invokeAuthentication === 'none' ? 'unsigned requests accepted: --no-invoke-auth' : 'SigV4-signed requests only, same credentials'})
 ${stack.assembly.functions.map((f) => `               ${f.name}  (${f.runtime}, ${f.memorySizeMb} MB, ${f.timeoutSeconds} s)`).join('\n')}
 
   Credentials  ${fromEnvironment ? `AWS_ACCESS_KEY_ID from your environment (${accessKeyId})` : `access key ${accessKeyId}, secret ${secretAccessKey} (local only)`}
