@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readRunningLocalStack, signedFetch, startLocalStack, type RunningLocalStack } from '@multi-square/local-cloud';
+import { AmbiguousLocalStackError, readRunningLocalStack, signedFetch, startLocalStack, type RunningLocalStack } from '@multi-square/local-cloud';
 
 /** The project: the folder with cdk.json. */
 const projectDirectory = path.resolve(import.meta.dirname, '..');
@@ -82,7 +82,16 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     target = { url: deployedUrl, region: region ?? 'us-east-1', sign: values.sign };
   } else {
-    const stack = (await readRunningLocalStack(projectDirectory)) ?? (localStack = await startLocalStackForThisCall());
+    let running;
+    try {
+      running = await readRunningLocalStack(projectDirectory);
+    } catch (error) {
+      // Several `npm start`s in this folder: the message lists them and says how to choose.
+      if (!(error instanceof AmbiguousLocalStackError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    const stack = running ?? (localStack = await startLocalStackForThisCall());
     target = { url: stack.httpApiUrl, region: stack.region, credentials: stack.credentials, sign: values.sign };
   }
 

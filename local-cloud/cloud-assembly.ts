@@ -9,7 +9,6 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import {
   ArtifactType,
@@ -305,8 +304,9 @@ function codeDirectoryOf(context: ResolutionContext, logicalId: string, resource
     if (directory !== undefined) return directory;
   }
   if (isRecord(code) && typeof code.ZipFile === 'string') {
-    // Inline code (CloudFormation writes it to index.js): keep it outside cdk.out, keyed by its content.
-    const directory = path.join(os.tmpdir(), 'local-cloud-inline-code', createHash('sha256').update(code.ZipFile).digest('hex').slice(0, 16));
+    // Inline code (CloudFormation writes it to index.js): written beside the assembly, never to a
+    // shared temporary path; the Lambda service stages it privately like any asset.
+    const directory = path.join(context.stack.assemblyDirectory, `inline-code.${createHash('sha256').update(code.ZipFile).digest('hex').slice(0, 16)}`);
     mkdirSync(directory, { recursive: true });
     writeFileSync(path.join(directory, 'index.js'), code.ZipFile);
     return directory;

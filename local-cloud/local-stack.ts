@@ -10,6 +10,7 @@ import { startHttpApi, type RunningHttpApi } from './http-api/http-api-server';
 import type { AwsCredentials } from './http-api/sigv4-verifier';
 import { startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from './lambda/invoke-api';
 import { stateFileOf, type LocalStackEndpoints } from './local-stack-state';
+import { checkExposure, type ExposureOptions } from './remote-access';
 import { synthesizeIfChanged } from './synthesize';
 import type { CloudAssemblyDefinition } from './types';
 
@@ -23,7 +24,8 @@ export const LOCAL_CREDENTIALS: AwsCredentials = {
 };
 
 export interface LocalStackOptions
-  extends Pick<StartInvokeApiOptions, 'concurrencyLimit' | 'faultInjection' | 'functionOverrides' | 'maxEnvironments' | 'maxConcurrentInits' | 'asyncInvocation'> {
+  extends Pick<StartInvokeApiOptions, 'concurrencyLimit' | 'faultInjection' | 'functionOverrides' | 'maxEnvironments' | 'maxConcurrentInits' | 'asyncInvocation'>,
+    ExposureOptions {
   /** The folder with cdk.json. */
   readonly projectDirectory: string;
   /** An assembly to serve as it is; without one, the project is synthesized into cdk.out when its sources changed. */
@@ -40,7 +42,7 @@ export interface LocalStackOptions
   readonly logSink?: (line: string) => void;
   /** HTTP API access log lines. @default none */
   readonly accessLog?: (line: string) => void;
-  /** Record the URLs in `.local-cloud/state.json` so other commands find this stack. @default true */
+  /** Record the URLs in `.local-cloud/stacks/<pid>.json` so other commands find this stack. @default true */
   readonly writeStateFile?: boolean;
   /** Told whether the project was synthesized. */
   readonly onSynthesized?: (synthesized: boolean) => void;
@@ -70,6 +72,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
   const environmentCredentials = options.credentials === undefined ? credentialsFromEnvironment() : undefined;
   const credentials = options.credentials ?? environmentCredentials ?? LOCAL_CREDENTIALS;
+  checkExposure(host, credentials, LOCAL_CREDENTIALS, options);
   const invokeApi = await startInvokeApi({
     assembly,
     host,
@@ -83,6 +86,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
     ...(options.maxConcurrentInits === undefined ? {} : { maxConcurrentInits: options.maxConcurrentInits }),
     ...(options.asyncInvocation === undefined ? {} : { asyncInvocation: options.asyncInvocation }),
+    // Signed with the same credentials as the HTTP API (or by the stack's own functions).
+    callerCredentials: credentials,
+    authentication: options.invokeAuthentication ?? 'sigv4',
+    ...(options.invokeApiLimits ? { limits: options.invokeApiLimits } : {}),
+    ...(options.onLimit ? { warn: options.onLimit } : {}),
   });
   let httpApi: RunningHttpApi;
   try {
@@ -95,6 +103,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       region: assembly.region,
       accountId: assembly.accountId,
       ...(options.accessLog ? { log: options.accessLog } : {}),
+      ...(options.httpApiLimits ? { limits: options.httpApiLimits } : {}),
+      ...(options.onLimit ? { warn: options.onLimit } : {}),
     });
   } catch (error) {
     await invokeApi.close();

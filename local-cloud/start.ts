@@ -5,7 +5,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LAMBDA_FLAGS_USAGE, lambdaFlagOptions, parseLambdaFlags } from './lambda-flags';
+import { watchProcessLifecycle } from './lifecycle';
 import { LOCAL_CREDENTIALS, startLocalStack, type LocalStackOptions } from './local-stack';
+import { SAFETY_FLAGS, SAFETY_USAGE, safetyOptionsFrom } from './safety-options';
 
 const USAGE = `Usage: npm start -- [options]
 
@@ -19,7 +21,10 @@ ${LAMBDA_FLAGS_USAGE}
   --example-body <json>     request body for the printed curl example
   --example-function <s>    the function (a part of its name) for the printed \`aws lambda invoke\` example
   --example-payload <json>  its payload (default {})
-  -h, --help                this text`;
+${SAFETY_USAGE}
+  -h, --help                this text
+
+SIGINT, SIGTERM and SIGHUP stop the stack, as does the exit of the process that started it.`;
 
 function numberOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
   if (raw === undefined) return undefined;
@@ -31,6 +36,7 @@ function numberOption(name: string, raw: string | undefined, min: number, max: n
 }
 
 async function main(): Promise<void> {
+  const lifecycle = watchProcessLifecycle((line) => process.stderr.write(line));
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },
@@ -41,6 +47,7 @@ async function main(): Promise<void> {
       'example-function': { type: 'string' },
       'example-payload': { type: 'string', default: '{}' },
       help: { type: 'boolean', short: 'h', default: false },
+      ...SAFETY_FLAGS,
     },
   });
   if (values.help) {
@@ -48,6 +55,7 @@ async function main(): Promise<void> {
     return;
   }
   const options: LocalStackOptions = {
+    ...safetyOptionsFrom(values),
     projectDirectory: path.resolve(import.meta.dirname, '..'),
     host: values.host,
     httpPort: numberOption('port', values.port, 0, 65_535) ?? 3000,
@@ -80,7 +88,7 @@ Local cloud ready in ${readyMs} ms.
 
   HTTP API     ${stack.httpApiUrl}
 ${stack.assembly.httpApis[0]?.routes.map((r) => `               ${r.routeKey}  (${r.authorizationType === 'AWS_IAM' ? 'IAM: SigV4-signed requests only' : r.authorizationType})`).join('\n') ?? ''}
-  Lambda API   ${stack.lambdaUrl}
+  Lambda API   ${stack.lambdaUrl}  (${options.invokeAuthentication === 'none' ? 'unsigned requests accepted: --no-invoke-auth' : 'SigV4-signed requests only, same credentials'})
 ${stack.assembly.functions.map((f) => `               ${f.name}  (${f.runtime}, ${f.memorySizeMb} MB, ${f.timeoutSeconds} s)`).join('\n')}
   Environments up to ${stack.invokeApi.service.maxEnvironments} at once (local resource budget, --max-environments), ${stack.invokeApi.service.maxConcurrentInits} starting at once; account concurrency ${stack.invokeApi.service.concurrencyLimit}
 
@@ -96,15 +104,7 @@ ${curl}
 
 Ctrl-C stops it.
 `);
-  const stop = () => {
-    process.stderr.write('Stopping...\n');
-    stack.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  lifecycle.onStop(() => stack.close());
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { ClassifiedError } from './fan-out';
+import { isSquareOf } from './square-check';
 import type { SquarerEvent, SquareResult } from './squarer-contract';
 import { toNumberValue, type NumberValue, type ParsedNumber } from './square';
 
@@ -102,6 +103,9 @@ function readSquareResult(text: string, sent: NumberValue): SquareResult {
   }
   if (!isNumberValue(result)) {
     throw new InvalidSquarerResponseError(`the squarer's result ${JSON.stringify(result)} is not a number`);
+  }
+  if (!isSquareOf(sent, result)) {
+    throw new InvalidSquarerResponseError(`the squarer answered ${JSON.stringify(result)} for ${JSON.stringify(sent)}, which is not its square`);
   }
   if (typeof processName !== 'string' || processName === '') {
     throw new InvalidSquarerResponseError('the squarer did not name its process');

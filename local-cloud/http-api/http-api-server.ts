@@ -8,6 +8,15 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { DEFAULT_LOCAL_ACCOUNT_ID } from '../defaults';
 import { readBoundedBody } from '../read-body';
+import {
+  applyConnectionLimits,
+  BufferBudget,
+  connectionsCheckingIntervalFor,
+  defaultServerLimits,
+  DEFAULT_HTTP_API_MAX_CONNECTIONS,
+  type ServerLimits,
+} from '../server-limits';
+import { createSignatureGate } from '../signature-gate';
 import { LambdaServiceError, type HttpApiDefinition, type LambdaInvoker, type RouteDefinition } from '../types';
 import {
   buildProxyEventV2,
@@ -18,7 +27,7 @@ import {
 } from './proxy-event-v2';
 import { mapProxyResponseV2 } from './proxy-response-v2';
 import { createRouteMatcher } from './route-matcher';
-import { createSigV4Verifier, type AwsCredentials } from './sigv4-verifier';
+import type { AwsCredentials } from './sigv4-verifier';
 import { TokenBucket } from './token-bucket';
 
 export interface HttpApiServerOptions {
@@ -37,6 +46,10 @@ export interface HttpApiServerOptions {
   readonly log?: (line: string) => void;
   /** Clock for SigV4 date checks. @default () => new Date() */
   readonly now?: () => Date;
+  /** Timeouts, connection cap and buffered-bytes cap. @default see local-cloud/server-limits.ts */
+  readonly limits?: Partial<ServerLimits>;
+  /** Told when a limit binds. @default stderr */
+  readonly warn?: (message: string) => void;
 }
 
 export interface RunningHttpApi {
@@ -61,6 +74,11 @@ const TOO_MANY_REQUESTS: GatewayError = { status: 429, message: 'Too Many Reques
 const INTERNAL_SERVER_ERROR: GatewayError = { status: 500, message: 'Internal Server Error' };
 const SERVICE_UNAVAILABLE: GatewayError = { status: 503, message: 'Service Unavailable' };
 const REQUEST_TOO_LARGE: GatewayError = { status: 413, message: 'Request Entity Too Large' };
+/** A local bound, not an AWS one: said as such, so nobody mistakes it for the service's behaviour. */
+const OVER_BUFFER_BUDGET: GatewayError = {
+  status: 503,
+  message: 'Service Unavailable: the local HTTP API holds its cap of buffered request bytes (--max-buffered-mb)',
+};
 
 /** Fields of `$context` an access-log format would name. */
 interface AccessLogEntry {
@@ -114,11 +132,15 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
   refuseUnsupported(api);
   const accountId = options.accountId ?? DEFAULT_LOCAL_ACCOUNT_ID;
   const matcher = createRouteMatcher(api.routes);
-  const verifier = createSigV4Verifier({
-    credentials: options.credentials,
+  const signatures = createSignatureGate({
+    credentials: [options.credentials],
     region,
+    service: 'execute-api',
     ...(options.now === undefined ? {} : { now: options.now }),
   });
+  const limits: ServerLimits = { ...defaultServerLimits(DEFAULT_HTTP_API_MAX_CONNECTIONS), ...options.limits };
+  const budget = new BufferBudget(limits.maxBufferedBytes);
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`${message}\n`));
   // Only the configured credentials verify, so the caller is always the same one.
   const callerId = callerIdFor(options.credentials.accessKeyId);
   // Stage default route throttling applies to each route on its own.
@@ -193,25 +215,45 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
       request.resume();
       return;
     }
-    const { body, tooLarge } = await readBoundedBody(request, MAX_REQUEST_BODY_BYTES);
-    if (tooLarge) return fail(REQUEST_TOO_LARGE);
+    // Unroutable, throttled or unsigned requests are refused before their body is read: it would
+    // only cost memory. The connection closes after the answer, so the unread body goes nowhere.
+    const refuseBeforeBody = (error: GatewayError) => {
+      response.setHeader('connection', 'close');
+      fail(error);
+      request.resume();
+    };
 
     // A named stage is the first path segment; rawPath keeps it, as it does on AWS.
     let routePath = rawPath;
     if (stagePrefix !== '') {
-      if (rawPath !== stagePrefix && !rawPath.startsWith(`${stagePrefix}/`)) return fail(NOT_FOUND);
+      if (rawPath !== stagePrefix && !rawPath.startsWith(`${stagePrefix}/`)) return refuseBeforeBody(NOT_FOUND);
       routePath = rawPath.slice(stagePrefix.length) || '/';
     }
     const match = matcher.match(method, routePath);
-    if (match === undefined) return fail(NOT_FOUND);
+    if (match === undefined) return refuseBeforeBody(NOT_FOUND);
     const { route } = match;
     entry.routeKey = route.routeKey;
 
-    if (bucketFor(route)?.tryTake() === false) return fail(TOO_MANY_REQUESTS);
+    if (bucketFor(route)?.tryTake() === false) return refuseBeforeBody(TOO_MANY_REQUESTS);
+
+    const iamRoute = route.authorizationType === 'AWS_IAM';
+    if (iamRoute) {
+      const refusal = await signatures.beforeBody(request);
+      if (refusal !== undefined) return refuseBeforeBody({ status: 403, message: refusal.message, errorType: refusal.errorType });
+    }
+
+    const read = await readBoundedBody(request, MAX_REQUEST_BODY_BYTES, { budget, heldUntil: response, idleTimeoutMs: limits.bodyIdleTimeoutMs });
+    if (read.kind === 'cut') return;
+    if (read.kind === 'too-large') return fail(REQUEST_TOO_LARGE);
+    if (read.kind === 'over-budget') {
+      warn(`local HTTP API: ${budget.inUse} bytes of request bodies held, the cap is ${limits.maxBufferedBytes}: answered 503 (raise it with --max-buffered-mb)`);
+      return refuseBeforeBody(OVER_BUFFER_BUDGET);
+    }
+    const { body } = read;
 
     let iam: IamIdentity | undefined;
-    if (route.authorizationType === 'AWS_IAM') {
-      const verdict = await verifier.verify({ method, rawPath, rawQueryString, rawHeaders: request.rawHeaders, body });
+    if (iamRoute) {
+      const verdict = await signatures.afterBody(request, body);
       if (!verdict.ok) return fail({ status: 403, message: verdict.message, errorType: verdict.errorType });
       iam = {
         accessKey: verdict.accessKeyId,
@@ -295,7 +337,7 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
     }
   }
 
-  const server = createServer((request, response) => {
+  const server = createServer({ connectionsCheckingInterval: connectionsCheckingIntervalFor(limits), headersTimeout: limits.headersTimeoutMs }, (request, response) => {
     handle(request, response).catch((error: unknown) => {
       // A bug of ours, not of the function: still answer as the gateway would.
       options.log?.(JSON.stringify({ level: 'ERROR', message: 'local HTTP API failed', error: String(error) }));
@@ -305,6 +347,8 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
       }
     });
   });
+
+  applyConnectionLimits(server, limits, 'local HTTP API', warn);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -11,7 +11,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { ALGORITHM_IDENTIFIER, SignatureV4, UNSIGNED_PAYLOAD, getCanonicalHeaders } from '@smithy/signature-v4';
-import type { HttpRequest } from '@smithy/types';
+import type { ChecksumConstructor, HttpRequest } from '@smithy/types';
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -48,6 +48,8 @@ export interface SigV4VerifierOptions {
   readonly maxClockSkewMs?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
+  /** The hash the signature is computed with. @default `@aws-crypto/sha256-js` */
+  readonly sha256?: ChecksumConstructor;
 }
 
 export interface SigV4Verifier {
@@ -247,7 +249,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
     service,
     region: options.region,
     credentials: { accessKeyId: options.credentials.accessKeyId, secretAccessKey: options.credentials.secretAccessKey },
-    sha256: Sha256,
+    sha256: options.sha256 ?? Sha256,
   });
 
   return {

@@ -3,15 +3,29 @@
  * on loopback, answering in the restJson1 shapes that the AWS SDK v3 and the AWS CLI parse into
  * their exception classes. https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  *
- * Requests are not authenticated: any SigV4 signature (or none) is accepted, as this only listens
- * on the local machine and stands in for a cloud account that does not exist.
+ * Requests are authenticated as Lambda authenticates them: SigV4 (signing name `lambda`) with the
+ * caller's credentials (those the HTTP API accepts) or the credentials the stack gives its own
+ * functions, which are random for each stack. Refusals have Lambda's shapes: 403 with
+ * `x-amzn-ErrorType` MissingAuthenticationTokenException, IncompleteSignatureException,
+ * InvalidSignatureException or UnrecognizedClientException and a `{"message"}` body.
+ * https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { AwsCredentials } from '../http-api/sigv4-verifier';
 import { readBoundedBody } from '../read-body';
+import {
+  applyConnectionLimits,
+  BufferBudget,
+  connectionsCheckingIntervalFor,
+  defaultServerLimits,
+  DEFAULT_INVOKE_API_MAX_CONNECTIONS,
+  type ServerLimits,
+} from '../server-limits';
+import { createSignatureGate, type SignatureGate } from '../signature-gate';
 import { LambdaServiceError, type CloudAssemblyDefinition, type FunctionDefinition } from '../types';
 import { decodeClientContext } from './client-context';
 import { loggingConfigResponse } from './logging-config';
@@ -26,6 +40,17 @@ export interface StartInvokeApiOptions extends Omit<LambdaServiceOptions, 'funct
   readonly host?: string;
   /** @default 0 (any free port) */
   readonly port?: number;
+  /**
+   * Who may call, besides the functions themselves (they sign with the credentials the service
+   * gives them). @default none: only the functions
+   */
+  readonly callerCredentials?: AwsCredentials;
+  /** `none` accepts any request, signed or not (`npm start -- --no-invoke-auth`). @default 'sigv4' */
+  readonly authentication?: 'sigv4' | 'none';
+  /** Timeouts, connection cap and buffered-bytes cap. @default see local-cloud/server-limits.ts */
+  readonly limits?: Partial<ServerLimits>;
+  /** Told when a limit binds. @default stderr */
+  readonly warn?: (message: string) => void;
 }
 
 export interface InvokeApi {
@@ -43,21 +68,39 @@ const invocationTypes: readonly InvocationType[] = ['RequestResponse', 'Event', 
 
 /** Starts the service and its Invoke API; the functions it runs get AWS_ENDPOINT_URL_LAMBDA pointing here. */
 export async function startInvokeApi(options: StartInvokeApiOptions): Promise<InvokeApi> {
-  const { assembly, functions, host = '127.0.0.1', port = 0, ...serviceOptions } = options;
+  const { assembly, functions, host = '127.0.0.1', port = 0, callerCredentials, authentication = 'sigv4', limits: limitOverrides, warn: warnOption, ...serviceOptions } = options;
+  // The functions' own keys (their execution role's, on AWS): new for each stack, so only its functions know them.
+  const functionCredentials = serviceOptions.credentials ?? randomFunctionCredentials();
   const service = new LocalLambdaService({
     ...serviceOptions,
+    credentials: functionCredentials,
     functions: assembly?.functions ?? functions ?? [],
     ...(serviceOptions.region ?? assembly?.region ? { region: serviceOptions.region ?? assembly?.region } : {}),
     ...(serviceOptions.accountId ?? assembly?.accountId ? { accountId: serviceOptions.accountId ?? assembly?.accountId } : {}),
   });
-  const server = createServer((request, response) => {
-    handleRequest(service, request, response).catch((error: unknown) => {
-      sendError(response, toServiceError(error), randomUUID());
-    });
-  });
-  // Invocations may run for up to 15 minutes: no server-side request timeout.
-  server.requestTimeout = 0;
+  const limits: ServerLimits = { ...defaultServerLimits(DEFAULT_INVOKE_API_MAX_CONNECTIONS), ...limitOverrides };
+  const warn = warnOption ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const guard: RequestGuard = {
+    signatures:
+      authentication === 'none'
+        ? undefined
+        : createSignatureGate({ credentials: [functionCredentials, ...(callerCredentials === undefined ? [] : [callerCredentials])], region: service.region, service: 'lambda' }),
+    budget: new BufferBudget(limits.maxBufferedBytes),
+    limits,
+    warn,
+  };
+  const server = createServer(
+    // No overall request timeout (an upload may be slow but steady); a stalled one is cut by the body's idle timeout.
+    { requestTimeout: 0, headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: connectionsCheckingIntervalFor(limits) },
+    (request, response) => {
+      handleRequest(service, guard, request, response).catch((error: unknown) => {
+        sendError(response, toServiceError(error), randomUUID());
+      });
+    },
+  );
+  // The response of a long invocation is not a request being received: no timeout cuts it.
   server.keepAliveTimeout = 60_000;
+  applyConnectionLimits(server, limits, 'local Lambda Invoke API', warn);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -75,6 +118,66 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+interface RequestGuard {
+  readonly signatures: SignatureGate | undefined;
+  readonly budget: BufferBudget;
+  readonly limits: ServerLimits;
+  readonly warn: (message: string) => void;
+}
+
+function randomFunctionCredentials(): AwsCredentials {
+  return {
+    accessKeyId: `ASIA${randomBytes(8).toString('hex').toUpperCase()}`,
+    secretAccessKey: randomBytes(30).toString('base64'),
+    sessionToken: randomBytes(48).toString('base64'),
+  };
+}
+
+/** Lambda's answer to an unsigned or wrongly signed request: 403, the code in `x-amzn-ErrorType`, `{"message"}`. */
+function sendAuthError(response: ServerResponse, errorType: string, message: string): void {
+  // API Gateway's "unsigned" answer (ForbiddenException) is MissingAuthenticationTokenException on Lambda.
+  const [type, text] = errorType === 'ForbiddenException' ? ['MissingAuthenticationTokenException', 'Missing Authentication Token'] : [errorType, message];
+  const body = JSON.stringify({ message: text });
+  response.writeHead(403, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-ErrorType': type,
+    'x-amzn-RequestId': randomUUID(),
+    Connection: 'close',
+  });
+  response.end(body);
+}
+
+/**
+ * Reads the body under the server's limits and checks its signature. Returns undefined when the
+ * request was answered (refused) or cut.
+ */
+async function readAuthorizedBody(guard: RequestGuard, request: IncomingMessage, response: ServerResponse, limit: number): Promise<Buffer | undefined> {
+  const refusal = await guard.signatures?.beforeBody(request);
+  if (refusal !== undefined) {
+    sendAuthError(response, refusal.errorType, refusal.message);
+    request.resume();
+    return undefined;
+  }
+  const read = await readBoundedBody(request, limit, { budget: guard.budget, heldUntil: response, idleTimeoutMs: guard.limits.bodyIdleTimeoutMs });
+  if (read.kind === 'cut') return undefined;
+  if (read.kind === 'too-large') {
+    throw new LambdaServiceError('RequestTooLargeException', 413, `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+  }
+  if (read.kind === 'over-budget') {
+    guard.warn(`local Lambda Invoke API: ${guard.budget.inUse} bytes of request bodies held, the cap is ${guard.limits.maxBufferedBytes}: answered 429 (raise it with --lambda-max-buffered-mb)`);
+    response.setHeader('Connection', 'close');
+    // A throttle, so that callers back off and retry as they do for Lambda's own.
+    throw new LambdaServiceError('TooManyRequestsException', 429, `The local Lambda service holds its cap of ${guard.limits.maxBufferedBytes} buffered request bytes; retry later.`);
+  }
+  const verdict = await guard.signatures?.afterBody(request, read.body);
+  if (verdict !== undefined && !verdict.ok) {
+    sendAuthError(response, verdict.errorType, verdict.message);
+    return undefined;
+  }
+  return read.body;
 }
 
 function toServiceError(error: unknown): LambdaServiceError {
@@ -116,16 +219,18 @@ function headerValue(request: IncomingMessage, name: string): string | undefined
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function handleRequest(service: LocalLambdaService, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handleRequest(service: LocalLambdaService, guard: RequestGuard, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const pathname = url.pathname;
   const qualifier = url.searchParams.get('Qualifier') ?? undefined;
 
   const invokeMatch = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/.exec(pathname);
   if (invokeMatch?.[1] !== undefined && request.method === 'POST') {
-    await handleInvoke(service, decodeURIComponent(invokeMatch[1]), qualifier, request, response);
+    await handleInvoke(service, guard, decodeURIComponent(invokeMatch[1]), qualifier, request, response);
     return;
   }
+  // Every other operation has no body worth keeping: its signature covers an empty one.
+  if ((await readAuthorizedBody(guard, request, response, 0)) === undefined) return;
   if (request.method === 'GET' && (pathname === API_VERSION_PREFIX || pathname === `${API_VERSION_PREFIX}/`)) {
     listFunctions(service, url, response);
     return;
@@ -149,11 +254,11 @@ async function handleRequest(service: LocalLambdaService, request: IncomingMessa
   throw new LambdaServiceError('UnknownOperationException', 404, `The local Lambda service does not implement ${request.method ?? ''} ${pathname}`);
 }
 
-async function handleInvoke(service: LocalLambdaService, functionName: string, qualifier: string | undefined, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handleInvoke(service: LocalLambdaService, guard: RequestGuard, functionName: string, qualifier: string | undefined, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const invocationType = headerValue(request, 'x-amz-invocation-type') ?? 'RequestResponse';
+  const body = await readAuthorizedBody(guard, request, response, MAX_SYNC_PAYLOAD_BYTES);
+  if (body === undefined) return;
   if (!invocationTypes.some((known) => known === invocationType)) {
-    // Drain the body so the client sees the answer rather than a reset connection.
-    await readBoundedBody(request, 0);
     throw new LambdaServiceError(
       'InvalidParameterValueException',
       400,
@@ -161,10 +266,6 @@ async function handleInvoke(service: LocalLambdaService, functionName: string, q
     );
   }
   const clientContext = decodeClientContext(headerValue(request, 'x-amz-client-context'));
-  const { body, tooLarge } = await readBoundedBody(request, MAX_SYNC_PAYLOAD_BYTES);
-  if (tooLarge) {
-    throw new LambdaServiceError('RequestTooLargeException', 413, `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`);
-  }
   // The caller hanging up does not stop the function (Lambda runs it to its end); we only stop waiting.
   const abandoned = new AbortController();
   response.on('close', () => {

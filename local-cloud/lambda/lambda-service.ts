@@ -19,7 +19,8 @@ import { outcomeOf } from './invocation-outcome';
 import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
 import { initStartLine } from './platform-log';
 import { runtimeModulesDirectory } from './runtime-modules';
-import { taskRootFor } from './task-root';
+import { functionUser } from './runtime-user';
+import { CodeStage } from './task-root';
 
 export { DEFAULT_ACCOUNT_CONCURRENCY } from './concurrency-admission';
 
@@ -146,6 +147,8 @@ export class LocalLambdaService implements LambdaInvoker {
   private readonly reaper: NodeJS.Timeout;
   private lastBudgetWarningAt = Number.NEGATIVE_INFINITY;
   private closed = false;
+  /** This service's private copy of every function's code, removed on close. */
+  private readonly stage = new CodeStage(undefined, functionUser());
   lambdaEndpointUrl: string | undefined;
 
   constructor(private readonly options: LambdaServiceOptions) {
@@ -176,7 +179,7 @@ export class LocalLambdaService implements LambdaInvoker {
       const overrides = options.functionOverrides?.[definition.name] ?? options.functionOverrides?.[definition.logicalId] ?? {};
       const effective: FunctionDefinition = {
         ...definition,
-        codeDirectory: taskRootFor(definition.codeDirectory),
+        codeDirectory: this.stage.stage(definition.codeDirectory).directory,
         ...(overrides.timeoutSeconds === undefined ? {} : { timeoutSeconds: overrides.timeoutSeconds }),
         ...(overrides.reservedConcurrency === undefined ? {} : { reservedConcurrency: overrides.reservedConcurrency }),
       };
@@ -274,6 +277,7 @@ export class LocalLambdaService implements LambdaInvoker {
     await Promise.all([...this.functionsByName.values()].map(({ pool }) => pool.close(closing)));
     await eventsClosed;
     this.closeLogSink();
+    this.stage.remove();
   }
 
   private localFunction(functionName: string, qualifier: string | undefined): LocalFunction {
@@ -386,6 +390,7 @@ export class LocalLambdaService implements LambdaInvoker {
   }
 
   private createEnvironment(definition: FunctionDefinition): ExecutionEnvironment {
+    this.stage.verify(definition.codeDirectory);
     this.logSink(`[${definition.name}] ${initStartLine(definition, this.region)}`);
     return new ExecutionEnvironment({
       definition,

@@ -342,6 +342,10 @@ async function runHandler(handler, streaming, event, context) {
   return body();
 }
 
+// The platform went away (the local cloud was killed, even with SIGKILL): so does the sandbox,
+// whatever timers or sockets the function left open.
+process.on('disconnect', () => process.exit(0));
+
 async function main() {
   const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
   let loaded;

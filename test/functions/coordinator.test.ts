@@ -31,7 +31,13 @@ async function harness(
   env: Record<string, string> = {},
 ): Promise<Harness> {
   const logs: string[] = [];
-  const api = await startInvokeApi({ functions: [squarer as NonNullable<typeof squarer>], logSink: (line) => logs.push(line), ...service });
+  const api = await startInvokeApi({
+    functions: [squarer as NonNullable<typeof squarer>],
+    logSink: (line) => logs.push(line),
+    // The coordinator runs in this process and signs with the AWS_ACCESS_KEY_ID below.
+    callerCredentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
+    ...service,
+  });
   running = api;
   const variables: Record<string, string> = {
     AWS_ENDPOINT_URL_LAMBDA: api.url,

@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
 import { startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from '../../local-cloud/lambda/invoke-api';
 import type { CloudAssemblyDefinition } from '../../local-cloud/types';
-import { fixtureFunctionNamed, synthesizeFixtureAssembly, type fixtureFunctionIds } from '../fixtures/local-cloud/fixture-stack';
+import { fixtureFunctionNamed, type fixtureFunctionIds } from '../fixtures/local-cloud/fixture-stack';
 
 let outdir: string;
 let assembly: CloudAssemblyDefinition;
@@ -21,7 +21,7 @@ const running: { api: InvokeApi; client: LambdaClient }[] = [];
 
 beforeAll(() => {
   outdir = mkdtempSync(path.join(os.tmpdir(), 'async-invocations-test-'));
-  assembly = loadCloudAssembly(synthesizeFixtureAssembly(outdir));
+  assembly = loadCloudAssembly(inject('fixtureCdkOut'));
 }, 60_000);
 
 afterEach(async () => {

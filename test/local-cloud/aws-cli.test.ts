@@ -58,7 +58,8 @@ describe.skipIf(cliMajorVersion === undefined)('AWS CLI against the local Invoke
   beforeAll(async () => {
     outdir = mkdtempSync(path.join(os.tmpdir(), 'aws-cli-test-'));
     assembly = loadCloudAssembly(inject('fixtureCdkOut'));
-    api = await startInvokeApi({ assembly, logSink: () => undefined });
+    // The CLI signs with the environment's keys (cliEnvironment), which the Invoke API verifies.
+    api = await startInvokeApi({ assembly, logSink: () => undefined, callerCredentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   }, 60_000);
 
   afterAll(async () => {

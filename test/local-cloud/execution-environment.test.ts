@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
 import { resolveNodeBinary } from '../../local-cloud/lambda/execution-environment';
 import { LocalLambdaService, type LambdaServiceOptions } from '../../local-cloud/lambda/lambda-service';
-import { taskRootFor } from '../../local-cloud/lambda/task-root';
 import { LambdaServiceError, type CloudAssemblyDefinition, type FunctionDefinition, type InvokeOutcome } from '../../local-cloud/types';
 import { fixtureFunctionNamed, type fixtureFunctionIds } from '../fixtures/local-cloud/fixture-stack';
 
@@ -88,8 +87,8 @@ describe('execution environments', () => {
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
       AWS_REGION: 'us-east-1',
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-      // The asset runs from its own copy, as in /var/task (local-cloud/lambda/task-root.ts).
-      LAMBDA_TASK_ROOT: taskRootFor(echo.codeDirectory),
+      // The asset runs from this stack's private copy, as in /var/task (local-cloud/lambda/task-root.ts).
+      LAMBDA_TASK_ROOT: service.functions.find((f) => f.name === echo.name)?.codeDirectory,
       _HANDLER: 'index.echo',
       TZ: ':UTC',
       GREETING: 'hello',

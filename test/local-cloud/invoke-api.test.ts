@@ -36,6 +36,7 @@ beforeAll(async () => {
     assembly,
     logSink: (line) => logLines.push(line),
     functionOverrides: { [fixtureFunctionNamed(assembly.functions, 'Hang').name]: { timeoutSeconds: 0.3 } },
+    callerCredentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
   client = new LambdaClient({
     endpoint: api.url,
@@ -196,7 +197,7 @@ describe('Invoke API', () => {
 
 describe('Invoke API with injected service errors', () => {
   it('raises ServiceException (500) for an injected service error', async () => {
-    const faulty = await startInvokeApi({ assembly, logSink: () => undefined, faultInjection: { faults: { serviceError: 1 } } });
+    const faulty = await startInvokeApi({ assembly, logSink: () => undefined, faultInjection: { faults: { serviceError: 1 } }, callerCredentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     const faultyClient = new LambdaClient({ endpoint: faulty.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
     try {
       const failure = faultyClient.send(new InvokeCommand({ FunctionName: nameOf('Echo'), Payload: '{}' }));

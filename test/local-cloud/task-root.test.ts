@@ -1,59 +1,129 @@
 /**
- * A function's code runs as it does on Lambda, with nothing around it: a CommonJS bundle in a
- * `cdk.out` inside a project whose package.json says `"type": "module"` still loads.
+ * Staging: a function's code runs as it does on Lambda, with nothing around it (a CommonJS bundle
+ * in a `cdk.out` inside a project whose package.json says `"type": "module"` still loads), from a
+ * private copy made for this stack, never from a predictable shared path, and never after it changed.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalLambdaService } from '../../local-cloud/lambda/lambda-service';
-import { taskRootFor } from '../../local-cloud/lambda/task-root';
-import type { FunctionDefinition } from '../../local-cloud/types';
+import { STAGING_DIRECTORY_PREFIX } from '../../local-cloud/lambda/task-root';
+import { LambdaServiceError, type FunctionDefinition } from '../../local-cloud/types';
 
 const project = mkdtempSync(path.join(os.tmpdir(), 'task-root-test-'));
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
+const DOUBLER = 'exports.handler = async (event) => ({ doubled: event.n * 2, cwd: process.cwd(), taskRoot: process.env.LAMBDA_TASK_ROOT });\n';
+
 /** An asset folder named as CDK names them, by a content hash unique to this run. */
-function commonJsAsset(): string {
+function commonJsAsset(): { readonly directory: string; readonly hash: string } {
   writeFileSync(path.join(project, 'package.json'), '{"type": "module"}');
   const hash = Array.from({ length: 64 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
   const directory = path.join(project, 'cdk.out', `asset.${hash}`);
   mkdirSync(directory, { recursive: true });
-  writeFileSync(path.join(directory, 'index.js'), 'exports.handler = async (event) => ({ doubled: event.n * 2, cwd: process.cwd() });\n');
-  return directory;
+  writeFileSync(path.join(directory, 'index.js'), DOUBLER);
+  return { directory, hash };
 }
 
-describe('task roots', () => {
-  it('runs a CommonJS asset from inside an ES-module project, from a copy outside it', async () => {
-    const codeDirectory = commonJsAsset();
-    const definition: FunctionDefinition = {
-      logicalId: 'Doubler',
-      stackName: 'Test',
-      name: 'Test-Doubler',
-      arn: 'arn:aws:lambda:us-east-1:000000000000:function:Test-Doubler',
-      handler: 'index.handler',
-      codeDirectory,
-      runtime: 'nodejs24.x',
-      architecture: 'arm64',
-      memorySizeMb: 128,
-      timeoutSeconds: 5,
-      environment: {},
-      logGroupName: '/aws/lambda/Test-Doubler',
-    };
-    const service = new LocalLambdaService({ functions: [definition], logSink: () => undefined });
-    try {
-      const outcome = await service.invoke('Test-Doubler', Buffer.from('{"n": 21}'));
-      expect(outcome.functionError).toBeUndefined();
-      const answer = JSON.parse(outcome.payload.toString('utf8'));
+function doubler(codeDirectory: string): FunctionDefinition {
+  return {
+    logicalId: 'Doubler',
+    stackName: 'Test',
+    name: 'Test-Doubler',
+    arn: 'arn:aws:lambda:us-east-1:000000000000:function:Test-Doubler',
+    handler: 'index.handler',
+    codeDirectory,
+    runtime: 'nodejs24.x',
+    architecture: 'arm64',
+    memorySizeMb: 128,
+    timeoutSeconds: 5,
+    environment: {},
+    logGroupName: '/aws/lambda/Test-Doubler',
+  };
+}
+
+async function withService<T>(codeDirectory: string, use: (service: LocalLambdaService, staged: string) => Promise<T>): Promise<T> {
+  const service = new LocalLambdaService({ functions: [doubler(codeDirectory)], logSink: () => undefined });
+  try {
+    return await use(service, service.functions[0]?.codeDirectory ?? '');
+  } finally {
+    await service.close();
+  }
+}
+
+async function invokeDoubler(service: LocalLambdaService, n: number) {
+  const outcome = await service.invoke('Test-Doubler', Buffer.from(JSON.stringify({ n })));
+  return { functionError: outcome.functionError, answer: JSON.parse(outcome.payload.toString('utf8')) as Record<string, unknown> };
+}
+
+describe('staging', () => {
+  it('runs a CommonJS asset from inside an ES-module project, from a private copy outside it', async () => {
+    const { directory } = commonJsAsset();
+    await withService(directory, async (service, staged) => {
+      const { functionError, answer } = await invokeDoubler(service, 21);
+      expect(functionError).toBeUndefined();
       expect(answer.doubled).toBe(42);
-      expect(answer.cwd).toBe(taskRootFor(codeDirectory));
-      expect(answer.cwd.startsWith(project)).toBe(false);
+      expect(answer.cwd).toBe(staged);
+      expect(answer.taskRoot).toBe(staged);
+      expect(staged.startsWith(project)).toBe(false);
+      const stage = path.dirname(staged);
+      expect(path.basename(stage).startsWith(STAGING_DIRECTORY_PREFIX)).toBe(true);
+      // Only its owner may read, list or write the stage.
+      expect(statSync(stage).mode & 0o777).toBe(0o700);
+    });
+  });
+
+  it('never runs code planted in the shared path earlier runs used', async () => {
+    const { directory, hash } = commonJsAsset();
+    // What the local cloud used to run from, and reuse whenever it existed.
+    const planted = path.join(os.tmpdir(), 'local-cloud-task-roots', `asset.${hash}`);
+    mkdirSync(planted, { recursive: true });
+    writeFileSync(path.join(planted, 'index.js'), 'exports.handler = async () => ({ doubled: -1, planted: true });\n');
+    try {
+      await withService(directory, async (service, staged) => {
+        const { answer } = await invokeDoubler(service, 5);
+        expect(answer).toMatchObject({ doubled: 10 });
+        expect(answer.planted).toBeUndefined();
+        expect(staged).not.toBe(planted);
+      });
     } finally {
-      await service.close();
+      rmSync(planted, { recursive: true, force: true });
     }
   });
 
-  it('leaves a folder that is not a CDK asset where it is', () => {
-    expect(taskRootFor(project)).toBe(project);
+  it('copies afresh for each stack, and removes the copy when the stack stops', async () => {
+    const { directory } = commonJsAsset();
+    const first = await withService(directory, async (_service, staged) => staged);
+    expect(existsSync(path.dirname(first))).toBe(false);
+    await withService(directory, async (service, staged) => {
+      expect(staged).not.toBe(first);
+      expect((await invokeDoubler(service, 1)).answer.doubled).toBe(2);
+    });
+  });
+
+  it('refuses to start an environment when the staged code changed after it was copied', async () => {
+    const { directory } = commonJsAsset();
+    await withService(directory, async (service, staged) => {
+      const file = path.join(staged, 'index.js');
+      chmodSync(file, 0o600);
+      writeFileSync(file, 'exports.handler = async () => ({ doubled: -1, tampered: true });\n');
+      const refused = await service.invoke('Test-Doubler', Buffer.from('{"n": 1}')).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(LambdaServiceError);
+      expect((refused as LambdaServiceError).code).toBe('CodeVerificationFailedException');
+      expect((refused as LambdaServiceError).message).toMatch(/changed after it was staged/);
+      expect(service.environmentCount('Test-Doubler')).toBe(0);
+    });
+  });
+
+  it('refuses a file added to the staged code, too', async () => {
+    const { directory } = commonJsAsset();
+    await withService(directory, async (service, staged) => {
+      writeFileSync(path.join(staged, 'extra.js'), 'process.exit(1)\n');
+      await expect(service.invoke('Test-Doubler', Buffer.from('{"n": 1}'))).rejects.toMatchObject({ code: 'CodeVerificationFailedException' });
+    });
   });
 });

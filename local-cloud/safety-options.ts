@@ -1,0 +1,75 @@
+/**
+ * `npm start`'s flags for who may reach the stack and the servers' limits, parsed apart from
+ * start.ts so each concern keeps its own module.
+ */
+import type { ExposureOptions } from './remote-access';
+import type { ServerLimits } from './server-limits';
+import {
+  DEFAULT_BODY_IDLE_TIMEOUT_MS,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_HTTP_API_MAX_CONNECTIONS,
+  DEFAULT_INVOKE_API_MAX_CONNECTIONS,
+  DEFAULT_MAX_BUFFERED_BYTES,
+} from './server-limits';
+
+/** For `parseArgs`' `options`. */
+export const SAFETY_FLAGS = {
+  'allow-remote': { type: 'boolean' },
+  'no-invoke-auth': { type: 'boolean' },
+  'headers-timeout-ms': { type: 'string' },
+  'body-timeout-ms': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'lambda-max-connections': { type: 'string' },
+  'max-buffered-mb': { type: 'string' },
+  'lambda-max-buffered-mb': { type: 'string' },
+  'cdk-out': { type: 'string' },
+} as const;
+
+const MB = 1024 * 1024;
+
+export const SAFETY_USAGE = `  --allow-remote            let --host be other than loopback; needs your own AWS_ACCESS_KEY_ID and
+                            AWS_SECRET_ACCESS_KEY in the environment (the fixed local ones are refused)
+  --no-invoke-auth          accept unsigned Lambda Invoke API requests (loopback only)
+  --headers-timeout-ms <n>  time to send a request's headers, both ports (default ${DEFAULT_HEADERS_TIMEOUT_MS})
+  --body-timeout-ms <n>     longest pause inside a request body before the connection is cut, both
+                            ports (default ${DEFAULT_BODY_IDLE_TIMEOUT_MS}); a long invocation is never cut
+  --max-connections <n>     HTTP API connections at once (default ${DEFAULT_HTTP_API_MAX_CONNECTIONS})
+  --lambda-max-connections <n>  Invoke API connections at once (default ${DEFAULT_INVOKE_API_MAX_CONNECTIONS})
+  --max-buffered-mb <n>     request bytes the HTTP API holds across all requests (default ${DEFAULT_MAX_BUFFERED_BYTES / MB})
+  --lambda-max-buffered-mb <n>  the same for the Invoke API (default ${DEFAULT_MAX_BUFFERED_BYTES / MB})
+  --cdk-out <dir>           serve this cloud assembly as it is, without synthesizing`;
+
+type FlagValues = { readonly [K in keyof typeof SAFETY_FLAGS]?: (typeof SAFETY_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+
+function whole(name: string, raw: string | undefined, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function limitsFrom(values: FlagValues, connections: keyof FlagValues, buffered: keyof FlagValues): Partial<ServerLimits> {
+  const headersTimeoutMs = whole('headers-timeout-ms', values['headers-timeout-ms'], 100, 3_600_000);
+  const bodyIdleTimeoutMs = whole('body-timeout-ms', values['body-timeout-ms'], 100, 3_600_000);
+  const maxConnections = whole(connections, values[connections] as string | undefined, 1, 1_000_000);
+  const bufferedMb = whole(buffered, values[buffered] as string | undefined, 1, 1_048_576);
+  return {
+    ...(headersTimeoutMs === undefined ? {} : { headersTimeoutMs }),
+    ...(bodyIdleTimeoutMs === undefined ? {} : { bodyIdleTimeoutMs }),
+    ...(maxConnections === undefined ? {} : { maxConnections }),
+    ...(bufferedMb === undefined ? {} : { maxBufferedBytes: bufferedMb * MB }),
+  };
+}
+
+/** The stack options these flags give. */
+export function safetyOptionsFrom(values: FlagValues): ExposureOptions & { readonly cdkOut?: string } {
+  return {
+    allowRemote: values['allow-remote'] === true,
+    invokeAuthentication: values['no-invoke-auth'] === true ? 'none' : 'sigv4',
+    httpApiLimits: limitsFrom(values, 'max-connections', 'max-buffered-mb'),
+    invokeApiLimits: limitsFrom(values, 'lambda-max-connections', 'lambda-max-buffered-mb'),
+    ...(values['cdk-out'] === undefined ? {} : { cdkOut: values['cdk-out'] }),
+  };
+}
