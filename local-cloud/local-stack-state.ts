@@ -8,7 +8,10 @@ import type { AwsCredentials } from './http-api/sigv4-verifier';
 
 /** What a running local stack offers, and what `.local-cloud/state.json` records. */
 export interface LocalStackEndpoints {
-  readonly httpApiUrl: string;
+  /** The first HTTP API's URL; absent when the assembly has no HTTP API. */
+  readonly httpApiUrl?: string;
+  /** Every HTTP API's URL, by the API's name. */
+  readonly httpApiUrls?: Readonly<Record<string, string>>;
   readonly lambdaUrl: string;
   readonly region: string;
   /** The fixed local credentials; absent when the stack accepts the environment's, which are never written down. */
@@ -32,7 +35,7 @@ export async function readRunningLocalStack(projectDirectory: string): Promise<L
   }
   try {
     // Any HTTP answer (a 404 for the root) shows the API is up.
-    await fetch(endpoints.httpApiUrl, { signal: AbortSignal.timeout(2000) });
+    await fetch(endpoints.httpApiUrl ?? endpoints.lambdaUrl, { signal: AbortSignal.timeout(2000) });
     return endpoints;
   } catch {
     return undefined;

