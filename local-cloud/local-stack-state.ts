@@ -13,6 +13,8 @@ export interface LocalStackEndpoints {
   /** Every HTTP API's URL, by the API's name. */
   readonly httpApiUrls?: Readonly<Record<string, string>>;
   readonly lambdaUrl: string;
+  /** The cloud assembly served, so a client can find a function by a part of its name. */
+  readonly assemblyDirectory?: string;
   readonly region: string;
   /** The fixed local credentials; absent when the stack accepts the environment's, which are never written down. */
   readonly credentials?: AwsCredentials;

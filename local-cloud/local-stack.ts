@@ -91,6 +91,7 @@ const INSPECTED_TIMEOUT_SECONDS = 3600;
 
 export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
   const host = options.host ?? '127.0.0.1';
+  let assemblyDirectory = '';
   const loadServedAssembly = async (): Promise<CloudAssemblyDefinition> => {
     let cdkOut = options.cdkOut;
     if (cdkOut === undefined) {
@@ -103,6 +104,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       cdkOut = result.outdir;
     }
     const loaded = loadCloudAssembly(cdkOut);
+    assemblyDirectory = path.resolve(cdkOut);
     return options.envVars === undefined ? loaded : { ...loaded, functions: applyEnvVars(loaded.functions, options.envVars) };
   };
   let assembly = await loadServedAssembly();
@@ -151,7 +153,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
   const httpApiUrls = Object.fromEntries(httpApis.map(({ definition, server }) => [definition.name, server.url]));
   const httpApiUrl = httpApis[0]?.server.url;
-  const endpoints = { ...(httpApiUrl === undefined ? {} : { httpApiUrl }), httpApiUrls, lambdaUrl: invokeApi.url, region: assembly.region, pid: process.pid };
+  const endpoints = { ...(httpApiUrl === undefined ? {} : { httpApiUrl }), httpApiUrls, lambdaUrl: invokeApi.url, assemblyDirectory, region: assembly.region, pid: process.pid };
   const stateFile = stateFileOf(options.projectDirectory);
   if (options.writeStateFile ?? true) {
     // A secret from the environment stays there: a client of this stack signs with its own chain.
