@@ -59,7 +59,7 @@ describe('npm run invoke', () => {
     expect(JSON.parse(stdout)).toMatchObject({ result: (123456789012345678901234567890n ** 2n).toString() });
   });
 
-  it('builds the payload 2.0 event of an HTTP request with --http and --body, IAM caller included', async () => {
+  it('builds the payload 2.0 event of an HTTP request with --http and --body', async () => {
     const { stdout, stderr } = await run(
       process.execPath,
       invokeArgs('Coordinator', '--http', 'POST /square', '--body', '{"numbers":[2,3]}'),
