@@ -111,6 +111,25 @@ describe('npm start -- --app DIR', () => {
   });
 });
 
+describe('npm start -- --inspect FUNCTION', () => {
+  it('starts that function\'s environments with the Node inspector on a port its log names, and no other\'s', async () => {
+    const stack = await serve(['--app', app.directory, '--inspect', 'greeter']);
+    const lambdaUrl = stack.urls('Lambda API')[0] ?? '';
+    const greeterName = functionNamed(stack.stdout(), 'Greeter');
+    expect(stack.stdout()).toContain(`Debugging    ${greeterName}`);
+    expect((await invokeFunction(lambdaUrl, greeterName, { name: 'ed' })).body).toEqual({ message: 'hello ed', stage: 'deployed' });
+    const line = await stack.waitForStderr(new RegExp(`\\[${greeterName}\\] Debugger listening on ws://127\\.0\\.0\\.1:(\\d+)/`));
+    const port = /:(\d+)\//.exec(line)?.[1];
+    // The inspector answers as Node's does: a debugger can attach there.
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { type: string }[];
+    expect(targets[0]?.type).toBe('node');
+    await invokeFunction(lambdaUrl, functionNamed(stack.stdout(), 'Echo'), {});
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(stack.stderr().match(/Debugger listening/g)).toHaveLength(1);
+    await stack.stop();
+  });
+});
+
 describe('npm start -- --assembly DIR', () => {
   it('serves a synthesized assembly as it is, and an app without an HTTP API through the Invoke API alone', async () => {
     const assembly = path.join(app.directory, 'assembly-without-apis');
