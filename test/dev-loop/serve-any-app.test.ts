@@ -8,9 +8,12 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { synthesize } from '../../local-cloud/synthesize';
 import { copySecondApp, functionNamed, invokeFunction, projectDirectory, startLocalCloud, type LocalCloudProcess } from './support/processes';
+
+// Each step starts real processes (and may synthesize) on a machine the whole suite shares.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const run = promisify(execFile);
 let app: ReturnType<typeof copySecondApp>;

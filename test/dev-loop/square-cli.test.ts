@@ -11,8 +11,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { projectDirectory } from './support/processes';
+
+// Each step starts real processes (and may synthesize) on a machine the whole suite shares.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 const run = promisify(execFile);
 
@@ -81,6 +84,17 @@ describe('npm run square: where the numbers come from', () => {
     // 2^53 + 1 as written, not as a double would round it.
     expect(receivedText).toBe('{"numbers":[2,-3,9007199254740993]}');
     expect(stdout.trim().split('\n')).toHaveLength(3);
+  });
+
+  it('sends 1000 numbers of 500 digits from a file, more than a command line holds', async () => {
+    answer = (numbers) => ({ status: 200, body: { results: [], lines: numbers.map((_, index) => `line ${index}`) } });
+    const numbers = Array.from({ length: 1000 }, (_, index) => `${index + 1}`.padEnd(500, '7'));
+    const file = path.join(scratch, 'long.txt');
+    writeFileSync(file, `${numbers.join('\n')}\n`);
+    const { code, stdout } = await square(['--file', file]);
+    expect(code).toBe(0);
+    expect(receivedText).toBe(`{"numbers":[${numbers.join(',')}]}`);
+    expect(stdout.trim().split('\n')).toHaveLength(1000);
   });
 
   it('reads them from stdin with a lone -', async () => {

@@ -5,8 +5,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { copySecondApp, functionNamed, invokeFunction, startLocalCloud, type LocalCloudProcess } from './support/processes';
+
+// Each step starts real processes (and may synthesize) on a machine the whole suite shares.
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
 let app: ReturnType<typeof copySecondApp>;
 let stack: LocalCloudProcess;

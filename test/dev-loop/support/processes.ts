@@ -51,7 +51,7 @@ export async function startLocalCloud(args: readonly string[], options: { cwd?: 
     stdout: () => stdout,
     stderr: () => stderr,
     urls: (label) => [...stdout.matchAll(new RegExp(`${label}\\s+(http://[0-9.:]+)`, 'g'))].map((match) => match[1] ?? ''),
-    waitForStderr: (pattern, fromIndex = 0, timeoutMs = 90_000) =>
+    waitForStderr: (pattern, fromIndex = 0, timeoutMs = 180_000) =>
       new Promise<string>((resolve, reject) => {
         const check = () => {
           const match = pattern.exec(stderr.slice(fromIndex));
