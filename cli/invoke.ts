@@ -13,6 +13,7 @@ import type { AwsCredentials } from '../local-cloud/http-api/sigv4-verifier';
 import type { RunningLocalStack } from '../local-cloud/local-stack';
 import { readRunningLocalStack } from '../local-cloud/local-stack-state';
 import type { CloudAssemblyDefinition } from '../local-cloud/types';
+import { MISSING_SHELL_CREDENTIALS, shellCredentials } from './shell-credentials';
 
 const projectDirectory = path.resolve(import.meta.dirname, '..');
 
@@ -32,7 +33,8 @@ Options:
                           (e.g. --http 'POST /square'), on the route that integrates the function
   --body <text>           the request's body, with --http
   --header 'name: value'  a request header, with --http (repeatable)
-  --app <dir>, --assembly <dir>, -c <key=value>, --env-vars <file>
+  --app <dir>             the app in <dir>: its running \`npm start\`, else a stack for the call
+  --assembly <dir>, -c <key=value>, --env-vars <file>
                           as for \`npm start\`; any of them starts a stack for the call
   -h, --help              this text
 
@@ -62,7 +64,8 @@ async function main(argv: readonly string[]): Promise<number> {
   if (values.http === undefined && (values.body !== undefined || values.header !== undefined)) throw new UsageError('--body and --header go with --http.');
   if (values.watch || values.logs !== undefined || values.inspect !== undefined) throw new UsageError('--watch, --logs and --inspect are options of npm start.');
   const settings = devLoopSettings(values, projectDirectory);
-  const ownStackWanted = values.app !== undefined || values.assembly !== undefined || settings.context !== undefined || settings.envVars !== undefined;
+  // A running stack serves its own assembly, context and overrides: asking for others needs a stack of its own.
+  const ownStackWanted = values.assembly !== undefined || settings.context !== undefined || settings.envVars !== undefined;
 
   // Read before a stack starts: a bad event is a usage error, not a reason to synthesize.
   const eventText = values.event === undefined ? undefined : readEvent(values.event);
@@ -70,15 +73,16 @@ async function main(argv: readonly string[]): Promise<number> {
   const running = ownStackWanted ? undefined : await readRunningLocalStack(settings.projectDirectory);
   let ownStack: RunningLocalStack | undefined;
   try {
-    let target: { lambdaUrl: string; region: string; credentials?: AwsCredentials; assembly: CloudAssemblyDefinition };
+    let target: { lambdaUrl: string; region: string; credentials: AwsCredentials; assembly: CloudAssemblyDefinition };
     if (running !== undefined && running.assemblyDirectory !== undefined) {
       const { loadCloudAssembly } = await import('../local-cloud/cloud-assembly');
-      target = {
-        lambdaUrl: running.lambdaUrl,
-        region: running.region,
-        ...(running.credentials ? { credentials: running.credentials } : {}),
-        assembly: loadCloudAssembly(running.assemblyDirectory),
-      };
+      // No credentials in the state file: the stack accepts those of its shell, which must be this one's too.
+      const credentials = running.credentials ?? (await shellCredentials());
+      if (credentials === undefined) {
+        process.stderr.write(MISSING_SHELL_CREDENTIALS);
+        return 2;
+      }
+      target = { lambdaUrl: running.lambdaUrl, region: running.region, credentials, assembly: loadCloudAssembly(running.assemblyDirectory) };
     } else {
       process.stderr.write('Starting the local stack for this call (run `npm start` to keep one running)...\n');
       const { startLocalStack } = await import('../local-cloud/local-stack');
@@ -103,7 +107,7 @@ async function main(argv: readonly string[]): Promise<number> {
         request: values.http,
         ...(values.body === undefined ? {} : { body: values.body }),
         ...(values.header === undefined ? {} : { headers: values.header }),
-        accessKeyId: target.credentials?.accessKeyId ?? process.env.AWS_ACCESS_KEY_ID ?? 'AKIALOCALCLOUD000000',
+        accessKeyId: target.credentials.accessKeyId,
       });
       payload = JSON.stringify(event);
     }
@@ -132,17 +136,13 @@ function readFileOrExplain(file: string): string {
 }
 
 /** The Invoke API call, as `aws lambda invoke --log-type Tail` makes it. https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html */
-async function invoke(target: { lambdaUrl: string; region: string; credentials?: AwsCredentials }, functionName: string, payload: string): Promise<number> {
+async function invoke(target: { lambdaUrl: string; region: string; credentials: AwsCredentials }, functionName: string, payload: string): Promise<number> {
   const url = `${target.lambdaUrl}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
   const request = { method: 'POST', headers: { 'content-type': 'application/json', 'x-amz-log-type': 'Tail' }, body: payload };
   let response: Response;
   try {
-    if (target.credentials !== undefined) {
-      const { signedFetch } = await import('../local-cloud/http-api/sign-request');
-      response = await signedFetch(url, request, { region: target.region, service: 'lambda', credentials: target.credentials });
-    } else {
-      response = await fetch(url, request);
-    }
+    const { signedFetch } = await import('../local-cloud/http-api/sign-request');
+    response = await signedFetch(url, request, { region: target.region, service: 'lambda', credentials: target.credentials });
   } catch (error) {
     process.stderr.write(`Could not call the Invoke API at ${target.lambdaUrl}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}\n`);
     return 3;

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { signedFetch } from '../local-cloud/http-api/sign-request';
 import type { RunningLocalStack } from '../local-cloud/local-stack';
 import { readRunningLocalStack } from '../local-cloud/local-stack-state';
+import { MISSING_SHELL_CREDENTIALS, shellCredentials } from './shell-credentials';
 
 /** The project: the folder with cdk.json. */
 const projectDirectory = path.resolve(import.meta.dirname, '..');
@@ -191,11 +192,7 @@ async function callApi(target: Target, body: string, sources: NumberSources, opt
   if (target.sign && credentials === undefined && target.expectsShellCredentials) {
     credentials = await shellCredentials();
     if (credentials === undefined) {
-      process.stderr.write(
-        'The running `npm start` accepts only the AWS credentials of the shell it was started from, and this shell has none.\n' +
-          'Export the same AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY here, or restart `npm start` from a shell without them\n' +
-          'to use the fixed local credentials.\n',
-      );
+      process.stderr.write(MISSING_SHELL_CREDENTIALS);
       return 2;
     }
   }
@@ -254,16 +251,6 @@ async function callApi(target: Target, body: string, sources: NumberSources, opt
 function exitCodeOf(status: number): number {
   if (status === 502) return 1;
   return status >= 400 && status < 500 ? 2 : 3;
-}
-
-/** The shell's own credentials, from the standard chain, or undefined when it has none. */
-async function shellCredentials(): Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined> {
-  const { fromNodeProviderChain } = await import('@aws-sdk/credential-providers');
-  try {
-    return await fromNodeProviderChain()();
-  } catch {
-    return undefined;
-  }
 }
 
 /**

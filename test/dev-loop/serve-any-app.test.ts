@@ -98,6 +98,10 @@ describe('npm start -- --app DIR', () => {
     expect(stack.stderr()).toContain(`[${greeterName}]`);
     expect(stack.stderr()).not.toContain(`[${echoName}]`);
     expect(stack.stderr()).not.toContain('[access]');
+    // `npm run invoke --app` finds this running stack (no stack of its own) and its overrides.
+    const invoked = await run(process.execPath, ['--import', 'tsx', 'cli/invoke.ts', '--app', app.directory, 'greeter'], { cwd: projectDirectory });
+    expect(invoked.stderr).not.toContain('Starting the local stack');
+    expect(JSON.parse(invoked.stdout)).toEqual({ message: 'hi world', stage: 'local' });
     // Every function's lines are in its own file all the same.
     const echoLog = readFileSync(path.join(app.directory, '.local-cloud', 'logs', `${echoName}.log`), 'utf8');
     expect(echoLog).toMatch(/^START RequestId: /m);
