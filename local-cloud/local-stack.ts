@@ -36,7 +36,7 @@ export interface LocalStackOptions
   readonly context?: CommandLineContext;
   /** Environment overrides in SAM's `--env-vars` format. */
   readonly envVars?: EnvVarsDocument;
-  /** A function (as {@link selectFunction} finds it) whose environments start with the Node inspector. */
+  /** A function (as {@link selectFunction} finds it) whose environments start with the Node inspector; its timeout waits while a debugger is attached. */
   readonly inspect?: string;
   /** @default '127.0.0.1' */
   readonly host?: string;
@@ -86,9 +86,6 @@ export interface RunningLocalStack extends LocalStackEndpoints {
   close(): Promise<void>;
 }
 
-/** While a debugger holds a function at a breakpoint, its timeout must not end the invocation: an hour. */
-const INSPECTED_TIMEOUT_SECONDS = 3600;
-
 export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
   const host = options.host ?? '127.0.0.1';
   let assemblyDirectory = '';
@@ -112,9 +109,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
   const environmentCredentials = options.credentials === undefined ? credentialsFromEnvironment() : undefined;
   const credentials = options.credentials ?? environmentCredentials ?? LOCAL_CREDENTIALS;
-  const functionOverrides = inspected === undefined
-    ? options.functionOverrides
-    : { ...options.functionOverrides, [inspected.name]: { ...options.functionOverrides?.[inspected.name], timeoutSeconds: INSPECTED_TIMEOUT_SECONDS } };
+  const { functionOverrides } = options;
   const invokeApi = await startInvokeApi({
     assembly,
     host,
@@ -127,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     ...(functionOverrides ? { functionOverrides } : {}),
     ...(options.maxEnvironmentsPerFunction === undefined ? {} : { maxEnvironmentsPerFunction: options.maxEnvironmentsPerFunction }),
     // Port 0: each environment's inspector on a free port, which Node prints into the function's log.
+    // The environment lifts the timeout while a debugger is attached.
     ...(inspected === undefined ? {} : { execArgvByFunction: { [inspected.name]: [`--inspect=${host}:0`] } }),
   });
   const httpApis: { definition: HttpApiDefinition; server: RunningHttpApi }[] = [];

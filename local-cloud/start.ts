@@ -144,7 +144,7 @@ ${stack.httpApi === undefined ? '  (no HTTP API: invoke the functions directly)'
   aws lambda invoke --endpoint-url ${stack.lambdaUrl} --function-name ${exampleFunction?.name ?? 'my-function'} \\
     --cli-binary-format raw-in-base64-out --payload '${values['example-payload']}' /dev/stdout
 
-${settings.inspect === undefined ? '' : `  Debugging    ${stack.inspectedFunction}: each environment prints "Debugger listening on ws://..." (its port) in its log\n               when it starts; attach with chrome://inspect or your editor. Its timeout is an hour.\n\n`}${settings.logs === undefined ? '' : `  Logs         only ${[...(shownFunctions ?? [])].join(', ')} on the console; every function in .local-cloud/logs/\n\n`}Ctrl-C stops it.
+${settings.inspect === undefined ? '' : `  Debugging    ${stack.inspectedFunction}: each environment prints "Debugger listening on ws://..." (its port) in its log\n               when it starts; attach with chrome://inspect or your editor. Its timeout waits while one is attached.\n\n`}${settings.logs === undefined ? '' : `  Logs         only ${[...(shownFunctions ?? [])].join(', ')} on the console; every function in .local-cloud/logs/\n\n`}Ctrl-C stops it.
 `);
   const watcher = settings.watch ? startWatching(settings.projectDirectory, stack) : undefined;
   const stop = () => {

@@ -55,7 +55,11 @@ export interface ExecutionEnvironmentOptions {
   readonly environment: Readonly<Record<string, string>>;
   /** Lines written outside an invocation (INIT, or after a response). */
   readonly onIdleOutputLine: (line: string) => void;
-  /** Node.js flags for the process, e.g. `--inspect=127.0.0.1:0` to debug it. @default none */
+  /**
+   * Node.js flags for the process, e.g. `--inspect=127.0.0.1:0` to debug it. With `--inspect`, the
+   * invocation timeout waits while a debugger is attached (Node writes `Debugger attached.` and
+   * `Debugger ending on ...` to stderr), so a breakpoint does not end the invocation. @default none
+   */
   readonly execArgv?: readonly string[];
 }
 
@@ -203,10 +207,15 @@ export class ExecutionEnvironment {
   lastUsedAt = Date.now();
   private lastMemorySampleMb: number | undefined;
   private lastMemorySampleAt = Number.NEGATIVE_INFINITY;
+  /** A debugger is attached to this environment's inspector (only watched with `--inspect`). */
+  private debuggerAttached = false;
 
   constructor(private readonly options: ExecutionEnvironmentOptions) {
     this.logStreamName = options.environment.AWS_LAMBDA_LOG_STREAM_NAME ?? newLogStreamName();
+    const inspected = (options.execArgv ?? []).some((flag) => flag.startsWith('--inspect'));
     const routeLine = (line: string) => {
+      if (inspected && line === 'Debugger attached.') this.debuggerAttached = true;
+      if (inspected && line.startsWith('Debugger ending on ')) this.debuggerAttached = false;
       if (this.pending !== undefined) this.pending.request.onOutputLine(line);
       else this.options.onIdleOutputLine(line);
     };
@@ -293,11 +302,17 @@ export class ExecutionEnvironment {
       this.pending = pending;
       const deadlineEpochMs = Date.now() + request.timeoutMs;
       // Lambda stops the environment when the timeout passes. https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
-      pending.timer = setTimeout(() => {
+      const onDeadline = () => {
+        // Held at a breakpoint, perhaps: look again in a second, and time out once the debugger has gone.
+        if (this.debuggerAttached) {
+          pending.timer = setTimeout(onDeadline, 1000);
+          return;
+        }
         this.maxMemoryUsedMb(true);
         this.settle({ kind: 'timeout' });
         this.kill();
-      }, request.timeoutMs);
+      };
+      pending.timer = setTimeout(onDeadline, request.timeoutMs);
       const dispatch = () => {
         if (this.pending !== pending) return;
         if (request.hang) return;

@@ -119,20 +119,35 @@ describe('npm start -- --app DIR', () => {
 });
 
 describe('npm start -- --inspect FUNCTION', () => {
-  it('starts that function\'s environments with the Node inspector on a port its log names, and no other\'s', async () => {
+  it('starts that function\'s environments with the Node inspector, its port in the log, and no other\'s', async () => {
     const stack = await serve(['--app', app.directory, '--inspect', 'greeter']);
     const lambdaUrl = stack.urls('Lambda API')[0] ?? '';
     const greeterName = functionNamed(stack.stdout(), 'Greeter');
     expect(stack.stdout()).toContain(`Debugging    ${greeterName}`);
     expect((await invokeFunction(lambdaUrl, greeterName, { name: 'ed' })).body).toEqual({ message: 'hello ed', stage: 'deployed' });
-    const line = await stack.waitForStderr(new RegExp(`\\[${greeterName}\\] Debugger listening on ws://127\\.0\\.0\\.1:(\\d+)/`));
-    const port = /:(\d+)\//.exec(line)?.[1];
+    const line = await stack.waitForStderr(new RegExp(`\\[${greeterName}\\] Debugger listening on ws://127\\.0\\.0\\.1:\\d+/\\S+`));
+    const debuggerUrl = /ws:\/\/\S+/.exec(line)?.[0] ?? '';
     // The inspector answers as Node's does: a debugger can attach there.
+    const port = /:(\d+)\//.exec(debuggerUrl)?.[1];
     const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as { type: string }[];
     expect(targets[0]?.type).toBe('node');
     await invokeFunction(lambdaUrl, functionNamed(stack.stdout(), 'Echo'), {});
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(stack.stderr().match(/Debugger listening/g)).toHaveLength(1);
+
+    // The greeter's timeout is 3 s: a debugger attached lifts it, and its leaving restores it.
+    const session = new WebSocket(debuggerUrl);
+    await new Promise((resolve, reject) => {
+      session.onopen = resolve;
+      session.onerror = reject;
+    });
+    const slow = await invokeFunction(lambdaUrl, greeterName, { name: 'slow', sleepMs: 4000 });
+    expect(slow).toEqual({ status: 200, body: { message: 'hello slow', stage: 'deployed' }, functionError: null });
+    session.close();
+    await stack.waitForStderr(/Debugger ending on/);
+    const timedOut = await invokeFunction(lambdaUrl, greeterName, { name: 'slow', sleepMs: 4000 });
+    expect(timedOut.functionError).toBe('Unhandled');
+    expect(timedOut.body).toMatchObject({ errorType: 'Sandbox.Timedout' });
     await stack.stop();
   });
 });
