@@ -118,6 +118,22 @@ describe('npm start -- --app DIR', () => {
   });
 });
 
+describe('a running npm start that accepts only its shell\'s credentials', () => {
+  it('makes npm run invoke from a shell without them say so, and work from a shell with them', async () => {
+    const shellCredentials = { AWS_ACCESS_KEY_ID: 'AKIASHELLCREDENTIALS', AWS_SECRET_ACCESS_KEY: 'shell-secret' };
+    const stack = await serve(['--app', app.directory], shellCredentials);
+    expect(stack.stdout()).toContain('AWS_ACCESS_KEY_ID from your environment (AKIASHELLCREDENTIALS)');
+    // No credentials anywhere the standard chain looks.
+    const bare = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' };
+    const invokeGreeter = ['--import', 'tsx', 'cli/invoke.ts', '--app', app.directory, 'greeter'];
+    const failure = run(process.execPath, invokeGreeter, { cwd: projectDirectory, env: bare });
+    await expect(failure).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('accepts only the AWS credentials of the shell it was started from, and this shell has none') });
+    const { stdout } = await run(process.execPath, invokeGreeter, { cwd: projectDirectory, env: { ...bare, ...shellCredentials } });
+    expect(JSON.parse(stdout)).toEqual({ message: 'hello world', stage: 'deployed' });
+    await stack.stop();
+  });
+});
+
 describe('npm start -- --inspect FUNCTION', () => {
   it('starts that function\'s environments with the Node inspector, its port in the log, and no other\'s', async () => {
     const stack = await serve(['--app', app.directory, '--inspect', 'greeter']);
