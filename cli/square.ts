@@ -1,23 +1,33 @@
 /**
  * `npm run square -- 2 3 4 5 6`: the tutorial's experience, one line per number in completion
- * order, `3 squared to 9 by: <request id>`. Calls the local stack (a running `npm start`, or one
+ * order, `3 squared to 9 by: <request id>`, printed when the API's answer arrives. Calls the local stack (a running `npm start`, or one
  * started for the call) unless given `--url` or `--outputs-file`, then the deployed API, signed
  * with the standard AWS credential chain.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AmbiguousLocalStackError, readRunningLocalStack, signedFetch, startLocalStack, type RunningLocalStack } from '@multi-square/local-cloud';
+import { AmbiguousLocalStackError, batchedLineWriter, readRunningLocalStack, signedFetch, startLocalStack, type RunningLocalStack } from '@multi-square/local-cloud';
+import { MISSING_SHELL_CREDENTIALS, shellCredentials } from './shell-credentials';
 
 /** The project: the folder with cdk.json. */
 const projectDirectory = path.resolve(import.meta.dirname, '..');
 
 const USAGE = `Usage: npm run square -- [options] <number>...
+       npm run square -- [options] --file <file>     (or --file - for stdin)
 
-Squares each number in its own squarer invocation and prints one line per number as each finishes:
+Squares each number in its own squarer invocation. The API answers once every number is done;
+then this prints one line per squared number, all at once, in the order the squarers finished:
   3 squared to 9 by: <request id>
+and, on stderr, one line per number that failed. While waiting longer than a second, a line on
+stderr counts the seconds (only when stderr is a terminal).
 
 Options:
+  --file <file>          read the numbers from <file>, one per line (blank lines ignored);
+                         \`--file -\` or a lone \`-\` reads them from stdin. For long lists: a
+                         command line has a length limit, a file does not
+  --timeout <seconds>    give up waiting for the answer after this long (default 60)
+  --logs                 print the function logs of the stack started for this call (stderr)
   --url <url>            the API's URL (e.g. https://abc123.execute-api.eu-west-1.amazonaws.com);
                          default: the local stack (a running \`npm start\`, or one started for this call)
   --outputs-file <file>  read the URL from \`cdk deploy --outputs-file <file>\`
@@ -27,13 +37,23 @@ Options:
   -h, --help             this text
 
 Numbers are JSON numbers (2, -7, 2.5, 123456789012345678901234567890) or decimal-integer strings.
-Exit status: 0 when every number was squared, 1 when some failed, 2 on bad usage or a refused request.`;
+
+Exit status:
+  0  every number was squared
+  1  the API answered 502: some numbers could not be squared (each is named on stderr)
+  2  bad usage, or the API refused the request with a 4xx (the argument or line is named)
+  3  the API or the network failed: any other 5xx, the API unreachable, or no answer in time`;
+
+/** Where each number came from, for messages: `argument 2`, `line 7 of numbers.txt`. */
+type NumberSources = readonly string[];
 
 interface Target {
   readonly url: string;
   readonly region: string;
   readonly credentials?: { accessKeyId: string; secretAccessKey: string };
   readonly sign: boolean;
+  /** A running `npm start` that accepts only the credentials of its own shell. */
+  readonly expectsShellCredentials?: boolean;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -51,6 +71,9 @@ async function main(argv: readonly string[]): Promise<number> {
         'outputs-file': { type: 'string' },
         region: { type: 'string' },
         sign: { type: 'boolean', default: true },
+        file: { type: 'string' },
+        timeout: { type: 'string', default: '60' },
+        logs: { type: 'boolean', default: false },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -65,11 +88,23 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (positionals.length === 0) {
-    process.stderr.write(`Give at least one number.\n\n${USAGE}\n`);
+  const fromStdin = positionals.length === 1 && positionals[0] === '-';
+  const file = values.file ?? (fromStdin ? '-' : undefined);
+  if (file !== undefined && positionals.length > 0 && !fromStdin) {
+    process.stderr.write(`Give numbers as arguments or with --file, not both.\n\n${USAGE}\n`);
     return 2;
   }
-  const body = requestBody(positionals);
+  const timeoutSeconds = Number(values.timeout);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+    process.stderr.write(`--timeout must be a number of seconds above 0, got ${JSON.stringify(values.timeout)}\n`);
+    return 2;
+  }
+  const input = file === undefined ? numbersFromArguments(positionals) : numbersFromFile(file);
+  if (input.numbers.length === 0) {
+    process.stderr.write(`Give at least one number${file === undefined ? '' : ` (${file === '-' ? 'stdin' : file} has none)`}.\n\n${USAGE}\n`);
+    return 2;
+  }
+  const body = requestBody(input.numbers);
 
   let localStack: RunningLocalStack | undefined;
   let target: Target;
@@ -91,21 +126,59 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${error.message}\n`);
       return 2;
     }
-    const stack = running ?? (localStack = await startLocalStackForThisCall());
-    target = { url: stack.httpApiUrl, region: stack.region, credentials: stack.credentials, sign: values.sign };
+    if (running !== undefined && values.logs) {
+      process.stderr.write('--logs: the running `npm start` shows the function logs; each function\'s are also in .local-cloud/logs/.\n');
+    }
+    const stack = running ?? (localStack = await startLocalStackForThisCall(values.logs));
+    if (stack.httpApiUrl === undefined || stack.httpApiUrl === '') {
+      process.stderr.write('The local stack has no HTTP API to call.\n');
+      await localStack?.close();
+      return 2;
+    }
+    target = {
+      url: stack.httpApiUrl,
+      region: stack.region,
+      ...(stack.credentials ? { credentials: stack.credentials } : {}),
+      sign: values.sign,
+      ...(running !== undefined && running.credentials === undefined ? { expectsShellCredentials: true } : {}),
+    };
   }
 
   try {
-    return await callApi(target, body, values.json);
+    return await callApi(target, body, input.sources, { printJson: values.json, timeoutMs: timeoutSeconds * 1000 });
   } finally {
     await localStack?.close();
   }
 }
 
-/** A local stack of our own, on free ports, quiet, gone when the call is done. */
-async function startLocalStackForThisCall(): Promise<RunningLocalStack> {
+/** A local stack of our own, on free ports, gone when the call is done; its function logs on stderr with `--logs`. */
+async function startLocalStackForThisCall(showLogs: boolean): Promise<RunningLocalStack> {
   process.stderr.write('Starting the local stack for this call (run `npm start` to keep one running)...\n');
-  return startLocalStack({ projectDirectory, httpPort: 0, lambdaPort: 0, logSink: () => undefined, writeStateFile: false });
+  const logSink = showLogs ? batchedLineWriter(process.stderr) : () => undefined;
+  return startLocalStack({ projectDirectory, httpPort: 0, lambdaPort: 0, logSink, writeStateFile: false });
+}
+
+function numbersFromArguments(args: readonly string[]): { numbers: string[]; sources: NumberSources } {
+  return { numbers: [...args], sources: args.map((_, index) => `argument ${index + 1}`) };
+}
+
+/** One number per line; blank lines are skipped, but the line numbers in messages are the file's. */
+function numbersFromFile(file: string): { numbers: string[]; sources: NumberSources } {
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : path.resolve(file), 'utf8');
+  } catch (error) {
+    throw new UsageError(`Cannot read ${file === '-' ? 'stdin' : file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const numbers: string[] = [];
+  const sources: string[] = [];
+  for (const [index, line] of text.split(/\r?\n/).entries()) {
+    const trimmed = line.trim();
+    if (trimmed === '') continue;
+    numbers.push(trimmed);
+    sources.push(`line ${index + 1} of ${file === '-' ? 'stdin' : file}`);
+  }
+  return { numbers, sources };
 }
 
 /** Keeps each argument's text as written, so 2^53 + 1 reaches the API exact; anything else goes as a string for the API to judge. */
@@ -114,26 +187,48 @@ function requestBody(args: readonly string[]): string {
   return `{"numbers":[${args.map((arg) => (jsonNumber.test(arg) ? arg : JSON.stringify(arg))).join(',')}]}`;
 }
 
-async function callApi(target: Target, body: string, printJson: boolean): Promise<number> {
+async function callApi(target: Target, body: string, sources: NumberSources, options: { printJson: boolean; timeoutMs: number }): Promise<number> {
+  const { printJson } = options;
   const url = `${target.url.replace(/\/+$/, '')}/square`;
-  const request = { method: 'POST', headers: { 'content-type': 'application/json' }, body };
+  const request = { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(options.timeoutMs) };
+  let credentials = target.credentials;
+  if (target.sign && credentials === undefined && target.expectsShellCredentials) {
+    credentials = await shellCredentials();
+    if (credentials === undefined) {
+      process.stderr.write(MISSING_SHELL_CREDENTIALS);
+      return 2;
+    }
+  }
+  const progress = startProgress();
   let response: Response;
+  let text: string;
   try {
     response = target.sign
-      ? await signedFetch(url, request, { region: target.region, ...(target.credentials ? { credentials: target.credentials } : {}) })
+      ? await signedFetch(url, request, { region: target.region, ...(credentials ? { credentials } : {}) })
       : await fetch(url, request);
+    text = await response.text();
   } catch (error) {
-    process.stderr.write(`Could not call ${url}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}\n`);
-    return 2;
+    progress.stop();
+    if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      process.stderr.write(`${url} did not answer within ${options.timeoutMs / 1000} s (--timeout).\n`);
+      return 3;
+    }
+    const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    if (/Could not load credentials/i.test(message)) {
+      process.stderr.write(`Cannot sign the request: ${message}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or pass --no-sign for an API without IAM.\n`);
+      return 2;
+    }
+    process.stderr.write(`Could not call ${url}: ${message}\n`);
+    return 3;
   }
-  const text = await response.text();
+  progress.stop();
   if (printJson) process.stdout.write(`${text}\n`);
   let document: unknown;
   try {
     document = JSON.parse(text);
   } catch {
     process.stderr.write(`${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 500)}\n`);
-    return 2;
+    return exitCodeOf(response.status);
   }
   if (response.status === 200 || response.status === 502) {
     const { lines, results } = document as { lines?: unknown; results?: unknown };
@@ -143,24 +238,58 @@ async function callApi(target: Target, body: string, printJson: boolean): Promis
     if (response.status === 502 && Array.isArray(results)) {
       const failed = results.filter((item): item is { number: unknown; error: { type: string; message: string } } => typeof item === 'object' && item !== null && 'error' in item);
       for (const item of failed) {
-        process.stderr.write(`${String(item.number)} failed: ${item.error.type}: ${item.error.message}\n`);
+        const index = results.indexOf(item);
+        process.stderr.write(`${String(item.number)} (${sources[index] ?? `numbers[${index}]`}, numbers[${index}]) failed: ${item.error.type}: ${item.error.message}\n`);
       }
       process.stderr.write(`${failed.length} of ${results.length} numbers could not be squared.\n`);
       return 1;
     }
     return 0;
   }
-  process.stderr.write(`${url} answered ${response.status}: ${describeError(document)}\n`);
-  return 2;
+  process.stderr.write(`${url} answered ${response.status}: ${describeError(document, sources)}\n`);
+  return exitCodeOf(response.status);
 }
 
-function describeError(document: unknown): string {
+/** 4xx: the request was refused (2); any other failure is the API's or the network's (3). */
+function exitCodeOf(status: number): number {
+  if (status === 502) return 1;
+  return status >= 400 && status < 500 ? 2 : 3;
+}
+
+/**
+ * On a terminal, after a second without an answer, `Waiting for the API: 3.2 s` on stderr, updated
+ * in place and erased when the answer comes; nothing at all when stderr is not a terminal.
+ */
+function startProgress(): { stop(): void } {
+  if (!process.stderr.isTTY) return { stop: () => undefined };
+  const startedAt = performance.now();
+  let shown = false;
+  const timer = setInterval(() => {
+    const seconds = (performance.now() - startedAt) / 1000;
+    if (seconds < 1) return;
+    shown = true;
+    process.stderr.write(`\rWaiting for the API: ${seconds.toFixed(1)} s`);
+  }, 100);
+  return {
+    stop() {
+      clearInterval(timer);
+      if (shown) process.stderr.write('\r\u001b[K');
+    },
+  };
+}
+
+function describeError(document: unknown, sources: NumberSources): string {
   if (typeof document !== 'object' || document === null) return JSON.stringify(document);
   if ('error' in document && typeof document.error === 'object' && document.error !== null) {
     const { message, details } = document.error as { message?: unknown; details?: unknown };
     const lines = [String(message)];
     if (Array.isArray(details)) {
-      for (const detail of details as { path?: unknown; message?: unknown }[]) lines.push(`  ${String(detail.path)}: ${String(detail.message)}`);
+      for (const detail of details as { path?: unknown; message?: unknown }[]) {
+        // `numbers[3]` → also `argument 4` or `line 9 of numbers.txt`, where the user can find it.
+        const index = /^numbers\[(\d+)\]/.exec(String(detail.path))?.[1];
+        const source = index === undefined ? undefined : sources[Number(index)];
+        lines.push(`  ${source === undefined ? '' : `${source}, `}${String(detail.path)}: ${String(detail.message)}`);
+      }
     }
     return lines.join('\n');
   }
@@ -194,6 +323,7 @@ main(process.argv.slice(2)).then(
   },
   (error: unknown) => {
     process.stderr.write(`${error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 2;
+    // Bad usage is 2; anything else (the local stack failing to start, say) is a failure of the API's side.
+    process.exitCode = error instanceof UsageError ? 2 : 3;
   },
 );

@@ -329,9 +329,11 @@ function readFunctions(context: ResolutionContext): FunctionDefinition[] {
         : resolveWithLocation(context, loggingConfig.LogGroup, `${logicalId}.LoggingConfig.LogGroup`);
     const architectures = Array.isArray(properties.Architectures) ? properties.Architectures : [];
     const reserved = properties.ReservedConcurrentExecutions;
+    const constructPath = resource.Metadata?.['aws:cdk:path'];
     return {
       logicalId,
       stackName: context.stack.stackName,
+      ...(typeof constructPath === 'string' ? { constructPath } : {}),
       name,
       arn: functionArn(context, name),
       handler: typeof properties.Handler === 'string' ? properties.Handler : 'index.handler',

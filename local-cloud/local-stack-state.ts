@@ -9,8 +9,13 @@ import type { AwsCredentials } from './http-api/sigv4-verifier';
 
 /** What a running local stack offers, and what its state file records. */
 export interface LocalStackEndpoints {
-  readonly httpApiUrl: string;
+  /** The first HTTP API's URL; absent when the assembly has no HTTP API. */
+  readonly httpApiUrl?: string;
+  /** Every HTTP API's URL, by the API's name. */
+  readonly httpApiUrls?: Readonly<Record<string, string>>;
   readonly lambdaUrl: string;
+  /** The cloud assembly served, so a client can find a function by a part of its name. */
+  readonly assemblyDirectory?: string;
   readonly region: string;
   /** The fixed local credentials; absent when the stack accepts the environment's, which are never written down. */
   readonly credentials?: AwsCredentials;
@@ -38,7 +43,7 @@ function isAlive(pid: number): boolean {
 async function answers(endpoints: LocalStackEndpoints): Promise<boolean> {
   try {
     // Any HTTP answer (a 404 for the root) shows the API is up.
-    await fetch(endpoints.httpApiUrl, { signal: AbortSignal.timeout(2000) });
+    await fetch(endpoints.httpApiUrl ?? endpoints.lambdaUrl, { signal: AbortSignal.timeout(2000) });
     return true;
   } catch {
     return false;

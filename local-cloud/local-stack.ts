@@ -1,7 +1,7 @@
 /**
- * The whole local cloud for a CDK project: synthesize (when the sources changed), load the cloud
- * assembly, serve its functions on a local Lambda Invoke API and its HTTP API routes on a local
- * API Gateway. Nothing here knows what the functions do.
+ * The whole local cloud for a CDK project: synthesize (when the sources changed) into its own
+ * folder, load the cloud assembly, serve its functions on a local Lambda Invoke API and each of its
+ * HTTP APIs on a local API Gateway of its own port. Nothing here knows what the functions do.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -9,10 +9,12 @@ import { loadCloudAssembly } from './cloud-assembly';
 import { startHttpApi, type RunningHttpApi } from './http-api/http-api-server';
 import type { AwsCredentials } from './http-api/sigv4-verifier';
 import { startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from './lambda/invoke-api';
+import { applyEnvVars, type EnvVarsDocument } from './env-vars-file';
+import { selectFunction } from './function-selector';
 import { stateFileOf, type LocalStackEndpoints } from './local-stack-state';
 import { checkExposure, type ExposureOptions } from './remote-access';
-import { synthesizeIfChanged } from './synthesize';
-import type { CloudAssemblyDefinition } from './types';
+import { localAssemblyDirectory, synthesizeIfChanged, type CommandLineContext } from './synthesize';
+import type { CloudAssemblyDefinition, HttpApiDefinition } from './types';
 
 /**
  * The credentials the local cloud accepts when the environment has none: fixed, so a signed
@@ -28,17 +30,25 @@ export interface LocalStackOptions
     ExposureOptions {
   /** The folder with cdk.json. */
   readonly projectDirectory: string;
-  /** An assembly to serve as it is; without one, the project is synthesized into cdk.out when its sources changed. */
+  /** An assembly to serve as it is; without one, the project is synthesized into `synthesizeInto` when its sources changed. */
   readonly cdkOut?: string;
+  /** Where the project is synthesized. @default `<projectDirectory>/.local-cloud/cdk.out`, never the `cdk.out` of `cdk synth` */
+  readonly synthesizeInto?: string;
+  /** Context on top of cdk.json, cdk.context.json and ~/.cdk.json, as `cdk -c key=value`. */
+  readonly context?: CommandLineContext;
+  /** Environment overrides in SAM's `--env-vars` format. */
+  readonly envVars?: EnvVarsDocument;
+  /** A function (as {@link selectFunction} finds it) whose environments start with the Node inspector; its timeout waits while a debugger is attached. */
+  readonly inspect?: string;
   /** @default '127.0.0.1' */
   readonly host?: string;
-  /** The HTTP API's port. @default 3000 */
+  /** The first HTTP API's port; the next APIs take the ports after it (0: any free port for each). @default 3000 */
   readonly httpPort?: number;
   /** The Lambda Invoke API's port. @default 3001 */
   readonly lambdaPort?: number;
   /** What IAM routes accept. @default AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the environment, else {@link LOCAL_CREDENTIALS} */
   readonly credentials?: AwsCredentials;
-  /** Function logs (START/END/REPORT and output). @default stderr */
+  /** Function logs (START/END/REPORT and output), each line `[<function name>] <text>`. @default stderr */
   readonly logSink?: (line: string) => void;
   /** HTTP API access log lines. @default none */
   readonly accessLog?: (line: string) => void;
@@ -48,27 +58,56 @@ export interface LocalStackOptions
   readonly onSynthesized?: (synthesized: boolean) => void;
 }
 
+/** What {@link RunningLocalStack.reload} changed. */
+export interface ReloadResult {
+  /** Functions whose code or configuration changed: new invocations run the new code. */
+  readonly replaced: readonly string[];
+  /** Changes a reload cannot apply (functions or routes added or removed): restart to get them. */
+  readonly needsRestart: readonly string[];
+}
+
 export interface RunningLocalStack extends LocalStackEndpoints {
+  /** The first HTTP API's URL; empty when the assembly has no HTTP API (the Invoke API alone is served). */
+  readonly httpApiUrl: string;
   /** What IAM routes accept. */
   readonly credentials: AwsCredentials;
+  /** The assembly served, as last (re)loaded. */
   readonly assembly: CloudAssemblyDefinition;
   readonly invokeApi: InvokeApi;
-  readonly httpApi: RunningHttpApi;
+  /** The first HTTP API, when there is one. */
+  readonly httpApi: RunningHttpApi | undefined;
+  /** Every HTTP API, each on its own port, in the assembly's order. */
+  readonly httpApis: readonly { readonly definition: HttpApiDefinition; readonly server: RunningHttpApi }[];
+  /** The inspected function's name, when `inspect` was given. */
+  readonly inspectedFunction: string | undefined;
+  /**
+   * Synthesizes again (or re-reads `cdkOut`) and replaces the functions whose definition changed.
+   * Throws, leaving the stack as it was, when synthesis fails.
+   */
+  reload(): Promise<ReloadResult>;
   close(): Promise<void>;
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
   const host = options.host ?? '127.0.0.1';
-  let cdkOut = options.cdkOut;
-  if (cdkOut === undefined) {
-    const result = await synthesizeIfChanged({ projectDirectory: options.projectDirectory });
-    options.onSynthesized?.(result.synthesized);
-    cdkOut = result.outdir;
-  }
-  const assembly = loadCloudAssembly(cdkOut);
-  const [api, ...otherApis] = assembly.httpApis;
-  if (api === undefined) throw new Error(`the cloud assembly in ${cdkOut} has no HTTP API to serve`);
-  if (otherApis.length > 0) throw new Error(`the cloud assembly in ${cdkOut} has ${assembly.httpApis.length} HTTP APIs; the local cloud serves one`);
+  let assemblyDirectory = '';
+  const loadServedAssembly = async (): Promise<CloudAssemblyDefinition> => {
+    let cdkOut = options.cdkOut;
+    if (cdkOut === undefined) {
+      const result = await synthesizeIfChanged({
+        projectDirectory: options.projectDirectory,
+        outdir: options.synthesizeInto ?? localAssemblyDirectory(options.projectDirectory),
+        ...(options.context ? { context: options.context } : {}),
+      });
+      options.onSynthesized?.(result.synthesized);
+      cdkOut = result.outdir;
+    }
+    const loaded = loadCloudAssembly(cdkOut);
+    assemblyDirectory = path.resolve(cdkOut);
+    return options.envVars === undefined ? loaded : { ...loaded, functions: applyEnvVars(loaded.functions, options.envVars) };
+  };
+  let assembly = await loadServedAssembly();
+  const inspected = options.inspect === undefined ? undefined : selectFunction(assembly.functions, options.inspect);
 
   const environmentCredentials = options.credentials === undefined ? credentialsFromEnvironment() : undefined;
   const credentials = options.credentials ?? environmentCredentials ?? LOCAL_CREDENTIALS;
@@ -91,27 +130,37 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     authentication: options.invokeAuthentication ?? 'sigv4',
     ...(options.invokeApiLimits ? { limits: options.invokeApiLimits } : {}),
     ...(options.onLimit ? { warn: options.onLimit } : {}),
+    // Port 0: each environment's inspector on a free port, which Node prints into the function's log.
+    // The environment lifts the timeout while a debugger is attached.
+    ...(inspected === undefined ? {} : { execArgvByFunction: { [inspected.name]: [`--inspect=${host}:0`] } }),
   });
-  let httpApi: RunningHttpApi;
+  const httpApis: { definition: HttpApiDefinition; server: RunningHttpApi }[] = [];
   try {
-    httpApi = await startHttpApi({
-      api,
-      invoker: invokeApi.service,
-      host,
-      port: options.httpPort ?? 3000,
-      credentials,
-      region: assembly.region,
-      accountId: assembly.accountId,
-      ...(options.accessLog ? { log: options.accessLog } : {}),
-      ...(options.httpApiLimits ? { limits: options.httpApiLimits } : {}),
-      ...(options.onLimit ? { warn: options.onLimit } : {}),
-    });
+    const firstPort = options.httpPort ?? 3000;
+    for (const [index, api] of assembly.httpApis.entries()) {
+      const server = await startHttpApi({
+        api,
+        invoker: invokeApi.service,
+        host,
+        port: firstPort === 0 ? 0 : firstPort + index,
+        credentials,
+        region: assembly.region,
+        accountId: assembly.accountId,
+        ...(options.accessLog ? { log: options.accessLog } : {}),
+        ...(options.httpApiLimits ? { limits: options.httpApiLimits } : {}),
+        ...(options.onLimit ? { warn: options.onLimit } : {}),
+      });
+      httpApis.push({ definition: api, server });
+    }
   } catch (error) {
+    await Promise.all(httpApis.map(({ server }) => server.close()));
     await invokeApi.close();
     throw error;
   }
 
-  const endpoints = { httpApiUrl: httpApi.url, lambdaUrl: invokeApi.url, region: assembly.region, pid: process.pid };
+  const httpApiUrls = Object.fromEntries(httpApis.map(({ definition, server }) => [definition.name, server.url]));
+  const httpApiUrl = httpApis[0]?.server.url;
+  const endpoints = { ...(httpApiUrl === undefined ? {} : { httpApiUrl }), httpApiUrls, lambdaUrl: invokeApi.url, assemblyDirectory, region: assembly.region, pid: process.pid };
   const stateFile = stateFileOf(options.projectDirectory);
   if (options.writeStateFile ?? true) {
     // A secret from the environment stays there: a client of this stack signs with its own chain.
@@ -122,18 +171,50 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   let closed = false;
   return {
     ...endpoints,
+    httpApiUrl: httpApiUrl ?? '',
     credentials,
-    assembly,
+    get assembly() {
+      return assembly;
+    },
     invokeApi,
-    httpApi,
+    httpApi: httpApis[0]?.server,
+    httpApis,
+    inspectedFunction: inspected?.name,
+    async reload() {
+      const next = await loadServedAssembly();
+      const result = changesBetween(assembly, next);
+      const changed = new Set(result.replaced);
+      for (const definition of next.functions) {
+        if (changed.has(definition.name)) invokeApi.service.replaceFunction(definition);
+      }
+      assembly = { ...next, httpApis: assembly.httpApis };
+      return result;
+    },
     async close() {
       if (closed) return;
       closed = true;
       if (options.writeStateFile ?? true) rmSync(stateFile, { force: true });
-      await httpApi.close();
+      await Promise.all(httpApis.map(({ server }) => server.close()));
       await invokeApi.close();
     },
   };
+}
+
+/** Which functions changed between two loads of an assembly, and what only a restart applies. */
+export function changesBetween(before: CloudAssemblyDefinition, after: CloudAssemblyDefinition): ReloadResult {
+  const previous = new Map(before.functions.map((definition) => [definition.name, definition]));
+  const next = new Map(after.functions.map((definition) => [definition.name, definition]));
+  const replaced: string[] = [];
+  const needsRestart: string[] = [];
+  for (const [name, definition] of next) {
+    const old = previous.get(name);
+    if (old === undefined) needsRestart.push(`function ${name} added`);
+    // The asset folder is named by the hash of the code: a new folder is new code.
+    else if (JSON.stringify(old) !== JSON.stringify(definition)) replaced.push(name);
+  }
+  for (const name of previous.keys()) if (!next.has(name)) needsRestart.push(`function ${name} removed`);
+  if (JSON.stringify(before.httpApis) !== JSON.stringify(after.httpApis)) needsRestart.push('HTTP API routes or stages changed');
+  return { replaced, needsRestart };
 }
 
 function credentialsFromEnvironment(): AwsCredentials | undefined {

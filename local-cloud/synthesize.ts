@@ -1,51 +1,64 @@
 /**
- * Synthesizes a CDK app into a cloud assembly the way the CDK CLI does: it runs the `app` command
- * of `cdk.json` with the context of `cdk.json` in `CDK_CONTEXT_JSON` and the output directory in
- * `CDK_OUTDIR`, so the local cloud runs exactly what `cdk deploy` would upload.
+ * Synthesizes a CDK app into a cloud assembly with the CDK CLI itself (`cdk synth --output DIR`),
+ * so the local cloud runs exactly what `cdk deploy` would upload: the CLI reads `cdk.json`,
+ * `cdk.context.json`, `~/.cdk.json` and `-c key=value` as it always does, and asks the app for
+ * asset metadata. The local stack synthesizes into its own folder (`.local-cloud/cdk.out`), so a
+ * `cdk synth` in the project never changes what it serves.
  * https://docs.aws.amazon.com/cdk/v2/guide/apps.html#apps_cloud_assembly
+ * https://docs.aws.amazon.com/cdk/v2/guide/context.html#context_construct
+ *
+ * Why the CLI and not `@aws-cdk/toolkit-lib`: both cost about the same to start (1.3–3 s on this
+ * machine under load, see README), the CLI is already a dependency of every CDK project, and the
+ * toolkit library adds 136 MB of dependencies.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
+
+/** Context values as `cdk -c key=value` passes them: the CLI hands every value to the app as a string. */
+export type CommandLineContext = Readonly<Record<string, string | number | boolean>>;
 
 export interface SynthesizeOptions {
   /** The folder with `cdk.json`. */
   readonly projectDirectory: string;
-  /** @default `<projectDirectory>/cdk.out` */
+  /** @default {@link localAssemblyDirectory} of the project */
   readonly outdir?: string;
-  /** Context on top of `cdk.json`'s, like `cdk synth -c key=value`. */
-  readonly context?: Readonly<Record<string, unknown>>;
-  /** Receives the app's output. @default inherited stderr */
+  /** Context on top of the CLI's own sources, like `cdk synth -c key=value`. */
+  readonly context?: CommandLineContext;
+  /** Receives the app's and the CLI's output. @default kept, and shown only if synthesis fails */
   readonly log?: (text: string) => void;
 }
 
-/** What the source hash covers besides `cdk.json`'s `watch.include` folders. */
-const ALWAYS_HASHED = ['cdk.json', 'package-lock.json'];
+/** Where the local cloud synthesizes a project: never `cdk.out`, which `cdk synth` owns. */
+export function localAssemblyDirectory(projectDirectory: string): string {
+  return path.join(projectDirectory, '.local-cloud', 'cdk.out');
+}
+
+/** What the source hash covers besides `cdk.json`'s `watch.include` folders: the CLI's context sources and the lock file. */
+const ALWAYS_HASHED = ['cdk.json', 'cdk.context.json', 'package-lock.json'];
 const HASH_FILE = '.source-hash';
 
-/** Synthesizes into `outdir` and returns it. Throws with the app's output if the app fails. */
+/** Synthesizes into `outdir` and returns it. Throws with the CLI's output if synthesis fails. */
 export async function synthesize(options: SynthesizeOptions): Promise<string> {
   const cdkJson = readCdkJson(options.projectDirectory);
   // Hashed before the app runs: an edit made while it runs is not taken as synthesized.
-  return synthesizeWith(options, cdkJson, sourceHash(options.projectDirectory, cdkJson.watchInclude, options.context));
+  return synthesizeWith(options, sourceHash(options.projectDirectory, cdkJson.watchFolders, options.context));
 }
 
-async function synthesizeWith(options: SynthesizeOptions, cdkJson: CdkJson, hash: string): Promise<string> {
+async function synthesizeWith(options: SynthesizeOptions, hash: string): Promise<string> {
   const { projectDirectory } = options;
-  const outdir = options.outdir ?? path.join(projectDirectory, 'cdk.out');
-  const context = {
-    ...cdkJson.context,
-    // The CLI asks for asset metadata by default: the template then names each asset's folder.
-    'aws:cdk:enable-asset-metadata': true,
-    ...options.context,
-  };
+  const outdir = path.resolve(options.outdir ?? localAssemblyDirectory(projectDirectory));
+  const contextArguments = Object.entries(options.context ?? {}).flatMap(([key, value]) => ['--context', `${key}=${String(value)}`]);
+  const command = [cdkCliOf(projectDirectory), 'synth', '--quiet', '--output', outdir, ...contextArguments];
   const output: string[] = [];
   const exitCode = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(cdkJson.app, {
+    const child = spawn(process.execPath, command, {
       cwd: projectDirectory,
-      shell: true,
-      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify(context) },
+      // The CLI sets the app's own CDK_OUTDIR and CDK_CONTEXT_JSON; ours (from a parent synth) must not leak in.
+      env: withoutCdkAppVariables(process.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const collect = (chunk: Buffer) => {
@@ -58,57 +71,85 @@ async function synthesizeWith(options: SynthesizeOptions, cdkJson: CdkJson, hash
     child.on('close', resolve);
   });
   if (exitCode !== 0) {
-    throw new Error(`cdk app "${cdkJson.app}" failed (exit ${exitCode}):\n${output.join('').slice(-4000)}`);
+    throw new Error(`cdk synth failed (exit ${exitCode}) in ${projectDirectory}:\n${output.join('').slice(-4000)}`);
   }
   if (!existsSync(path.join(outdir, 'manifest.json'))) {
-    throw new Error(`cdk app "${cdkJson.app}" exited without writing a cloud assembly to ${outdir}:\n${output.join('').slice(-4000)}`);
+    throw new Error(`cdk synth exited without writing a cloud assembly to ${outdir}:\n${output.join('').slice(-4000)}`);
   }
   writeFileSync(path.join(outdir, HASH_FILE), hash);
   return outdir;
 }
 
-/** Synthesizes only when the sources changed since the assembly in `outdir` was made. */
+/** Synthesizes only when the sources or the context changed since the assembly in `outdir` was made. */
 export async function synthesizeIfChanged(options: SynthesizeOptions): Promise<{ outdir: string; synthesized: boolean }> {
-  const outdir = options.outdir ?? path.join(options.projectDirectory, 'cdk.out');
+  const outdir = path.resolve(options.outdir ?? localAssemblyDirectory(options.projectDirectory));
   const hashFile = path.join(outdir, HASH_FILE);
   const cdkJson = readCdkJson(options.projectDirectory);
-  const current = sourceHash(options.projectDirectory, cdkJson.watchInclude, options.context);
+  const current = sourceHash(options.projectDirectory, cdkJson.watchFolders, options.context);
   if (existsSync(hashFile) && readFileSync(hashFile, 'utf8') === current) {
     return { outdir, synthesized: false };
   }
-  return { outdir: await synthesizeWith(options, cdkJson, current), synthesized: true };
+  return { outdir: await synthesizeWith({ ...options, outdir }, current), synthesized: true };
 }
 
-interface CdkJson {
+/**
+ * The CLI of the project when it has one (the version its `cdk deploy` would use), else the local
+ * cloud's own.
+ */
+function cdkCliOf(projectDirectory: string): string {
+  for (const base of [path.join(projectDirectory, 'package.json'), import.meta.url]) {
+    try {
+      return createRequire(base).resolve('aws-cdk/bin/cdk');
+    } catch {
+      // Not installed there: try the next.
+    }
+  }
+  throw new Error('The AWS CDK CLI (npm package aws-cdk) is not installed: npm install --save-dev aws-cdk');
+}
+
+function withoutCdkAppVariables(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { CDK_OUTDIR: _outdir, CDK_CONTEXT_JSON: _context, ...rest } = environment;
+  return rest;
+}
+
+export interface CdkJson {
   readonly app: string;
-  readonly context: Record<string, unknown>;
+  /** The top folders of `watch.include` (`lib/**` → `lib`): what the app is built from. */
+  readonly watchFolders: readonly string[];
+  /** `watch.include` and `watch.exclude` as written. */
   readonly watchInclude: readonly string[];
+  readonly watchExclude: readonly string[];
 }
 
-function readCdkJson(projectDirectory: string): CdkJson {
+export function readCdkJson(projectDirectory: string): CdkJson {
   const file = path.join(projectDirectory, 'cdk.json');
+  if (!existsSync(file)) throw new Error(`${projectDirectory} has no cdk.json: is it a CDK app?`);
   const document: unknown = JSON.parse(readFileSync(file, 'utf8'));
   if (typeof document !== 'object' || document === null || !('app' in document) || typeof document.app !== 'string') {
     throw new Error(`${file} has no "app" command`);
   }
-  const context = 'context' in document && typeof document.context === 'object' && document.context !== null ? document.context : {};
   const watch = 'watch' in document && typeof document.watch === 'object' && document.watch !== null ? document.watch : {};
-  const include = 'include' in watch && Array.isArray(watch.include) ? watch.include : [];
-  // `lib/**` → `lib`: the folders the app is built from.
-  const watchInclude = include.filter((glob): glob is string => typeof glob === 'string').map((glob) => glob.split('/')[0] ?? glob);
-  return { app: document.app, context: context as Record<string, unknown>, watchInclude };
+  const strings = (value: unknown): string[] =>
+    (Array.isArray(value) ? value : typeof value === 'string' ? [value] : []).filter((item): item is string => typeof item === 'string');
+  const watchInclude = strings('include' in watch ? watch.include : undefined);
+  const watchExclude = strings('exclude' in watch ? watch.exclude : undefined);
+  const watchFolders = watchInclude.map((glob) => glob.split('/')[0] ?? glob).filter((folder) => folder !== '' && !folder.includes('*'));
+  return { app: document.app, watchFolders, watchInclude, watchExclude };
 }
 
 function sourceHash(projectDirectory: string, folders: readonly string[], extraContext: unknown): string {
   const hash = createHash('sha256');
   hash.update(JSON.stringify(extraContext ?? {}));
+  // The CLI reads the user's context too: a change there is a change of the assembly.
+  const userConfig = path.join(os.homedir(), '.cdk.json');
+  if (existsSync(userConfig)) hash.update(readFileSync(userConfig));
   const visit = (relative: string) => {
     const absolute = path.join(projectDirectory, relative);
     if (!existsSync(absolute)) return;
     const stats = statSync(absolute);
     if (stats.isDirectory()) {
       for (const entry of readdirSync(absolute).sort()) {
-        if (entry !== 'node_modules') visit(path.join(relative, entry));
+        if (entry !== 'node_modules' && entry !== 'cdk.out' && entry !== '.local-cloud') visit(path.join(relative, entry));
       }
       return;
     }

@@ -10,6 +10,8 @@ export interface FunctionDefinition {
   readonly logicalId: string;
   /** The stack that holds it. */
   readonly stackName: string;
+  /** The construct path (`aws:cdk:path` metadata, e.g. `MultiSquare/Squarer/Function/Resource`), when the assembly has it. */
+  readonly constructPath?: string;
   /** Local physical name, `${stackName}-${logicalId}` (AWS would add a random suffix). */
   readonly name: string;
   /** `arn:aws:lambda:${region}:${account}:function:${name}` */

@@ -118,7 +118,7 @@ function refuseUnsupported(api: HttpApiDefinition): void {
 }
 
 /** A stable IAM-style unique ID for the configured key, like the `AIDA…` IDs of IAM users. */
-function callerIdFor(accessKeyId: string): string {
+export function callerIdFor(accessKeyId: string): string {
   return `AIDA${createHash('sha256').update(accessKeyId).digest('hex').slice(0, 17).toUpperCase()}`;
 }
 

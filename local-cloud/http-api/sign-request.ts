@@ -22,6 +22,8 @@ export interface RequestToSign {
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Uint8Array;
+  /** Passed to fetch, not signed: ends the request (a client timeout). */
+  readonly signal?: AbortSignal;
 }
 
 export interface SignedRequest {
@@ -95,5 +97,6 @@ export async function signedFetch(url: string | URL, request: RequestToSign, opt
     method: signed.method,
     headers: signed.headers,
     ...(signed.body === undefined ? {} : { body: signed.body }),
+    ...(request.signal === undefined ? {} : { signal: request.signal }),
   });
 }

@@ -29,18 +29,35 @@ interface Waiter {
 
 export class EnvironmentPool {
   readonly environments = new Set<ExecutionEnvironment>();
+  /** Environments running code that {@link replace} replaced: stopped when their invocation ends. */
+  private readonly retired = new WeakSet<ExecutionEnvironment>();
   /** Most recently used last. */
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly waiters: Waiter[] = [];
   private closed = false;
 
   constructor(
-    readonly definition: FunctionDefinition,
+    private current: FunctionDefinition,
     private readonly budget: EnvironmentBudget,
     private readonly initGate: InitGate,
     /** A new, unstarted environment of this function. */
-    private readonly createEnvironment: () => ExecutionEnvironment,
+    private createEnvironment: () => ExecutionEnvironment,
   ) {}
+
+  get definition(): FunctionDefinition {
+    return this.current;
+  }
+
+  /**
+   * New code or configuration (watch mode): environments start from it from now on; idle ones
+   * stop now, busy ones when their invocation ends.
+   */
+  replace(definition: FunctionDefinition, createEnvironment: () => ExecutionEnvironment): void {
+    this.current = definition;
+    this.createEnvironment = createEnvironment;
+    for (const environment of this.environments) this.retired.add(environment);
+    for (const environment of [...this.idle]) this.stop(environment);
+  }
 
   /** When the least recently used idle environment was last used, if there is one. */
   get oldestIdleSince(): number | undefined {
@@ -76,7 +93,7 @@ export class EnvironmentPool {
 
   /** Hands a healthy environment to a waiter of this function, or keeps it warm, or frees its slot. */
   release(environment: ExecutionEnvironment): void {
-    if (environment.state !== 'idle' || this.closed) {
+    if (environment.state !== 'idle' || this.closed || this.retired.has(environment)) {
       this.stop(environment);
       return;
     }

@@ -68,6 +68,12 @@ export interface ExecutionEnvironmentOptions {
   readonly environment: Readonly<Record<string, string>>;
   /** Lines written outside an invocation (INIT, or after a response). */
   readonly onIdleOutputLine: (line: string) => void;
+  /**
+   * Node.js flags for the process, e.g. `--inspect=127.0.0.1:0` to debug it. With `--inspect`, the
+   * invocation timeout waits while a debugger is attached (Node writes `Debugger attached.` and
+   * `Debugger ending on ...` to stderr), so a breakpoint does not end the invocation. @default none
+   */
+  readonly execArgv?: readonly string[];
 }
 
 type ChildMessage =
@@ -211,12 +217,17 @@ export class ExecutionEnvironment {
   private readonly marker = randomUUID();
   private killedByUs = false;
   private orphansLikely = false;
+  /** A debugger is attached to this environment's inspector (only watched with `--inspect`). */
+  private debuggerAttached = false;
 
   constructor(private readonly options: ExecutionEnvironmentOptions) {
     this.logStreamName = options.environment.AWS_LAMBDA_LOG_STREAM_NAME ?? newLogStreamName();
+    const inspected = (options.execArgv ?? []).some((flag) => flag.startsWith('--inspect'));
     const routeLine = (line: string) => {
       // V8's own report when the heap limit (sized from the memory size) is reached.
       if (line.includes('JavaScript heap out of memory')) this.outOfMemory = true;
+      if (inspected && line === 'Debugger attached.') this.debuggerAttached = true;
+      if (inspected && line.startsWith('Debugger ending on ')) this.debuggerAttached = false;
       if (this.pending !== undefined) this.pending.request.onOutputLine(line);
       else this.options.onIdleOutputLine(line);
     };
@@ -251,8 +262,8 @@ export class ExecutionEnvironment {
       // As an unprivileged user where the local cloud runs as root: the task root is then read-only to it.
       ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
       execPath: this.options.nodeBinary,
-      // Not the parent's flags (tsx loaders, inspector): only the heap limits Lambda's bootstrap sets.
-      execArgv: heapLimitArguments(definition.memorySizeMb),
+      // Not the parent's flags (tsx loaders, inspector): the heap limits Lambda's bootstrap sets, and `--inspect` when asked.
+      execArgv: [...heapLimitArguments(definition.memorySizeMb), ...(this.options.execArgv ?? [])],
       cwd: definition.codeDirectory,
       env: { ...this.options.environment, TMPDIR: this.temporaryDirectory, [ENVIRONMENT_MARKER]: this.marker },
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
@@ -318,11 +329,17 @@ export class ExecutionEnvironment {
       this.pending = pending;
       const deadlineEpochMs = Date.now() + request.timeoutMs;
       // Lambda stops the environment when the timeout passes. https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html
-      pending.timer = setTimeout(() => {
+      const onDeadline = () => {
+        // Held at a breakpoint, perhaps: look again in a second, and time out once the debugger has gone.
+        if (this.debuggerAttached) {
+          pending.timer = setTimeout(onDeadline, 1000);
+          return;
+        }
         this.maxMemoryUsedMb(true);
         this.settle({ kind: 'timeout' });
         this.kill();
-      }, request.timeoutMs);
+      };
+      pending.timer = setTimeout(onDeadline, request.timeoutMs);
       // What V8's heap limit misses (buffers, native memory) shows in the resident size.
       pending.memoryTimer = setInterval(() => this.checkMemory(), MEMORY_CHECK_INTERVAL_MS);
       const dispatch = () => {

