@@ -118,6 +118,7 @@ describe('caps', () => {
   beforeAll(async () => {
     api = await startSquareApi(inject('cdkOut'), () => ({
       httpApiLimits: { maxBufferedBytes: 1_000_000, maxConnections: 8 },
+      invokeApiLimits: { maxBufferedBytes: 1_000_000 },
       onLimit: (message) => warnings.push(message),
     }));
   });
@@ -139,6 +140,26 @@ describe('caps', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const admitted = await api.post(paddedBody(200_000));
     expect(admitted.status).toBe(200);
+  });
+
+  it('answers 429 TooManyRequestsException on the Invoke API when its buffered bytes would pass the cap', async () => {
+    const url = `${api.stack.lambdaUrl}/2015-03-31/functions/${api.squarer.name}/invocations`;
+    const large = paddedBody(900_000);
+    const held = partialUpload(url, await signedHeaders(api, url, large, 'lambda'), large.subarray(0, 899_000), 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    const client = new LambdaClient({ endpoint: api.stack.lambdaUrl, region: api.stack.region, credentials: api.stack.credentials, maxAttempts: 1 });
+    const payload = Buffer.alloc(200_000, ' ');
+    payload.write('{"number": 9}');
+    await expect(client.send(new InvokeCommand({ FunctionName: api.squarer.name, Payload: payload }))).rejects.toMatchObject({
+      name: 'TooManyRequestsException',
+      $metadata: { httpStatusCode: 429 },
+    });
+    held.abort();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const admitted = await client.send(new InvokeCommand({ FunctionName: api.squarer.name, Payload: payload }));
+    expect(JSON.parse(new TextDecoder().decode(admitted.Payload))).toMatchObject({ result: 81 });
+    client.destroy();
   });
 
   it('caps connections: idle ones are closed to make room, and a new client gets through', async () => {
