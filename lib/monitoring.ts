@@ -196,6 +196,8 @@ export class Monitoring extends Construct {
       }),
     );
     dashboard.addWidgets(
+      // Lambda emits ConcurrentExecutions for every function; MAX is the statistic to read it with:
+      // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-concurrency.html
       graph('Squarer concurrency', [
         new cloudwatch.Metric({
           namespace: 'AWS/Lambda',
