@@ -7,8 +7,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AmbiguousLocalStackError, batchedLineWriter, readRunningLocalStack, signedFetch, startLocalStack, type RunningLocalStack } from '@multi-square/local-cloud';
-import { MISSING_SHELL_CREDENTIALS, shellCredentials } from './shell-credentials';
+import {
+  AmbiguousLocalStackError,
+  batchedLineWriter,
+  MISSING_SHELL_CREDENTIALS,
+  readRunningLocalStack,
+  shellCredentials,
+  signedFetch,
+  startLocalStack,
+  type RunningLocalStack,
+} from '@multi-square/local-cloud';
 
 /** The project: the folder with cdk.json. */
 const projectDirectory = path.resolve(import.meta.dirname, '..');

@@ -9,6 +9,7 @@ export { signedFetch, signRequest, type RequestToSign, type SignedRequest, type 
 export type { AwsCredentials } from './http-api/sigv4-verifier';
 export { AmbiguousLocalStackError, readRunningLocalStack, readRunningLocalStacks, type LocalStackEndpoints } from './local-stack-state';
 export { batchedLineWriter } from './function-logs';
+export { MISSING_SHELL_CREDENTIALS, shellCredentials } from './shell-credentials';
 export { createSigV4Verifier } from './http-api/sigv4-verifier';
 export { startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from './lambda/invoke-api';
 export { LOCAL_CREDENTIALS, startLocalStack, type LocalStackOptions, type RunningLocalStack } from './local-stack';

@@ -27,7 +27,7 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-const invokeArgs = (...args: string[]) => ['--import', 'tsx', 'cli/invoke.ts', '--assembly', cdkOut, ...args];
+const invokeArgs = (...args: string[]) => ['--import', 'tsx', 'local-cloud/invoke.ts', '--assembly', cdkOut, ...args];
 
 /** Runs `npm run invoke -- ...args` with `stdin` as its input; resolves with its exit code and output. */
 function invokeWithStdin(args: readonly string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {

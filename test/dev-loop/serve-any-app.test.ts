@@ -99,7 +99,7 @@ describe('npm start -- --app DIR', () => {
     expect(stack.stderr()).not.toContain(`[${echoName}]`);
     expect(stack.stderr()).not.toContain('[access]');
     // `npm run invoke --app` finds this running stack (no stack of its own) and its overrides.
-    const invoked = await run(process.execPath, ['--import', 'tsx', 'cli/invoke.ts', '--app', app.directory, 'greeter'], { cwd: projectDirectory });
+    const invoked = await run(process.execPath, ['--import', 'tsx', 'local-cloud/invoke.ts', '--app', app.directory, 'greeter'], { cwd: projectDirectory });
     expect(invoked.stderr).not.toContain('Starting the local stack');
     expect(JSON.parse(invoked.stdout)).toEqual({ message: 'hi world', stage: 'local' });
     // Every function's lines are in its own file all the same.
@@ -125,7 +125,7 @@ describe('a running npm start that accepts only its shell\'s credentials', () =>
     expect(stack.stdout()).toContain('AWS_ACCESS_KEY_ID from your environment (AKIASHELLCREDENTIALS)');
     // No credentials anywhere the standard chain looks.
     const bare = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' };
-    const invokeGreeter = ['--import', 'tsx', 'cli/invoke.ts', '--app', app.directory, 'greeter'];
+    const invokeGreeter = ['--import', 'tsx', 'local-cloud/invoke.ts', '--app', app.directory, 'greeter'];
     const failure = run(process.execPath, invokeGreeter, { cwd: projectDirectory, env: bare });
     await expect(failure).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('accepts only the AWS credentials of the shell it was started from, and this shell has none') });
     const { stdout } = await run(process.execPath, invokeGreeter, { cwd: projectDirectory, env: { ...bare, ...shellCredentials } });

@@ -7,12 +7,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEV_LOOP_PARSE_OPTIONS, devLoopSettings, UsageError } from '../local-cloud/dev-loop-options';
-import { selectFunction } from '../local-cloud/function-selector';
-import type { AwsCredentials } from '../local-cloud/http-api/sigv4-verifier';
-import type { RunningLocalStack } from '../local-cloud/local-stack';
-import { readRunningLocalStack } from '../local-cloud/local-stack-state';
-import type { CloudAssemblyDefinition } from '../local-cloud/types';
+import { DEV_LOOP_PARSE_OPTIONS, devLoopSettings, UsageError } from './dev-loop-options';
+import { selectFunction } from './function-selector';
+import type { AwsCredentials } from './http-api/sigv4-verifier';
+import type { RunningLocalStack } from './local-stack';
+import { readRunningLocalStack } from './local-stack-state';
+import type { CloudAssemblyDefinition } from './types';
 import { MISSING_SHELL_CREDENTIALS, shellCredentials } from './shell-credentials';
 
 const projectDirectory = path.resolve(import.meta.dirname, '..');
@@ -75,7 +75,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     let target: { lambdaUrl: string; region: string; credentials: AwsCredentials; assembly: CloudAssemblyDefinition };
     if (running !== undefined && running.assemblyDirectory !== undefined) {
-      const { loadCloudAssembly } = await import('../local-cloud/cloud-assembly');
+      const { loadCloudAssembly } = await import('./cloud-assembly');
       // No credentials in the state file: the stack accepts those of its shell, which must be this one's too.
       const credentials = running.credentials ?? (await shellCredentials());
       if (credentials === undefined) {
@@ -85,7 +85,7 @@ async function main(argv: readonly string[]): Promise<number> {
       target = { lambdaUrl: running.lambdaUrl, region: running.region, credentials, assembly: loadCloudAssembly(running.assemblyDirectory) };
     } else {
       process.stderr.write('Starting the local stack for this call (run `npm start` to keep one running)...\n');
-      const { startLocalStack } = await import('../local-cloud/local-stack');
+      const { startLocalStack } = await import('./local-stack');
       ownStack = await startLocalStack({
         projectDirectory: settings.projectDirectory,
         ...(settings.cdkOut === undefined ? {} : { cdkOut: settings.cdkOut }),
@@ -102,7 +102,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const definition = selectFunction(target.assembly.functions, query);
     let payload = eventText ?? '{}';
     if (values.http !== undefined) {
-      const { proxyEventForRoute } = await import('../local-cloud/http-api/route-event');
+      const { proxyEventForRoute } = await import('./http-api/route-event');
       const event = proxyEventForRoute(target.assembly, definition, {
         request: values.http,
         ...(values.body === undefined ? {} : { body: values.body }),
@@ -141,7 +141,7 @@ async function invoke(target: { lambdaUrl: string; region: string; credentials: 
   const request = { method: 'POST', headers: { 'content-type': 'application/json', 'x-amz-log-type': 'Tail' }, body: payload };
   let response: Response;
   try {
-    const { signedFetch } = await import('../local-cloud/http-api/sign-request');
+    const { signedFetch } = await import('./http-api/sign-request');
     response = await signedFetch(url, request, { region: target.region, service: 'lambda', credentials: target.credentials });
   } catch (error) {
     process.stderr.write(`Could not call the Invoke API at ${target.lambdaUrl}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}\n`);

@@ -2,7 +2,7 @@
  * A running `npm start` that was given AWS credentials by its shell accepts only those, and does
  * not write them down: a client must sign with the same ones from its own shell.
  */
-import type { AwsCredentials } from '../local-cloud/http-api/sigv4-verifier';
+import type { AwsCredentials } from './http-api/sigv4-verifier';
 
 export const MISSING_SHELL_CREDENTIALS =
   'The running `npm start` accepts only the AWS credentials of the shell it was started from, and this shell has none.\n' +
