@@ -22,7 +22,6 @@ export const SAFETY_FLAGS = {
   'lambda-max-connections': { type: 'string' },
   'max-buffered-mb': { type: 'string' },
   'lambda-max-buffered-mb': { type: 'string' },
-  'cdk-out': { type: 'string' },
 } as const;
 
 const MB = 1024 * 1024;
@@ -36,8 +35,7 @@ export const SAFETY_USAGE = `  --allow-remote            let --host be other tha
   --max-connections <n>     HTTP API connections at once (default ${DEFAULT_HTTP_API_MAX_CONNECTIONS})
   --lambda-max-connections <n>  Invoke API connections at once (default ${DEFAULT_INVOKE_API_MAX_CONNECTIONS})
   --max-buffered-mb <n>     request bytes the HTTP API holds across all requests (default ${DEFAULT_MAX_BUFFERED_BYTES / MB})
-  --lambda-max-buffered-mb <n>  the same for the Invoke API (default ${DEFAULT_MAX_BUFFERED_BYTES / MB})
-  --cdk-out <dir>           serve this cloud assembly as it is, without synthesizing`;
+  --lambda-max-buffered-mb <n>  the same for the Invoke API (default ${DEFAULT_MAX_BUFFERED_BYTES / MB})`;
 
 type FlagValues = { readonly [K in keyof typeof SAFETY_FLAGS]?: (typeof SAFETY_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
 
@@ -64,12 +62,11 @@ function limitsFrom(values: FlagValues, connections: keyof FlagValues, buffered:
 }
 
 /** The stack options these flags give. */
-export function safetyOptionsFrom(values: FlagValues): ExposureOptions & { readonly cdkOut?: string } {
+export function safetyOptionsFrom(values: FlagValues): ExposureOptions {
   return {
     allowRemote: values['allow-remote'] === true,
     invokeAuthentication: values['no-invoke-auth'] === true ? 'none' : 'sigv4',
     httpApiLimits: limitsFrom(values, 'max-connections', 'max-buffered-mb'),
     invokeApiLimits: limitsFrom(values, 'lambda-max-connections', 'lambda-max-buffered-mb'),
-    ...(values['cdk-out'] === undefined ? {} : { cdkOut: values['cdk-out'] }),
   };
 }
