@@ -1,0 +1,82 @@
+/**
+ * What the Invoke API carries into the runtime and reports about it, driven by the real AWS SDK:
+ * `ClientContext` (X-Amz-Client-Context) into `context.clientContext`, and GetFunction's
+ * `LoggingConfig` as the template configured it.
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GetFunctionCommand, InvalidRequestContentException, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startInvokeApi, type InvokeApi } from '../../local-cloud/lambda/invoke-api';
+import { readLoggingConfig } from '../../local-cloud/lambda/logging-config';
+import type { FunctionDefinition } from '../../local-cloud/types';
+
+let directory: string;
+let api: InvokeApi;
+let client: LambdaClient;
+
+function definitionOf(name: string, loggingConfig?: FunctionDefinition['loggingConfig']): FunctionDefinition {
+  return {
+    logicalId: name,
+    stackName: 'Fidelity',
+    name,
+    arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+    handler: 'index.handler',
+    codeDirectory: directory,
+    runtime: 'nodejs24.x',
+    architecture: 'x86_64',
+    memorySizeMb: 256,
+    timeoutSeconds: 10,
+    environment: {},
+    logGroupName: `/aws/lambda/${name}`,
+    ...(loggingConfig === undefined ? {} : { loggingConfig }),
+  };
+}
+
+beforeAll(async () => {
+  directory = mkdtempSync(path.join(os.tmpdir(), 'invoke-api-fidelity-'));
+  chmodSync(directory, 0o755);
+  writeFileSync(path.join(directory, 'index.js'), `exports.handler = async (event, context) => ({ clientContext: context.clientContext ?? null });`);
+  api = await startInvokeApi({
+    functions: [definitionOf('Plain'), definitionOf('Json', readLoggingConfig({ LogFormat: 'JSON', SystemLogLevel: 'warn' }, 'Json'))],
+    logSink: () => {},
+  });
+  client = new LambdaClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+}, 60_000);
+
+afterAll(async () => {
+  client.destroy();
+  await api.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('the Invoke API and the runtime', () => {
+  it('hands ClientContext to the handler as context.clientContext', async () => {
+    const clientContext = { client: { app_title: 'fidelity' }, custom: { tenant: 'a' } };
+    const output = await client.send(
+      new InvokeCommand({ FunctionName: 'Plain', Payload: Buffer.from('{}'), ClientContext: Buffer.from(JSON.stringify(clientContext)).toString('base64') }),
+    );
+
+    expect(JSON.parse(Buffer.from(output.Payload ?? []).toString('utf8'))).toEqual({ clientContext });
+  });
+
+  it('refuses a ClientContext that is not base64 of a JSON object with a 400', async () => {
+    await expect(client.send(new InvokeCommand({ FunctionName: 'Plain', Payload: Buffer.from('{}'), ClientContext: Buffer.from('[1,2]').toString('base64') }))).rejects.toBeInstanceOf(
+      InvalidRequestContentException,
+    );
+  });
+
+  it('reports LoggingConfig in GetFunction: Text by default, JSON with INFO levels unless set', async () => {
+    const plain = await client.send(new GetFunctionCommand({ FunctionName: 'Plain' }));
+    const json = await client.send(new GetFunctionCommand({ FunctionName: 'Json' }));
+
+    expect(plain.Configuration?.LoggingConfig).toEqual({ LogFormat: 'Text', LogGroup: '/aws/lambda/Plain' });
+    expect(json.Configuration?.LoggingConfig).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN', LogGroup: '/aws/lambda/Json' });
+  });
+
+  it('says which LoggingConfig value is wrong, and where', () => {
+    expect(() => readLoggingConfig({ LogFormat: 'JSON', ApplicationLogLevel: 'LOUD' }, 'Fn')).toThrow("Fn.LoggingConfig.ApplicationLogLevel: 'LOUD' is not a log level");
+    expect(() => readLoggingConfig({ LogFormat: 'XML' }, 'Fn')).toThrow("Fn.LoggingConfig.LogFormat: 'XML' is not Text or JSON");
+  });
+});
