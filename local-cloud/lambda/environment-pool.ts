@@ -20,11 +20,18 @@ export interface Lease {
   readonly queueWait?: QueueWait;
 }
 
+/**
+ * An invocation waiting for the local resource budget: an environment of this function that
+ * frees up first serves it.
+ */
 interface Waiter {
   readonly resolve: (lease: Lease) => void;
   readonly reject: (reason: unknown) => void;
   readonly joinedAt: number;
-  ticket?: BudgetTicket;
+  /** What it waits for, once a local limit makes it wait. */
+  wait?: QueueWait;
+  /** Gives up its place in the budget's queue. */
+  cancel: () => void;
 }
 
 export class EnvironmentPool {
@@ -64,26 +71,28 @@ export class EnvironmentPool {
     return this.idle[0]?.lastUsedAt;
   }
 
-  /** An environment for one invocation: warm, new, or the first to free up. */
+  /** An environment for one invocation: warm, new, or the first of this function to free up. */
   acquire(signal: AbortSignal | undefined): Promise<Lease> {
     for (let idle = this.idle.pop(); idle !== undefined; idle = this.idle.pop()) {
       if (idle.state === 'idle') return Promise.resolve({ environment: idle });
       // It died while idle (a stray timer called process.exit, say): forget it.
       this.forget(idle);
     }
-    if (this.budget.tryTake()) return this.start(undefined);
     return new Promise<Lease>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, joinedAt: performance.now() };
+      const waiter: Waiter = { resolve, reject, joinedAt: performance.now(), cancel: () => undefined };
       this.waiters.push(waiter);
-      waiter.ticket = this.budget.wait(() => {
-        this.removeWaiter(waiter);
-        this.start(this.waitOf(waiter)).then(resolve, reject);
-      });
+      if (this.budget.tryTake()) {
+        this.startFor(waiter);
+      } else {
+        const ticket: BudgetTicket = this.budget.wait(() => this.startFor(waiter));
+        waiter.wait = { waitedMs: 0, queued: ticket.queuedAtJoin, limits: [`Local budget: ${this.budget.maxEnvironments} environments (--max-environments)`] };
+        waiter.cancel = () => ticket.cancel();
+      }
       signal?.addEventListener(
         'abort',
         () => {
           if (!this.removeWaiter(waiter)) return;
-          waiter.ticket?.cancel();
+          waiter.cancel();
           reject(signal.reason);
         },
         { once: true },
@@ -99,8 +108,8 @@ export class EnvironmentPool {
     }
     const waiter = this.waiters.shift();
     if (waiter !== undefined) {
-      waiter.ticket?.cancel();
-      waiter.resolve({ environment, queueWait: this.waitOf(waiter) });
+      waiter.cancel();
+      waiter.resolve({ environment, ...this.queueWaitOf(waiter) });
       return;
     }
     // Another function is waiting for room: a warm environment nobody here needs now is the room.
@@ -130,7 +139,7 @@ export class EnvironmentPool {
   async close(reason: unknown): Promise<void> {
     this.closed = true;
     for (const waiter of this.waiters.splice(0)) {
-      waiter.ticket?.cancel();
+      waiter.cancel();
       waiter.reject(reason);
     }
     const exits = [...this.environments].map((environment) => {
@@ -141,26 +150,36 @@ export class EnvironmentPool {
     await Promise.all(exits);
   }
 
-  private async start(budgetWait: QueueWait | undefined): Promise<Lease> {
-    const gate = await this.initGate.enter();
-    let environment: ExecutionEnvironment;
-    let init: Awaited<ReturnType<ExecutionEnvironment['start']>>;
-    try {
-      if (this.closed) throw new Error('The local Lambda service is closed.');
-      environment = this.createEnvironment();
-      this.environments.add(environment);
-      init = await environment.start();
-    } finally {
-      this.initGate.leave();
+  /**
+   * The waiter holds a budget slot: it takes its turn at the init gate, then starts its own
+   * environment and waits for it, as on Lambda, where the invocation that caused a cold start
+   * waits for that environment's INIT, whatever frees up meanwhile.
+   */
+  private startFor(waiter: Waiter): void {
+    this.removeWaiter(waiter);
+    const entry = this.initGate.enter();
+    if (entry.waiting) {
+      const limit = `Starting at once: ${this.initGate.limit} environments (--max-concurrent-inits)`;
+      waiter.wait = { waitedMs: 0, queued: Math.max(waiter.wait?.queued ?? 0, entry.queued), limits: [...(waiter.wait?.limits ?? []), limit] };
     }
-    const queueWait = gate.waitedMs === 0 ? budgetWait : combine(budgetWait, {
-      waitedMs: gate.waitedMs,
-      queued: gate.queued,
-      limits: [`Starting at once: ${this.initGate.limit} environments (--max-concurrent-inits)`],
+    void entry.granted.then(async () => {
+      if (this.closed) {
+        entry.release();
+        this.budget.give();
+        waiter.reject(new Error('The local Lambda service is closed.'));
+        return;
+      }
+      const environment = this.createEnvironment();
+      this.environments.add(environment);
+      const init = await environment.start().finally(() => entry.release());
+      const lease = { environment, initDurationMs: init.initDurationMs, ...this.queueWaitOf(waiter) };
+      waiter.resolve(init.kind === 'init-error' ? { ...lease, initError: init.error } : lease);
     });
-    const wait = queueWait === undefined ? {} : { queueWait };
-    if (init.kind === 'init-error') return { environment, initDurationMs: init.initDurationMs, initError: init.error, ...wait };
-    return { environment, initDurationMs: init.initDurationMs, ...wait };
+  }
+
+  private queueWaitOf(waiter: Waiter): { queueWait?: QueueWait } {
+    if (waiter.wait === undefined) return {};
+    return { queueWait: { ...waiter.wait, waitedMs: performance.now() - waiter.joinedAt } };
   }
 
   private stop(environment: ExecutionEnvironment): void {
@@ -181,17 +200,4 @@ export class EnvironmentPool {
     this.waiters.splice(index, 1);
     return true;
   }
-
-  private waitOf(waiter: Waiter): QueueWait {
-    return {
-      waitedMs: performance.now() - waiter.joinedAt,
-      queued: waiter.ticket?.queuedAtJoin ?? 1,
-      limits: [`Local budget: ${this.budget.maxEnvironments} environments (--max-environments)`],
-    };
-  }
-}
-
-function combine(first: QueueWait | undefined, second: QueueWait): QueueWait {
-  if (first === undefined) return second;
-  return { waitedMs: first.waitedMs + second.waitedMs, queued: Math.max(first.queued, second.queued), limits: [...first.limits, ...second.limits] };
 }

@@ -37,6 +37,17 @@ export function defaultMaxConcurrentInits(cores = os.availableParallelism()): nu
   return Math.max(2, 4 * cores);
 }
 
+/** A place at the {@link InitGate}. */
+export interface GateEntry {
+  /** Resolves when the place is the caller's, with how long it waited and behind how many. */
+  readonly granted: Promise<{ readonly waitedMs: number; readonly queued: number }>;
+  /** Whether the caller had to queue, and behind how many (itself included). */
+  readonly waiting: boolean;
+  readonly queued: number;
+  /** Leaves the queue, or gives back the place once granted: the start is over or not needed. */
+  release(): void;
+}
+
 /** A first-come gate of `limit` places, for environment starts. */
 export class InitGate {
   private running = 0;
@@ -46,21 +57,42 @@ export class InitGate {
     if (!Number.isInteger(limit) || limit < 1) throw new Error(`maxConcurrentInits must be a positive integer, got ${limit}`);
   }
 
-  /** Resolves with how long the caller waited for its place (0 when there was one), and how many waited with it. */
-  enter(): Promise<{ readonly waitedMs: number; readonly queued: number }> {
-    if (this.running < this.limit && this.queue.length === 0) {
-      this.running += 1;
-      return Promise.resolve({ waitedMs: 0, queued: 0 });
-    }
+  enter(): GateEntry {
     const joinedAt = performance.now();
     const queued = this.queue.length + 1;
-    return new Promise((resolve) => {
-      this.queue.push(() => resolve({ waitedMs: performance.now() - joinedAt, queued }));
+    let state: 'queued' | 'granted' | 'released' = 'queued';
+    let resolveGranted: (value: { waitedMs: number; queued: number }) => void = () => undefined;
+    const granted = new Promise<{ waitedMs: number; queued: number }>((resolve) => {
+      resolveGranted = resolve;
     });
+    const grant = () => {
+      state = 'granted';
+      resolveGranted({ waitedMs: performance.now() - joinedAt, queued });
+    };
+    const waiting = this.running >= this.limit || this.queue.length > 0;
+    if (waiting) this.queue.push(grant);
+    else {
+      this.running += 1;
+      grant();
+    }
+    return {
+      granted,
+      waiting,
+      queued,
+      release: () => {
+        if (state === 'queued') {
+          const index = this.queue.indexOf(grant);
+          if (index >= 0) this.queue.splice(index, 1);
+        } else if (state === 'granted') {
+          this.leave();
+        }
+        state = 'released';
+      },
+    };
   }
 
-  /** The place goes to the next in line. */
-  leave(): void {
+  /** A place goes to the next in line. */
+  private leave(): void {
     const next = this.queue.shift();
     if (next !== undefined) next();
     else this.running = Math.max(0, this.running - 1);

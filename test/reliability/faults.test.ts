@@ -72,7 +72,9 @@ describe('faults', () => {
   });
 
   it('hangs: squarers that never finish are DeadlineExceeded, the rest squared, answered 502 before any timeout', async () => {
-    const coordinatorTimeoutMs = 4_000;
+    // Long enough for the 40 squarer environments (one per invocation in flight) to start on a
+    // busy 2-core machine, so that only the hanging ones run into the deadline.
+    const coordinatorTimeoutMs = 10_000;
     api = await startSquareApi(cdkOut, ({ squarer, coordinator }) => ({
       functionOverrides: {
         [squarer.name]: { faults: { timeout: 0.1 }, timeoutSeconds: 120 },
