@@ -18,7 +18,7 @@ const deadlineMarginMs = requiredInteger(CoordinatorEnv.deadlineMarginMs, 0);
 /** A body holds numbers of at most 500 digits, so 1 KiB an item is generous; anything larger is refused before it is parsed. */
 const maxBodyBytes = 4096 + maxNumbers * 1024;
 
-const client = createFanOutLambdaClient(maxConcurrency);
+const { client, abortInFlight } = createFanOutLambdaClient(maxConcurrency);
 const invokeSquarer = createSquarerInvoker({
   client,
   functionName: squarerFunctionName,
@@ -61,6 +61,8 @@ async function squareAll(numbers: ParsedNumber[], deadline: number): Promise<Squ
       if (outcome.ok) lines.push(formatLine(outcome.value));
     },
   });
+  // Only a fan-out cut short by the deadline leaves Invokes in flight: end them with the request.
+  abortInFlight('the request reached its deadline');
   const results = outcomes.map(
     (outcome): ResultItem =>
       outcome.ok ? outcome.value : { number: toNumberValue(outcome.item), error: outcome.error },

@@ -45,7 +45,7 @@ export class FastRequestHandler implements HttpHandler<FastRequestHandlerOptions
   }
 
   handle(request: HttpRequest, options: HttpHandlerOptions = {}): Promise<{ response: HttpResponse }> {
-    const abortSignal = (options.abortSignal as AbortSignal | undefined) ?? requestAbortSignals.get(request);
+    const abortSignal = options.abortSignal as AbortSignal | undefined;
     return new Promise((resolve, reject) => {
       if (abortSignal?.aborted) {
         reject(abortError(abortSignal));
@@ -131,12 +131,6 @@ export class FastRequestHandler implements HttpHandler<FastRequestHandlerOptions
     this.httpsAgent.destroy();
   }
 }
-
-/**
- * Abort signals by request, for callers whose signal cannot come through the SDK's handler
- * options (see lambda-client.ts): the handler honours either.
- */
-export const requestAbortSignals = new WeakMap<HttpRequest, AbortSignal>();
 
 /** Node's codes for a connection that broke or timed out; `NodeHttpHandler` names these errors `TimeoutError`. */
 const TIMEOUT_ERROR_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
