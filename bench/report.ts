@@ -126,8 +126,8 @@ function goals({ fanOut, latencyMs, coldStart, endToEnd }: Results): string[] {
 }
 
 const FAN_OUT_METHOD =
-  'Each process warms up: its first fan-out of min(N, 1000) is the **cold** figure (a fresh process: cold JIT, credentials, and a TLS handshake for every new connection), then fan-outs of the same size until 10,000 invocations or 6 s more; then it times one fan-out of N, the **warm** figure. ' +
-  'CPU is `process.cpuUsage()` (user + system, all threads of the client process) over the fan-out ÷ its invocations; memory is the highest RSS / heapUsed sampled every 5 ms less the value at the start. ' +
+  'Each process warms up: its first fan-out of min(N, 1000) is the **cold** figure (a fresh process: cold JIT, credentials, and a TLS handshake for every new connection), then fan-outs of the same size until 10,000 invocations or 6 s more; then it times five fan-outs of N back to back (one at N = 5000), whose medians are the **warm** figures. ' +
+  'CPU is `process.cpuUsage()` (user + system, all threads of the client process) over a fan-out ÷ its invocations; memory is the highest RSS / heapUsed sampled every 5 ms during the timed fan-outs less the value before them. ' +
   'The endpoint (bench/invoke-endpoint.ts) is a separate process on the same cores, serving HTTPS with a certificate made for the run (bench/tls-certificate.ts), trusted by the clients through `NODE_EXTRA_CA_CERTS`; its CPU, handshakes included, is not the client\'s but competes with it for the cores.';
 
 function fanOutSection({ fanOut, latencyMs, environment }: Results): string[] {
