@@ -174,24 +174,37 @@ function ladderSection({ fanOut, ladder, latencyMs }: Results): string[] {
       `A part **earns its keep** where it saves at least ${f0(keepThreshold * 100)} % of the warm CPU per invoke of the row above it. L = ${latencyMs} ms.`,
     '',
   );
-  lines.push(row(['row', 'warm: wall ms', 'warm: CPU µs / invoke', 'CPU vs the row above', 'cold: wall ms', 'cold: CPU µs / invoke', 'cold CPU vs the row above', 'verdict', 'runs: warm CPU µs / invoke']));
-  lines.push(row(Array(9).fill('---')));
-  let above: FanOutRow | undefined;
-  for (const { step, measured } of rows) {
+  lines.push(row(['row', 'warm: wall ms', 'warm: CPU µs / invoke', 'CPU vs the row above', 'CPU vs the stock pool', 'cold: wall ms', 'cold: CPU µs / invoke', 'cold CPU vs the row above', 'verdict', 'runs: warm CPU µs / invoke']));
+  lines.push(row(Array(10).fill('---')));
+  const stock = of('stock-pool');
+  const threshold = `${f0(keepThreshold * 100)} %`;
+  const saving = (from: FanOutRow | undefined, to: FanOutRow | undefined) =>
+    from && to ? (from.cpuUsPerInvoke - to.cpuUsPerInvoke) / from.cpuUsPerInvoke : undefined;
+  rows.forEach(({ step, measured }, index) => {
     if (measured === undefined) {
-      lines.push(row([step.label, 'not measured', '', '', '', '', '', '', '']));
-      continue;
+      lines.push(row([step.label, 'not measured', '', '', '', '', '', '', '', '']));
+      return;
     }
-    const saving = above ? (above.cpuUsPerInvoke - measured.cpuUsPerInvoke) / above.cpuUsPerInvoke : undefined;
+    const above = rows[index - 1]?.measured;
+    const own = saving(above, measured);
     const coldSaving = above ? (above.firstCpuUsPerInvoke - measured.firstCpuUsPerInvoke) / above.firstCpuUsPerInvoke : undefined;
-    const judged = 'part' in step;
-    const verdictCell = !judged ? (above ? 'the baseline of the parts' : 'the SDK default') : saving !== undefined && saving >= keepThreshold ? `**keep** (≥ ${f0(keepThreshold * 100)} %)` : `**drop** (< ${f0(keepThreshold * 100)} %)`;
+    let verdictCell: string = index === 0 ? 'the SDK default' : 'the baseline of the parts';
+    if ('part' in step) {
+      // A part that the next row's part requires is judged with it, as one.
+      const next = rows[index + 1];
+      const needed = next !== undefined && 'requires' in next.step && next.step.requires === step.part;
+      const together = needed ? saving(above, next.measured) : undefined;
+      if (own !== undefined && own >= keepThreshold) verdictCell = `**keep** (≥ ${threshold})`;
+      else if (together !== undefined && together >= keepThreshold) verdictCell = `**keep**: the row below needs it, and the two save ${percent(together).slice(1)} together`;
+      else verdictCell = `**drop** (< ${threshold})`;
+    }
     lines.push(
       row([
         step.label,
         f0(measured.wallMs),
         f0(measured.cpuUsPerInvoke),
-        saving === undefined ? '' : percent(saving),
+        own === undefined ? '' : percent(own),
+        'part' in step && stock ? percent(saving(stock, measured) ?? NaN) : '',
         f0(measured.firstWallMs),
         f0(measured.firstCpuUsPerInvoke),
         coldSaving === undefined ? '' : percent(coldSaving),
@@ -199,9 +212,7 @@ function ladderSection({ fanOut, ladder, latencyMs }: Results): string[] {
         measured.runs.map((r) => f0(r.cpuUsPerInvoke)).join(', '),
       ]),
     );
-    above = measured;
-  }
-  const stock = of('stock-pool');
+  });
   const h2 = fanOut.find((r) => r.n === n && r.variant === HTTP2_VARIANT.variant);
   if (h2) {
     const vsStock = stock ? (stock.cpuUsPerInvoke - h2.cpuUsPerInvoke) / stock.cpuUsPerInvoke : undefined;
@@ -211,10 +222,11 @@ function ladderSection({ fanOut, ladder, latencyMs }: Results): string[] {
         HTTP2_VARIANT.label,
         f0(h2.wallMs),
         f0(h2.cpuUsPerInvoke),
-        vsStock === undefined ? '' : `${percent(vsStock)} vs the stock pool`,
+        '',
+        vsStock === undefined ? '' : percent(vsStock),
         f0(h2.firstWallMs),
         f0(h2.firstCpuUsPerInvoke),
-        coldVsStock === undefined ? '' : `${percent(coldVsStock)} vs the stock pool`,
+        coldVsStock === undefined ? '' : `${percent(coldVsStock)} (vs the stock pool)`,
         'not adopted',
         h2.runs.map((r) => f0(r.cpuUsPerInvoke)).join(', '),
       ]),

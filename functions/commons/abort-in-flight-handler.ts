@@ -9,8 +9,8 @@ import type { HttpHandler, HttpHandlerOptions, HttpRequest, HttpResponse } from 
  * the signal of one `AbortController` that it owns, through the handler options the SDK defines
  * for that purpose; the wrapped handler destroys the connection and rejects with an `AbortError`.
  * `abortInFlight()` aborts that controller and starts a new one, so the requests that follow are
- * not affected. Callers thus send with `client.send(command)` and no options, which keeps the
- * SDK's cached middleware stack usable (`cacheMiddleware` applies only to calls without options).
+ * not affected. Callers thus send with `client.send(command)` and no signal of their own: no
+ * controller per call, and no patch to the SDK to carry one.
  * https://docs.aws.amazon.com/sdk-for-javascript/v3/developer-guide/abortcontroller.html
  */
 export class AbortInFlightHandler<Config extends object> implements HttpHandler<Config> {

@@ -4,7 +4,6 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { AbortInFlightHandler } from './abort-in-flight-handler';
-import { FastRequestHandler } from './fast-request-handler';
 import { Sha256WithKeyCache } from './sha256';
 
 /** How long a new connection to the Lambda endpoint may take. */
@@ -18,26 +17,23 @@ export interface FanOutLambdaClient {
 }
 
 /**
- * Optional parts on top of the stock client, each measured by the bench (bench/REPORT.md, part 1).
- * @internal for the bench; the coordinator uses the defaults.
+ * The parts added to the stock client, each kept because the bench measured it saving at least
+ * 10 % of the client's CPU per invoke (bench/findings.md; bench/REPORT.md, part 1b, measures them
+ * again in every run). The SDK's `cacheMiddleware` and a request handler of our own were measured
+ * too, saved less, and were removed.
+ * @internal the bench turns them off one by one; the coordinator uses {@link ADOPTED_PARTS}.
  */
 export interface ClientParts {
-  /** The SDK's `cacheMiddleware` option: resolve the middleware stack once per client, not per call. */
-  readonly cachedMiddleware: boolean;
-  /** Build one SigV4 signer per client; the SDK builds one, with an empty signing-key cache, per call. */
+  /**
+   * One SigV4 signer per client. Without `signer`, the SDK builds a `SignatureV4` for every call,
+   * and with it an empty signing-key cache: four HMACs to derive the day's key, every call.
+   */
   readonly oneSigner: boolean;
-  /** With `oneSigner`: HMAC keys imported once ({@link Sha256WithKeyCache}). */
+  /** With `oneSigner`: the signer's HMAC key imported once ({@link Sha256WithKeyCache}). */
   readonly sha256KeyCache: boolean;
-  /** {@link FastRequestHandler} in place of the SDK's `NodeHttpHandler`. */
-  readonly fastRequestHandler: boolean;
 }
 
-export const ADOPTED_PARTS: ClientParts = {
-  cachedMiddleware: true,
-  oneSigner: true,
-  sha256KeyCache: true,
-  fastRequestHandler: true,
-};
+export const ADOPTED_PARTS: ClientParts = { oneSigner: true, sha256KeyCache: true };
 
 /**
  * A `LambdaClient` built for fan-out: its keep-alive socket pool holds `maxConcurrency`
@@ -51,19 +47,16 @@ export const ADOPTED_PARTS: ClientParts = {
  * Build it once per execution environment, at module scope.
  */
 export function createFanOutLambdaClient(maxConcurrency: number, parts: ClientParts = ADOPTED_PARTS): FanOutLambdaClient {
-  const requestHandler = new AbortInFlightHandler<object>(
-    parts.fastRequestHandler
-      ? new FastRequestHandler({ maxSockets: maxConcurrency, connectionTimeoutMs: CONNECTION_TIMEOUT_MS })
-      : new NodeHttpHandler({
-          httpAgent: new HttpAgent(keepAlivePool(maxConcurrency)),
-          httpsAgent: new HttpsAgent(keepAlivePool(maxConcurrency)),
-          connectionTimeout: CONNECTION_TIMEOUT_MS,
-        }),
+  const requestHandler = new AbortInFlightHandler(
+    new NodeHttpHandler({
+      httpAgent: new HttpAgent(keepAlivePool(maxConcurrency)),
+      httpsAgent: new HttpsAgent(keepAlivePool(maxConcurrency)),
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+    }),
   );
   let signer: SignatureV4 | undefined;
   const client: LambdaClient = new LambdaClient({
     maxAttempts: 1,
-    cacheMiddleware: parts.cachedMiddleware,
     requestHandler,
     ...(parts.oneSigner
       ? {

@@ -74,7 +74,7 @@ function invoke(client: LambdaClient, number: number, abortSignal?: AbortSignal)
 }
 
 /** The stock client with nothing added: the bench's baseline row, which must behave alike. */
-const STOCK: ClientParts = { cachedMiddleware: false, oneSigner: false, sha256KeyCache: false, fastRequestHandler: false };
+const STOCK: ClientParts = { oneSigner: false, sha256KeyCache: false };
 
 describe.each([
   ['as the coordinator builds it', ADOPTED_PARTS],
