@@ -171,7 +171,7 @@ function ladderSection({ fanOut, ladder, latencyMs }: Results): string[] {
     `Every row runs the coordinator's own \`fanOut\` + \`createSquarerInvoker\` (cap ${Math.min(n, 1000)}) with a different client, built by bench/fan-out-worker.ts; ` +
       'from the second row on, each row adds one part to the row above it (functions/commons/lambda-client.ts, `ClientParts`). ' +
       `Median of ${rows[0]?.measured?.runs.length ?? 0} fresh processes per row, the rows run alternately. ${FAN_OUT_METHOD} ` +
-      `A part **earns its keep** where it saves at least ${f0(keepThreshold * 100)} % of the warm CPU per invoke of the row above it. L = ${latencyMs} ms.`,
+      `A part **earns its keep** where it saves at least ${f0(keepThreshold * 100)} % of the warm CPU per invoke of the row above it; a part that works only with the one above it (the key cache needs one signer) is judged with it, by their saving together. L = ${latencyMs} ms.`,
     '',
   );
   lines.push(row(['row', 'warm: wall ms', 'warm: CPU µs / invoke', 'CPU vs the row above', 'CPU vs the stock pool', 'cold: wall ms', 'cold: CPU µs / invoke', 'cold CPU vs the row above', 'verdict', 'runs: warm CPU µs / invoke']));
@@ -190,13 +190,23 @@ function ladderSection({ fanOut, ladder, latencyMs }: Results): string[] {
     const coldSaving = above ? (above.firstCpuUsPerInvoke - measured.firstCpuUsPerInvoke) / above.firstCpuUsPerInvoke : undefined;
     let verdictCell: string = index === 0 ? 'the SDK default' : 'the baseline of the parts';
     if ('part' in step) {
-      // A part that the next row's part requires is judged with it, as one.
+      // Two parts where one works only with the other are judged as one, by what they save together.
       const next = rows[index + 1];
-      const needed = next !== undefined && 'requires' in next.step && next.step.requires === step.part;
-      const together = needed ? saving(above, next.measured) : undefined;
-      if (own !== undefined && own >= keepThreshold) verdictCell = `**keep** (≥ ${threshold})`;
-      else if (together !== undefined && together >= keepThreshold) verdictCell = `**keep**: the row below needs it, and the two save ${percent(together).slice(1)} together`;
-      else verdictCell = `**drop** (< ${threshold})`;
+      const neededBelow = next !== undefined && 'requires' in next.step && next.step.requires === step.part;
+      const needsAbove = 'requires' in step && index >= 2;
+      const together = neededBelow
+        ? saving(above, next.measured)
+        : needsAbove
+          ? saving(rows[index - 2]?.measured, measured)
+          : undefined;
+      const pairNote = neededBelow ? 'with the row below, which needs it' : 'with the row above, which it needs';
+      if (together !== undefined) {
+        verdictCell = together >= keepThreshold
+          ? `**keep**: ${percent(together).slice(1)} together ${pairNote} (≥ ${threshold})`
+          : `**drop**: ${percent(together)} together ${pairNote} (< ${threshold})`;
+      } else {
+        verdictCell = own !== undefined && own >= keepThreshold ? `**keep** (≥ ${threshold})` : `**drop** (< ${threshold})`;
+      }
     }
     lines.push(
       row([
