@@ -26,8 +26,6 @@ import type { ParsedNumber } from '../functions/commons/square';
 import { median } from './child';
 import { CLIENT_LADDER, HTTP2_VARIANT, NO_PARTS, type FanOutVariant } from './client-ladder';
 
-export type { FanOutVariant } from './client-ladder';
-
 export interface FanOutMeasurement {
   readonly variant: FanOutVariant;
   readonly n: number;

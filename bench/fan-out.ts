@@ -11,7 +11,7 @@ import type { FanOutMeasurement } from './fan-out-worker';
 import { makeBenchCertificate, type BenchCertificate } from './tls-certificate';
 
 /** Variants measured at one N, alternately, each in `repeats` fresh processes; the median is reported. */
-export interface FanOutGroup {
+interface FanOutGroup {
   readonly n: number;
   readonly variants: readonly FanOutVariant[];
   readonly repeats: number;

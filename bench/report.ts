@@ -8,7 +8,7 @@ import type { ColdStartResult } from './cold-start';
 import type { EndToEndResult } from './end-to-end';
 import type { FanOutRow } from './fan-out';
 
-export interface RunEnvironment {
+interface RunEnvironment {
   readonly date: string;
   readonly cpu: string;
   readonly cores: number;
