@@ -1,30 +1,41 @@
 /**
  * One fan-out measurement, in a process of its own: `node --import tsx bench/fan-out-worker.ts
- * <coordinator|naive> <N> <endpoint-url>`. Warms up once (JIT, credentials, endpoint, sockets; see
- * WARM_UP below), then times one fan-out of N invocations and prints one JSON line.
+ * <variant> <N> <endpoint-url>`. Warms up (JIT, credentials, endpoint, sockets; see WARM_UP below;
+ * the first fan-out of the process is reported as the cold figure), then times five fan-outs of N
+ * invocations (one at N = 5000) and prints one JSON line. The endpoint is HTTPS: its authority comes in
+ * `NODE_EXTRA_CA_CERTS` (bench/tls-certificate.ts).
  *
+ * Variants (see VARIANTS below):
+ * - naive: what a first version would do: `new LambdaClient({})` and `Promise.all` of InvokeCommands.
  * - coordinator: the real fan-out of functions/coordinator.ts: `fanOut` + `createSquarerInvoker`
  *   + `createFanOutLambdaClient(maxConcurrency)`.
- * - naive: what a first version would do: `new LambdaClient({})` and `Promise.all` of InvokeCommands.
+ * - the client ladder, each through the same `fanOut` + `createSquarerInvoker`: the SDK's default
+ *   client, the stock client with a sized keep-alive pool, then each optional part of
+ *   lambda-client.ts added in turn; and the SDK's `NodeHttp2Handler`, measured only.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { NodeHttp2Handler } from '@smithy/node-http-handler';
+import { AbortInFlightHandler } from '../functions/commons/abort-in-flight-handler';
 import { fanOut } from '../functions/commons/fan-out';
-import { createFanOutLambdaClient } from '../functions/commons/lambda-client';
+import { createFanOutLambdaClient, type ClientParts } from '../functions/commons/lambda-client';
 import { classifyInvokeError, createSquarerInvoker } from '../functions/commons/squarer-invoker';
 import type { ParsedNumber } from '../functions/commons/square';
-
-export type FanOutVariant = 'coordinator' | 'naive';
+import { median } from './child';
+import { CLIENT_LADDER, HTTP2_VARIANT, NO_PARTS, type FanOutVariant } from './client-ladder';
 
 export interface FanOutMeasurement {
   readonly variant: FanOutVariant;
   readonly n: number;
   readonly maxConcurrency: number | null;
+  /** The median of the timed fan-outs (TIMED below). */
   readonly wallMs: number;
-  /** process.cpuUsage() (user + system, all threads) over the timed fan-out, per invocation. */
+  /** process.cpuUsage() (user + system, all threads) over a timed fan-out, per invocation: the median of the timed fan-outs. */
   readonly cpuUsPerInvoke: number;
+  readonly timedWallMs: readonly number[];
+  readonly timedCpuUsPerInvoke: readonly number[];
   readonly userUsPerInvoke: number;
   readonly systemUsPerInvoke: number;
   /** Highest RSS / heapUsed sampled during the fan-out, less the value at its start. */
@@ -32,28 +43,29 @@ export interface FanOutMeasurement {
   readonly peakHeapDeltaMb: number;
   readonly peakRssMb: number;
   readonly failed: number;
-  /** The warm-up: the first fan-out of a fresh process (cold JIT, new connections). */
+  /** The first fan-out of a fresh process: cold JIT, a new TLS connection per socket. */
   readonly firstWallMs: number;
   readonly firstCpuUsPerInvoke: number;
   readonly warmUpSize: number;
   readonly warmUpInvocations: number;
 }
 
-const [variantArg, nArg, endpoint] = process.argv.slice(2);
-if ((variantArg !== 'coordinator' && variantArg !== 'naive') || nArg === undefined || endpoint === undefined) {
-  throw new Error('usage: fan-out-worker.ts <coordinator|naive> <N> <endpoint-url>');
+const VARIANTS: readonly string[] = ['naive', 'coordinator', ...CLIENT_LADDER.map((row) => row.variant), HTTP2_VARIANT.variant];
+const [variantArg = '', nArg, endpoint] = process.argv.slice(2);
+if (!VARIANTS.includes(variantArg) || nArg === undefined || endpoint === undefined) {
+  throw new Error(`usage: fan-out-worker.ts <${VARIANTS.join('|')}> <N> <endpoint-url>`);
 }
-const variant: FanOutVariant = variantArg;
+const variant = variantArg as FanOutVariant;
 const n = Number(nArg);
 /** The coordinator's cap: all of N in flight, up to the 1000 that Lambda's default account concurrency allows. */
 const MAX_CONCURRENCY_CAP = 1000;
 const maxConcurrency = Math.min(n, MAX_CONCURRENCY_CAP);
 /**
- * The warm-up: fan-outs as large as the measured one (up to the cap), repeated until 10,000
- * invocations or 6 s, so that the JIT has compiled the hot path and the socket pool is open, as
+ * The warm-up: fan-outs as large as the measured one (up to the cap). The first is the cold
+ * figure: a fresh process, cold JIT, and a TLS handshake for every new connection. Then more,
+ * until 10,000 invocations or 6 s after the first, so that the JIT has compiled the hot path, as
  * in an environment that has served a few requests. One fan-out is far from enough: CPU per
- * invoke keeps falling over the first ~10,000 invocations of a process (from ~800 µs in the first
- * fan-out of 1000 to ~200–300 µs by the tenth, on this machine).
+ * invoke keeps falling over the first ~10,000 invocations of a process.
  */
 const WARM_UP = Math.min(n, MAX_CONCURRENCY_CAP);
 const WARM_UP_INVOCATIONS = 10_000;
@@ -73,8 +85,9 @@ const numbers = (count: number, from: number): ParsedNumber[] =>
 
 type Run = (items: ParsedNumber[]) => Promise<number>;
 
-function coordinatorRun(): Run {
-  const invoke = createSquarerInvoker({ client: createFanOutLambdaClient(maxConcurrency), functionName: FUNCTION_NAME });
+/** `fanOut` + `createSquarerInvoker`, as the coordinator runs them, with the given client. */
+function fanOutRun(client: LambdaClient): Run {
+  const invoke = createSquarerInvoker({ client, functionName: FUNCTION_NAME });
   return async (items) => {
     const { outcomes } = await fanOut(items, invoke, {
       maxConcurrency,
@@ -86,6 +99,24 @@ function coordinatorRun(): Run {
     if (failures[0] !== undefined) process.stderr.write(`first failure: ${JSON.stringify(failures[0].error)}\n`);
     return failures.length;
   };
+}
+
+/** The client of a ladder row: the stock client with the parts of its row and of the rows above. */
+function ladderClient(name: FanOutVariant): LambdaClient {
+  if (name === 'sdk-default') return new LambdaClient({});
+  const parts: Record<keyof ClientParts, boolean> = { ...NO_PARTS };
+  for (const row of CLIENT_LADDER) {
+    if ('part' in row) parts[row.part] = true;
+    if (row.variant === name) return createFanOutLambdaClient(maxConcurrency, parts).client;
+  }
+  throw new Error(`no ladder row ${name}`);
+}
+
+function http2Client(): LambdaClient {
+  return new LambdaClient({
+    maxAttempts: 1,
+    requestHandler: new AbortInFlightHandler(new NodeHttp2Handler({ maxConcurrentStreams: maxConcurrency })),
+  });
 }
 
 function naiveRun(): Run {
@@ -107,14 +138,20 @@ function naiveRun(): Run {
   };
 }
 
-const run = variant === 'coordinator' ? coordinatorRun() : naiveRun();
+const run =
+  variant === 'naive'
+    ? naiveRun()
+    : fanOutRun(
+        variant === 'coordinator' ? createFanOutLambdaClient(maxConcurrency).client : variant === 'http2' ? http2Client() : ladderClient(variant),
+      );
 const warmCpu0 = process.cpuUsage();
 const warmT0 = performance.now();
 let warmUpFailed = await run(numbers(WARM_UP, 1_000_000));
 const firstWallMs = performance.now() - warmT0;
 const warmCpu = process.cpuUsage(warmCpu0);
 let warmUpInvocations = WARM_UP;
-while (warmUpInvocations < WARM_UP_INVOCATIONS && performance.now() - warmT0 < WARM_UP_MS) {
+const warmedAt = performance.now();
+while (warmUpInvocations < WARM_UP_INVOCATIONS && performance.now() - warmedAt < WARM_UP_MS) {
   warmUpFailed += await run(numbers(WARM_UP, 1_000_000));
   warmUpInvocations += WARM_UP;
 }
@@ -130,7 +167,7 @@ const sampler = setInterval(() => {
   if (heapUsed > peakHeap) peakHeap = heapUsed;
 }, 5);
 const items = numbers(n, 2);
-// BENCH_PROFILE=<file.cpuprofile>: a CPU profile of the timed fan-out alone (read it with bench/profile-summary.ts).
+// BENCH_PROFILE=<file.cpuprofile>: a CPU profile of the timed fan-outs alone (read it with bench/profile-summary.ts).
 const profileFile = process.env.BENCH_PROFILE;
 const profiler = profileFile ? new Session() : undefined;
 if (profiler) {
@@ -138,11 +175,26 @@ if (profiler) {
   await profiler.post('Profiler.enable');
   await profiler.post('Profiler.start');
 }
-const cpu0 = process.cpuUsage();
-const t0 = performance.now();
-const failed = await run(items);
-const wallMs = performance.now() - t0;
-const cpu = process.cpuUsage(cpu0);
+/**
+ * Timed fan-outs of N, back to back: the median of five is steadier than one on a shared machine
+ * (another process's burst touches one of them, not the median); one at N = 5000.
+ */
+const TIMED = n <= MAX_CONCURRENCY_CAP ? 5 : 1;
+const timedWallMs: number[] = [];
+const timedCpuUsPerInvoke: number[] = [];
+let failed = 0;
+let user = 0;
+let system = 0;
+for (let i = 0; i < TIMED; i += 1) {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  failed += await run(items);
+  timedWallMs.push(performance.now() - t0);
+  const cpu = process.cpuUsage(cpu0);
+  timedCpuUsPerInvoke.push((cpu.user + cpu.system) / n);
+  user += cpu.user;
+  system += cpu.system;
+}
 clearInterval(sampler);
 if (profiler && profileFile) {
   const { profile } = await profiler.post('Profiler.stop');
@@ -156,11 +208,13 @@ const MB = 1024 * 1024;
 const measurement: FanOutMeasurement = {
   variant,
   n,
-  maxConcurrency: variant === 'coordinator' ? maxConcurrency : null,
-  wallMs,
-  cpuUsPerInvoke: (cpu.user + cpu.system) / n,
-  userUsPerInvoke: cpu.user / n,
-  systemUsPerInvoke: cpu.system / n,
+  maxConcurrency: variant === 'naive' ? null : maxConcurrency,
+  wallMs: median(timedWallMs),
+  cpuUsPerInvoke: median(timedCpuUsPerInvoke),
+  timedWallMs,
+  timedCpuUsPerInvoke,
+  userUsPerInvoke: user / (n * TIMED),
+  systemUsPerInvoke: system / (n * TIMED),
   peakRssDeltaMb: (peakRss - rss0) / MB,
   peakHeapDeltaMb: (peakHeap - heap0) / MB,
   peakRssMb: peakRss / MB,

@@ -1,18 +1,25 @@
 /**
- * Part 1: the coordinator's fan-out against a fixed-latency Invoke endpoint in another process,
- * next to the naive baseline, each measurement in a fresh process.
+ * Part 1: the coordinator's fan-out against a fixed-latency HTTPS Invoke endpoint in another
+ * process, next to the naive baseline, and the client ladder; each measurement in a fresh process.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { median, projectDirectory, runTs } from './child';
-import type { FanOutMeasurement, FanOutVariant } from './fan-out-worker';
+import { HTTP2_VARIANT, type FanOutVariant } from './client-ladder';
+import type { FanOutMeasurement } from './fan-out-worker';
+import { makeBenchCertificate, type BenchCertificate } from './tls-certificate';
+
+/** Variants measured at one N, alternately, each in `repeats` fresh processes; the median is reported. */
+interface FanOutGroup {
+  readonly n: number;
+  readonly variants: readonly FanOutVariant[];
+  readonly repeats: number;
+}
 
 export interface FanOutPlan {
   readonly latencyMs: number;
-  readonly sizes: readonly number[];
-  /** Fresh processes per (variant, N); the median is reported. */
-  readonly repeats: (n: number) => number;
+  readonly groups: readonly FanOutGroup[];
 }
 
 export interface FanOutRow {
@@ -29,28 +36,33 @@ export interface FanOutRow {
 }
 
 export interface Endpoint {
+  /** HTTP/1.1 over TLS. */
   readonly url: string;
+  /** HTTP/2 over TLS. */
+  readonly h2Url: string;
   close(): void;
 }
 
 /** Starts bench/invoke-endpoint.ts in its own process; it exits when its stdin closes. */
-export async function startEndpoint(latencyMs: number): Promise<Endpoint> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectDirectory, 'bench/invoke-endpoint.ts'), String(latencyMs)], {
+export async function startEndpoint(latencyMs: number, certificate: BenchCertificate): Promise<Endpoint> {
+  const script = path.join(projectDirectory, 'bench/invoke-endpoint.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', script, String(latencyMs), certificate.keyFile, certificate.certFile], {
     cwd: projectDirectory,
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
-  const port = await new Promise<number>((resolve, reject) => {
+  const { port, h2Port } = await new Promise<{ port: number; h2Port: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the Invoke endpoint did not start within 30 s')), 30_000);
     child.once('exit', (code) => reject(new Error(`the Invoke endpoint exited (${code})`)));
     lines.once('line', (line) => {
       clearTimeout(timer);
-      resolve((JSON.parse(line) as { port: number }).port);
+      resolve(JSON.parse(line) as { port: number; h2Port: number });
     });
   });
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `https://127.0.0.1:${port}`,
+    h2Url: `https://127.0.0.1:${h2Port}`,
     close: () => {
       child.stdin.end();
       child.kill('SIGTERM');
@@ -59,26 +71,30 @@ export async function startEndpoint(latencyMs: number): Promise<Endpoint> {
 }
 
 export async function measureFanOut(plan: FanOutPlan, log: (line: string) => void): Promise<FanOutRow[]> {
-  const endpoint = await startEndpoint(plan.latencyMs);
+  const certificate = makeBenchCertificate();
   const rows: FanOutRow[] = [];
+  let endpoint: Endpoint | undefined;
   try {
-    for (const n of plan.sizes) {
-      const runs: Record<FanOutVariant, FanOutMeasurement[]> = { coordinator: [], naive: [] };
-      // Alternate the variants, so that a change of load on the machine touches both alike.
-      for (let i = 0; i < plan.repeats(n); i += 1) {
-        for (const variant of ['coordinator', 'naive'] as const) {
+    endpoint = await startEndpoint(plan.latencyMs, certificate);
+    for (const { n, variants, repeats } of plan.groups) {
+      const runs = new Map<FanOutVariant, FanOutMeasurement[]>(variants.map((variant) => [variant, []]));
+      // Alternate the variants, so that a change of load on the machine touches all alike.
+      for (let i = 0; i < repeats; i += 1) {
+        for (const variant of variants) {
           const measurement = await runTs<FanOutMeasurement>(
             path.join(projectDirectory, 'bench/fan-out-worker.ts'),
-            [variant, String(n), endpoint.url],
-            { timeoutMs: 120_000 },
+            [variant, String(n), variant === HTTP2_VARIANT.variant ? endpoint.h2Url : endpoint.url],
+            { timeoutMs: 120_000, env: { NODE_EXTRA_CA_CERTS: certificate.caFile } },
           );
           if (measurement.failed > 0) throw new Error(`${variant} N=${n}: ${measurement.failed} invocations failed`);
-          log(`  fan-out ${variant.padEnd(11)} N=${String(n).padEnd(5)} ${measurement.wallMs.toFixed(0)} ms, ${measurement.cpuUsPerInvoke.toFixed(0)} µs CPU/invoke`);
-          runs[variant].push(measurement);
+          log(
+            `  fan-out ${variant.padEnd(21)} N=${String(n).padEnd(5)} ${measurement.wallMs.toFixed(0)} ms, ${measurement.cpuUsPerInvoke.toFixed(0)} µs CPU/invoke; ` +
+              `cold ${measurement.firstWallMs.toFixed(0)} ms, ${measurement.firstCpuUsPerInvoke.toFixed(0)} µs`,
+          );
+          runs.get(variant)?.push(measurement);
         }
       }
-      for (const variant of ['coordinator', 'naive'] as const) {
-        const ofVariant = runs[variant];
+      for (const [variant, ofVariant] of runs) {
         const m = (pick: (r: FanOutMeasurement) => number) => median(ofVariant.map(pick));
         rows.push({
           n,
@@ -94,7 +110,8 @@ export async function measureFanOut(plan: FanOutPlan, log: (line: string) => voi
       }
     }
   } finally {
-    endpoint.close();
+    endpoint?.close();
+    certificate.remove();
   }
   return rows;
 }

@@ -5,15 +5,35 @@
  * squarer-shaped payload that echoes the number it was sent.
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  *
- * Run: `node --import tsx bench/invoke-endpoint.ts 50`; prints `{"port":N}` on its first line.
+ * Over TLS, as every Invoke on AWS is: the certificate and key are made for the run
+ * (bench/tls-certificate.ts). Lambda's endpoint negotiates HTTP/2 or HTTP/1.1 by ALPN on one port;
+ * here each protocol has its own port, HTTP/1.1 on an `https` server (whose keep-alive timeout
+ * can be set) and HTTP/2 on an `http2` server, so that the SDK's `NodeHttp2Handler` can be
+ * measured beside its HTTP/1.1 handler.
+ *
+ * Run: `node --import tsx bench/invoke-endpoint.ts <latency ms> <key.pem> <cert.pem>`; prints
+ * `{"port":N,"h2Port":M}` on its first line.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { createServer } from 'node:https';
+import type { AddressInfo, Server } from 'node:net';
 
-const latencyMs = Number(process.argv[2] ?? '50');
+const [latencyArg = '50', keyFile, certFile] = process.argv.slice(2);
+if (keyFile === undefined || certFile === undefined) throw new Error('usage: invoke-endpoint.ts <latency ms> <key.pem> <cert.pem>');
+const latencyMs = Number(latencyArg);
 const INVOKE_PATH = /^\/2015-03-31\/functions\/[^/]+\/invocations$/;
 
-const server = createServer((request, response) => {
+const tls = { key: readFileSync(keyFile), cert: readFileSync(certFile) };
+// Lambda's endpoint keeps idle connections far longer than Node's default 5 s: a client's
+// keep-alive pool outlives a slow fan-out.
+const http1 = createServer({ ...tls, keepAliveTimeout: 60_000 }, answer);
+// A fan-out of a thousand over one HTTP/2 connection: let every stream in at once.
+const http2 = createSecureServer({ ...tls, settings: { maxConcurrentStreams: 10_000 } }, answer);
+
+function answer(request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse): void {
   const chunks: Buffer[] = [];
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.on('end', () => {
@@ -42,15 +62,13 @@ const server = createServer((request, response) => {
       response.end(body);
     }, latencyMs);
   });
-});
-server.keepAliveTimeout = 60_000;
-server.maxRequestsPerSocket = 0;
-// A deep accept queue: a fan-out opens up to a thousand connections at once.
-server.listen(0, '127.0.0.1', 4096, () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ port })}\n`);
-});
+}
+/** Listens on a free loopback port with a deep accept queue: a fan-out opens up to a thousand connections at once. */
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', 4096, () => resolve((server.address() as AddressInfo).port)));
+}
+const [port, h2Port] = await Promise.all([listen(http1), listen(http2)]);
+process.stdout.write(`${JSON.stringify({ port, h2Port })}\n`);
 // The parent's end is ours: stop when stdin closes, so a crashed bench leaves no server behind.
 process.stdin.resume();
 process.stdin.on('end', () => process.exit(0));

@@ -89,7 +89,7 @@ try {
     AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
   });
-  const client = createFanOutLambdaClient(INVOKE_CONCURRENCY);
+  const { client } = createFanOutLambdaClient(INVOKE_CONCURRENCY);
   const encoder = new TextEncoder();
   const invokeOnce = async (number: number): Promise<void> => {
     const response = await client.send(

@@ -25,7 +25,7 @@ export async function measureScale(log: (line: string) => void): Promise<ScaleRe
 }
 
 export function scaleReportLines(result: ScaleResult | undefined): string[] {
-  const lines = ['## 5. The local cloud at Lambda\'s scale', ''];
+  const lines = ['## 6. The local cloud at Lambda\'s scale', ''];
   if (result === undefined || 'failed' in result) {
     lines.push(`Not measured${result === undefined ? '' : `: ${result.failed}`}.`, '');
     return lines;

@@ -1,6 +1,7 @@
 /**
  * The AWS SDK's own CPU per `send(InvokeCommand)`, without a network: a request handler answers
- * in-process. Compares the default client with the configurations lambda-client.ts uses.
+ * in-process. Compares the default client with `cacheMiddleware` (measured, not used: see
+ * bench/findings.md) and with one SigV4 signer per client, as lambda-client.ts builds it.
  * Usage: `npx tsx bench/sdk-pipeline-cost.ts` (about 20 s); prints µs per send, steady state.
  */
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { median, projectDirectory, run, runTs } from './child';
 import { startEndpoint } from './fan-out';
+import { makeBenchCertificate } from './tls-certificate';
 import type { TraceHeader, TracingCostMeasurement } from './tracing-cost-worker';
 
 export type TracingVariant = 'tracing off' | 'tracing on, no trace header' | 'tracing on, not sampled' | 'tracing on, sampled';
@@ -80,7 +81,9 @@ async function loadTime(file: string, env: NodeJS.ProcessEnv): Promise<number> {
 
 export async function measureTracingCost(log: (line: string) => void): Promise<TracingCostResult> {
   const outdirs = [mkdtempSync(path.join(tmpdir(), 'multi-square-bench-traced-')), mkdtempSync(path.join(tmpdir(), 'multi-square-bench-untraced-'))] as const;
-  const endpoint = await startEndpoint(LATENCY_MS);
+  // The same TLS stand-in for Lambda's endpoint as the fan-out rows use.
+  const certificate = makeBenchCertificate();
+  const endpoint = await startEndpoint(LATENCY_MS, certificate);
   const daemon = createSocket('udp4');
   let datagrams = 0;
   let bytes = 0;
@@ -125,7 +128,7 @@ export async function measureTracingCost(log: (line: string) => void): Promise<T
         const measurement = await runTs<TracingCostMeasurement>(
           path.join(projectDirectory, 'bench/tracing-cost-worker.ts'),
           [v.file, String(N), endpoint.url, v.header, String(udpPort), String(WARM_UP_INVOCATIONS)],
-          { timeoutMs: 120_000 },
+          { timeoutMs: 120_000, env: { NODE_EXTRA_CA_CERTS: certificate.caFile } },
         );
         // Let the last datagrams arrive before counting them.
         await new Promise((resolve) => setTimeout(resolve, 200));
@@ -156,6 +159,7 @@ export async function measureTracingCost(log: (line: string) => void): Promise<T
     return { n: N, latencyMs: LATENCY_MS, processes: PROCESSES, loadRuns: LOAD_RUNS, warmUpInvocations: WARM_UP_INVOCATIONS, rows };
   } finally {
     endpoint.close();
+    certificate.remove();
     daemon.close();
     for (const outdir of outdirs) rmSync(outdir, { recursive: true, force: true });
   }

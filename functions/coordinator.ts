@@ -20,7 +20,8 @@ const deadlineMarginMs = requiredInteger(CoordinatorEnv.deadlineMarginMs, 0);
 /** A body holds numbers of at most 500 digits, so 1 KiB an item is generous; anything larger is refused before it is parsed. */
 const maxBodyBytes = 4096 + maxNumbers * 1024;
 
-const client = traceAwsClient(createFanOutLambdaClient(maxConcurrency));
+const { client: untracedClient, abortInFlight } = createFanOutLambdaClient(maxConcurrency);
+const client = traceAwsClient(untracedClient);
 const invokeSquarer = createSquarerInvoker({
   client,
   functionName: squarerFunctionName,
@@ -64,6 +65,8 @@ async function squareAll(numbers: ParsedNumber[], deadline: number): Promise<Squ
       if (outcome.ok) lines.push(formatLine(outcome.value));
     },
   });
+  // Only a fan-out cut short by the deadline leaves Invokes in flight: end them with the request.
+  abortInFlight('the request reached its deadline');
   const results = outcomes.map(
     (outcome): ResultItem =>
       outcome.ok ? outcome.value : { number: toNumberValue(outcome.item), error: outcome.error },

@@ -3,15 +3,19 @@ import { createHash, createHmac, createSecretKey, type Hash, type Hmac, type Key
 /** What the SDK's hashes accept (`SourceData` of @smithy/types). */
 type SourceData = string | ArrayBuffer | ArrayBufferView;
 
-/** HMAC keys already imported, by the key's bytes object: SigV4 signs every request with the same cached signing key. */
-const importedKeys = new WeakMap<object, KeyObject>();
+/**
+ * The last HMAC key imported, with a copy of its bytes: one signer signs every request of a day
+ * with the same signing key, so one entry is enough, and a new day's key replaces it. Keyed by the
+ * bytes, not by the array that holds them, so that nothing rests on how the signer stores its key.
+ */
+let lastImported: { readonly bytes: Buffer; readonly key: KeyObject } | undefined;
 
 /**
  * SHA-256 and HMAC-SHA-256 for the SigV4 signer, as the SDK's own `Sha256` does them, with one
  * difference: an HMAC key given as bytes is imported once (`createSecretKey`) and reused. On
  * Node 24 (Lambda's nodejs24.x), `createHmac` with a raw Buffer key costs ~17 µs against ~3 µs with
  * a `KeyObject` (~3 µs either way on Node 20), and the signer makes one such HMAC per request with
- * the day's signing key, which it caches as the same `Uint8Array`.
+ * the day's signing key.
  */
 export class Sha256WithKeyCache {
   private readonly secret: SourceData | undefined;
@@ -45,12 +49,11 @@ export class Sha256WithKeyCache {
     const secret = this.secret;
     if (secret === undefined) return createHash('sha256');
     if (typeof secret === 'string') return createHmac('sha256', secret);
-    let key = importedKeys.get(secret);
-    if (key === undefined) {
-      key = createSecretKey(toBuffer(secret));
-      importedKeys.set(secret, key);
+    const bytes = toBuffer(secret);
+    if (lastImported === undefined || !lastImported.bytes.equals(bytes)) {
+      lastImported = { bytes: Buffer.from(bytes), key: createSecretKey(bytes) };
     }
-    return createHmac('sha256', key);
+    return createHmac('sha256', lastImported.key);
   }
 }
 

@@ -41,7 +41,9 @@ const decoder = new TextDecoder();
 /** Invokes one squarer synchronously and checks everything about its answer. */
 export function createSquarerInvoker(options: SquarerInvokerOptions) {
   const { client, functionName, onRequestIdMismatch } = options;
-  return async (value: ParsedNumber, _index: number, signal: AbortSignal): Promise<SquareResult> => {
+  // No abort signal per call: the coordinator aborts everything in flight at once, at its
+  // deadline, through the client's request handler (lambda-client.ts).
+  return async (value: ParsedNumber): Promise<SquareResult> => {
     const number = toNumberValue(value);
     const response = await client.send(
       new InvokeCommand({
@@ -49,7 +51,6 @@ export function createSquarerInvoker(options: SquarerInvokerOptions) {
         InvocationType: 'RequestResponse',
         Payload: encoder.encode(JSON.stringify({ number } satisfies SquarerEvent)),
       }),
-      { abortSignal: signal },
     );
     const text = response.Payload ? decoder.decode(response.Payload) : '';
     // A synchronous Invoke whose function failed does not throw: the SDK reports it here.

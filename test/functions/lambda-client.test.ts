@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { InvokeCommand, LambdaServiceException, TooManyRequestsException, type LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createFanOutLambdaClient } from '../../functions/commons/lambda-client';
 import { createSigV4Verifier } from '@multi-square/local-cloud';
+import { ADOPTED_PARTS, createFanOutLambdaClient, type ClientParts } from '../../functions/commons/lambda-client';
 
 /** What the loopback endpoint saw of one request. */
 interface SeenRequest {
@@ -73,16 +73,24 @@ function invoke(client: LambdaClient, number: number, abortSignal?: AbortSignal)
   return abortSignal === undefined ? client.send(command) : client.send(command, { abortSignal });
 }
 
-describe('createFanOutLambdaClient', () => {
+/** The stock client with nothing added: the bench's baseline row, which must behave alike. */
+const STOCK: ClientParts = { oneSigner: false, sha256KeyCache: false };
+
+describe.each([
+  ['as the coordinator builds it', ADOPTED_PARTS],
+  ['with no optional part', STOCK],
+])('createFanOutLambdaClient, %s', (_name, parts) => {
+  const create = (maxConcurrency: number) => createFanOutLambdaClient(maxConcurrency, parts);
+
   it('sends a signed Invoke and returns the payload, status and request ID', async () => {
     respond = (request, response) => {
       const { number } = JSON.parse(request.body) as { number: number };
       response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-RequestId': 'request-1' });
       response.end(JSON.stringify({ number, result: number * number, processName: 'request-1' }));
     };
-    const client = createFanOutLambdaClient(10);
+    const { client } = create(10);
 
-    const response = await invoke(client, 7, new AbortController().signal);
+    const response = await invoke(client, 7);
 
     expect(response.StatusCode).toBe(200);
     expect(response.FunctionError).toBeUndefined();
@@ -102,9 +110,9 @@ describe('createFanOutLambdaClient', () => {
       response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-RequestId': `id-${request.body}` });
       response.end(request.body);
     };
-    const client = createFanOutLambdaClient(20);
+    const { client } = create(20);
 
-    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => invoke(client, i, new AbortController().signal)));
+    const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => invoke(client, i)));
 
     expect(responses.map((r) => JSON.parse(new TextDecoder().decode(r.Payload)) as unknown)).toEqual(
       Array.from({ length: 50 }, (_, i) => ({ number: i })),
@@ -135,9 +143,9 @@ describe('createFanOutLambdaClient', () => {
       });
       response.end(JSON.stringify({ errorType: 'InvalidNumber', errorMessage: 'not a number' }));
     };
-    const client = createFanOutLambdaClient(10);
+    const { client } = create(10);
 
-    const response = await invoke(client, 1, new AbortController().signal);
+    const response = await invoke(client, 1);
 
     expect(response.FunctionError).toBe('Unhandled');
     expect(JSON.parse(new TextDecoder().decode(response.Payload))).toEqual({
@@ -159,9 +167,9 @@ describe('createFanOutLambdaClient', () => {
         JSON.stringify({ Type: 'User', message: 'Rate Exceeded.', Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' }),
       );
     };
-    const client = createFanOutLambdaClient(10);
+    const { client } = create(10);
 
-    const error: unknown = await invoke(client, 1, new AbortController().signal).catch((e: unknown) => e);
+    const error: unknown = await invoke(client, 1).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(TooManyRequestsException);
     expect(error).toBeInstanceOf(LambdaServiceException);
@@ -175,7 +183,50 @@ describe('createFanOutLambdaClient', () => {
     client.destroy();
   });
 
-  it('cancels a request in flight when its signal aborts, and closes the connection', async () => {
+  it('aborts every request in flight at once, closes their connections, and goes on serving later calls', async () => {
+    const arrivals: (() => void)[] = [];
+    const closed: Promise<unknown>[] = [];
+    let arrived = 0;
+    const allArrived = new Promise<void>((resolve) => arrivals.push(resolve));
+    respond = (request, response) => {
+      if (request.body === '{"number":99}') {
+        response.writeHead(200, { 'x-amzn-RequestId': 'after-abort' });
+        response.end(request.body);
+        return;
+      }
+      closed.push(once(response, 'close'));
+      arrived += 1;
+      if (arrived === 5) arrivals[0]?.(); // and never answer
+    };
+    const { client, abortInFlight } = create(10);
+
+    const pending = Array.from({ length: 5 }, (_, i) => invoke(client, i).catch((e: unknown) => e));
+    await allArrived;
+    abortInFlight('the request reached its deadline');
+    const errors = await Promise.all(pending);
+
+    expect(errors.map((error) => (error as Error).name)).toEqual(Array(5).fill('AbortError'));
+    await Promise.all(closed);
+    const later = await invoke(client, 99);
+    expect(later.$metadata.requestId).toBe('after-abort');
+    client.destroy();
+  });
+
+  it('aborting with nothing in flight changes nothing for the next call', async () => {
+    respond = (_request, response) => {
+      response.writeHead(200, { 'x-amzn-RequestId': 'request-5' });
+      response.end('{}');
+    };
+    const { client, abortInFlight } = create(10);
+    abortInFlight('nothing to abort');
+
+    const response = await invoke(client, 1);
+
+    expect(response.$metadata.requestId).toBe('request-5');
+    client.destroy();
+  });
+
+  it("still honours a caller's own abort signal", async () => {
     let received!: () => void;
     const requestArrived = new Promise<void>((resolve) => (received = resolve));
     let connectionClosed!: Promise<unknown>;
@@ -183,7 +234,7 @@ describe('createFanOutLambdaClient', () => {
       connectionClosed = once(response, 'close');
       received(); // and never answer
     };
-    const client = createFanOutLambdaClient(10);
+    const { client } = create(10);
     const controller = new AbortController();
 
     const pending = invoke(client, 1, controller.signal).catch((e: unknown) => e);
@@ -191,35 +242,8 @@ describe('createFanOutLambdaClient', () => {
     controller.abort();
     const error = await pending;
 
-    expect(error).toBeInstanceOf(Error);
     expect((error as Error).name).toBe('AbortError');
     await connectionClosed;
-    client.destroy();
-  });
-
-  it('does not send a request whose signal has already aborted', async () => {
-    respond = (_request, response) => response.end();
-    const client = createFanOutLambdaClient(10);
-    const controller = new AbortController();
-    controller.abort();
-
-    const error: unknown = await invoke(client, 1, controller.signal).catch((e: unknown) => e);
-
-    expect((error as Error).name).toBe('AbortError');
-    expect(seen).toHaveLength(0);
-    client.destroy();
-  });
-
-  it('sends without a signal too', async () => {
-    respond = (_request, response) => {
-      response.writeHead(200, { 'x-amzn-RequestId': 'request-4' });
-      response.end('{}');
-    };
-    const client = createFanOutLambdaClient(10);
-
-    const response = await invoke(client, 1);
-
-    expect(response.$metadata.requestId).toBe('request-4');
     client.destroy();
   });
 
@@ -232,9 +256,9 @@ describe('createFanOutLambdaClient', () => {
     await once(closed, 'close');
     // The SDK reads the endpoint from the environment at the first request.
     process.env.AWS_ENDPOINT_URL_LAMBDA = `http://127.0.0.1:${port}`;
-    const client = createFanOutLambdaClient(10);
+    const { client } = create(10);
 
-    const error: unknown = await invoke(client, 1, new AbortController().signal)
+    const error: unknown = await invoke(client, 1)
       .catch((e: unknown) => e)
       .finally(() => (process.env.AWS_ENDPOINT_URL_LAMBDA = endpoint));
 
