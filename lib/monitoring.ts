@@ -15,7 +15,8 @@ export interface MonitoringProps {
   /** The coordinator's timeout: the duration alarm fires at {@link DURATION_ALARM_FRACTION} of it. */
   readonly coordinatorTimeout: Duration;
   readonly squarer: lambda.IFunction;
-  readonly httpApi: apigwv2.IHttpApi;
+  // The class, not IHttpApi: aws-cdk-lib's types do not line up under exactOptionalPropertyTypes.
+  readonly httpApi: apigwv2.HttpApi;
   /** Subscribed to the alarm topic by email when given. @default no subscription */
   readonly alarmEmail?: string;
 }

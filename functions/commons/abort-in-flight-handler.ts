@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { HttpHandler, HttpHandlerOptions, HttpRequest, HttpResponse } from '@smithy/core/protocols';
+import type { RequestHandlerMetadata } from '@smithy/types';
 
 /**
  * A request handler for the AWS SDK that can abort, at once, every request in flight through it:
@@ -18,8 +19,9 @@ export class AbortInFlightHandler<Config extends object> implements HttpHandler<
 
   constructor(private readonly inner: HttpHandler<Config>) {}
 
-  get metadata() {
-    return this.inner.metadata;
+  get metadata(): RequestHandlerMetadata {
+    // The wrapped handler's (`http/1.1` for NodeHttpHandler, `h2` for NodeHttp2Handler).
+    return this.inner.metadata ?? { handlerProtocol: 'http/1.1' };
   }
 
   handle(request: HttpRequest, options: HttpHandlerOptions = {}): Promise<{ response: HttpResponse }> {

@@ -43,7 +43,7 @@ export interface QueuedEvent {
   /** Attempts refused before the function ran (throttles, service errors). */
   refused: number;
   functionErrors: number;
-  timer?: NodeJS.Timeout;
+  timer?: NodeJS.Timeout | undefined;
 }
 
 export class AsyncInvocationQueue {

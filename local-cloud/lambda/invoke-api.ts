@@ -66,6 +66,11 @@ export interface InvokeApi {
 const API_VERSION_PREFIX = '/2015-03-31/functions';
 const invocationTypes: readonly InvocationType[] = ['RequestResponse', 'Event', 'DryRun'];
 
+/** `{ [key]: value }` when there is a value, `{}` otherwise: an option given only when set. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [P in K]?: V });
+}
+
 /** Starts the service and its Invoke API; the functions it runs get AWS_ENDPOINT_URL_LAMBDA pointing here. */
 export async function startInvokeApi(options: StartInvokeApiOptions): Promise<InvokeApi> {
   const { assembly, functions, host = '127.0.0.1', port = 0, callerCredentials, authentication = 'sigv4', limits: limitOverrides, warn: warnOption, ...serviceOptions } = options;
@@ -75,8 +80,8 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
     ...serviceOptions,
     credentials: functionCredentials,
     functions: assembly?.functions ?? functions ?? [],
-    ...(serviceOptions.region ?? assembly?.region ? { region: serviceOptions.region ?? assembly?.region } : {}),
-    ...(serviceOptions.accountId ?? assembly?.accountId ? { accountId: serviceOptions.accountId ?? assembly?.accountId } : {}),
+    ...optional('region', serviceOptions.region ?? assembly?.region),
+    ...optional('accountId', serviceOptions.accountId ?? assembly?.accountId),
   });
   const limits: ServerLimits = { ...defaultServerLimits(DEFAULT_INVOKE_API_MAX_CONNECTIONS), ...limitOverrides };
   const warn = warnOption ?? ((message: string) => process.stderr.write(`${message}\n`));

@@ -22,7 +22,6 @@ import { runtimeModulesDirectory } from './runtime-modules';
 import { functionUser } from './runtime-user';
 import { CodeStage } from './task-root';
 
-export { DEFAULT_ACCOUNT_CONCURRENCY } from './concurrency-admission';
 
 /** Invoke request payload quota for synchronous invocations. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;

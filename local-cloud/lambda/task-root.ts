@@ -187,12 +187,3 @@ export class CodeStage {
     rmSync(this.directory, { recursive: true, force: true });
   }
 }
-
-/** Whether `directory` is inside a staging directory (for tests and diagnostics). */
-export function isStaged(directory: string): boolean {
-  try {
-    return path.basename(path.dirname(directory)).startsWith(STAGING_DIRECTORY_PREFIX) && lstatSync(directory).isDirectory();
-  } catch {
-    return false;
-  }
-}
