@@ -108,7 +108,9 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
   applyConnectionLimits(server, limits, 'local Lambda Invoke API', warn);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve());
+    // A backlog for the sockets of many functions in flight at once (50 coordinators × 100):
+    // at Node's 511, connections beyond it wait for a SYN retry and their clients time out.
+    server.listen({ port, host, backlog: 4096 }, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;

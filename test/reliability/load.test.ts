@@ -17,10 +17,13 @@ import {
 
 let api: SquareApi;
 beforeAll(async () => {
-  // A budget of 64 environments (room for the 50 coordinators and 14 squarers): every
-  // invocation in flight would otherwise start a process of its own, about 300 of them at once,
-  // which a busy 2-core machine cannot start within the coordinators' deadline.
-  api = await startSquareApi(inject('cdkOutUnthrottled'), () => ({ maxEnvironments: 64 }));
+  // 50 requests × maxConcurrency 100 would be 5000 invocations in flight, past an account's 1000:
+  // as on AWS, the excess would be throttled and some numbers given up. The account's limit is
+  // raised out of the way, as the stage's throttling is, so that the load reaches the functions.
+  // A budget of 64 environments (room for the 50 coordinators and 14 squarers): every invocation
+  // in flight would otherwise start a process of its own, thousands at once, which a busy 2-core
+  // machine cannot start within the coordinators' deadline; the rest wait their turn.
+  api = await startSquareApi(inject('cdkOutUnthrottled'), () => ({ concurrencyLimit: 10_000, maxEnvironments: 64 }));
 });
 afterAll(async () => {
   await api?.close();
@@ -40,12 +43,14 @@ describe('load', () => {
     let squared = 0;
     let invocations = 0;
     let retries = 0;
+    let throttles = 0;
     responses.forEach((response, r) => {
       expect(response.status, response.text.slice(0, 300)).toBe(200);
       const answer = parseSquareResponse(response);
       squared += checkEveryIndexOnce(answer, requests[r] ?? []).succeeded;
       invocations += answer.stats.invocations;
       retries += answer.stats.retries;
+      throttles += answer.stats.throttles;
     });
     expect(squared).toBe(5000);
     // Every square came from its own squarer invocation, and no invocation was lost or doubled.
@@ -53,7 +58,13 @@ describe('load', () => {
       parseSquareResponse(response).results.map((item) => ('processName' in item ? item.processName : '')),
     );
     expect(new Set(processNames).size).toBe(5000);
-    expect(startedRequestIds(api.logs, api.squarer.name)).toHaveLength(invocations);
-    console.log(`[reliability] load: ${JSON.stringify({ requests: 50, squared, invocations, retries, elapsedMs: Math.round(elapsedMs) })}`);
+    // Each square's invocation started once; the retried ones that never started were refused
+    // (429) or never connected: 5000 sockets opened at once overflow the listen backlog (511), and
+    // a client whose connection is not accepted within 3 s retries.
+    const started = startedRequestIds(api.logs, api.squarer.name);
+    for (const name of processNames) expect(started).toContain(name);
+    expect(started.length).toBeGreaterThanOrEqual(5000);
+    expect(started.length).toBeLessThanOrEqual(invocations - throttles);
+    console.log(`[reliability] load: ${JSON.stringify({ requests: 50, squared, invocations, retries, throttles, elapsedMs: Math.round(elapsedMs) })}`);
   });
 });
