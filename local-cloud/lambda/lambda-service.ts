@@ -19,8 +19,6 @@ import { outcomeOf } from './invocation-outcome';
 import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
 import { taskRootFor } from './task-root';
 
-export { DEFAULT_ACCOUNT_CONCURRENCY } from './concurrency-admission';
-
 /** Invoke request payload quota for synchronous invocations. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
 /** Asynchronous invocation payload quota (1 MB since October 2025; 256 KB before). */
