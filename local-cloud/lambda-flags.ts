@@ -35,7 +35,7 @@ export const lambdaFlagOptions = {
   'service-error-rate': { type: 'string', multiple: true },
 } as const;
 
-export interface LambdaFlagValues {
+interface LambdaFlagValues {
   readonly 'concurrency-limit'?: string | undefined;
   readonly 'max-environments'?: string | undefined;
   readonly 'max-concurrent-inits'?: string | undefined;
@@ -47,9 +47,9 @@ export interface LambdaFlagValues {
   readonly 'service-error-rate'?: readonly string[] | undefined;
 }
 
-export type LambdaFlagOptions = Pick<LocalStackOptions, 'concurrencyLimit' | 'maxEnvironments' | 'maxConcurrentInits' | 'faultInjection' | 'asyncInvocation'>;
+type LambdaFlagOptions = Pick<LocalStackOptions, 'concurrencyLimit' | 'maxEnvironments' | 'maxConcurrentInits' | 'faultInjection' | 'asyncInvocation'>;
 
-export function numberFlag(name: string, raw: string, min: number, max: number, integer = false): number {
+function numberFlag(name: string, raw: string, min: number, max: number, integer = false): number {
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
     throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(raw)}`);

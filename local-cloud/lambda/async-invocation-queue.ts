@@ -22,7 +22,7 @@ export interface AsyncInvocationSettings {
   readonly throttleBackoffMaxMs?: number;
 }
 
-export const DEFAULT_MAX_EVENT_AGE_MS = 6 * 60 * 60 * 1000;
+const DEFAULT_MAX_EVENT_AGE_MS = 6 * 60 * 60 * 1000;
 
 /** How one attempt went, as the poller sees it. */
 export type AttemptOutcome =

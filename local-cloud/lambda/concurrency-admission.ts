@@ -9,7 +9,7 @@ import { LambdaServiceError } from '../types';
 /** Lambda's default account concurrency quota. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
 
-export type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded';
+type ThrottleReason = 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded';
 
 export function tooManyRequests(reason: ThrottleReason): LambdaServiceError {
   // https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_Errors

@@ -32,7 +32,7 @@ export class InvocationLog {
   }
 }
 
-export interface ReportInput {
+interface ReportInput {
   readonly requestId: string;
   readonly definition: FunctionDefinition;
   readonly durationMs: number;

@@ -10,7 +10,7 @@ import type { InvocationLog } from './invocation-log';
 /** The number the service quotes when a response is too large. */
 const MAX_RESPONSE_BYTES = 6_291_556;
 
-export type InvocationResult = EnvironmentInvokeResult | { readonly kind: 'init-error'; readonly error: RuntimeErrorDocument };
+type InvocationResult = EnvironmentInvokeResult | { readonly kind: 'init-error'; readonly error: RuntimeErrorDocument };
 
 function runtimeErrorPayload(errorType: string, errorMessage: string): Buffer {
   return Buffer.from(JSON.stringify({ errorType, errorMessage }), 'utf8');

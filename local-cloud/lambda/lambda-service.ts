@@ -22,7 +22,6 @@ import { runtimeModulesDirectory } from './runtime-modules';
 import { functionUser } from './runtime-user';
 import { CodeStage } from './task-root';
 
-
 /** Invoke request payload quota for synchronous invocations. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
 /** Asynchronous invocation payload quota (1 MB since October 2025; 256 KB before). */

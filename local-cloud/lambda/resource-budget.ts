@@ -16,10 +16,10 @@ import os from 'node:os';
  * every other environment; proportional set about 13 MB). Counting the whole resident set keeps
  * the default on the safe side for heavier functions. Measured by `npm run bench` (environments).
  */
-export const ENVIRONMENT_ALLOWANCE_MB = 48;
+const ENVIRONMENT_ALLOWANCE_MB = 48;
 
 /** The share of the machine's memory the default budget gives to environments. */
-export const BUDGET_SHARE_OF_MEMORY = 0.5;
+const BUDGET_SHARE_OF_MEMORY = 0.5;
 
 /** Half the machine's memory at 48 MB an environment: 256 with 24 GiB, 170 with 16 GiB, 85 with 8 GiB. */
 export function defaultMaxEnvironments(totalMemoryBytes = os.totalmem()): number {
@@ -38,7 +38,7 @@ export function defaultMaxConcurrentInits(cores = os.availableParallelism()): nu
 }
 
 /** A place at the {@link InitGate}. */
-export interface GateEntry {
+interface GateEntry {
   /** Resolves when the place is the caller's, with how long it waited and behind how many. */
   readonly granted: Promise<{ readonly waitedMs: number; readonly queued: number }>;
   /** Whether the caller had to queue, and behind how many (itself included). */
@@ -111,7 +111,7 @@ interface QueueEntry {
   readonly grant: () => void;
 }
 
-export interface EnvironmentBudgetHooks {
+interface EnvironmentBudgetHooks {
   /** The budget has just begun to bind: an invocation waits. */
   readonly onBind: (waiting: number) => void;
   /** Stop one idle environment somewhere, if there is one, so its slot goes to the queue. */
