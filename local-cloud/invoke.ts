@@ -34,12 +34,14 @@ Options:
   --body <text>           the request's body, with --http
   --header 'name: value'  a request header, with --http (repeatable)
   --app <dir>             the app in <dir>: its running \`npm start\`, else a stack for the call
+                          (with several running, choose one with LOCAL_CLOUD_STACK=<pid>)
   --assembly <dir>, -c <key=value>, --env-vars <file>
                           as for \`npm start\`; any of them starts a stack for the call
   -h, --help              this text
 
 Exit status: 0 when the function returned, 1 when it failed (its error document is the result),
-2 on bad usage (an unknown function, a bad event), 3 when the Lambda service failed.`;
+2 on bad usage (an unknown function, a bad event, several running stacks and none chosen),
+3 when the Lambda service failed.`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -163,7 +165,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const usage = error instanceof UsageError || (error instanceof Error && ['FunctionSelectionError', 'EnvVarsFileError', 'RouteEventError'].includes(error.name));
+    const usage = error instanceof UsageError || (error instanceof Error && ['FunctionSelectionError', 'EnvVarsFileError', 'RouteEventError', 'AmbiguousLocalStackError'].includes(error.name));
     const parseError = error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(`${error instanceof Error ? (usage || parseError ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
     process.exitCode = usage || parseError ? 2 : 3;

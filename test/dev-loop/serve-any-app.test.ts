@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { synthesize } from '../../local-cloud/synthesize';
 import { copySecondApp, functionNamed, invokeFunction, projectDirectory, startLocalCloud, type LocalCloudProcess } from './support/processes';
 
@@ -23,8 +23,13 @@ beforeAll(() => {
   app = copySecondApp();
 });
 
-afterAll(async () => {
-  await Promise.all(running.map((stack) => stack.stop()));
+// Each test's stacks stop when it ends, passed or failed: the commands that find "the" running
+// stack of the app's folder (npm run invoke --app) must meet only the stack of their own test.
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((stack) => stack.stop()));
+});
+
+afterAll(() => {
   app?.remove();
 });
 
@@ -56,8 +61,10 @@ describe('npm start -- --app DIR', () => {
     expect(await echo.json()).toMatchObject({ version: '2.0', routeKey: 'POST /echo', body: '{"ping":1}' });
     // The routes belong to their own API: the other port does not have them.
     expect((await fetch(`${echoApi}/greet`)).status).toBe(404);
-    // The state file goes with the app it serves.
-    expect(existsSync(path.join(app.directory, '.local-cloud', 'state.json'))).toBe(true);
+    // The state file goes with the app it serves: one per running stack, named by its process ID.
+    const stateFile = path.join(app.directory, '.local-cloud', 'stacks', `${stack.child.pid}.json`);
+    expect(existsSync(stateFile)).toBe(true);
+    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({ pid: stack.child.pid, httpApiUrl: greetingApi, lambdaUrl: stack.urls('Lambda API')[0] });
     await stack.stop();
   });
 
@@ -131,6 +138,26 @@ describe('a running npm start that accepts only its shell\'s credentials', () =>
     const { stdout } = await run(process.execPath, invokeGreeter, { cwd: projectDirectory, env: { ...bare, ...shellCredentials } });
     expect(JSON.parse(stdout)).toEqual({ message: 'hello world', stage: 'deployed' });
     await stack.stop();
+  });
+});
+
+describe('two npm starts of one app', () => {
+  it('make npm run invoke --app list them and exit 2, and use the one LOCAL_CLOUD_STACK names', async () => {
+    const envVars = path.join(app.directory, 'env-second.json');
+    writeFileSync(envVars, JSON.stringify({ Greeter: { GREETING: 'from the second' } }));
+    const first = await serve(['--app', app.directory]);
+    const second = await serve(['--app', app.directory, '--env-vars', envVars]);
+    const invokeGreeter = ['--import', 'tsx', 'local-cloud/invoke.ts', '--app', app.directory, 'greeter'];
+    const ambiguous = run(process.execPath, invokeGreeter, { cwd: projectDirectory, env: { ...process.env, LOCAL_CLOUD_STACK: '' } });
+    await expect(ambiguous).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^2 local stacks of this folder are running; choose one with LOCAL_CLOUD_STACK=<pid>\./) });
+    const { stderr } = (await ambiguous.catch((error: unknown) => error)) as { stderr: string };
+    expect(stderr).toContain(`LOCAL_CLOUD_STACK=${first.child.pid} `);
+    expect(stderr).toContain(`LOCAL_CLOUD_STACK=${second.child.pid} `);
+    // A usage error, not a crash: no stack trace.
+    expect(stderr).not.toMatch(/^\s+at /m);
+    const chosen = await run(process.execPath, invokeGreeter, { cwd: projectDirectory, env: { ...process.env, LOCAL_CLOUD_STACK: String(second.child.pid) } });
+    expect(chosen.stderr).not.toContain('Starting the local stack');
+    expect(JSON.parse(chosen.stdout)).toEqual({ message: 'from the second world', stage: 'deployed' });
   });
 });
 
