@@ -11,6 +11,7 @@ const unitTests = [
   'test/functions/!(coordinator).test.ts',
   'test/local-cloud/http-api.test.ts',
   'test/local-cloud/sigv4-verifier.test.ts',
+  'test/observability/emf.test.ts',
 ];
 
 export default defineConfig({

@@ -46,7 +46,8 @@ export async function handler(
     return json(statusCode, response);
   } catch (error) {
     if (error instanceof BadRequestError) {
-      logger.info('bad request', { code: error.code, message: error.message });
+      // `message` is a key Powertools Logger reserves (it drops it with a warning), so the reason goes as `reason`.
+      logger.info('bad request', { code: error.code, reason: error.message });
       return errorResponse(error.statusCode, error.code, error.message, error.details);
     }
     logger.error('unexpected failure', { error });

@@ -68,9 +68,31 @@ function expectedFigures(stats: SquareResponse['stats']): Record<string, number>
   };
 }
 
-/** Lines that would be errors in CloudWatch Logs: Powertools' error level, X-Ray SDK complaints, uncaught exceptions. */
+/**
+ * Lines that would be errors in CloudWatch Logs: Powertools' error levels, and any other line
+ * (console output in the runtime's `<time>\t<request id>\t<LEVEL>\t<message>` text format, X-Ray SDK
+ * complaints, uncaught exceptions) at level ERROR or FATAL or naming X-Ray, a segment or an Error.
+ * Powertools Logger's own JSON lines are judged by their level only: each carries `xray_trace_id`
+ * once Lambda sets `_X_AMZN_TRACE_ID`, which is no complaint.
+ */
 function errorLines(stack: SquareApi): string[] {
-  return coordinatorOutput(stack).filter((line) => /"level":"(ERROR|CRITICAL)"|x-?ray|segment|Error:|ERROR/i.test(line));
+  return coordinatorOutput(stack).filter((line) => {
+    const level = powertoolsLevel(line);
+    if (level !== undefined) return /^(ERROR|CRITICAL|FATAL)$/.test(level);
+    return /\t(ERROR|FATAL)\t|x-?ray|segment|Error:/i.test(line);
+  });
+}
+
+/** The `level` of a Powertools Logger JSON line, or undefined for any other line. */
+function powertoolsLevel(line: string): string | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    if (typeof parsed === 'object' && parsed !== null && 'level' in parsed && typeof parsed.level === 'string') return parsed.level;
+  } catch {
+    // not JSON: judged as text
+  }
+  return undefined;
 }
 
 describe('coordinator metrics on the local stack', () => {
