@@ -22,7 +22,7 @@ const top = Number(topArg ?? '30');
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const selfTime = new Map<number, number>();
-profile.samples.forEach((id, i) => selfTime.set(id, (selfTime.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+for (const [i, id] of profile.samples.entries()) selfTime.set(id, (selfTime.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
 const total = [...selfTime.values()].reduce((a, b) => a + b, 0);
 
 /** `@smithy/core`, `node:internal/http`, `(garbage collector)`, or the file for our own code. */

@@ -15,6 +15,7 @@ import {
   shellCredentials,
   signedFetch,
   startLocalStack,
+  type LocalStackEndpoints,
   type RunningLocalStack,
 } from '@multi-square/local-cloud';
 
@@ -68,24 +69,9 @@ async function main(argv: readonly string[]): Promise<number> {
   // `-5` is a number here, not an option: hide negative numbers from the option parser.
   const negativeNumber = /^-[0-9.]/;
   const hidden = argv.map((arg) => (negativeNumber.test(arg) ? `\u0000${arg}` : arg));
-  let parsed;
+  let parsed: ReturnType<typeof parseOptions>;
   try {
-    parsed = parseArgs({
-      args: hidden,
-      allowPositionals: true,
-      allowNegative: true,
-      options: {
-        url: { type: 'string' },
-        'outputs-file': { type: 'string' },
-        region: { type: 'string' },
-        sign: { type: 'boolean', default: true },
-        file: { type: 'string' },
-        timeout: { type: 'string', default: '60' },
-        logs: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
+    parsed = parseOptions(hidden);
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`);
     return 2;
@@ -125,7 +111,7 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     target = { url: deployedUrl, region: region ?? 'us-east-1', sign: values.sign };
   } else {
-    let running;
+    let running: LocalStackEndpoints | undefined;
     try {
       running = await readRunningLocalStack(projectDirectory);
     } catch (error) {
@@ -137,7 +123,9 @@ async function main(argv: readonly string[]): Promise<number> {
     if (running !== undefined && values.logs) {
       process.stderr.write('--logs: the running `npm start` shows the function logs; each function\'s are also in .local-cloud/logs/.\n');
     }
-    const stack = running ?? (localStack = await startLocalStackForThisCall(values.logs));
+    if (running === undefined) localStack = await startLocalStackForThisCall(values.logs);
+    const stack = running ?? localStack;
+    if (stack === undefined) throw new Error('unreachable: a stack runs or was started');
     if (stack.httpApiUrl === undefined || stack.httpApiUrl === '') {
       process.stderr.write('The local stack has no HTTP API to call.\n');
       await localStack?.close();
@@ -335,3 +323,22 @@ main(process.argv.slice(2)).then(
     process.exitCode = error instanceof UsageError ? 2 : 3;
   },
 );
+
+function parseOptions(args: string[]) {
+  return parseArgs({
+    args,
+    allowPositionals: true,
+    allowNegative: true,
+    options: {
+      url: { type: 'string' },
+      'outputs-file': { type: 'string' },
+      region: { type: 'string' },
+      sign: { type: 'boolean', default: true },
+      file: { type: 'string' },
+      timeout: { type: 'string', default: '60' },
+      logs: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}

@@ -37,6 +37,11 @@ export interface SignedRequest {
 // The provider chain caches what it resolves; one per process.
 let defaultCredentials: AwsCredentialIdentityProvider | undefined;
 
+async function defaultCredentialChain(): Promise<AwsCredentialIdentityProvider> {
+  defaultCredentials ??= (await import('@aws-sdk/credential-providers')).fromNodeProviderChain();
+  return defaultCredentials;
+}
+
 /** RFC 3986 encoding, as the canonical request has it: the URL we send is the one we signed. */
 function encodeRfc3986(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
@@ -51,8 +56,7 @@ export async function signRequest(url: string | URL, request: RequestToSign, opt
     query[name] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
   }
   // Loaded only when needed: the chain is a sizeable import that a caller with credentials in hand skips.
-  const credentials =
-    options.credentials ?? (defaultCredentials ??= (await import('@aws-sdk/credential-providers')).fromNodeProviderChain());
+  const credentials = options.credentials ?? (await defaultCredentialChain());
   const signer = new SignatureV4({
     service: options.service ?? 'execute-api',
     region: options.region,

@@ -26,7 +26,7 @@ import {
   type ServerLimits,
 } from '../server-limits';
 import { createSignatureGate, type SignatureGate } from '../signature-gate';
-import { LambdaServiceError, type CloudAssemblyDefinition, type FunctionDefinition } from '../types';
+import { LambdaServiceError, type CloudAssemblyDefinition, type FunctionDefinition, type InvokeOutcome } from '../types';
 import { decodeClientContext } from './client-context';
 import { loggingConfigResponse } from './logging-config';
 import { LocalLambdaService, MAX_SYNC_PAYLOAD_BYTES, type InvocationType, type LambdaServiceOptions } from './lambda-service';
@@ -278,7 +278,7 @@ async function handleInvoke(service: LocalLambdaService, guard: RequestGuard, fu
   response.on('close', () => {
     if (!response.writableFinished) abandoned.abort(new Error('the caller closed the connection'));
   });
-  let outcome;
+  let outcome: InvokeOutcome;
   try {
     outcome = await service.invoke(functionName, body, {
       invocationType: invocationType as InvocationType,

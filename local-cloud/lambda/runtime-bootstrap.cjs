@@ -168,7 +168,7 @@ if (typeof registerHooks === 'function' && process.env.NODE_PATH) {
       try {
         return nextResolve(specifier, context);
       } catch (error) {
-        if (!error || error.code !== 'ERR_MODULE_NOT_FOUND' || specifier.startsWith('.') || specifier.startsWith('/')) throw error;
+        if (error?.code !== 'ERR_MODULE_NOT_FOUND' || specifier.startsWith('.') || specifier.startsWith('/')) throw error;
         for (const runtimeRequire of runtimeRequires) {
           try {
             return { url: pathToFileURL(runtimeRequire.resolve(specifier)).href, shortCircuit: true };

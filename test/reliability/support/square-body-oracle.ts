@@ -211,12 +211,12 @@ class StrictJsonReader {
         value += char;
         continue;
       }
-      const escape = this.text[this.position];
+      const escaped = this.text[this.position];
       this.position += 1;
       const simple: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-      if (escape !== undefined && escape in simple) {
-        value += simple[escape];
-      } else if (escape === 'u' && /^[0-9a-fA-F]{4}$/.test(this.text.slice(this.position, this.position + 4))) {
+      if (escaped !== undefined && escaped in simple) {
+        value += simple[escaped];
+      } else if (escaped === 'u' && /^[0-9a-fA-F]{4}$/.test(this.text.slice(this.position, this.position + 4))) {
         value += String.fromCharCode(parseInt(this.text.slice(this.position, this.position + 4), 16));
         this.position += 4;
       } else {
