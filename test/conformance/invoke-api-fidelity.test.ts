@@ -34,6 +34,8 @@ function definitionOf(name: string, loggingConfig?: FunctionDefinition['loggingC
   };
 }
 
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
 beforeAll(async () => {
   directory = mkdtempSync(path.join(os.tmpdir(), 'invoke-api-fidelity-'));
   chmodSync(directory, 0o755);
@@ -41,8 +43,10 @@ beforeAll(async () => {
   api = await startInvokeApi({
     functions: [definitionOf('Plain'), definitionOf('Json', readLoggingConfig({ LogFormat: 'JSON', SystemLogLevel: 'warn' }, 'Json'))],
     logSink: () => {},
+    // SigV4 is verified by default: accept the keys this test's client signs with.
+    callerCredentials: credentials,
   });
-  client = new LambdaClient({ endpoint: api.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  client = new LambdaClient({ endpoint: api.url, region: 'us-east-1', credentials, maxAttempts: 1 });
 }, 60_000);
 
 afterAll(async () => {
