@@ -169,11 +169,26 @@ export class EnvironmentPool {
         waiter.reject(new Error('The local Lambda service is closed.'));
         return;
       }
-      const environment = this.createEnvironment();
+      let environment: ExecutionEnvironment;
+      try {
+        environment = this.createEnvironment();
+      } catch (error) {
+        // Refused before any process started (the staged code changed, say): the slot and the
+        // turn go back, and the invocation that asked gets the error rather than waiting forever.
+        entry.release();
+        this.budget.give();
+        waiter.reject(error);
+        return;
+      }
       this.environments.add(environment);
-      const init = await environment.start().finally(() => entry.release());
-      const lease = { environment, initDurationMs: init.initDurationMs, ...this.queueWaitOf(waiter) };
-      waiter.resolve(init.kind === 'init-error' ? { ...lease, initError: init.error } : lease);
+      try {
+        const init = await environment.start().finally(() => entry.release());
+        const lease = { environment, initDurationMs: init.initDurationMs, ...this.queueWaitOf(waiter) };
+        waiter.resolve(init.kind === 'init-error' ? { ...lease, initError: init.error } : lease);
+      } catch (error) {
+        this.stop(environment);
+        waiter.reject(error);
+      }
     });
   }
 

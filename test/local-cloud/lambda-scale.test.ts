@@ -4,23 +4,18 @@
  * the only local bound is the resource budget, and when it binds the wait shows (a warning, a
  * QUEUED line next to REPORT), it never fails an invocation.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
 import { startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from '../../local-cloud/lambda/invoke-api';
 import { defaultMaxEnvironments } from '../../local-cloud/lambda/resource-budget';
 import type { CloudAssemblyDefinition } from '../../local-cloud/types';
 import { fixtureFunctionNamed, type fixtureFunctionIds } from '../fixtures/local-cloud/fixture-stack';
 
-let outdir: string;
 let assembly: CloudAssemblyDefinition;
 const running: { api: InvokeApi; client: LambdaClient }[] = [];
 
 beforeAll(() => {
-  outdir = mkdtempSync(path.join(os.tmpdir(), 'lambda-scale-test-'));
   assembly = loadCloudAssembly(inject('fixtureCdkOut'));
 }, 60_000);
 
@@ -31,21 +26,20 @@ afterEach(async () => {
   }
 });
 
-afterAll(() => {
-  rmSync(outdir, { recursive: true, force: true });
-});
-
 function nameOf(id: (typeof fixtureFunctionIds)[number]): string {
   return fixtureFunctionNamed(assembly.functions, id).name;
 }
 
+/** The keys the test's SDK client signs with, and so the only ones the Invoke API accepts (SigV4 is verified by default). */
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
 async function start(options: Partial<StartInvokeApiOptions> = {}): Promise<{ api: InvokeApi; client: LambdaClient; logs: string[] }> {
   const logs: string[] = [];
-  const api = await startInvokeApi({ assembly, logSink: (line) => logs.push(line), ...options });
+  const api = await startInvokeApi({ assembly, logSink: (line) => logs.push(line), callerCredentials: credentials, ...options });
   const client = new LambdaClient({
     endpoint: api.url,
     region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials,
     maxAttempts: 1,
   });
   running.push({ api, client });

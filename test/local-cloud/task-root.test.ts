@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalLambdaService } from '../../local-cloud/lambda/lambda-service';
+import { functionUser } from '../../local-cloud/lambda/runtime-user';
 import { STAGING_DIRECTORY_PREFIX } from '../../local-cloud/lambda/task-root';
 import { LambdaServiceError, type FunctionDefinition } from '../../local-cloud/types';
 
@@ -69,8 +70,11 @@ describe('staging', () => {
       expect(staged.startsWith(project)).toBe(false);
       const stage = path.dirname(staged);
       expect(path.basename(stage).startsWith(STAGING_DIRECTORY_PREFIX)).toBe(true);
-      // Only its owner may read, list or write the stage.
-      expect(statSync(stage).mode & 0o777).toBe(0o700);
+      // Only its owner may write the stage; where environments run as an unprivileged user (the
+      // local cloud runs as root), that user's group alone may also read and list it; others nothing.
+      const runsAs = functionUser();
+      expect(statSync(stage).mode & 0o777).toBe(runsAs === undefined ? 0o700 : 0o750);
+      if (runsAs !== undefined) expect(statSync(stage).gid).toBe(runsAs.gid);
     });
   });
 
