@@ -19,8 +19,7 @@ export const CLIENT_LADDER = [
 /** Measured beside the ladder, not adopted: Invoke over HTTP/2 cannot be checked against AWS here. */
 export const HTTP2_VARIANT = {
   variant: 'http2',
-  label: 'stock `LambdaClient` + the SDK\'s `NodeHttp2Handler` (one h2 session, all streams on it), `maxAttempts: 1`: measured only',
+  label: "stock `LambdaClient` + the SDK's `NodeHttp2Handler` (one h2 session, all streams on it), `maxAttempts: 1`: measured only",
 } as const;
 
 export type FanOutVariant = 'naive' | 'coordinator' | (typeof CLIENT_LADDER)[number]['variant'] | typeof HTTP2_VARIANT.variant;
-

@@ -2,7 +2,7 @@
  * Part 3: each function's bundle as `cdk synth` builds it: its size, and the time a fresh Node
  * process takes to `require` it, against the time to require an empty module.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -96,7 +96,11 @@ export async function measureColdStart(log: (line: string) => void): Promise<Col
     const loadTimes = async (file: string, nodeArgs: string[]): Promise<number> => {
       const times: number[] = [];
       for (let i = 0; i < RUNS; i += 1) {
-        const result = await run(process.execPath, [...nodeArgs, '-e', LOAD_PROBE, file], { env, cwd: path.dirname(file), timeoutMs: 30_000 });
+        const result = await run(process.execPath, [...nodeArgs, '-e', LOAD_PROBE, file], {
+          env,
+          cwd: path.dirname(file),
+          timeoutMs: 30_000,
+        });
         if (result.code !== 0) throw new Error(`loading ${file} failed: ${result.stderr.slice(-1000)}`);
         times.push((JSON.parse(result.stdout.trim()) as { ms: number }).ms);
       }
@@ -116,7 +120,9 @@ export async function measureColdStart(log: (line: string) => void): Promise<Col
         loadMsWithSourceMaps: await loadTimes(target.file, ['--enable-source-maps']),
         runs: RUNS,
       };
-      log(`  ${row.name}: ${row.bytes} B, require ${row.loadMs.toFixed(1)} ms (${row.loadMsWithSourceMaps.toFixed(1)} ms with source maps)`);
+      log(
+        `  ${row.name}: ${row.bytes} B, require ${row.loadMs.toFixed(1)} ms (${row.loadMsWithSourceMaps.toFixed(1)} ms with source maps)`,
+      );
       bundles.push(row);
     }
     return { synthMs: synth.wallMs, bundles };

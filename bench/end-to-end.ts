@@ -29,10 +29,14 @@ async function timeRuns(command: string, args: string[], runs: number, log: (lin
   const runsMs: number[] = [];
   for (let i = 0; i < runs; i += 1) {
     const result = await run(command, args, { timeoutMs: 120_000 });
-    if (result.code !== 0) throw new Error(`${command} ${args.slice(0, 3).join(' ')} … failed (${result.code}): ${result.stderr.slice(-1000)}`);
+    if (result.code !== 0)
+      throw new Error(`${command} ${args.slice(0, 3).join(' ')} … failed (${result.code}): ${result.stderr.slice(-1000)}`);
     runsMs.push(result.wallMs);
   }
-  const display = `${command === process.execPath ? 'node' : command} ${args.map((a) => path.relative(projectDirectory, a) || a).slice(0, 4).join(' ')}${args.length > 4 ? ' …' : ''}`;
+  const display = `${command === process.execPath ? 'node' : command} ${args
+    .map((a) => path.relative(projectDirectory, a) || a)
+    .slice(0, 4)
+    .join(' ')}${args.length > 4 ? ' …' : ''}`;
   log(`  ${display}: ${runsMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
   return { command: display, runsMs, medianMs: median(runsMs) };
 }
@@ -54,8 +58,12 @@ export async function measureEndToEnd(n: number, log: (line: string) => void): P
     timeoutMs: 180_000,
   }).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }));
   if ('squareWarmMs' in stack) {
-    log(`  local stack: started in ${stack.startMs.toFixed(0)} ms; POST /square first ${stack.squareFirstMs.toFixed(0)} ms, warm ${stack.squareWarmMs.map((ms) => ms.toFixed(0)).join(', ')} ms`);
-    log(`  Invoke API: ${stack.invoke.perSecond.toFixed(0)} warm invocations/s at concurrency ${stack.invoke.concurrency}; ${stack.invoke.sequentialMedianMs.toFixed(2)} ms each one at a time`);
+    log(
+      `  local stack: started in ${stack.startMs.toFixed(0)} ms; POST /square first ${stack.squareFirstMs.toFixed(0)} ms, warm ${stack.squareWarmMs.map((ms) => ms.toFixed(0)).join(', ')} ms`,
+    );
+    log(
+      `  Invoke API: ${stack.invoke.perSecond.toFixed(0)} warm invocations/s at concurrency ${stack.invoke.concurrency}; ${stack.invoke.sequentialMedianMs.toFixed(2)} ms each one at a time`,
+    );
   } else {
     log(`  local stack: ${stack.failed}`);
   }

@@ -20,11 +20,11 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { NodeHttp2Handler } from '@smithy/node-http-handler';
 import { AbortInFlightHandler } from '../functions/commons/abort-in-flight-handler';
 import { fanOut } from '../functions/commons/fan-out';
-import { createFanOutLambdaClient, type ClientParts } from '../functions/commons/lambda-client';
-import { classifyInvokeError, createSquarerInvoker } from '../functions/commons/squarer-invoker';
+import { type ClientParts, createFanOutLambdaClient } from '../functions/commons/lambda-client';
 import type { ParsedNumber } from '../functions/commons/square';
+import { classifyInvokeError, createSquarerInvoker } from '../functions/commons/squarer-invoker';
 import { median } from './child';
-import { CLIENT_LADDER, HTTP2_VARIANT, NO_PARTS, type FanOutVariant } from './client-ladder';
+import { CLIENT_LADDER, type FanOutVariant, HTTP2_VARIANT, NO_PARTS } from './client-ladder';
 
 export interface FanOutMeasurement {
   readonly variant: FanOutVariant;
@@ -142,7 +142,11 @@ const run =
   variant === 'naive'
     ? naiveRun()
     : fanOutRun(
-        variant === 'coordinator' ? createFanOutLambdaClient(maxConcurrency).client : variant === 'http2' ? http2Client() : ladderClient(variant),
+        variant === 'coordinator'
+          ? createFanOutLambdaClient(maxConcurrency).client
+          : variant === 'http2'
+            ? http2Client()
+            : ladderClient(variant),
       );
 const warmCpu0 = process.cpuUsage();
 const warmT0 = performance.now();

@@ -6,9 +6,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { median, projectDirectory, runTs } from './child';
-import { HTTP2_VARIANT, type FanOutVariant } from './client-ladder';
+import { type FanOutVariant, HTTP2_VARIANT } from './client-ladder';
 import type { FanOutMeasurement } from './fan-out-worker';
-import { makeBenchCertificate, type BenchCertificate } from './tls-certificate';
+import { type BenchCertificate, makeBenchCertificate } from './tls-certificate';
 
 /** Variants measured at one N, alternately, each in `repeats` fresh processes; the median is reported. */
 interface FanOutGroup {

@@ -4,8 +4,9 @@
  * started with `invokeAuthentication: 'none'`, so both see the same machine load. Prints one JSON
  * line. Run: `node --import tsx bench/invoke-auth-cost.ts [cdk.out]` (synthesize first with `npm run synth`).
  */
-import { performance } from 'node:perf_hooks';
+
 import { Agent } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { LOCAL_CREDENTIALS, startLocalStack } from '../local-cloud/local-stack';
@@ -17,7 +18,16 @@ const PER_ROUND = 300;
 const CONCURRENCY = 16;
 
 const start = (invokeAuthentication: 'sigv4' | 'none') =>
-  startLocalStack({ projectDirectory, cdkOut, httpPort: 0, lambdaPort: 0, credentials: LOCAL_CREDENTIALS, writeStateFile: false, logSink: () => undefined, invokeAuthentication });
+  startLocalStack({
+    projectDirectory,
+    cdkOut,
+    httpPort: 0,
+    lambdaPort: 0,
+    credentials: LOCAL_CREDENTIALS,
+    writeStateFile: false,
+    logSink: () => undefined,
+    invokeAuthentication,
+  });
 const stacks = { sigv4: await start('sigv4'), none: await start('none') };
 const squarer = stacks.sigv4.assembly.functions.find((f) => f.logicalId.startsWith('Squarer'));
 if (squarer === undefined) throw new Error('no squarer in the assembly');
@@ -54,4 +64,6 @@ for (let i = 0; i < ROUNDS; i += 1) {
 await Promise.all([stacks.sigv4.close(), stacks.none.close()]);
 const sigv4 = median(perSecond.sigv4);
 const none = median(perSecond.none);
-process.stdout.write(`${JSON.stringify({ rounds: perSecond, invocationsPerSecond: { sigv4, none }, ratio: sigv4 / none, perRound: PER_ROUND, concurrency: CONCURRENCY })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ rounds: perSecond, invocationsPerSecond: { sigv4, none }, ratio: sigv4 / none, perRound: PER_ROUND, concurrency: CONCURRENCY })}\n`,
+);

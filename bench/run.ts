@@ -18,11 +18,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectDirectory } from './child';
-import { CLIENT_LADDER, HTTP2_VARIANT, type FanOutVariant } from './client-ladder';
-import { measureColdStart, type ColdStartResult } from './cold-start';
-import { measureEndToEnd, type EndToEndResult } from './end-to-end';
-import { measureFanOut, type FanOutRow } from './fan-out';
-import { report, type Results } from './report';
+import { CLIENT_LADDER, type FanOutVariant, HTTP2_VARIANT } from './client-ladder';
+import { type ColdStartResult, measureColdStart } from './cold-start';
+import { type EndToEndResult, measureEndToEnd } from './end-to-end';
+import { type FanOutRow, measureFanOut } from './fan-out';
+import { type Results, report } from './report';
 import { measureScale, type ScaleResult } from './scale';
 import { measureTracingCost, type TracingCostResult } from './tracing-cost';
 
@@ -49,7 +49,10 @@ function packageVersion(name: string): string {
 function gitCommit(): string {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: projectDirectory, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'functions', 'lib', 'local-cloud', 'bench'], { cwd: projectDirectory, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'functions', 'lib', 'local-cloud', 'bench'], {
+      cwd: projectDirectory,
+      encoding: 'utf8',
+    }).trim();
     return dirty ? `${commit} (with uncommitted changes in functions/, lib/, local-cloud/ or bench/)` : commit;
   } catch {
     return 'unknown';
@@ -61,7 +64,11 @@ function option(name: string): string | undefined {
   return index === -1 ? undefined : process.argv[index + 1];
 }
 
-const loadAverage = () => os.loadavg().map((value) => value.toFixed(2)).join(' / ');
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' / ');
 const environment = {
   date: startedAt.toISOString(),
   cpu: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`,
@@ -73,9 +80,16 @@ const environment = {
   commit: gitCommit(),
   loadAverageAtStart: loadAverage(),
   packages: Object.fromEntries(
-    ['@aws-sdk/client-lambda', '@smithy/core', '@smithy/signature-v4', '@smithy/node-http-handler', 'aws-cdk-lib', 'aws-cdk', 'esbuild', 'tsx'].map(
-      (name) => [name, packageVersion(name)],
-    ),
+    [
+      '@aws-sdk/client-lambda',
+      '@smithy/core',
+      '@smithy/signature-v4',
+      '@smithy/node-http-handler',
+      'aws-cdk-lib',
+      'aws-cdk',
+      'esbuild',
+      'tsx',
+    ].map((name) => [name, packageVersion(name)]),
   ),
 };
 
@@ -103,7 +117,13 @@ if (reportOnly !== undefined) {
       ? SIZES.map((n) => ({ n, variants: ['coordinator', 'naive'] as FanOutVariant[], repeats: n >= 5000 ? 1 : 3 }))
       : []),
     ...(parts.includes('ladder')
-      ? [{ n: LADDER_N, variants: [...CLIENT_LADDER.map((row) => row.variant), HTTP2_VARIANT.variant] as FanOutVariant[], repeats: ladderRepeats }]
+      ? [
+          {
+            n: LADDER_N,
+            variants: [...CLIENT_LADDER.map((row) => row.variant), HTTP2_VARIANT.variant] as FanOutVariant[],
+            repeats: ladderRepeats,
+          },
+        ]
       : []),
   ];
   let fanOut: FanOutRow[] = [];

@@ -94,7 +94,9 @@ try {
   const square100WarmMs = [await square(100), await square(100), await square(100)];
   const square1000Ms = [await square(1000), await square(1000)];
   const squarerEnvironmentsAfter1000 = service.environmentCount(squarer.name);
-  process.stderr.write(`warm 100: ${square100WarmMs.map((ms) => ms.toFixed(0)).join(', ')} ms; 1000: ${square1000Ms.map((ms) => ms.toFixed(0)).join(', ')} ms; ${squarerEnvironmentsAfter1000} squarer environments\n`);
+  process.stderr.write(
+    `warm 100: ${square100WarmMs.map((ms) => ms.toFixed(0)).join(', ')} ms; 1000: ${square1000Ms.map((ms) => ms.toFixed(0)).join(', ')} ms; ${squarerEnvironmentsAfter1000} squarer environments\n`,
+  );
 
   // 200 squarer invocations at once, each holding its environment for the injected second.
   const t0 = performance.now();

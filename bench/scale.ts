@@ -17,15 +17,19 @@ export async function measureScale(log: (line: string) => void): Promise<ScaleRe
     return result;
   }
   const f0 = (ms: number) => ms.toFixed(0);
-  log(`  100 numbers, squarer ${result.squarerLatencyMs} ms: first ${f0(result.square100FirstMs)} ms (cold), then ${result.square100WarmMs.map(f0).join(', ')} ms`);
+  log(
+    `  100 numbers, squarer ${result.squarerLatencyMs} ms: first ${f0(result.square100FirstMs)} ms (cold), then ${result.square100WarmMs.map(f0).join(', ')} ms`,
+  );
   log(`  1000 numbers: ${result.square1000Ms.map(f0).join(', ')} ms with ${result.squarerEnvironmentsAfter1000} squarer environments`);
   const { memory200: m } = result;
-  log(`  ${m.environments} environments: ${f0(m.rssMb)} MB resident (${(m.rssMb / m.environments).toFixed(1)} MB each), ${f0(m.pssMb)} MB proportional (${(m.pssMb / m.environments).toFixed(1)} MB each)`);
+  log(
+    `  ${m.environments} environments: ${f0(m.rssMb)} MB resident (${(m.rssMb / m.environments).toFixed(1)} MB each), ${f0(m.pssMb)} MB proportional (${(m.pssMb / m.environments).toFixed(1)} MB each)`,
+  );
   return result;
 }
 
 export function scaleReportLines(result: ScaleResult | undefined): string[] {
-  const lines = ['## 6. The local cloud at Lambda\'s scale', ''];
+  const lines = ["## 6. The local cloud at Lambda's scale", ''];
   if (result === undefined || 'failed' in result) {
     lines.push(`Not measured${result === undefined ? '' : `: ${result.failed}`}.`, '');
     return lines;

@@ -5,7 +5,7 @@
  * Usage: `npx tsx bench/sdk-pipeline-cost.ts` (about 20 s); prints µs per send, steady state.
  */
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from '@aws-sdk/client-lambda';
-import { HttpResponse, type HttpHandler } from '@smithy/core/protocols';
+import { type HttpHandler, HttpResponse } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { median } from './child';
 

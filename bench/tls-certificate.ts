@@ -26,14 +26,45 @@ export function makeBenchCertificate(): BenchCertificate {
       execFileSync('openssl', args, { cwd: directory, stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (error) {
       rmSync(directory, { recursive: true, force: true });
-      const detail = (error as { code?: string }).code === 'ENOENT' ? 'openssl is not on PATH; install OpenSSL to run the bench' : String(error);
+      const detail =
+        (error as { code?: string }).code === 'ENOENT' ? 'openssl is not on PATH; install OpenSSL to run the bench' : String(error);
       throw new Error(`could not make the bench's TLS certificate: ${detail}`);
     }
   };
-  openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=multi-square bench CA', '-keyout', 'ca.key', '-out', 'ca.pem']);
+  openssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=multi-square bench CA',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+  ]);
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr']);
   writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'server.ext', '-out', 'server.pem']);
+  openssl([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    'server.ext',
+    '-out',
+    'server.pem',
+  ]);
   return {
     caFile: file('ca.pem'),
     keyFile: file('server.key'),

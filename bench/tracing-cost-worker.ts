@@ -28,8 +28,17 @@ export interface TracingCostMeasurement {
 }
 
 const [bundle, nArg, endpoint, headerArg, udpPort, warmUpArg] = process.argv.slice(2);
-if (bundle === undefined || nArg === undefined || endpoint === undefined || udpPort === undefined || warmUpArg === undefined || !['sampled', 'unsampled', 'none'].includes(headerArg ?? '')) {
-  throw new Error('usage: tracing-cost-worker.ts <bundle/index.js> <N> <endpoint-url> <sampled|unsampled|none> <xray-udp-port> <warm-up invocations>');
+if (
+  bundle === undefined ||
+  nArg === undefined ||
+  endpoint === undefined ||
+  udpPort === undefined ||
+  warmUpArg === undefined ||
+  !['sampled', 'unsampled', 'none'].includes(headerArg ?? '')
+) {
+  throw new Error(
+    'usage: tracing-cost-worker.ts <bundle/index.js> <N> <endpoint-url> <sampled|unsampled|none> <xray-udp-port> <warm-up invocations>',
+  );
 }
 const traceHeader = headerArg as TraceHeader;
 const n = Number(nArg);

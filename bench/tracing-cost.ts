@@ -63,7 +63,8 @@ async function synthesizeCoordinator(outdir: string, tracing: boolean): Promise<
   const template = JSON.parse(readFileSync(path.join(outdir, 'MultiSquare.template.json'), 'utf8')) as {
     Resources: Record<string, { Type?: string; Metadata?: Record<string, unknown> }>;
   };
-  const [, coordinator] = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('Coordinator')) ?? [];
+  const [, coordinator] =
+    Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('Coordinator')) ?? [];
   const assetPath = coordinator?.Metadata?.['aws:asset:path'];
   if (typeof assetPath !== 'string') throw new Error('no coordinator asset in the template');
   return path.join(outdir, assetPath, 'index.js');
@@ -80,7 +81,10 @@ async function loadTime(file: string, env: NodeJS.ProcessEnv): Promise<number> {
 }
 
 export async function measureTracingCost(log: (line: string) => void): Promise<TracingCostResult> {
-  const outdirs = [mkdtempSync(path.join(tmpdir(), 'multi-square-bench-traced-')), mkdtempSync(path.join(tmpdir(), 'multi-square-bench-untraced-'))] as const;
+  const outdirs = [
+    mkdtempSync(path.join(tmpdir(), 'multi-square-bench-traced-')),
+    mkdtempSync(path.join(tmpdir(), 'multi-square-bench-untraced-')),
+  ] as const;
   // The same TLS stand-in for Lambda's endpoint as the fan-out rows use.
   const certificate = makeBenchCertificate();
   const endpoint = await startEndpoint(LATENCY_MS, certificate);
@@ -135,7 +139,9 @@ export async function measureTracingCost(log: (line: string) => void): Promise<T
         runs.set(v.variant, [...(runs.get(v.variant) ?? []), measurement]);
         const total = sent.get(v.variant) ?? { datagrams: 0, bytes: 0 };
         sent.set(v.variant, { datagrams: total.datagrams + datagrams - before.datagrams, bytes: total.bytes + bytes - before.bytes });
-        log(`  ${v.variant}: ${measurement.cpuUsPerInvoke.toFixed(0)} µs CPU per invoke, ${measurement.wallMsPerRequest.toFixed(0)} ms per request of ${N}`);
+        log(
+          `  ${v.variant}: ${measurement.cpuUsPerInvoke.toFixed(0)} µs CPU per invoke, ${measurement.wallMsPerRequest.toFixed(0)} ms per request of ${N}`,
+        );
       }
     }
     const rows = variants.map(({ variant, file }): TracingCostRow => {
@@ -179,13 +185,17 @@ export function tracingCostReport(result: TracingCostResult): string[] {
       `\`process.cpuUsage()\` over 5 requests ÷ their invocations, median of ${result.processes} processes run alternately. ` +
       'Each request gets a fresh `_X_AMZN_TRACE_ID` as Lambda\'s runtime sets it; "sampled" requests send their subsegments by UDP to a socket of the bench standing in for the X-Ray daemon. ' +
       '"no trace header" is the traced bundle where no daemon address is set (as on the local cloud): the Tracer stays off, so what it shows is the cost of the X-Ray SDK merely loaded. ' +
-      'Load times are the most sensitive to the machine\'s other load (see the load average above).',
+      "Load times are the most sensitive to the machine's other load (see the load average above).",
     '',
   );
-  lines.push('| variant | index.js bytes | gzip -9 bytes | require ms | ÷ off | CPU µs / invoke | ÷ off | runs (µs / invoke) | ms per request | UDP datagrams / request | UDP KB / request |');
+  lines.push(
+    '| variant | index.js bytes | gzip -9 bytes | require ms | ÷ off | CPU µs / invoke | ÷ off | runs (µs / invoke) | ms per request | UDP datagrams / request | UDP KB / request |',
+  );
   lines.push(`|${Array(11).fill('---').join('|')}|`);
   for (const r of result.rows) {
-    lines.push(`| ${[r.variant, r.bundleBytes, r.gzipBytes, f1(r.loadMs), ratio(r.loadMs, off?.loadMs), f0(r.cpuUsPerInvoke), ratio(r.cpuUsPerInvoke, off?.cpuUsPerInvoke), r.cpuRuns.map(f0).join(', '), f0(r.wallMsPerRequest), f0(r.datagramsPerRequest), f1(r.bytesPerRequest / 1024)].join(' | ')} |`);
+    lines.push(
+      `| ${[r.variant, r.bundleBytes, r.gzipBytes, f1(r.loadMs), ratio(r.loadMs, off?.loadMs), f0(r.cpuUsPerInvoke), ratio(r.cpuUsPerInvoke, off?.cpuUsPerInvoke), r.cpuRuns.map(f0).join(', '), f0(r.wallMsPerRequest), f0(r.datagramsPerRequest), f1(r.bytesPerRequest / 1024)].join(' | ')} |`,
+    );
   }
   lines.push('');
   return lines;

@@ -10,13 +10,13 @@ import { parseArgs } from 'node:util';
 import {
   AmbiguousLocalStackError,
   batchedLineWriter,
+  type LocalStackEndpoints,
   MISSING_SHELL_CREDENTIALS,
+  type RunningLocalStack,
   readRunningLocalStack,
   shellCredentials,
   signedFetch,
   startLocalStack,
-  type LocalStackEndpoints,
-  type RunningLocalStack,
 } from '@multi-square/local-cloud';
 
 /** The project: the folder with cdk.json. */
@@ -95,7 +95,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const input = file === undefined ? numbersFromArguments(positionals) : numbersFromFile(file);
   if (input.numbers.length === 0) {
-    process.stderr.write(`Give at least one number${file === undefined ? '' : ` (${file === '-' ? 'stdin' : file} has none)`}.\n\n${USAGE}\n`);
+    process.stderr.write(
+      `Give at least one number${file === undefined ? '' : ` (${file === '-' ? 'stdin' : file} has none)`}.\n\n${USAGE}\n`,
+    );
     return 2;
   }
   const body = requestBody(input.numbers);
@@ -121,7 +123,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     if (running !== undefined && values.logs) {
-      process.stderr.write('--logs: the running `npm start` shows the function logs; each function\'s are also in .local-cloud/logs/.\n');
+      process.stderr.write("--logs: the running `npm start` shows the function logs; each function's are also in .local-cloud/logs/.\n");
     }
     if (running === undefined) localStack = await startLocalStackForThisCall(values.logs);
     const stack = running ?? localStack;
@@ -183,7 +185,12 @@ function requestBody(args: readonly string[]): string {
   return `{"numbers":[${args.map((arg) => (jsonNumber.test(arg) ? arg : JSON.stringify(arg))).join(',')}]}`;
 }
 
-async function callApi(target: Target, body: string, sources: NumberSources, options: { printJson: boolean; timeoutMs: number }): Promise<number> {
+async function callApi(
+  target: Target,
+  body: string,
+  sources: NumberSources,
+  options: { printJson: boolean; timeoutMs: number },
+): Promise<number> {
   const { printJson } = options;
   const url = `${target.url.replace(/\/+$/, '')}/square`;
   const request = { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(options.timeoutMs) };
@@ -211,7 +218,9 @@ async function callApi(target: Target, body: string, sources: NumberSources, opt
     }
     const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     if (/Could not load credentials/i.test(message)) {
-      process.stderr.write(`Cannot sign the request: ${message}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or pass --no-sign for an API without IAM.\n`);
+      process.stderr.write(
+        `Cannot sign the request: ${message}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or pass --no-sign for an API without IAM.\n`,
+      );
       return 2;
     }
     process.stderr.write(`Could not call ${url}: ${message}\n`);
@@ -232,10 +241,15 @@ async function callApi(target: Target, body: string, sources: NumberSources, opt
       for (const line of lines) process.stdout.write(`${String(line)}\n`);
     }
     if (response.status === 502 && Array.isArray(results)) {
-      const failed = results.filter((item): item is { number: unknown; error: { type: string; message: string } } => typeof item === 'object' && item !== null && 'error' in item);
+      const failed = results.filter(
+        (item): item is { number: unknown; error: { type: string; message: string } } =>
+          typeof item === 'object' && item !== null && 'error' in item,
+      );
       for (const item of failed) {
         const index = results.indexOf(item);
-        process.stderr.write(`${String(item.number)} (${sources[index] ?? `numbers[${index}]`}, numbers[${index}]) failed: ${item.error.type}: ${item.error.message}\n`);
+        process.stderr.write(
+          `${String(item.number)} (${sources[index] ?? `numbers[${index}]`}, numbers[${index}]) failed: ${item.error.type}: ${item.error.message}\n`,
+        );
       }
       process.stderr.write(`${failed.length} of ${results.length} numbers could not be squared.\n`);
       return 1;
@@ -318,7 +332,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`${error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `${error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     // Bad usage is 2; anything else (the local stack failing to start, say) is a failure of the API's side.
     process.exitCode = error instanceof UsageError ? 2 : 3;
   },

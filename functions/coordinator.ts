@@ -4,10 +4,10 @@ import { fanOut } from './commons/fan-out';
 import { createFanOutLambdaClient } from './commons/lambda-client';
 import { logger } from './commons/logger';
 import { publishRequestMetrics } from './commons/metrics';
-import { BadRequestError, parseSquareRequest, type ErrorDetail } from './commons/square-request';
-import { classifyInvokeError, createSquarerInvoker } from './commons/squarer-invoker';
-import { toNumberValue, type ParsedNumber } from './commons/square';
+import { type ParsedNumber, toNumberValue } from './commons/square';
+import { BadRequestError, type ErrorDetail, parseSquareRequest } from './commons/square-request';
 import { formatLine, type ResultItem, type SquareResponse } from './commons/square-response';
+import { classifyInvokeError, createSquarerInvoker } from './commons/squarer-invoker';
 import { traceAwsClient } from './commons/tracer';
 
 /** Configuration, read once per execution environment; the stack sets each (lib/config.ts has the defaults). */
@@ -30,10 +30,7 @@ const invokeSquarer = createSquarerInvoker({
 });
 
 /** `POST /square`: squares each number in its own squarer invocation and waits for all. */
-export async function handler(
-  event: APIGatewayProxyEventV2,
-  context: Context,
-): Promise<APIGatewayProxyStructuredResultV2> {
+export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
   logger.addContext(context);
   try {
     rejectUnsupportedContentType(event.headers['content-type']);
@@ -69,8 +66,7 @@ async function squareAll(numbers: ParsedNumber[], deadline: number): Promise<Squ
   // Only a fan-out cut short by the deadline leaves Invokes in flight: end them with the request.
   abortInFlight('the request reached its deadline');
   const results = outcomes.map(
-    (outcome): ResultItem =>
-      outcome.ok ? outcome.value : { number: toNumberValue(outcome.item), error: outcome.error },
+    (outcome): ResultItem => (outcome.ok ? outcome.value : { number: toNumberValue(outcome.item), error: outcome.error }),
   );
   const failed = outcomes.filter((outcome) => !outcome.ok).length;
   return {

@@ -113,7 +113,7 @@ export class Monitoring extends Construct {
 
     // A failed number is a client-visible failure after up to 6 attempts: retries did not save it.
     this.failedNumbers = this.alarm('FailedNumbers', {
-      description: 'Numbers failed after retries (502 answers): see the coordinator log for each item\'s error type.',
+      description: "Numbers failed after retries (502 answers): see the coordinator log for each item's error type.",
       metric: customMetric(CoordinatorMetric.failed, cloudwatch.Stats.SUM),
       threshold: 1,
       evaluationPeriods: 1,
@@ -174,13 +174,25 @@ export class Monitoring extends Construct {
     // No dashboardName: CloudFormation generates one, and the stack outputs its URL.
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(3) });
     dashboard.addWidgets(
-      graph('Requests per minute', [apiMetric('Count', cloudwatch.Stats.SUM, 'requests'), apiMetric('5xx', cloudwatch.Stats.SUM, '5xx'), apiMetric('4xx', cloudwatch.Stats.SUM, '4xx')]),
-      graph('API latency (ms)', [apiMetric('Latency', cloudwatch.Stats.p(50), 'p50'), apiMetric('Latency', cloudwatch.Stats.p(99), 'p99')], 'ms'),
-      graph('Coordinator duration (ms)', [
-        coordinator.metricDuration({ statistic: cloudwatch.Stats.p(50), period: oneMinute, label: 'p50' }),
-        coordinator.metricDuration({ statistic: cloudwatch.Stats.p(99), period: oneMinute, label: 'p99' }),
-        coordinator.metricDuration({ statistic: cloudwatch.Stats.MAXIMUM, period: oneMinute, label: 'max' }),
-      ], 'ms'),
+      graph('Requests per minute', [
+        apiMetric('Count', cloudwatch.Stats.SUM, 'requests'),
+        apiMetric('5xx', cloudwatch.Stats.SUM, '5xx'),
+        apiMetric('4xx', cloudwatch.Stats.SUM, '4xx'),
+      ]),
+      graph(
+        'API latency (ms)',
+        [apiMetric('Latency', cloudwatch.Stats.p(50), 'p50'), apiMetric('Latency', cloudwatch.Stats.p(99), 'p99')],
+        'ms',
+      ),
+      graph(
+        'Coordinator duration (ms)',
+        [
+          coordinator.metricDuration({ statistic: cloudwatch.Stats.p(50), period: oneMinute, label: 'p50' }),
+          coordinator.metricDuration({ statistic: cloudwatch.Stats.p(99), period: oneMinute, label: 'p99' }),
+          coordinator.metricDuration({ statistic: cloudwatch.Stats.MAXIMUM, period: oneMinute, label: 'max' }),
+        ],
+        'ms',
+      ),
     );
     dashboard.addWidgets(
       graph('Numbers per minute', [perMinute(CoordinatorMetric.numbers, 'numbers'), perMinute(CoordinatorMetric.failed, 'failed')]),
@@ -209,14 +221,22 @@ export class Monitoring extends Construct {
           label: 'max concurrent executions',
         }),
       ]),
-      graph('Squarer duration (ms)', [
-        squarer.metricDuration({ statistic: cloudwatch.Stats.p(50), period: oneMinute, label: 'p50' }),
-        squarer.metricDuration({ statistic: cloudwatch.Stats.p(99), period: oneMinute, label: 'p99' }),
-      ], 'ms'),
-      graph('Fan-out duration per request (ms)', [
-        customMetric(CoordinatorMetric.durationMs, cloudwatch.Stats.p(50), 'p50').with({ period: oneMinute }),
-        customMetric(CoordinatorMetric.durationMs, cloudwatch.Stats.p(99), 'p99').with({ period: oneMinute }),
-      ], 'ms'),
+      graph(
+        'Squarer duration (ms)',
+        [
+          squarer.metricDuration({ statistic: cloudwatch.Stats.p(50), period: oneMinute, label: 'p50' }),
+          squarer.metricDuration({ statistic: cloudwatch.Stats.p(99), period: oneMinute, label: 'p99' }),
+        ],
+        'ms',
+      ),
+      graph(
+        'Fan-out duration per request (ms)',
+        [
+          customMetric(CoordinatorMetric.durationMs, cloudwatch.Stats.p(50), 'p50').with({ period: oneMinute }),
+          customMetric(CoordinatorMetric.durationMs, cloudwatch.Stats.p(99), 'p99').with({ period: oneMinute }),
+        ],
+        'ms',
+      ),
     );
     return dashboard;
   }

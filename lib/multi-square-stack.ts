@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -9,7 +9,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CoordinatorEnv } from '../functions/commons/config';
-import { readConfig, type MultiSquareConfig } from './config';
+import { type MultiSquareConfig, readConfig } from './config';
 import { Monitoring } from './monitoring';
 import { NodeFunction } from './node-function';
 
@@ -83,7 +83,9 @@ export class MultiSquareStack extends Stack {
         esbuildArgs: {
           '--alias:@aws-sdk/credential-provider-node': path.join(functionsDirectory, 'commons', 'lambda-credentials.ts'),
           // Tracing off: no X-Ray SDK in the bundle (functions/commons/tracer.ts).
-          ...(config.tracing ? {} : { '--alias:@aws-lambda-powertools/tracer': path.join(functionsDirectory, 'commons', 'tracer-disabled.ts') }),
+          ...(config.tracing
+            ? {}
+            : { '--alias:@aws-lambda-powertools/tracer': path.join(functionsDirectory, 'commons', 'tracer-disabled.ts') }),
         },
       },
       // Source maps stay in the asset, but Node does not load them at start: that costs the
@@ -153,7 +155,8 @@ export class MultiSquareStack extends Stack {
       for (const fn of [this.squarer, this.coordinator]) {
         Validations.of(fn.role).acknowledge({
           id: 'AwsSolutions-IAM5[Resource::*]',
-          reason: 'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html)',
+          reason:
+            'Active tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html)',
         });
       }
     }
@@ -173,6 +176,9 @@ export class MultiSquareStack extends Stack {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.monitoring.dashboard.dashboardName}`,
       description: 'The CloudWatch dashboard: request rate, latency, failed numbers, retries, throttles, squarer concurrency and duration',
     });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn, description: 'Subscribe to it to receive the alarms' });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: this.monitoring.alarmTopic.topicArn,
+      description: 'Subscribe to it to receive the alarms',
+    });
   }
 }

@@ -11,23 +11,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
-  ArtifactType,
-  Manifest,
   type ArtifactManifest,
+  ArtifactType,
   type AssetManifestProperties,
   type AwsCloudFormationStackProperties,
+  Manifest,
   type NestedCloudAssemblyProperties,
 } from '@aws-cdk/cloud-assembly-schema';
 import { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from './defaults';
 import { readLoggingConfig } from './lambda/logging-config';
-import type {
-  AuthorizationType,
-  CloudAssemblyDefinition,
-  FunctionDefinition,
-  HttpApiDefinition,
-  RouteDefinition,
-} from './types';
-
+import type { AuthorizationType, CloudAssemblyDefinition, FunctionDefinition, HttpApiDefinition, RouteDefinition } from './types';
 
 /** CloudFormation's defaults for `AWS::Lambda::Function` MemorySize and Timeout. */
 const DEFAULT_MEMORY_SIZE_MB = 128;
@@ -306,7 +299,10 @@ function codeDirectoryOf(context: ResolutionContext, logicalId: string, resource
   if (isRecord(code) && typeof code.ZipFile === 'string') {
     // Inline code (CloudFormation writes it to index.js): written beside the assembly, never to a
     // shared temporary path; the Lambda service stages it privately like any asset.
-    const directory = path.join(context.stack.assemblyDirectory, `inline-code.${createHash('sha256').update(code.ZipFile).digest('hex').slice(0, 16)}`);
+    const directory = path.join(
+      context.stack.assemblyDirectory,
+      `inline-code.${createHash('sha256').update(code.ZipFile).digest('hex').slice(0, 16)}`,
+    );
     mkdirSync(directory, { recursive: true });
     writeFileSync(path.join(directory, 'index.js'), code.ZipFile);
     return directory;
@@ -318,9 +314,13 @@ function readFunctions(context: ResolutionContext): FunctionDefinition[] {
   return resourcesOfType(context.stack.template, 'AWS::Lambda::Function').map(([logicalId, resource]) => {
     const properties = resource.Properties ?? {};
     const name = resolveRef(context, logicalId) ?? localPhysicalName(context.stack.stackName, logicalId);
-    const variables = isRecord(properties.Environment) && isRecord(properties.Environment.Variables) ? properties.Environment.Variables : {};
+    const variables =
+      isRecord(properties.Environment) && isRecord(properties.Environment.Variables) ? properties.Environment.Variables : {};
     const environment = Object.fromEntries(
-      Object.entries(variables).map(([key, value]) => [key, resolveWithLocation(context, value, `${logicalId}.Environment.Variables.${key}`)]),
+      Object.entries(variables).map(([key, value]) => [
+        key,
+        resolveWithLocation(context, value, `${logicalId}.Environment.Variables.${key}`),
+      ]),
     );
     const loggingConfig = isRecord(properties.LoggingConfig) ? properties.LoggingConfig : {};
     const logGroupName =
@@ -365,7 +365,8 @@ function referencedLogicalId(value: unknown): string | undefined {
 /** Finds the function an integration URI names: its ARN, an ARN with a qualifier, or an apigateway `.../functions/<arn>/invocations` URI. */
 function functionForIntegrationUri(uri: string, functions: readonly FunctionDefinition[]): FunctionDefinition | undefined {
   return functions.find(
-    (candidate) => uri === candidate.arn || uri === candidate.name || new RegExp(`:function:${escapeRegExp(candidate.name)}(?:$|[:/])`).test(uri),
+    (candidate) =>
+      uri === candidate.arn || uri === candidate.name || new RegExp(`:function:${escapeRegExp(candidate.name)}(?:$|[:/])`).test(uri),
   );
 }
 
@@ -385,7 +386,9 @@ function readHttpApis(context: ResolutionContext, functions: readonly FunctionDe
       if (properties.Target === undefined) continue;
       const target = resolveWithLocation(context, properties.Target, `${routeLogicalId}.Target`);
       // Target is `integrations/<Ref of the integration>`: match it against each integration's Ref.
-      const integrationLogicalId = [...integrations.keys()].find((logicalId) => target === `integrations/${resolveRef(context, logicalId)}`);
+      const integrationLogicalId = [...integrations.keys()].find(
+        (logicalId) => target === `integrations/${resolveRef(context, logicalId)}`,
+      );
       if (integrationLogicalId === undefined) continue;
       const integration = integrations.get(integrationLogicalId)?.Properties ?? {};
       // Only Lambda proxy integrations run locally; HTTP proxies and service integrations are left out.
@@ -393,7 +396,9 @@ function readHttpApis(context: ResolutionContext, functions: readonly FunctionDe
       const uri = resolveWithLocation(context, integration.IntegrationUri, `${integrationLogicalId}.IntegrationUri`);
       const targetFunction = functionForIntegrationUri(uri, functions);
       if (targetFunction === undefined) {
-        throw new Error(`Integration ${integrationLogicalId} of stack ${context.stack.stackName} targets ${uri}, which is not a function of the assembly`);
+        throw new Error(
+          `Integration ${integrationLogicalId} of stack ${context.stack.stackName} targets ${uri}, which is not a function of the assembly`,
+        );
       }
       const payloadFormatVersion = integration.PayloadFormatVersion === '1.0' ? '1.0' : '2.0';
       routes.push({
@@ -427,7 +432,8 @@ function readHttpApis(context: ResolutionContext, functions: readonly FunctionDe
           : resolveWithLocation(context, apiResource.Properties.Name, `${apiLogicalId}.Name`),
       apiId: localApiId(context.stack.stackName, apiLogicalId),
       routes,
-      stageName: stage === undefined ? '$default' : resolveWithLocation(context, stageProperties.StageName ?? '$default', `${stage[0]}.StageName`),
+      stageName:
+        stage === undefined ? '$default' : resolveWithLocation(context, stageProperties.StageName ?? '$default', `${stage[0]}.StageName`),
       ...(throttling === undefined ? {} : { throttling }),
     };
   });

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { readEnvVarsFile, type EnvVarsDocument } from './env-vars-file';
+import { type EnvVarsDocument, readEnvVarsFile } from './env-vars-file';
 
 export const DEV_LOOP_PARSE_OPTIONS = {
   app: { type: 'string' },
@@ -67,10 +67,13 @@ export function devLoopSettings(values: DevLoopValues, defaultProject: string): 
   }
   const cdkOut = values.assembly === undefined ? undefined : path.resolve(values.assembly);
   if (cdkOut !== undefined && !existsSync(path.join(cdkOut, 'manifest.json'))) {
-    throw new UsageError(`--assembly ${values.assembly}: no manifest.json in ${cdkOut}; is it a synthesized cloud assembly (cdk synth --output ${values.assembly})?`);
+    throw new UsageError(
+      `--assembly ${values.assembly}: no manifest.json in ${cdkOut}; is it a synthesized cloud assembly (cdk synth --output ${values.assembly})?`,
+    );
   }
   const context = parseContextArguments(values.context ?? []);
-  if (cdkOut !== undefined && Object.keys(context).length > 0) throw new UsageError('-c applies to synthesis; --assembly serves an assembly as it is.');
+  if (cdkOut !== undefined && Object.keys(context).length > 0)
+    throw new UsageError('-c applies to synthesis; --assembly serves an assembly as it is.');
   if (cdkOut !== undefined && values.watch) throw new UsageError('--watch re-synthesizes the app; --assembly serves an assembly as it is.');
   return {
     projectDirectory,

@@ -40,7 +40,9 @@ export function parseEnvVarsDocument(document: unknown, source: string): EnvVars
     result[key] = {};
     for (const [name, value] of Object.entries(variables)) {
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-        throw new EnvVarsFileError(`--env-vars ${source}: ${key}.${name} must be a string, number or boolean, got ${JSON.stringify(value)}`);
+        throw new EnvVarsFileError(
+          `--env-vars ${source}: ${key}.${name} must be a string, number or boolean, got ${JSON.stringify(value)}`,
+        );
       }
       result[key][name] = String(value);
     }

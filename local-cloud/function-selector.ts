@@ -33,5 +33,7 @@ export function matchingFunctions(functions: readonly FunctionDefinition[], quer
 /** One line per function: its local name, logical ID and construct path. */
 export function describeFunctions(functions: readonly FunctionDefinition[]): string {
   if (functions.length === 0) return '  (the assembly has no functions)';
-  return functions.map((f) => `  ${f.name}  (logical ID ${f.logicalId}${f.constructPath === undefined ? '' : `, ${f.constructPath}`})`).join('\n');
+  return functions
+    .map((f) => `  ${f.name}  (logical ID ${f.logicalId}${f.constructPath === undefined ? '' : `, ${f.constructPath}`})`)
+    .join('\n');
 }

@@ -12,8 +12,8 @@ import { selectFunction } from './function-selector';
 import type { AwsCredentials } from './http-api/sigv4-verifier';
 import type { RunningLocalStack } from './local-stack';
 import { readRunningLocalStack } from './local-stack-state';
-import type { CloudAssemblyDefinition } from './types';
 import { MISSING_SHELL_CREDENTIALS, shellCredentials } from './shell-credentials';
+import type { CloudAssemblyDefinition } from './types';
 
 const projectDirectory = path.resolve(import.meta.dirname, '..');
 
@@ -61,10 +61,13 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const [query, ...extra] = positionals;
-  if (query === undefined || extra.length > 0) throw new UsageError(query === undefined ? 'Name the function to invoke.' : `One function at a time; also got: ${extra.join(' ')}`);
+  if (query === undefined || extra.length > 0)
+    throw new UsageError(query === undefined ? 'Name the function to invoke.' : `One function at a time; also got: ${extra.join(' ')}`);
   if (values.event !== undefined && values.http !== undefined) throw new UsageError('Give --event or --http, not both.');
-  if (values.http === undefined && (values.body !== undefined || values.header !== undefined)) throw new UsageError('--body and --header go with --http.');
-  if (values.watch || values.logs !== undefined || values.inspect !== undefined) throw new UsageError('--watch, --logs and --inspect are options of npm start.');
+  if (values.http === undefined && (values.body !== undefined || values.header !== undefined))
+    throw new UsageError('--body and --header go with --http.');
+  if (values.watch || values.logs !== undefined || values.inspect !== undefined)
+    throw new UsageError('--watch, --logs and --inspect are options of npm start.');
   const settings = devLoopSettings(values, projectDirectory);
   // A running stack serves its own assembly, context and overrides: asking for others needs a stack of its own.
   const ownStackWanted = values.assembly !== undefined || settings.context !== undefined || settings.envVars !== undefined;
@@ -84,7 +87,12 @@ async function main(argv: readonly string[]): Promise<number> {
         process.stderr.write(MISSING_SHELL_CREDENTIALS);
         return 2;
       }
-      target = { lambdaUrl: running.lambdaUrl, region: running.region, credentials, assembly: loadCloudAssembly(running.assemblyDirectory) };
+      target = {
+        lambdaUrl: running.lambdaUrl,
+        region: running.region,
+        credentials,
+        assembly: loadCloudAssembly(running.assemblyDirectory),
+      };
     } else {
       process.stderr.write('Starting the local stack for this call (run `npm start` to keep one running)...\n');
       const { startLocalStack } = await import('./local-stack');
@@ -124,7 +132,9 @@ function readEvent(source: string): string {
   try {
     JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`--event ${source === '-' ? '- (stdin)' : source}: not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(
+      `--event ${source === '-' ? '- (stdin)' : source}: not JSON: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return text;
 }
@@ -138,7 +148,11 @@ function readFileOrExplain(file: string): string {
 }
 
 /** The Invoke API call, as `aws lambda invoke --log-type Tail` makes it. https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html */
-async function invoke(target: { lambdaUrl: string; region: string; credentials: AwsCredentials }, functionName: string, payload: string): Promise<number> {
+async function invoke(
+  target: { lambdaUrl: string; region: string; credentials: AwsCredentials },
+  functionName: string,
+  payload: string,
+): Promise<number> {
   const url = `${target.lambdaUrl}/2015-03-31/functions/${encodeURIComponent(functionName)}/invocations`;
   const request = { method: 'POST', headers: { 'content-type': 'application/json', 'x-amz-log-type': 'Tail' }, body: payload };
   let response: Response;
@@ -146,7 +160,9 @@ async function invoke(target: { lambdaUrl: string; region: string; credentials: 
     const { signedFetch } = await import('./http-api/sign-request');
     response = await signedFetch(url, request, { region: target.region, service: 'lambda', credentials: target.credentials });
   } catch (error) {
-    process.stderr.write(`Could not call the Invoke API at ${target.lambdaUrl}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}\n`);
+    process.stderr.write(
+      `Could not call the Invoke API at ${target.lambdaUrl}: ${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)}\n`,
+    );
     return 3;
   }
   const text = await response.text();
@@ -165,9 +181,15 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const usage = error instanceof UsageError || (error instanceof Error && ['FunctionSelectionError', 'EnvVarsFileError', 'RouteEventError', 'AmbiguousLocalStackError'].includes(error.name));
-    const parseError = error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`${error instanceof Error ? (usage || parseError ? error.message : (error.stack ?? error.message)) : String(error)}\n`);
+    const usage =
+      error instanceof UsageError ||
+      (error instanceof Error &&
+        ['FunctionSelectionError', 'EnvVarsFileError', 'RouteEventError', 'AmbiguousLocalStackError'].includes(error.name));
+    const parseError =
+      error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(
+      `${error instanceof Error ? (usage || parseError ? error.message : (error.stack ?? error.message)) : String(error)}\n`,
+    );
     process.exitCode = usage || parseError ? 2 : 3;
   },
 );

@@ -3,8 +3,9 @@
  * asynchronous invocations, and latency and faults for every function or aimed at some
  * (`--crash-rate Squarer=0.1`, repeatable). Parsed here, so start.ts only wires them in.
  */
-import type { LocalStackOptions } from './local-stack';
+
 import type { FaultRates, TargetedFaults } from './lambda/fault-injection';
+import type { LocalStackOptions } from './local-stack';
 
 export const LAMBDA_FLAGS_USAGE = `  --concurrency-limit <n>   emulated account concurrency: invocations beyond it get 429 (default 1000)
   --max-environments <n>    local resource budget: execution environments (processes) alive at once,
@@ -47,7 +48,10 @@ interface LambdaFlagValues {
   readonly 'service-error-rate'?: readonly string[] | undefined;
 }
 
-type LambdaFlagOptions = Pick<LocalStackOptions, 'concurrencyLimit' | 'maxEnvironments' | 'maxConcurrentInits' | 'faultInjection' | 'asyncInvocation'>;
+type LambdaFlagOptions = Pick<
+  LocalStackOptions,
+  'concurrencyLimit' | 'maxEnvironments' | 'maxConcurrentInits' | 'faultInjection' | 'asyncInvocation'
+>;
 
 function numberFlag(name: string, raw: string, min: number, max: number, integer = false): number {
   const value = Number(raw);
@@ -62,7 +66,10 @@ function splitTarget(name: string, raw: string): { readonly functionMatch?: stri
   const equals = raw.indexOf('=');
   if (equals < 0) return { value: raw };
   const functionMatch = raw.slice(0, equals);
-  if (functionMatch === '') throw new Error(`--${name} ${JSON.stringify(raw)}: the part before "=" names the function (a part of its name), e.g. --${name} Squarer=${raw.slice(equals + 1)}`);
+  if (functionMatch === '')
+    throw new Error(
+      `--${name} ${JSON.stringify(raw)}: the part before "=" names the function (a part of its name), e.g. --${name} Squarer=${raw.slice(equals + 1)}`,
+    );
   return { functionMatch, value: raw.slice(equals + 1) };
 }
 
@@ -88,7 +95,8 @@ export function parseLambdaFlags(values: LambdaFlagValues): LambdaFlagOptions {
   const seen = new Set<string>();
   const once = (name: string, functionMatch: string | undefined) => {
     const key = `${name}\0${functionMatch ?? ''}`;
-    if (seen.has(key)) throw new Error(`--${name} is given twice for ${functionMatch === undefined ? 'every function' : `"${functionMatch}"`}`);
+    if (seen.has(key))
+      throw new Error(`--${name} is given twice for ${functionMatch === undefined ? 'every function' : `"${functionMatch}"`}`);
     seen.add(key);
   };
 
@@ -114,9 +122,14 @@ export function parseLambdaFlags(values: LambdaFlagValues): LambdaFlagOptions {
     ...(Object.keys(target.faults).length === 0 ? {} : { faults: target.faults }),
   }));
 
-  const concurrencyLimit = values['concurrency-limit'] === undefined ? undefined : numberFlag('concurrency-limit', values['concurrency-limit'], 1, 100_000, true);
-  const maxEnvironments = values['max-environments'] === undefined ? undefined : numberFlag('max-environments', values['max-environments'], 1, 100_000, true);
-  const maxConcurrentInits = values['max-concurrent-inits'] === undefined ? undefined : numberFlag('max-concurrent-inits', values['max-concurrent-inits'], 1, 10_000, true);
+  const concurrencyLimit =
+    values['concurrency-limit'] === undefined ? undefined : numberFlag('concurrency-limit', values['concurrency-limit'], 1, 100_000, true);
+  const maxEnvironments =
+    values['max-environments'] === undefined ? undefined : numberFlag('max-environments', values['max-environments'], 1, 100_000, true);
+  const maxConcurrentInits =
+    values['max-concurrent-inits'] === undefined
+      ? undefined
+      : numberFlag('max-concurrent-inits', values['max-concurrent-inits'], 1, 10_000, true);
   const maxEventAgeS = values['max-event-age'] === undefined ? undefined : numberFlag('max-event-age', values['max-event-age'], 60, 21_600);
   return {
     ...(concurrencyLimit === undefined ? {} : { concurrencyLimit }),

@@ -82,17 +82,24 @@ export async function readRunningLocalStacks(projectDirectory: string): Promise<
  * The local stack to use: the one that answers; with several, the one `LOCAL_CLOUD_STACK=<pid>`
  * names, or an {@link AmbiguousLocalStackError} that lists them.
  */
-export async function readRunningLocalStack(projectDirectory: string, choice = process.env[STACK_CHOICE_VARIABLE]): Promise<LocalStackEndpoints | undefined> {
+export async function readRunningLocalStack(
+  projectDirectory: string,
+  choice = process.env[STACK_CHOICE_VARIABLE],
+): Promise<LocalStackEndpoints | undefined> {
   const running = await readRunningLocalStacks(projectDirectory);
   if (choice !== undefined && choice !== '') {
     const chosen = running.find((endpoints) => String(endpoints.pid) === choice.trim());
     if (chosen === undefined) {
-      throw new AmbiguousLocalStackError(`${STACK_CHOICE_VARIABLE}=${choice} names no running local stack of this folder.${listing(running)}`);
+      throw new AmbiguousLocalStackError(
+        `${STACK_CHOICE_VARIABLE}=${choice} names no running local stack of this folder.${listing(running)}`,
+      );
     }
     return chosen;
   }
   if (running.length <= 1) return running[0];
-  throw new AmbiguousLocalStackError(`${running.length} local stacks of this folder are running; choose one with ${STACK_CHOICE_VARIABLE}=<pid>.${listing(running)}`);
+  throw new AmbiguousLocalStackError(
+    `${running.length} local stacks of this folder are running; choose one with ${STACK_CHOICE_VARIABLE}=<pid>.${listing(running)}`,
+  );
 }
 
 function listing(running: readonly LocalStackEndpoints[]): string {

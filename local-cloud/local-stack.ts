@@ -6,14 +6,14 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCloudAssembly } from './cloud-assembly';
-import { startHttpApi, type RunningHttpApi } from './http-api/http-api-server';
-import type { AwsCredentials } from './http-api/sigv4-verifier';
-import { startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from './lambda/invoke-api';
 import { applyEnvVars, type EnvVarsDocument } from './env-vars-file';
 import { selectFunction } from './function-selector';
-import { stateFileOf, type LocalStackEndpoints } from './local-stack-state';
+import { type RunningHttpApi, startHttpApi } from './http-api/http-api-server';
+import type { AwsCredentials } from './http-api/sigv4-verifier';
+import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from './lambda/invoke-api';
+import { type LocalStackEndpoints, stateFileOf } from './local-stack-state';
 import { checkExposure, type ExposureOptions } from './remote-access';
-import { localAssemblyDirectory, synthesizeIfChanged, type CommandLineContext } from './synthesize';
+import { type CommandLineContext, localAssemblyDirectory, synthesizeIfChanged } from './synthesize';
 import type { CloudAssemblyDefinition, HttpApiDefinition } from './types';
 
 /**
@@ -26,7 +26,10 @@ export const LOCAL_CREDENTIALS: AwsCredentials = {
 };
 
 export interface LocalStackOptions
-  extends Pick<StartInvokeApiOptions, 'concurrencyLimit' | 'faultInjection' | 'functionOverrides' | 'maxEnvironments' | 'maxConcurrentInits' | 'asyncInvocation'>,
+  extends Pick<
+      StartInvokeApiOptions,
+      'concurrencyLimit' | 'faultInjection' | 'functionOverrides' | 'maxEnvironments' | 'maxConcurrentInits' | 'asyncInvocation'
+    >,
     ExposureOptions {
   /** The folder with cdk.json. */
   readonly projectDirectory: string;
@@ -160,7 +163,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 
   const httpApiUrls = Object.fromEntries(httpApis.map(({ definition, server }) => [definition.name, server.url]));
   const httpApiUrl = httpApis[0]?.server.url;
-  const endpoints = { ...(httpApiUrl === undefined ? {} : { httpApiUrl }), httpApiUrls, lambdaUrl: invokeApi.url, assemblyDirectory, region: assembly.region, pid: process.pid };
+  const endpoints = {
+    ...(httpApiUrl === undefined ? {} : { httpApiUrl }),
+    httpApiUrls,
+    lambdaUrl: invokeApi.url,
+    assemblyDirectory,
+    region: assembly.region,
+    pid: process.pid,
+  };
   const stateFile = stateFileOf(options.projectDirectory);
   if (options.writeStateFile ?? true) {
     // A secret from the environment stays there: a client of this stack signs with its own chain.

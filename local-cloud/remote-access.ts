@@ -50,7 +50,9 @@ export function checkExposure(host: string, credentials: AwsCredentials, fixedCr
     );
   }
   if (credentials.accessKeyId === fixedCredentials.accessKeyId || credentials.secretAccessKey === fixedCredentials.secretAccessKey) {
-    throw new Error(`--allow-remote refuses the fixed local credentials (${fixedCredentials.accessKeyId}): they are printed in the README. ${OWN_CREDENTIALS_HINT}`);
+    throw new Error(
+      `--allow-remote refuses the fixed local credentials (${fixedCredentials.accessKeyId}): they are printed in the README. ${OWN_CREDENTIALS_HINT}`,
+    );
   }
   if (options.invokeAuthentication === 'none') {
     throw new Error('--no-invoke-auth is for loopback only: with --allow-remote anyone on the network could invoke any function.');

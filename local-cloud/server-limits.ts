@@ -100,14 +100,18 @@ export function applyConnectionLimits(server: Server, limits: ServerLimits, name
         closed += 1;
       }
       if (open.size >= limits.maxConnections) {
-        warnOnce(`${name}: ${limits.maxConnections} connections open and busy, the cap: answered a new one 503 (raise it with its flag, see npm start -- --help)`);
+        warnOnce(
+          `${name}: ${limits.maxConnections} connections open and busy, the cap: answered a new one 503 (raise it with its flag, see npm start -- --help)`,
+        );
         socket.pause();
         socket.end(overCapAnswer(name, limits.maxConnections));
         // Time for the client to read the answer before the socket goes.
         setTimeout(() => socket.destroy(), 1000).unref();
         return;
       }
-      warnOnce(`${name}: ${limits.maxConnections} connections open, the cap: closed ${closed} idle one(s) to make room (raise it with its flag, see npm start -- --help)`);
+      warnOnce(
+        `${name}: ${limits.maxConnections} connections open, the cap: closed ${closed} idle one(s) to make room (raise it with its flag, see npm start -- --help)`,
+      );
     }
     open.add(socket);
     idle.add(socket);

@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { NodeSha256 } from './http-api/node-sha256';
-import { createSigV4Verifier, type AwsCredentials, type SigV4Verdict, type SigV4Verifier } from './http-api/sigv4-verifier';
+import { type AwsCredentials, createSigV4Verifier, type SigV4Verdict, type SigV4Verifier } from './http-api/sigv4-verifier';
 
 export interface SignatureGate {
   /** A refusal decided from the request line and headers, or undefined to go on and read the body. */
@@ -29,7 +29,9 @@ const EMPTY = Buffer.alloc(0);
 function splitTarget(request: IncomingMessage): { rawPath: string; rawQueryString: string } {
   const target = request.url ?? '/';
   const queryIndex = target.indexOf('?');
-  return queryIndex === -1 ? { rawPath: target, rawQueryString: '' } : { rawPath: target.slice(0, queryIndex), rawQueryString: target.slice(queryIndex + 1) };
+  return queryIndex === -1
+    ? { rawPath: target, rawQueryString: '' }
+    : { rawPath: target.slice(0, queryIndex), rawQueryString: target.slice(queryIndex + 1) };
 }
 
 /** The access key a request claims to be signed with, from the Authorization header or a presigned query. */
@@ -45,7 +47,13 @@ export function createSignatureGate(options: SignatureGateOptions): SignatureGat
   for (const credentials of options.credentials) {
     verifiers.set(
       credentials.accessKeyId,
-      createSigV4Verifier({ credentials, region: options.region, service: options.service, sha256: NodeSha256, ...(options.now === undefined ? {} : { now: options.now }) }),
+      createSigV4Verifier({
+        credentials,
+        region: options.region,
+        service: options.service,
+        sha256: NodeSha256,
+        ...(options.now === undefined ? {} : { now: options.now }),
+      }),
     );
   }
   const [first] = verifiers.values();

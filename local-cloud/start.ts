@@ -9,7 +9,7 @@ import { batchedLineWriter, createFunctionLogSink } from './function-logs';
 import { selectFunction } from './function-selector';
 import { LAMBDA_FLAGS_USAGE, lambdaFlagOptions, parseLambdaFlags } from './lambda-flags';
 import { watchProcessLifecycle } from './lifecycle';
-import { LOCAL_CREDENTIALS, startLocalStack, type LocalStackOptions, type RunningLocalStack } from './local-stack';
+import { LOCAL_CREDENTIALS, type LocalStackOptions, type RunningLocalStack, startLocalStack } from './local-stack';
 import { SAFETY_FLAGS, SAFETY_USAGE, safetyOptionsFrom } from './safety-options';
 import { watchSources } from './watch-sources';
 
@@ -87,7 +87,9 @@ async function main(): Promise<void> {
     ...(shownFunctions === undefined ? { accessLog: (line: string) => stderrLines(`[access] ${line}`) } : {}),
     onSynthesized: (synthesized) =>
       process.stderr.write(
-        synthesized ? 'Synthesized the app into .local-cloud/cdk.out.\n' : '.local-cloud/cdk.out is up to date with the sources and context.\n',
+        synthesized
+          ? 'Synthesized the app into .local-cloud/cdk.out.\n'
+          : '.local-cloud/cdk.out is up to date with the sources and context.\n',
       ),
   };
   const startedAt = performance.now();
@@ -107,11 +109,14 @@ async function main(): Promise<void> {
   const fromEnvironment = accessKeyId !== LOCAL_CREDENTIALS.accessKeyId;
   const body = values['example-body'];
   const hint = values['example-function'];
-  const exampleFunction =
-    stack.assembly.functions.find((f) => hint !== undefined && f.name.includes(hint)) ?? stack.assembly.functions[0];
+  const exampleFunction = stack.assembly.functions.find((f) => hint !== undefined && f.name.includes(hint)) ?? stack.assembly.functions[0];
   const curl = [
     `curl -sS -X ${method} "${stack.httpApiUrl}${routePath}"`,
-    ...(iam ? [`  --aws-sigv4 "aws:amz:${stack.region}:execute-api" --user "${fromEnvironment ? '$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY' : `${accessKeyId}:${secretAccessKey}`}"`] : []),
+    ...(iam
+      ? [
+          `  --aws-sigv4 "aws:amz:${stack.region}:execute-api" --user "${fromEnvironment ? '$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY' : `${accessKeyId}:${secretAccessKey}`}"`,
+        ]
+      : []),
     ...(body === undefined ? [] : [`  -H 'content-type: application/json' -d '${body}'`]),
   ].join(' \\\n');
   process.stdout.write(`
@@ -145,10 +150,15 @@ ${settings.inspect === undefined ? '' : `  Debugging    ${stack.inspectedFunctio
 function describeHttpApis(stack: RunningLocalStack): string {
   if (stack.httpApis.length === 0) return '  HTTP API     none in this assembly: the Invoke API alone is served';
   return stack.httpApis
-    .map(({ definition, server }) => [
-      `  HTTP API     ${server.url}${stack.httpApis.length > 1 ? `  (${definition.name})` : ''}`,
-      ...definition.routes.map((r) => `               ${r.routeKey}  (${r.authorizationType === 'AWS_IAM' ? 'IAM: SigV4-signed requests only' : r.authorizationType})`),
-    ].join('\n'))
+    .map(({ definition, server }) =>
+      [
+        `  HTTP API     ${server.url}${stack.httpApis.length > 1 ? `  (${definition.name})` : ''}`,
+        ...definition.routes.map(
+          (r) =>
+            `               ${r.routeKey}  (${r.authorizationType === 'AWS_IAM' ? 'IAM: SigV4-signed requests only' : r.authorizationType})`,
+        ),
+      ].join('\n'),
+    )
     .join('\n');
 }
 
@@ -157,7 +167,9 @@ function startWatching(projectDirectory: string, stack: RunningLocalStack) {
   const watcher = watchSources({
     projectDirectory,
     onChange: async (files) => {
-      process.stderr.write(`[watch] ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} changed: synthesizing...\n`);
+      process.stderr.write(
+        `[watch] ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} changed: synthesizing...\n`,
+      );
       try {
         const { replaced, needsRestart } = await stack.reload();
         process.stderr.write(
@@ -165,7 +177,9 @@ function startWatching(projectDirectory: string, stack: RunningLocalStack) {
             `${needsRestart.length === 0 ? '' : `; restart to apply: ${needsRestart.join('; ')}`}\n`,
         );
       } catch (error) {
-        process.stderr.write(`[watch] synthesis failed; still serving the previous code:\n${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(
+          `[watch] synthesis failed; still serving the previous code:\n${error instanceof Error ? error.message : String(error)}\n`,
+        );
       }
     },
   });

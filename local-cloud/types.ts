@@ -114,9 +114,5 @@ export class LambdaServiceError extends Error {
 
 /** The local Lambda service as the HTTP API integration sees it. */
 export interface LambdaInvoker {
-  invoke(
-    functionName: string,
-    payload: Buffer,
-    options?: { readonly signal?: AbortSignal },
-  ): Promise<InvokeOutcome>;
+  invoke(functionName: string, payload: Buffer, options?: { readonly signal?: AbortSignal }): Promise<InvokeOutcome>;
 }

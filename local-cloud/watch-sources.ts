@@ -4,7 +4,7 @@
  * overlap: a change during one runs one more after it.
  * https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd-watch.html
  */
-import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { existsSync, type FSWatcher, statSync, watch } from 'node:fs';
 import path from 'node:path';
 import { readCdkJson } from './synthesize';
 
@@ -38,12 +38,15 @@ export function watchSources(options: WatchSourcesOptions): SourceWatcher {
     if (running !== undefined) return;
     const files = [...pending];
     pending.clear();
-    running = options.onChange(files).catch((error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    }).finally(() => {
-      running = undefined;
-      if (pending.size > 0) run();
-    });
+    running = options
+      .onChange(files)
+      .catch((error: unknown) => {
+        process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      })
+      .finally(() => {
+        running = undefined;
+        if (pending.size > 0) run();
+      });
   };
   const onEvent = (base: string) => (_event: string, file: string | Buffer | null) => {
     const relative = file === null ? base : path.join(base, file.toString());

@@ -3,7 +3,7 @@
  * the square of the number sent (integers compared as the exact values they travel as, doubles as
  * doubles), so a squarer that answers wrongly is a failed item, never a wrong 200.
  */
-import { parseNumberValue, square, type NumberValue } from './square';
+import { type NumberValue, parseNumberValue, square } from './square';
 
 /** Whether `result` is exactly what {@link square} gives for `sent`. Cheap: one multiplication. */
 export function isSquareOf(sent: NumberValue, result: NumberValue): boolean {

@@ -1,6 +1,6 @@
 import { isLosslessNumber, parse } from 'lossless-json';
 import { InvalidNumberError, SquareOverflowError } from './errors';
-import { parseNumberLiteral, parseNumberValue, square, type ParsedNumber } from './square';
+import { type ParsedNumber, parseNumberLiteral, parseNumberValue, square } from './square';
 
 /**
  * Reading `POST /square` bodies: `{"numbers": [...]}`, each item a JSON number or a string of
@@ -41,20 +41,12 @@ const MAX_DETAILS = 20;
 /** Decodes and validates a body; throws {@link BadRequestError} describing every problem found. */
 export function parseSquareRequest(body: Uint8Array, limits: RequestLimits): ParsedNumber[] {
   if (body.byteLength > limits.maxBodyBytes) {
-    throw new BadRequestError(
-      413,
-      'PayloadTooLarge',
-      `the body is ${body.byteLength} bytes; at most ${limits.maxBodyBytes} are accepted`,
-    );
+    throw new BadRequestError(413, 'PayloadTooLarge', `the body is ${body.byteLength} bytes; at most ${limits.maxBodyBytes} are accepted`);
   }
   const text = decodeUtf8(body);
   const depth = maxNestingDepth(text);
   if (depth > MAX_NESTING_DEPTH) {
-    throw new BadRequestError(
-      400,
-      'InvalidJson',
-      `the body nests ${depth} levels deep; at most ${MAX_NESTING_DEPTH} are accepted`,
-    );
+    throw new BadRequestError(400, 'InvalidJson', `the body nests ${depth} levels deep; at most ${MAX_NESTING_DEPTH} are accepted`);
   }
   let document: unknown;
   try {

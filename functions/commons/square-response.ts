@@ -22,4 +22,3 @@ export interface SquareResponse {
 export function formatLine({ number, result, processName }: SquareResult): string {
   return `${number} squared to ${result} by: ${processName}`;
 }
-

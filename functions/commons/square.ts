@@ -20,9 +20,7 @@ export const MAX_INTEGER_DIGITS = 500;
 const DECIMAL_INTEGER = /^-?[0-9]+$/;
 
 /** An input, classified: an exact integer or a double. */
-export type ParsedNumber =
-  | { readonly kind: 'integer'; readonly value: bigint }
-  | { readonly kind: 'float'; readonly value: number };
+export type ParsedNumber = { readonly kind: 'integer'; readonly value: bigint } | { readonly kind: 'float'; readonly value: number };
 
 /** Reads a JSON number or decimal-integer string; throws {@link InvalidNumberError} with the reason. */
 export function parseNumberValue(input: unknown): ParsedNumber {
@@ -40,9 +38,7 @@ export function parseNumberValue(input: unknown): ParsedNumber {
   if (typeof input === 'string') {
     return parseIntegerString(input);
   }
-  throw new InvalidNumberError(
-    `expected a JSON number or a string of decimal digits, got ${describeType(input)}`,
-  );
+  throw new InvalidNumberError(`expected a JSON number or a string of decimal digits, got ${describeType(input)}`);
 }
 
 /**
@@ -65,15 +61,11 @@ export function parseNumberLiteral(literal: string): ParsedNumber {
 
 function parseIntegerString(text: string): ParsedNumber {
   if (!DECIMAL_INTEGER.test(text)) {
-    throw new InvalidNumberError(
-      `${quote(text)} is not a decimal integer (only an optional '-' and the digits 0-9)`,
-    );
+    throw new InvalidNumberError(`${quote(text)} is not a decimal integer (only an optional '-' and the digits 0-9)`);
   }
   const digits = text.startsWith('-') ? text.length - 1 : text.length;
   if (digits > MAX_INTEGER_DIGITS) {
-    throw new InvalidNumberError(
-      `an integer of ${digits} digits is longer than the ${MAX_INTEGER_DIGITS} digits allowed`,
-    );
+    throw new InvalidNumberError(`an integer of ${digits} digits is longer than the ${MAX_INTEGER_DIGITS} digits allowed`);
   }
   return { kind: 'integer', value: BigInt(text) };
 }
@@ -97,9 +89,7 @@ export function toNumberValue(parsed: ParsedNumber): NumberValue {
     return parsed.value;
   }
   const value = parsed.value;
-  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)
-    ? Number(value)
-    : value.toString();
+  return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
 }
 
 function describeType(value: unknown): string {

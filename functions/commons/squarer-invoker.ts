@@ -1,9 +1,9 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { isServerError, isThrottlingError, isTransientError } from '@smithy/core/retry';
 import type { ClassifiedError } from './fan-out';
+import { type NumberValue, type ParsedNumber, toNumberValue } from './square';
 import { isSquareOf } from './square-check';
-import type { SquarerEvent, SquareResult } from './squarer-contract';
-import { toNumberValue, type NumberValue, type ParsedNumber } from './square';
+import type { SquareResult, SquarerEvent } from './squarer-contract';
 
 /** The squarer's invocation failed: `FunctionError` was set, with this errorType. */
 export class SquarerFunctionError extends Error {
@@ -98,15 +98,15 @@ function readSquareResult(text: string, sent: NumberValue): SquareResult {
   }
   const { number, result, processName } = document as Record<string, unknown>;
   if (number !== sent) {
-    throw new InvalidSquarerResponseError(
-      `the squarer answered for ${JSON.stringify(number)}, not for ${JSON.stringify(sent)}`,
-    );
+    throw new InvalidSquarerResponseError(`the squarer answered for ${JSON.stringify(number)}, not for ${JSON.stringify(sent)}`);
   }
   if (!isNumberValue(result)) {
     throw new InvalidSquarerResponseError(`the squarer's result ${JSON.stringify(result)} is not a number`);
   }
   if (!isSquareOf(sent, result)) {
-    throw new InvalidSquarerResponseError(`the squarer answered ${JSON.stringify(result)} for ${JSON.stringify(sent)}, which is not its square`);
+    throw new InvalidSquarerResponseError(
+      `the squarer answered ${JSON.stringify(result)} for ${JSON.stringify(sent)}, which is not its square`,
+    );
   }
   if (typeof processName !== 'string' || processName === '') {
     throw new InvalidSquarerResponseError('the squarer did not name its process');

@@ -12,19 +12,13 @@ import {
   applyConnectionLimits,
   BufferBudget,
   connectionsCheckingIntervalFor,
-  defaultServerLimits,
   DEFAULT_HTTP_API_MAX_CONNECTIONS,
+  defaultServerLimits,
   type ServerLimits,
 } from '../server-limits';
 import { createSignatureGate } from '../signature-gate';
-import { LambdaServiceError, type HttpApiDefinition, type LambdaInvoker, type RouteDefinition } from '../types';
-import {
-  buildProxyEventV2,
-  formatRequestTime,
-  newRequestId,
-  type IamIdentity,
-  type IncomingApiRequest,
-} from './proxy-event-v2';
+import { type HttpApiDefinition, type LambdaInvoker, LambdaServiceError, type RouteDefinition } from '../types';
+import { buildProxyEventV2, formatRequestTime, type IamIdentity, type IncomingApiRequest, newRequestId } from './proxy-event-v2';
 import { mapProxyResponseV2 } from './proxy-response-v2';
 import { createRouteMatcher } from './route-matcher';
 import type { AwsCredentials } from './sigv4-verifier';
@@ -242,11 +236,17 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
       if (refusal !== undefined) return refuseBeforeBody({ status: 403, message: refusal.message, errorType: refusal.errorType });
     }
 
-    const read = await readBoundedBody(request, MAX_REQUEST_BODY_BYTES, { budget, heldUntil: response, idleTimeoutMs: limits.bodyIdleTimeoutMs });
+    const read = await readBoundedBody(request, MAX_REQUEST_BODY_BYTES, {
+      budget,
+      heldUntil: response,
+      idleTimeoutMs: limits.bodyIdleTimeoutMs,
+    });
     if (read.kind === 'cut') return;
     if (read.kind === 'too-large') return fail(REQUEST_TOO_LARGE);
     if (read.kind === 'over-budget') {
-      warn(`local HTTP API: ${budget.inUse} bytes of request bodies held, the cap is ${limits.maxBufferedBytes}: answered 503 (raise it with --max-buffered-mb)`);
+      warn(
+        `local HTTP API: ${budget.inUse} bytes of request bodies held, the cap is ${limits.maxBufferedBytes}: answered 503 (raise it with --max-buffered-mb)`,
+      );
       return refuseBeforeBody(OVER_BUFFER_BUDGET);
     }
     const { body } = read;
@@ -337,16 +337,19 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
     }
   }
 
-  const server = createServer({ connectionsCheckingInterval: connectionsCheckingIntervalFor(limits), headersTimeout: limits.headersTimeoutMs }, (request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      // A bug of ours, not of the function: still answer as the gateway would.
-      options.log?.(JSON.stringify({ level: 'ERROR', message: 'local HTTP API failed', error: String(error) }));
-      if (!response.headersSent) {
-        response.writeHead(500, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ message: INTERNAL_SERVER_ERROR.message }));
-      }
-    });
-  });
+  const server = createServer(
+    { connectionsCheckingInterval: connectionsCheckingIntervalFor(limits), headersTimeout: limits.headersTimeoutMs },
+    (request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        // A bug of ours, not of the function: still answer as the gateway would.
+        options.log?.(JSON.stringify({ level: 'ERROR', message: 'local HTTP API failed', error: String(error) }));
+        if (!response.headersSent) {
+          response.writeHead(500, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ message: INTERNAL_SERVER_ERROR.message }));
+        }
+      });
+    },
+  );
 
   applyConnectionLimits(server, limits, 'local HTTP API', warn);
 

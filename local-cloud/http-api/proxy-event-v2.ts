@@ -138,7 +138,12 @@ export function collectHeaders(rawHeaders: readonly string[]): {
     // Hop-by-hop headers end at the gateway, as on AWS.
     if (HOP_BY_HOP.has(name)) continue;
     if (name === 'cookie') {
-      cookies.push(...value.split(';').map((cookie) => cookie.trim()).filter((cookie) => cookie !== ''));
+      cookies.push(
+        ...value
+          .split(';')
+          .map((cookie) => cookie.trim())
+          .filter((cookie) => cookie !== ''),
+      );
       continue;
     }
     const previous = headers[name];

@@ -22,7 +22,11 @@ export class RouteEventError extends Error {
   override readonly name = 'RouteEventError';
 }
 
-export function proxyEventForRoute(assembly: CloudAssemblyDefinition, target: FunctionDefinition, input: HttpRequestForEvent): ProxyEventV2 {
+export function proxyEventForRoute(
+  assembly: CloudAssemblyDefinition,
+  target: FunctionDefinition,
+  input: HttpRequestForEvent,
+): ProxyEventV2 {
   const parsed = /^([A-Za-z]+)\s+(\/\S*)$/.exec(input.request.trim());
   if (parsed === null) throw new RouteEventError(`--http "${input.request}": expected a method and a path, e.g. --http 'POST /square'`);
   const method = (parsed[1] ?? '').toUpperCase();
@@ -60,8 +64,10 @@ export function proxyEventForRoute(assembly: CloudAssemblyDefinition, target: Fu
         rawPath,
         rawQueryString,
         rawHeaders: [
-          'host', `${api.apiId}.execute-api.${assembly.region}.amazonaws.com`,
-          'user-agent', 'local-cloud-invoke',
+          'host',
+          `${api.apiId}.execute-api.${assembly.region}.amazonaws.com`,
+          'user-agent',
+          'local-cloud-invoke',
           ...(body.length > 0 && !hasContentType ? ['content-type', 'application/json'] : []),
           ...(body.length > 0 ? ['content-length', String(body.length)] : []),
           ...rawHeaders,

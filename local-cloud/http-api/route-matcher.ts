@@ -108,9 +108,7 @@ export interface RouteMatcher {
 }
 
 export function createRouteMatcher(routes: readonly RouteDefinition[]): RouteMatcher {
-  const compiled = routes
-    .map(compile)
-    .sort((a, b) => compareSpecificity(specificity(a), specificity(b)));
+  const compiled = routes.map(compile).sort((a, b) => compareSpecificity(specificity(a), specificity(b)));
   const defaultRoute = compiled.find((candidate) => candidate.method === undefined);
   const explicit = compiled.filter((candidate) => candidate.method !== undefined);
 

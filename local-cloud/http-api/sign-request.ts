@@ -82,9 +82,7 @@ export async function signRequest(url: string | URL, request: RequestToSign, opt
   for (const [name, value] of Object.entries(signed.headers)) {
     if (name.toLowerCase() !== 'host') headers[name] = value;
   }
-  const search = [...target.searchParams]
-    .map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(value)}`)
-    .join('&');
+  const search = [...target.searchParams].map(([name, value]) => `${encodeRfc3986(name)}=${encodeRfc3986(value)}`).join('&');
   target.search = search;
   return {
     url: target.toString(),

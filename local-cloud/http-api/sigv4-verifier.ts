@@ -10,7 +10,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { ALGORITHM_IDENTIFIER, SignatureV4, UNSIGNED_PAYLOAD, getCanonicalHeaders } from '@smithy/signature-v4';
+import { ALGORITHM_IDENTIFIER, getCanonicalHeaders, SignatureV4, UNSIGNED_PAYLOAD } from '@smithy/signature-v4';
 import type { ChecksumConstructor, HttpRequest } from '@smithy/types';
 
 export interface AwsCredentials {
@@ -68,7 +68,10 @@ const unrecognized = () => deny('UnrecognizedClientException', 'The security tok
 
 /** `20240102T030405Z`, the ISO-8601 basic format SigV4 uses. */
 function toLongDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 function parseLongDate(text: string): Date | undefined {
@@ -185,8 +188,13 @@ function fromQuery(query: Map<string, string[]>): SignatureInputs | SigV4Verdict
     ['X-Amz-SignedHeaders', signedHeaders],
     ['X-Amz-Date', longDate],
   ].filter(([, value]) => value === undefined);
-  if (algorithm !== ALGORITHM_IDENTIFIER || credential === undefined || signature === undefined ||
-      signedHeaders === undefined || longDate === undefined) {
+  if (
+    algorithm !== ALGORITHM_IDENTIFIER ||
+    credential === undefined ||
+    signature === undefined ||
+    signedHeaders === undefined ||
+    longDate === undefined
+  ) {
     const names = missing.map(([name]) => `'${name ?? ''}'`).join(', ');
     return incomplete(
       algorithm !== undefined && algorithm !== ALGORITHM_IDENTIFIER
@@ -210,12 +218,16 @@ function credentialInputs(
 ): SignatureInputs | SigV4Verdict {
   const parts = credential.split('/');
   const [accessKeyId, shortDate, region, service, terminator] = parts;
-  if (parts.length !== 5 || accessKeyId === undefined || shortDate === undefined || region === undefined ||
-      service === undefined || terminator === undefined) {
+  if (
+    parts.length !== 5 ||
+    accessKeyId === undefined ||
+    shortDate === undefined ||
+    region === undefined ||
+    service === undefined ||
+    terminator === undefined
+  ) {
     // API Gateway's wording for a malformed credential is not documented; this names the expected form.
-    return incomplete(
-      `Credential should be of the form AccessKeyId/YYYYMMDD/region/service/${TERMINATOR}, not '${credential}'.`,
-    );
+    return incomplete(`Credential should be of the form AccessKeyId/YYYYMMDD/region/service/${TERMINATOR}, not '${credential}'.`);
   }
   return { accessKeyId, shortDate, region, service, terminator, ...rest };
 }
@@ -226,8 +238,16 @@ function isVerdict(value: SignatureInputs | SigV4Verdict): value is SigV4Verdict
 
 /** The SDK signer, opened up to give its canonical request and string to sign for the error message. */
 class ExpectedSignature extends SignatureV4 {
-  async compute(request: HttpRequest, canonicalHeaders: Record<string, string>, payloadHash: string, signingDate: Date,
-    region: string, service: string, longDate: string, scope: string) {
+  async compute(
+    request: HttpRequest,
+    canonicalHeaders: Record<string, string>,
+    payloadHash: string,
+    signingDate: Date,
+    region: string,
+    service: string,
+    longDate: string,
+    scope: string,
+  ) {
     const canonicalRequest = this.createCanonicalRequest(request, canonicalHeaders, payloadHash);
     const stringToSign = await this.createStringToSign(longDate, scope, canonicalRequest, ALGORITHM_IDENTIFIER);
     const signature = await this.sign(stringToSign, { signingDate, signingRegion: region, signingService: service });
@@ -275,9 +295,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
       }
       const signingDate = parseLongDate(inputs.longDate);
       if (signingDate === undefined) {
-        return incomplete(
-          `Date must be in ISO-8601 'basic format'. Got '${inputs.longDate}'. See http://en.wikipedia.org/wiki/ISO_8601`,
-        );
+        return incomplete(`Date must be in ISO-8601 'basic format'. Got '${inputs.longDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
       }
       if (inputs.shortDate !== inputs.longDate.slice(0, 8)) {
         return invalid(
@@ -308,8 +326,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
         );
       }
 
-      if (inputs.accessKeyId !== options.credentials.accessKeyId ||
-          inputs.securityToken !== options.credentials.sessionToken) {
+      if (inputs.accessKeyId !== options.credentials.accessKeyId || inputs.securityToken !== options.credentials.sessionToken) {
         return unrecognized();
       }
       if (!inputs.signedHeaders.includes('host')) {
@@ -326,11 +343,12 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
       // The payload line is the hash of the body received; a body changed in transit fails here even
       // when the client sent (and signed) x-amz-content-sha256 for the original body.
       const declaredHash = headers.get('x-amz-content-sha256');
-      const payloadHash = declaredHash === UNSIGNED_PAYLOAD
-        ? UNSIGNED_PAYLOAD
-        : request.body.length === 0
-          ? EMPTY_SHA256
-          : createHash('sha256').update(request.body).digest('hex');
+      const payloadHash =
+        declaredHash === UNSIGNED_PAYLOAD
+          ? UNSIGNED_PAYLOAD
+          : request.body.length === 0
+            ? EMPTY_SHA256
+            : createHash('sha256').update(request.body).digest('hex');
 
       const signedQuery: Record<string, string | string[]> = {};
       for (const [name, values] of query) signedQuery[name] = values.length === 1 ? (values[0] ?? '') : values;
@@ -345,7 +363,14 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
       const canonicalHeaders = getCanonicalHeaders(httpRequest, undefined, new Set(inputs.signedHeaders));
       const scope = `${inputs.shortDate}/${inputs.region}/${inputs.service}/${TERMINATOR}`;
       const expected = await signer.compute(
-        httpRequest, canonicalHeaders, payloadHash, signingDate, inputs.region, service, inputs.longDate, scope,
+        httpRequest,
+        canonicalHeaders,
+        payloadHash,
+        signingDate,
+        inputs.region,
+        service,
+        inputs.longDate,
+        scope,
       );
       if (!sameHex(expected.signature, inputs.signature.toLowerCase())) {
         return invalid(

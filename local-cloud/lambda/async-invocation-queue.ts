@@ -162,7 +162,10 @@ export class AsyncInvocationQueue {
       return;
     }
     if (Date.now() + delayMs - event.acceptedAt > this.maxEventAgeMs) {
-      this.giveUp(event, `its next attempt would come after the maximum event age of ${this.maxEventAgeMs / 1000} s; the last failed because ${why}`);
+      this.giveUp(
+        event,
+        `its next attempt would come after the maximum event age of ${this.maxEventAgeMs / 1000} s; the last failed because ${why}`,
+      );
       return;
     }
     event.timer = setTimeout(() => this.run(event), delayMs);

@@ -10,7 +10,11 @@ export const MAX_CLIENT_CONTEXT_BYTES = 3583;
 export function decodeClientContext(header: string | undefined): string | undefined {
   if (header === undefined || header === '') return undefined;
   if (header.length > MAX_CLIENT_CONTEXT_BYTES) {
-    throw new LambdaServiceError('InvalidRequestContentException', 400, `X-Amz-Client-Context must be at most ${MAX_CLIENT_CONTEXT_BYTES} bytes of base64 (got ${header.length})`);
+    throw new LambdaServiceError(
+      'InvalidRequestContentException',
+      400,
+      `X-Amz-Client-Context must be at most ${MAX_CLIENT_CONTEXT_BYTES} bytes of base64 (got ${header.length})`,
+    );
   }
   const text = /^[A-Za-z0-9+/]*={0,2}$/.test(header) ? Buffer.from(header, 'base64').toString('utf8') : undefined;
   try {

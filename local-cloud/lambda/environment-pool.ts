@@ -85,7 +85,11 @@ export class EnvironmentPool {
         this.startFor(waiter);
       } else {
         const ticket: BudgetTicket = this.budget.wait(() => this.startFor(waiter));
-        waiter.wait = { waitedMs: 0, queued: ticket.queuedAtJoin, limits: [`Local budget: ${this.budget.maxEnvironments} environments (--max-environments)`] };
+        waiter.wait = {
+          waitedMs: 0,
+          queued: ticket.queuedAtJoin,
+          limits: [`Local budget: ${this.budget.maxEnvironments} environments (--max-environments)`],
+        };
         waiter.cancel = () => ticket.cancel();
       }
       signal?.addEventListener(
@@ -160,7 +164,11 @@ export class EnvironmentPool {
     const entry = this.initGate.enter();
     if (entry.waiting) {
       const limit = `Starting at once: ${this.initGate.limit} environments (--max-concurrent-inits)`;
-      waiter.wait = { waitedMs: 0, queued: Math.max(waiter.wait?.queued ?? 0, entry.queued), limits: [...(waiter.wait?.limits ?? []), limit] };
+      waiter.wait = {
+        waitedMs: 0,
+        queued: Math.max(waiter.wait?.queued ?? 0, entry.queued),
+        limits: [...(waiter.wait?.limits ?? []), limit],
+      };
     }
     void entry.granted.then(async () => {
       if (this.closed) {

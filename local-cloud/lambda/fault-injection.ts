@@ -36,7 +36,10 @@ export interface TargetedFaults {
 }
 
 /** The latency and fault rates one function gets: the service-wide ones, then each matching target's. */
-export function faultsForFunction(functionName: string, options: FaultInjectionOptions | undefined): { latencyMs?: number; faults?: FaultRates } {
+export function faultsForFunction(
+  functionName: string,
+  options: FaultInjectionOptions | undefined,
+): { latencyMs?: number; faults?: FaultRates } {
   let latencyMs = options?.latencyMs;
   let faults = options?.faults;
   for (const target of options?.targeted ?? []) {
@@ -51,7 +54,9 @@ export function faultsForFunction(functionName: string, options: FaultInjectionO
 export function checkTargetsMatch(options: FaultInjectionOptions | undefined, functionNames: readonly string[]): void {
   for (const target of options?.targeted ?? []) {
     if (!functionNames.some((name) => name.includes(target.functionMatch))) {
-      throw new Error(`fault injection aimed at "${target.functionMatch}", which is part of no function's name; the functions are: ${functionNames.join(', ')}`);
+      throw new Error(
+        `fault injection aimed at "${target.functionMatch}", which is part of no function's name; the functions are: ${functionNames.join(', ')}`,
+      );
     }
   }
 }

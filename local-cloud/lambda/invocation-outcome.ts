@@ -22,7 +22,14 @@ export function outcomeOf(result: InvocationResult, requestId: string, definitio
     case 'success': {
       const payload = Buffer.from(result.payload, 'utf8');
       if (payload.length > MAX_RESPONSE_BYTES) {
-        return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload('Function.ResponseSizeTooLarge', `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`) };
+        return {
+          ...base,
+          functionError: 'Unhandled',
+          payload: runtimeErrorPayload(
+            'Function.ResponseSizeTooLarge',
+            `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+          ),
+        };
       }
       return { ...base, payload };
     }
@@ -33,7 +40,11 @@ export function outcomeOf(result: InvocationResult, requestId: string, definitio
     case 'timeout': {
       const message = `Task timed out after ${definition.timeoutSeconds.toFixed(2)} seconds`;
       log.line(`${new Date().toISOString()} ${requestId} ${message}`);
-      return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload('Sandbox.Timedout', `RequestId: ${requestId} Error: ${message}`) };
+      return {
+        ...base,
+        functionError: 'Unhandled',
+        payload: runtimeErrorPayload('Sandbox.Timedout', `RequestId: ${requestId} Error: ${message}`),
+      };
     }
     case 'exit': {
       const message = `RequestId: ${requestId} Error: Runtime exited with error: ${result.description}`;

@@ -21,15 +21,15 @@ import {
   applyConnectionLimits,
   BufferBudget,
   connectionsCheckingIntervalFor,
-  defaultServerLimits,
   DEFAULT_INVOKE_API_MAX_CONNECTIONS,
+  defaultServerLimits,
   type ServerLimits,
 } from '../server-limits';
 import { createSignatureGate, type SignatureGate } from '../signature-gate';
-import { LambdaServiceError, type CloudAssemblyDefinition, type FunctionDefinition, type InvokeOutcome } from '../types';
+import { type CloudAssemblyDefinition, type FunctionDefinition, type InvokeOutcome, LambdaServiceError } from '../types';
 import { decodeClientContext } from './client-context';
+import { type InvocationType, type LambdaServiceOptions, LocalLambdaService, MAX_SYNC_PAYLOAD_BYTES } from './lambda-service';
 import { loggingConfigResponse } from './logging-config';
-import { LocalLambdaService, MAX_SYNC_PAYLOAD_BYTES, type InvocationType, type LambdaServiceOptions } from './lambda-service';
 
 export interface StartInvokeApiOptions extends Omit<LambdaServiceOptions, 'functions' | 'lambdaEndpointUrl'> {
   /** The assembly whose functions to serve (its region and account are used unless given). */
@@ -73,7 +73,17 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 
 /** Starts the service and its Invoke API; the functions it runs get AWS_ENDPOINT_URL_LAMBDA pointing here. */
 export async function startInvokeApi(options: StartInvokeApiOptions): Promise<InvokeApi> {
-  const { assembly, functions, host = '127.0.0.1', port = 0, callerCredentials, authentication = 'sigv4', limits: limitOverrides, warn: warnOption, ...serviceOptions } = options;
+  const {
+    assembly,
+    functions,
+    host = '127.0.0.1',
+    port = 0,
+    callerCredentials,
+    authentication = 'sigv4',
+    limits: limitOverrides,
+    warn: warnOption,
+    ...serviceOptions
+  } = options;
   // The functions' own keys (their execution role's, on AWS): new for each stack, so only its functions know them.
   const functionCredentials = serviceOptions.credentials ?? randomFunctionCredentials();
   const service = new LocalLambdaService({
@@ -89,7 +99,11 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
     signatures:
       authentication === 'none'
         ? undefined
-        : createSignatureGate({ credentials: [functionCredentials, ...(callerCredentials === undefined ? [] : [callerCredentials])], region: service.region, service: 'lambda' }),
+        : createSignatureGate({
+            credentials: [functionCredentials, ...(callerCredentials === undefined ? [] : [callerCredentials])],
+            region: service.region,
+            service: 'lambda',
+          }),
     budget: new BufferBudget(limits.maxBufferedBytes),
     limits,
     warn,
@@ -145,7 +159,8 @@ function randomFunctionCredentials(): AwsCredentials {
 /** Lambda's answer to an unsigned or wrongly signed request: 403, the code in `x-amzn-ErrorType`, `{"message"}`. */
 function sendAuthError(response: ServerResponse, errorType: string, message: string): void {
   // API Gateway's "unsigned" answer (ForbiddenException) is MissingAuthenticationTokenException on Lambda.
-  const [type, text] = errorType === 'ForbiddenException' ? ['MissingAuthenticationTokenException', 'Missing Authentication Token'] : [errorType, message];
+  const [type, text] =
+    errorType === 'ForbiddenException' ? ['MissingAuthenticationTokenException', 'Missing Authentication Token'] : [errorType, message];
   const body = JSON.stringify({ message: text });
   response.writeHead(403, {
     'Content-Type': 'application/json',
@@ -161,23 +176,42 @@ function sendAuthError(response: ServerResponse, errorType: string, message: str
  * Reads the body under the server's limits and checks its signature. Returns undefined when the
  * request was answered (refused) or cut.
  */
-async function readAuthorizedBody(guard: RequestGuard, request: IncomingMessage, response: ServerResponse, limit: number): Promise<Buffer | undefined> {
+async function readAuthorizedBody(
+  guard: RequestGuard,
+  request: IncomingMessage,
+  response: ServerResponse,
+  limit: number,
+): Promise<Buffer | undefined> {
   const refusal = await guard.signatures?.beforeBody(request);
   if (refusal !== undefined) {
     sendAuthError(response, refusal.errorType, refusal.message);
     request.resume();
     return undefined;
   }
-  const read = await readBoundedBody(request, limit, { budget: guard.budget, heldUntil: response, idleTimeoutMs: guard.limits.bodyIdleTimeoutMs });
+  const read = await readBoundedBody(request, limit, {
+    budget: guard.budget,
+    heldUntil: response,
+    idleTimeoutMs: guard.limits.bodyIdleTimeoutMs,
+  });
   if (read.kind === 'cut') return undefined;
   if (read.kind === 'too-large') {
-    throw new LambdaServiceError('RequestTooLargeException', 413, `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+    throw new LambdaServiceError(
+      'RequestTooLargeException',
+      413,
+      `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
+    );
   }
   if (read.kind === 'over-budget') {
-    guard.warn(`local Lambda Invoke API: ${guard.budget.inUse} bytes of request bodies held, the cap is ${guard.limits.maxBufferedBytes}: answered 429 (raise it with --lambda-max-buffered-mb)`);
+    guard.warn(
+      `local Lambda Invoke API: ${guard.budget.inUse} bytes of request bodies held, the cap is ${guard.limits.maxBufferedBytes}: answered 429 (raise it with --lambda-max-buffered-mb)`,
+    );
     response.setHeader('Connection', 'close');
     // A throttle, so that callers back off and retry as they do for Lambda's own.
-    throw new LambdaServiceError('TooManyRequestsException', 429, `The local Lambda service holds its cap of ${guard.limits.maxBufferedBytes} buffered request bytes; retry later.`);
+    throw new LambdaServiceError(
+      'TooManyRequestsException',
+      429,
+      `The local Lambda service holds its cap of ${guard.limits.maxBufferedBytes} buffered request bytes; retry later.`,
+    );
   }
   const verdict = await guard.signatures?.afterBody(request, read.body);
   if (verdict !== undefined && !verdict.ok) {
@@ -226,7 +260,12 @@ function headerValue(request: IncomingMessage, name: string): string | undefined
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function handleRequest(service: LocalLambdaService, guard: RequestGuard, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handleRequest(
+  service: LocalLambdaService,
+  guard: RequestGuard,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const pathname = url.pathname;
   const qualifier = url.searchParams.get('Qualifier') ?? undefined;
@@ -254,14 +293,27 @@ async function handleRequest(service: LocalLambdaService, guard: RequestGuard, r
     sendJson(response, 200, {
       Configuration: configuration,
       Code: { RepositoryType: 'S3', Location: `file://${definition.codeDirectory}` },
-      ...(definition.reservedConcurrency === undefined ? {} : { Concurrency: { ReservedConcurrentExecutions: definition.reservedConcurrency } }),
+      ...(definition.reservedConcurrency === undefined
+        ? {}
+        : { Concurrency: { ReservedConcurrentExecutions: definition.reservedConcurrency } }),
     });
     return;
   }
-  throw new LambdaServiceError('UnknownOperationException', 404, `The local Lambda service does not implement ${request.method ?? ''} ${pathname}`);
+  throw new LambdaServiceError(
+    'UnknownOperationException',
+    404,
+    `The local Lambda service does not implement ${request.method ?? ''} ${pathname}`,
+  );
 }
 
-async function handleInvoke(service: LocalLambdaService, guard: RequestGuard, functionName: string, qualifier: string | undefined, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function handleInvoke(
+  service: LocalLambdaService,
+  guard: RequestGuard,
+  functionName: string,
+  qualifier: string | undefined,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const invocationType = headerValue(request, 'x-amz-invocation-type') ?? 'RequestResponse';
   const body = await readAuthorizedBody(guard, request, response, MAX_SYNC_PAYLOAD_BYTES);
   if (body === undefined) return;

@@ -8,16 +8,30 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LambdaServiceError, type FunctionDefinition, type InvokeOutcome, type LambdaInvoker } from '../types';
+import { type FunctionDefinition, type InvokeOutcome, type LambdaInvoker, LambdaServiceError } from '../types';
 import { AsyncInvocationQueue, type AsyncInvocationSettings, type AttemptOutcome, type QueuedEvent } from './async-invocation-queue';
 import { ConcurrencyAdmission, DEFAULT_ACCOUNT_CONCURRENCY, tooManyRequests } from './concurrency-admission';
 import { EnvironmentPool, type Lease } from './environment-pool';
-import { ExecutionEnvironment, lambdaEnvironmentVariables, newLogStreamName, resolveNodeBinary, type EnvironmentInvokeResult, type RuntimeErrorDocument } from './execution-environment';
-import { checkTargetsMatch, drawFault, faultsForFunction, seededRandom, type FaultInjectionOptions, type FaultRates } from './fault-injection';
+import {
+  type EnvironmentInvokeResult,
+  ExecutionEnvironment,
+  lambdaEnvironmentVariables,
+  newLogStreamName,
+  type RuntimeErrorDocument,
+  resolveNodeBinary,
+} from './execution-environment';
+import {
+  checkTargetsMatch,
+  drawFault,
+  type FaultInjectionOptions,
+  type FaultRates,
+  faultsForFunction,
+  seededRandom,
+} from './fault-injection';
 import { createStderrLogSink, InvocationLog, queuedLine, reportLine } from './invocation-log';
 import { outcomeOf } from './invocation-outcome';
-import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
 import { initStartLine } from './platform-log';
+import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
 import { runtimeModulesDirectory } from './runtime-modules';
 import { functionUser } from './runtime-user';
 import { CodeStage } from './task-root';
@@ -158,7 +172,10 @@ export class LocalLambdaService implements LambdaInvoker {
     this.maxEnvironments = options.maxEnvironments ?? defaultMaxEnvironments();
     this.maxConcurrentInits = options.maxConcurrentInits ?? defaultMaxConcurrentInits();
     this.random = seededRandom(options.faultInjection?.seed ?? 1);
-    checkTargetsMatch(options.faultInjection, options.functions.map((definition) => definition.name));
+    checkTargetsMatch(
+      options.faultInjection,
+      options.functions.map((definition) => definition.name),
+    );
     if (options.logSink === undefined) {
       const sink = createStderrLogSink();
       this.logSink = sink.write;
@@ -167,7 +184,11 @@ export class LocalLambdaService implements LambdaInvoker {
       this.logSink = options.logSink;
       this.closeLogSink = () => undefined;
     }
-    this.credentials = options.credentials ?? { accessKeyId: 'LOCALCLOUDACCESSKEY', secretAccessKey: 'local-cloud-secret-key', sessionToken: 'local-cloud-session-token' };
+    this.credentials = options.credentials ?? {
+      accessKeyId: 'LOCALCLOUDACCESSKEY',
+      secretAccessKey: 'local-cloud-secret-key',
+      sessionToken: 'local-cloud-session-token',
+    };
     this.lambdaEndpointUrl = options.lambdaEndpointUrl;
     this.budget = new EnvironmentBudget(this.maxEnvironments, {
       onBind: (waiting) => this.warnBudgetBinds(waiting),
@@ -198,9 +219,12 @@ export class LocalLambdaService implements LambdaInvoker {
       (functionName, line) => this.logSink(`[${functionName}] ${line}`),
     );
     const ttl = options.idleEnvironmentTtlMs ?? 10 * 60_000;
-    this.reaper = setInterval(() => {
-      for (const { pool } of this.functionsByName.values()) pool.stopIdleOlderThan(ttl);
-    }, Math.min(ttl, 30_000));
+    this.reaper = setInterval(
+      () => {
+        for (const { pool } of this.functionsByName.values()) pool.stopIdleOlderThan(ttl);
+      },
+      Math.min(ttl, 30_000),
+    );
     this.reaper.unref();
   }
 
@@ -299,12 +323,16 @@ export class LocalLambdaService implements LambdaInvoker {
   }
 
   private localFunction(functionName: string, qualifier: string | undefined): LocalFunction {
-    const arnMatch = /^(?:arn:(?<partition>[^:]+):lambda:(?<region>[^:]+):)?(?:(?<account>\d{12}):function:)?(?<name>[^:]+)(?::(?<qualifier>[^:]+))?$/.exec(functionName);
+    const arnMatch =
+      /^(?:arn:(?<partition>[^:]+):lambda:(?<region>[^:]+):)?(?:(?<account>\d{12}):function:)?(?<name>[^:]+)(?::(?<qualifier>[^:]+))?$/.exec(
+        functionName,
+      );
     const groups = arnMatch?.groups ?? {};
     const name = groups.name ?? functionName;
     const effectiveQualifier = qualifier ?? groups.qualifier;
     const found = this.functionsByName.get(name);
-    const matchesAccount = (groups.account === undefined || groups.account === this.accountId) && (groups.region === undefined || groups.region === this.region);
+    const matchesAccount =
+      (groups.account === undefined || groups.account === this.accountId) && (groups.region === undefined || groups.region === this.region);
     if (found === undefined || !matchesAccount || (effectiveQualifier !== undefined && effectiveQualifier !== '$LATEST')) {
       const arn = `arn:aws:lambda:${groups.region ?? this.region}:${groups.account ?? this.accountId}:function:${name}${effectiveQualifier === undefined ? '' : `:${effectiveQualifier}`}`;
       throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${arn}`);
@@ -326,7 +354,11 @@ export class LocalLambdaService implements LambdaInvoker {
       JSON.parse(payload.toString('utf8'));
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
-      throw new LambdaServiceError('InvalidRequestContentException', 400, `Could not parse request body into json: Could not parse payload into json: ${detail}`);
+      throw new LambdaServiceError(
+        'InvalidRequestContentException',
+        400,
+        `Could not parse request body into json: Could not parse payload into json: ${detail}`,
+      );
     }
   }
 
@@ -346,16 +378,28 @@ export class LocalLambdaService implements LambdaInvoker {
     }
   }
 
-  private async runInvocation(target: LocalFunction, requestId: string, payload: Buffer, wantsTail: boolean, signal: AbortSignal | undefined, clientContext?: string): Promise<InvokeOutcome> {
+  private async runInvocation(
+    target: LocalFunction,
+    requestId: string,
+    payload: Buffer,
+    wantsTail: boolean,
+    signal: AbortSignal | undefined,
+    clientContext?: string,
+  ): Promise<InvokeOutcome> {
     const { pool } = target;
     const { definition } = pool;
     if (this.closed) throw new LambdaServiceError('ServiceException', 500, 'The local Lambda service is closed.');
     if (!definition.runtime.startsWith('nodejs')) {
-      throw new LambdaServiceError('InvalidRuntimeException', 502, `The runtime ${definition.runtime} of ${definition.name} does not run locally: only Node.js runtimes do.`);
+      throw new LambdaServiceError(
+        'InvalidRuntimeException',
+        502,
+        `The runtime ${definition.runtime} of ${definition.name} does not run locally: only Node.js runtimes do.`,
+      );
     }
     const fault = drawFault(target.faults, this.random);
     if (fault === 'throttle') throw tooManyRequests(this.admission.throttleReasonOf(definition.name));
-    if (fault === 'serviceError') throw new LambdaServiceError('ServiceException', 500, 'The local Lambda service failed (injected fault).');
+    if (fault === 'serviceError')
+      throw new LambdaServiceError('ServiceException', 500, 'The local Lambda service failed (injected fault).');
     const leave = this.admission.admit(definition.name);
     const acquiring = pool.acquire(signal);
     let lease: Lease;
@@ -364,7 +408,10 @@ export class LocalLambdaService implements LambdaInvoker {
     } catch (error) {
       leave();
       // Aborted while an environment was starting for it: hand that environment on when it is ready.
-      acquiring.then((late) => pool.release(late.environment), () => undefined);
+      acquiring.then(
+        (late) => pool.release(late.environment),
+        () => undefined,
+      );
       throw error;
     }
     const execution = this.execute(target, lease, requestId, payload, wantsTail, fault === 'crash', fault === 'timeout', clientContext);
@@ -374,7 +421,16 @@ export class LocalLambdaService implements LambdaInvoker {
     return raceAbort(execution, signal);
   }
 
-  private async execute(target: LocalFunction, lease: Lease, requestId: string, payload: Buffer, wantsTail: boolean, crash: boolean, hang: boolean, clientContext?: string): Promise<InvokeOutcome> {
+  private async execute(
+    target: LocalFunction,
+    lease: Lease,
+    requestId: string,
+    payload: Buffer,
+    wantsTail: boolean,
+    crash: boolean,
+    hang: boolean,
+    clientContext?: string,
+  ): Promise<InvokeOutcome> {
     const { pool, latencyMs } = target;
     const { definition } = pool;
     const prefix = `[${definition.name}] `;
@@ -401,7 +457,16 @@ export class LocalLambdaService implements LambdaInvoker {
     const durationMs = performance.now() - started;
     const outcome = outcomeOf(result, requestId, definition, log);
     log.line(`END RequestId: ${requestId}`);
-    log.line(reportLine({ requestId, definition, durationMs, initDurationMs: lease.initDurationMs, maxMemoryUsedMb: environment.maxMemoryUsedMb(), result }));
+    log.line(
+      reportLine({
+        requestId,
+        definition,
+        durationMs,
+        initDurationMs: lease.initDurationMs,
+        maxMemoryUsedMb: environment.maxMemoryUsedMb(),
+        result,
+      }),
+    );
     if (lease.queueWait !== undefined) log.line(queuedLine(requestId, lease.queueWait));
     pool.release(environment);
     return { ...outcome, ...(wantsTail ? { logTail: log.tail() } : {}) };

@@ -10,7 +10,8 @@ const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const
 function levelOf(value: unknown, where: string): string | undefined {
   if (value === undefined) return undefined;
   const level = typeof value === 'string' ? value.toUpperCase() : '';
-  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`${where}: '${String(value)}' is not a log level (${LOG_LEVELS.join(', ')})`);
+  if (!(LOG_LEVELS as readonly string[]).includes(level))
+    throw new Error(`${where}: '${String(value)}' is not a log level (${LOG_LEVELS.join(', ')})`);
   return level;
 }
 
@@ -20,7 +21,8 @@ function levelOf(value: unknown, where: string): string | undefined {
  */
 export function readLoggingConfig(properties: Record<string, unknown>, logicalId: string): FunctionLoggingConfig {
   const format = properties.LogFormat ?? 'Text';
-  if (format !== 'Text' && format !== 'JSON') throw new Error(`${logicalId}.LoggingConfig.LogFormat: '${String(format)}' is not Text or JSON`);
+  if (format !== 'Text' && format !== 'JSON')
+    throw new Error(`${logicalId}.LoggingConfig.LogFormat: '${String(format)}' is not Text or JSON`);
   if (format === 'Text') return { logFormat: 'Text' };
   return {
     logFormat: 'JSON',
@@ -42,5 +44,10 @@ export function loggingEnvironment(config: FunctionLoggingConfig | undefined): R
 /** GetFunction's `LoggingConfig`. https://docs.aws.amazon.com/lambda/latest/api/API_LoggingConfig.html */
 export function loggingConfigResponse(config: FunctionLoggingConfig | undefined, logGroupName: string): Record<string, string> {
   if (config === undefined || config.logFormat === 'Text') return { LogFormat: 'Text', LogGroup: logGroupName };
-  return { LogFormat: 'JSON', ApplicationLogLevel: config.applicationLogLevel ?? 'INFO', SystemLogLevel: config.systemLogLevel ?? 'INFO', LogGroup: logGroupName };
+  return {
+    LogFormat: 'JSON',
+    ApplicationLogLevel: config.applicationLogLevel ?? 'INFO',
+    SystemLogLevel: config.systemLogLevel ?? 'INFO',
+    LogGroup: logGroupName,
+  };
 }

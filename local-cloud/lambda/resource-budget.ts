@@ -126,7 +126,8 @@ export class EnvironmentBudget {
     readonly maxEnvironments: number,
     private readonly hooks: EnvironmentBudgetHooks,
   ) {
-    if (!Number.isInteger(maxEnvironments) || maxEnvironments < 1) throw new Error(`maxEnvironments must be a positive integer, got ${maxEnvironments}`);
+    if (!Number.isInteger(maxEnvironments) || maxEnvironments < 1)
+      throw new Error(`maxEnvironments must be a positive integer, got ${maxEnvironments}`);
   }
 
   /** Environments alive (or starting) now. */

@@ -32,7 +32,8 @@ for (const streamName of ['stdout', 'stderr']) {
   const stream = process[streamName];
   const originalWrite = stream.write.bind(stream);
   stream.write = (chunk, encoding, callback) => {
-    outputBytes[streamName] += typeof chunk === 'string' ? Buffer.byteLength(chunk, typeof encoding === 'string' ? encoding : 'utf8') : chunk.length;
+    outputBytes[streamName] +=
+      typeof chunk === 'string' ? Buffer.byteLength(chunk, typeof encoding === 'string' ? encoding : 'utf8') : chunk.length;
     return originalWrite(chunk, encoding, callback);
   };
 }
@@ -54,7 +55,11 @@ const minimumLevel = LOG_LEVELS[(process.env.AWS_LAMBDA_LOG_LEVEL ?? '').toUpper
 function jsonErrorReplacer(_key, value) {
   if (value instanceof Error) {
     return Object.assign(
-      { errorType: value?.constructor?.name ?? 'UnknownError', errorMessage: value.message, stackTrace: typeof value.stack === 'string' ? value.stack.split('\n') : value.stack },
+      {
+        errorType: value?.constructor?.name ?? 'UnknownError',
+        errorMessage: value.message,
+        stackTrace: typeof value.stack === 'string' ? value.stack.split('\n') : value.stack,
+      },
       value,
     );
   }
@@ -118,7 +123,8 @@ function formatError(error) {
   } catch {
     return {
       errorType: 'handled',
-      errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+      errorMessage:
+        'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
       trace: [],
     };
   }
@@ -162,7 +168,9 @@ class RuntimeError extends Error {
 const { registerHooks, createRequire } = require('node:module');
 if (typeof registerHooks === 'function' && process.env.NODE_PATH) {
   const { pathToFileURL } = require('node:url');
-  const runtimeRequires = process.env.NODE_PATH.split(path.delimiter).filter(Boolean).map((directory) => createRequire(path.join(directory, 'noop.js')));
+  const runtimeRequires = process.env.NODE_PATH.split(path.delimiter)
+    .filter(Boolean)
+    .map((directory) => createRequire(path.join(directory, 'noop.js')));
   registerHooks({
     resolve(specifier, context, nextResolve) {
       try {
@@ -239,7 +247,10 @@ function findIn(handlerName, moduleValue) {
 
 async function loadHandler(taskRoot, handlerString) {
   if (handlerString.includes('..')) {
-    throw new RuntimeError('Runtime.MalformedHandlerName', `'${handlerString}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`);
+    throw new RuntimeError(
+      'Runtime.MalformedHandlerName',
+      `'${handlerString}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+    );
   }
   const fileAndExport = path.basename(handlerString);
   const moduleRoot = handlerString.substring(0, handlerString.indexOf(fileAndExport)).replace(/\/$/, '');
@@ -249,12 +260,14 @@ async function loadHandler(taskRoot, handlerString) {
   const moduleValue = await loadModule(taskRoot, moduleRoot, moduleName);
   let handler = findIn(handlerName, moduleValue);
   // An ES module whose handler is on its default export (`export default { handler }`).
-  if (!handler && typeof moduleValue === 'object' && moduleValue !== null && 'default' in moduleValue) handler = findIn(handlerName, moduleValue.default);
+  if (!handler && typeof moduleValue === 'object' && moduleValue !== null && 'default' in moduleValue)
+    handler = findIn(handlerName, moduleValue.default);
   if (!handler) throw new RuntimeError('Runtime.HandlerNotFound', `${handlerString} is undefined or not exported`);
   if (typeof handler !== 'function') throw new RuntimeError('Runtime.HandlerNotFound', `${handlerString} is not a function`);
 
   const streamingValue = handler[HANDLER_STREAMING];
-  if (streamingValue && streamingValue !== 'response') throw new RuntimeError('Runtime.MalformedStreamingHandler', 'Only response streaming is supported.');
+  if (streamingValue && streamingValue !== 'response')
+    throw new RuntimeError('Runtime.MalformedStreamingHandler', 'Only response streaming is supported.');
   const streaming = Boolean(streamingValue);
   // nodejs24.x refuses callback-style handlers at init. https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
   if (handler.length >= 3 && !streaming) {

@@ -39,7 +39,9 @@ export function residentMemoryMb(pid: number): { readonly currentMb: number; rea
  * https://docs.aws.amazon.com/xray/latest/devguide/xray-concepts.html#xray-concepts-tracingheader
  */
 export function newTraceId(now = Date.now()): string {
-  const seconds = Math.floor(now / 1000).toString(16).padStart(8, '0');
+  const seconds = Math.floor(now / 1000)
+    .toString(16)
+    .padStart(8, '0');
   // randomUUID draws from a cached pool; randomBytes costs a system call (~30 µs) per invocation.
   const root = randomUUID().replaceAll('-', '').slice(0, 24);
   const parent = randomUUID().replaceAll('-', '').slice(0, 16);

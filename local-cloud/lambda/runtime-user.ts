@@ -25,7 +25,11 @@ export function functionUser(setting = process.env.LOCAL_CLOUD_FUNCTION_USER): F
   return process.getuid() === 0 ? NOBODY : undefined;
 }
 
-function permits(file: string, user: FunctionUser, bits: { readonly owner: number; readonly group: number; readonly other: number }): boolean {
+function permits(
+  file: string,
+  user: FunctionUser,
+  bits: { readonly owner: number; readonly group: number; readonly other: number },
+): boolean {
   try {
     const stat = statSync(file);
     if (stat.uid === user.uid) return (stat.mode & bits.owner) !== 0;

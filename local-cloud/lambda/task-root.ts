@@ -11,7 +11,19 @@
  * directory when the stack stops.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LambdaServiceError } from '../types';
@@ -31,7 +43,9 @@ export interface StagedCode {
 function filesOf(root: string): string[] {
   const files: string[] = [];
   const walk = (relative: string) => {
-    const entries = readdirSync(path.join(root, relative), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = readdirSync(path.join(root, relative), { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
     for (const entry of entries) {
       const child = path.join(relative, entry.name);
       const stats = entry.isSymbolicLink() ? statSync(path.join(root, child)) : entry;
@@ -147,7 +161,8 @@ export class CodeStage {
       const parent = path.dirname(path.join(target, relative));
       if (!existsSync(parent)) {
         mkdirSync(parent, { recursive: true, mode: 0o700 });
-        for (let directory = parent; directory !== target; directory = path.dirname(directory)) this.shareWithFunctionUser(directory, 0o750);
+        for (let directory = parent; directory !== target; directory = path.dirname(directory))
+          this.shareWithFunctionUser(directory, 0o750);
       }
       writeFileSync(path.join(target, relative), content, { mode: 0o400, flag: 'wx' });
       this.shareWithFunctionUser(path.join(target, relative), 0o440);
@@ -165,7 +180,12 @@ export class CodeStage {
    */
   verify(directory: string): void {
     const staged = this.staged.get(directory);
-    if (staged === undefined) throw new LambdaServiceError('CodeVerificationFailedException', 400, `${directory} was not staged by this stack: refusing to run code from it.`);
+    if (staged === undefined)
+      throw new LambdaServiceError(
+        'CodeVerificationFailedException',
+        400,
+        `${directory} was not staged by this stack: refusing to run code from it.`,
+      );
     let found: string;
     try {
       found = digestDirectory(directory);

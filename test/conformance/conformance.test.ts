@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conformanceCases } from './corpus';
-import { runLocally, runWithRuntimeClient, setUpCase, type Observation } from './run-case';
+import { type Observation, runLocally, runWithRuntimeClient, setUpCase } from './run-case';
 import { ensureRuntimeClient, RUNTIME_CLIENT_VERSION, type RuntimeClient } from './runtime-client';
 
 const expectationsPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'expected.json');
@@ -31,7 +31,9 @@ beforeAll(() => {
   chmodSync(directory, 0o755);
   client = ensureRuntimeClient((message) => console.warn(`[conformance] ${message}`));
   if (!client.available) {
-    console.warn(`[conformance] aws-lambda-ric@${RUNTIME_CLIENT_VERSION} is not available (${client.reason}): checking the local runtime against recorded expectations instead`);
+    console.warn(
+      `[conformance] aws-lambda-ric@${RUNTIME_CLIENT_VERSION} is not available (${client.reason}): checking the local runtime against recorded expectations instead`,
+    );
   }
 }, 10 * 60_000);
 
@@ -51,7 +53,8 @@ describe(`the local runtime agrees with aws-lambda-ric@${RUNTIME_CLIENT_VERSION}
         if (recording) newRecording[testCase.name] = reference;
       } else {
         reference = recorded[testCase.name];
-        if (reference === undefined) throw new Error(`no recorded expectation for "${testCase.name}": record them where aws-lambda-ric builds`);
+        if (reference === undefined)
+          throw new Error(`no recorded expectation for "${testCase.name}": record them where aws-lambda-ric builds`);
       }
       expect(local).toEqual(reference);
     });

@@ -58,7 +58,10 @@ export const conformanceCases: readonly ConformanceCase[] = [
   { name: 'thrown Error', files: { 'index.js': `exports.handler = async () => { throw new Error('it broke'); };` } },
   { name: 'thrown string', files: { 'index.js': `exports.handler = async () => { throw 'a plain string'; };` } },
   { name: 'thrown undefined', files: { 'index.js': `exports.handler = async () => { throw undefined; };` } },
-  { name: 'thrown custom error class', files: { 'index.js': `${errorClass}\nexports.handler = async () => { throw new ValidationError('not a number'); };` } },
+  {
+    name: 'thrown custom error class',
+    files: { 'index.js': `${errorClass}\nexports.handler = async () => { throw new ValidationError('not a number'); };` },
+  },
   { name: 'rejected promise', files: { 'index.js': `exports.handler = () => Promise.reject(new TypeError('rejected'));` } },
   {
     name: 'three-argument async handler',
@@ -117,16 +120,22 @@ export const conformanceCases: readonly ConformanceCase[] = [
   { name: 'process.exit(0)', files: { 'index.js': `exports.handler = async () => { process.exit(0); };` } },
   {
     name: 'console at every level during init and invoke (text)',
-    files: { 'index.js': `${consoleAtEveryLevel('init')}\nexports.handler = async () => {${consoleAtEveryLevel('invoke')}\n  return 'logged'; };` },
+    files: {
+      'index.js': `${consoleAtEveryLevel('init')}\nexports.handler = async () => {${consoleAtEveryLevel('invoke')}\n  return 'logged'; };`,
+    },
   },
   {
     name: 'console at every level during init and invoke (JSON, level WARN)',
-    files: { 'index.js': `${consoleAtEveryLevel('init')}\nexports.handler = async () => {${consoleAtEveryLevel('invoke')}\n  return 'logged'; };` },
+    files: {
+      'index.js': `${consoleAtEveryLevel('init')}\nexports.handler = async () => {${consoleAtEveryLevel('invoke')}\n  return 'logged'; };`,
+    },
     environment: { AWS_LAMBDA_LOG_FORMAT: 'JSON', AWS_LAMBDA_LOG_LEVEL: 'WARN' },
   },
   {
     name: 'console at every level (JSON, default level)',
-    files: { 'index.js': `exports.handler = async () => {${consoleAtEveryLevel('invoke')}\n  console.info({ structured: true });\n  return 'logged'; };` },
+    files: {
+      'index.js': `exports.handler = async () => {${consoleAtEveryLevel('invoke')}\n  console.info({ structured: true });\n  return 'logged'; };`,
+    },
     environment: { AWS_LAMBDA_LOG_FORMAT: 'JSON' },
   },
   {

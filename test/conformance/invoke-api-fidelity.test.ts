@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { GetFunctionCommand, InvalidRequestContentException, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startInvokeApi, type InvokeApi } from '../../local-cloud/lambda/invoke-api';
+import { type InvokeApi, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
 import { readLoggingConfig } from '../../local-cloud/lambda/logging-config';
 import type { FunctionDefinition } from '../../local-cloud/types';
 
@@ -39,7 +39,10 @@ const callerCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 beforeAll(async () => {
   directory = mkdtempSync(path.join(os.tmpdir(), 'invoke-api-fidelity-'));
   chmodSync(directory, 0o755);
-  writeFileSync(path.join(directory, 'index.js'), `exports.handler = async (event, context) => ({ clientContext: context.clientContext ?? null });`);
+  writeFileSync(
+    path.join(directory, 'index.js'),
+    `exports.handler = async (event, context) => ({ clientContext: context.clientContext ?? null });`,
+  );
   api = await startInvokeApi({
     functions: [definitionOf('Plain'), definitionOf('Json', readLoggingConfig({ LogFormat: 'JSON', SystemLogLevel: 'warn' }, 'Json'))],
     logSink: () => {},
@@ -59,16 +62,22 @@ describe('the Invoke API and the runtime', () => {
   it('hands ClientContext to the handler as context.clientContext', async () => {
     const clientContext = { client: { app_title: 'fidelity' }, custom: { tenant: 'a' } };
     const output = await client.send(
-      new InvokeCommand({ FunctionName: 'Plain', Payload: Buffer.from('{}'), ClientContext: Buffer.from(JSON.stringify(clientContext)).toString('base64') }),
+      new InvokeCommand({
+        FunctionName: 'Plain',
+        Payload: Buffer.from('{}'),
+        ClientContext: Buffer.from(JSON.stringify(clientContext)).toString('base64'),
+      }),
     );
 
     expect(JSON.parse(Buffer.from(output.Payload ?? []).toString('utf8'))).toEqual({ clientContext });
   });
 
   it('refuses a ClientContext that is not base64 of a JSON object with a 400', async () => {
-    await expect(client.send(new InvokeCommand({ FunctionName: 'Plain', Payload: Buffer.from('{}'), ClientContext: Buffer.from('[1,2]').toString('base64') }))).rejects.toBeInstanceOf(
-      InvalidRequestContentException,
-    );
+    await expect(
+      client.send(
+        new InvokeCommand({ FunctionName: 'Plain', Payload: Buffer.from('{}'), ClientContext: Buffer.from('[1,2]').toString('base64') }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidRequestContentException);
   });
 
   it('reports LoggingConfig in GetFunction: Text by default, JSON with INFO levels unless set', async () => {
@@ -76,11 +85,18 @@ describe('the Invoke API and the runtime', () => {
     const json = await client.send(new GetFunctionCommand({ FunctionName: 'Json' }));
 
     expect(plain.Configuration?.LoggingConfig).toEqual({ LogFormat: 'Text', LogGroup: '/aws/lambda/Plain' });
-    expect(json.Configuration?.LoggingConfig).toEqual({ LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'WARN', LogGroup: '/aws/lambda/Json' });
+    expect(json.Configuration?.LoggingConfig).toEqual({
+      LogFormat: 'JSON',
+      ApplicationLogLevel: 'INFO',
+      SystemLogLevel: 'WARN',
+      LogGroup: '/aws/lambda/Json',
+    });
   });
 
   it('says which LoggingConfig value is wrong, and where', () => {
-    expect(() => readLoggingConfig({ LogFormat: 'JSON', ApplicationLogLevel: 'LOUD' }, 'Fn')).toThrow("Fn.LoggingConfig.ApplicationLogLevel: 'LOUD' is not a log level");
+    expect(() => readLoggingConfig({ LogFormat: 'JSON', ApplicationLogLevel: 'LOUD' }, 'Fn')).toThrow(
+      "Fn.LoggingConfig.ApplicationLogLevel: 'LOUD' is not a log level",
+    );
     expect(() => readLoggingConfig({ LogFormat: 'XML' }, 'Fn')).toThrow("Fn.LoggingConfig.LogFormat: 'XML' is not Text or JSON");
   });
 });

@@ -8,7 +8,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ExecutionEnvironment, lambdaEnvironmentVariables, resolveNodeBinary, type EnvironmentInvokeResult } from '../../local-cloud/lambda/execution-environment';
+import {
+  type EnvironmentInvokeResult,
+  ExecutionEnvironment,
+  lambdaEnvironmentVariables,
+  resolveNodeBinary,
+} from '../../local-cloud/lambda/execution-environment';
 import { newTraceId } from '../../local-cloud/lambda/runtime-limits';
 import type { FunctionDefinition } from '../../local-cloud/types';
 import type { ConformanceCase } from './corpus';
@@ -75,11 +80,16 @@ function normaliseLine(line: string, setup: CaseSetup, runtimePaths: readonly st
   let text = line.replaceAll(`file://${setup.taskRoot}`, '<task-root>').replaceAll(setup.taskRoot, '<task-root>');
   for (const runtimePath of runtimePaths) text = text.replaceAll(`file://${runtimePath}`, '<runtime>').replaceAll(runtimePath, '<runtime>');
   text = text.replaceAll(setup.requestId, '<request-id>');
-  const withoutFrames = (value: string) => value.replace(/[\r\n]\s+at [^\r\n]*/g, '').replace(/[\r\n]\s+\.\.\. \d+ lines matching cause stack trace \.\.\./g, '');
+  const withoutFrames = (value: string) =>
+    value.replace(/[\r\n]\s+at [^\r\n]*/g, '').replace(/[\r\n]\s+\.\.\. \d+ lines matching cause stack trace \.\.\./g, '');
   const withoutStacks = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(withoutStacks);
     if (value === null || typeof value !== 'object') return typeof value === 'string' ? withoutFrames(value) : value;
-    return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'stack' && key !== 'stackTrace' && key !== 'trace').map(([key, inner]) => [key, withoutStacks(inner)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => key !== 'stack' && key !== 'stackTrace' && key !== 'trace')
+        .map(([key, inner]) => [key, withoutStacks(inner)]),
+    );
   };
   if (text.startsWith('{')) {
     try {
@@ -134,7 +144,11 @@ export async function runLocally(testCase: ConformanceCase, setup: CaseSetup): P
   try {
     const init = await environment.start();
     if (init.kind === 'init-error') {
-      return { outcome: 'init-error', ...errorFields(JSON.stringify(init.error), setup, runtimePaths), lines: normaliseAll(lines, setup, runtimePaths) };
+      return {
+        outcome: 'init-error',
+        ...errorFields(JSON.stringify(init.error), setup, runtimePaths),
+        lines: normaliseAll(lines, setup, runtimePaths),
+      };
     }
     const result: EnvironmentInvokeResult = await environment.invoke({
       requestId: setup.requestId,
@@ -165,7 +179,11 @@ export async function runLocally(testCase: ConformanceCase, setup: CaseSetup): P
 }
 
 /** The case through AWS's runtime client, against a Runtime API served for the test. */
-export async function runWithRuntimeClient(testCase: ConformanceCase, setup: CaseSetup, client: { readonly entry: string; readonly nodeBinary: string }): Promise<Observation> {
+export async function runWithRuntimeClient(
+  testCase: ConformanceCase,
+  setup: CaseSetup,
+  client: { readonly entry: string; readonly nodeBinary: string },
+): Promise<Observation> {
   const api = await startRuntimeApi({
     requestId: setup.requestId,
     payload: testCase.event ?? '{"n":1}',
@@ -197,8 +215,10 @@ export async function runWithRuntimeClient(testCase: ConformanceCase, setup: Cas
     const runtimePaths = [client.entry];
     const lines = normaliseAll(Buffer.concat(stdout).toString('utf8').split('\n'), setup, runtimePaths);
     const report = api.reports[0];
-    if (report?.kind === 'init-error') return { outcome: 'init-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
-    if (report?.kind === 'error') return { outcome: 'function-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
+    if (report?.kind === 'init-error')
+      return { outcome: 'init-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
+    if (report?.kind === 'error')
+      return { outcome: 'function-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
     if (report?.kind === 'response') return { outcome: 'success', payload: payloadText(report.body.toString('utf8')), lines };
     if (ended === 'stuck') throw new Error(`the runtime client neither answered nor exited for case "${testCase.name}"`);
     return { outcome: 'exit', exitStatus: ended === 'finished' ? 'still running' : ended, lines };

@@ -77,8 +77,10 @@ export async function startRuntimeApi(invocation: RuntimeApiInvocation): Promise
       }
       const body = await readBody(request);
       const errorType = header('lambda-runtime-function-error-type');
-      if (request.method === 'POST' && url === `/2018-06-01/runtime/invocation/${invocation.requestId}/response`) reports.push({ kind: 'response', body });
-      else if (request.method === 'POST' && url === `/2018-06-01/runtime/invocation/${invocation.requestId}/error`) reports.push({ kind: 'error', body, errorType });
+      if (request.method === 'POST' && url === `/2018-06-01/runtime/invocation/${invocation.requestId}/response`)
+        reports.push({ kind: 'response', body });
+      else if (request.method === 'POST' && url === `/2018-06-01/runtime/invocation/${invocation.requestId}/error`)
+        reports.push({ kind: 'error', body, errorType });
       else if (request.method === 'POST' && url === '/2018-06-01/runtime/init/error') reports.push({ kind: 'init-error', body, errorType });
       else {
         response.writeHead(404).end();

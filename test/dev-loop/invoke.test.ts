@@ -81,7 +81,10 @@ describe('npm run invoke', () => {
 
   it('exits 2 listing the functions when the name matches none', async () => {
     const failure = run(process.execPath, invokeArgs('Cuber'), { cwd: projectDirectory });
-    await expect(failure).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/No function matches "Cuber"\. The functions are:\n\s+MultiSquare-/) });
+    await expect(failure).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/No function matches "Cuber"\. The functions are:\n\s+MultiSquare-/),
+    });
   });
 
   it('exits 2 on an event that is not JSON, before starting anything', async () => {

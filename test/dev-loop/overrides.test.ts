@@ -44,22 +44,33 @@ describe('selectFunction', () => {
   });
 
   it('refuses a part that matches several functions or none, listing them', () => {
-    expect(() => selectFunction(functions, 'Function')).toThrow(/"Function" matches 2 functions; be more specific:\n {2}App-Squarer.*\n {2}App-Coordinator/);
-    expect(() => selectFunction(functions, 'Cuber')).toThrow(/No function matches "Cuber"\. The functions are:\n {2}App-SquarerFunction13396830 {2}\(logical ID SquarerFunction13396830, App\/SquarerFunction\/Resource\)/);
+    expect(() => selectFunction(functions, 'Function')).toThrow(
+      /"Function" matches 2 functions; be more specific:\n {2}App-Squarer.*\n {2}App-Coordinator/,
+    );
+    expect(() => selectFunction(functions, 'Cuber')).toThrow(
+      /No function matches "Cuber"\. The functions are:\n {2}App-SquarerFunction13396830 {2}\(logical ID SquarerFunction13396830, App\/SquarerFunction\/Resource\)/,
+    );
   });
 });
 
 describe('--env-vars (SAM format)', () => {
-  it('applies Parameters to the variables each function declares, and a function\'s own object over them', () => {
-    const document = parseEnvVarsDocument({ Parameters: { STAGE: 'local', TABLE: 'not-declared' }, Squarer: { STAGE: 'mine', EXTRA: 1 } }, 'env.json');
+  it("applies Parameters to the variables each function declares, and a function's own object over them", () => {
+    const document = parseEnvVarsDocument(
+      { Parameters: { STAGE: 'local', TABLE: 'not-declared' }, Squarer: { STAGE: 'mine', EXTRA: 1 } },
+      'env.json',
+    );
     const [newSquarer, newCoordinator] = applyEnvVars(functions, document);
     expect(newSquarer?.environment).toEqual({ STAGE: 'mine', EXTRA: '1' });
     expect(newCoordinator?.environment).toEqual({ STAGE: 'local', SQUARER: 'App-SquarerFunction13396830' });
   });
 
   it('refuses a key that names no function, listing the functions, and values that are not scalars', () => {
-    expect(() => applyEnvVars(functions, parseEnvVarsDocument({ Cuber: { A: 'b' } }, 'env.json'))).toThrow(/"Cuber" matches no function\. The functions are:\n {2}App-Squarer/);
-    expect(() => parseEnvVarsDocument({ Squarer: { A: { nested: true } } }, 'env.json')).toThrow('Squarer.A must be a string, number or boolean');
+    expect(() => applyEnvVars(functions, parseEnvVarsDocument({ Cuber: { A: 'b' } }, 'env.json'))).toThrow(
+      /"Cuber" matches no function\. The functions are:\n {2}App-Squarer/,
+    );
+    expect(() => parseEnvVarsDocument({ Squarer: { A: { nested: true } } }, 'env.json')).toThrow(
+      'Squarer.A must be a string, number or boolean',
+    );
     expect(() => parseEnvVarsDocument(['Parameters'], 'env.json')).toThrow('must be a JSON object');
   });
 });
@@ -69,7 +80,7 @@ describe('-c key=value', () => {
     expect(parseContextArguments(['maxNumbers=3', 'url=a=b', 'empty='])).toEqual({ maxNumbers: '3', url: 'a=b', empty: '' });
   });
 
-  it('refuses a pair without a key and the CDK\'s reserved aws: keys', () => {
+  it("refuses a pair without a key and the CDK's reserved aws: keys", () => {
     expect(() => parseContextArguments(['maxNumbers'])).toThrow(UsageError);
     expect(() => parseContextArguments(['=3'])).toThrow('expected key=value');
     expect(() => parseContextArguments(['aws:cdk:enable-asset-metadata=false'])).toThrow('reserved');
@@ -80,7 +91,7 @@ describe('function log files', () => {
   const directory = mkdtempSync(path.join(tmpdir(), 'function-logs-'));
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-  it('writes each function\'s lines to its own file and shows only the chosen functions\' lines', async () => {
+  it("writes each function's lines to its own file and shows only the chosen functions' lines", async () => {
     const shown: string[] = [];
     const sink = createFunctionLogSink({ directory, console: (line) => shown.push(line), only: new Set(['App-Squarer']) });
     sink.write('[App-Squarer] START RequestId: 1 Version: $LATEST');
@@ -94,7 +105,12 @@ describe('function log files', () => {
 });
 
 describe('what a reload replaces', () => {
-  const assembly = (fns: FunctionDefinition[]): CloudAssemblyDefinition => ({ region: 'us-east-1', accountId: '000000000000', functions: fns, httpApis: [] });
+  const assembly = (fns: FunctionDefinition[]): CloudAssemblyDefinition => ({
+    region: 'us-east-1',
+    accountId: '000000000000',
+    functions: fns,
+    httpApis: [],
+  });
 
   it('replaces a function whose code folder or environment changed, and only it', () => {
     const edited = fn('SquarerFunction13396830', { STAGE: 'prod' }, '/assets/asset.new-hash');

@@ -10,7 +10,14 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { synthesize } from '../../local-cloud/synthesize';
-import { copySecondApp, functionNamed, invokeFunction, projectDirectory, startLocalCloud, type LocalCloudProcess } from './support/processes';
+import {
+  copySecondApp,
+  functionNamed,
+  invokeFunction,
+  type LocalCloudProcess,
+  projectDirectory,
+  startLocalCloud,
+} from './support/processes';
 
 // Each step starts real processes (and may synthesize) on a machine the whole suite shares.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
@@ -42,7 +49,11 @@ async function serve(args: readonly string[], env: Readonly<Record<string, strin
 describe('npm start -- --app DIR', () => {
   it('serves each HTTP API of the app on its own printed port, and ignores what `cdk synth -c` left in its cdk.out', async () => {
     // What a user might have done in the folder: it must not change what the local cloud serves.
-    await run(process.execPath, [path.join(projectDirectory, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '--quiet', '-c', 'greeting=synthesized-by-hand'], { cwd: app.directory });
+    await run(
+      process.execPath,
+      [path.join(projectDirectory, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '--quiet', '-c', 'greeting=synthesized-by-hand'],
+      { cwd: app.directory },
+    );
     expect(readFileSync(path.join(app.directory, 'cdk.out', 'SecondApp.template.json'), 'utf8')).toContain('synthesized-by-hand');
 
     const stack = await serve(['--app', app.directory]);
@@ -64,7 +75,11 @@ describe('npm start -- --app DIR', () => {
     // The state file goes with the app it serves: one per running stack, named by its process ID.
     const stateFile = path.join(app.directory, '.local-cloud', 'stacks', `${stack.child.pid}.json`);
     expect(existsSync(stateFile)).toBe(true);
-    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({ pid: stack.child.pid, httpApiUrl: greetingApi, lambdaUrl: stack.urls('Lambda API')[0] });
+    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({
+      pid: stack.child.pid,
+      httpApiUrl: greetingApi,
+      lambdaUrl: stack.urls('Lambda API')[0],
+    });
     await stack.stop();
   });
 
@@ -86,7 +101,7 @@ describe('npm start -- --app DIR', () => {
     }
   });
 
-  it('applies --env-vars in SAM\'s format and shows only the --logs function\'s lines, without the access log', async () => {
+  it("applies --env-vars in SAM's format and shows only the --logs function's lines, without the access log", async () => {
     const envVars = path.join(app.directory, 'env.json');
     writeFileSync(envVars, JSON.stringify({ Parameters: { STAGE: 'local', NOT_DECLARED: 'x' }, Greeter: { GREETING: 'hi' } }));
     const stack = await serve(['--app', app.directory, '--env-vars', envVars, '--logs', 'Greeter']);
@@ -106,7 +121,9 @@ describe('npm start -- --app DIR', () => {
     expect(stack.stderr()).not.toContain(`[${echoName}]`);
     expect(stack.stderr()).not.toContain('[access]');
     // `npm run invoke --app` finds this running stack (no stack of its own) and its overrides.
-    const invoked = await run(process.execPath, ['--import', 'tsx', 'local-cloud/invoke.ts', '--app', app.directory, 'greeter'], { cwd: projectDirectory });
+    const invoked = await run(process.execPath, ['--import', 'tsx', 'local-cloud/invoke.ts', '--app', app.directory, 'greeter'], {
+      cwd: projectDirectory,
+    });
     expect(invoked.stderr).not.toContain('Starting the local stack');
     expect(JSON.parse(invoked.stdout)).toEqual({ message: 'hi world', stage: 'local' });
     // Every function's lines are in its own file all the same.
@@ -125,16 +142,28 @@ describe('npm start -- --app DIR', () => {
   });
 });
 
-describe('a running npm start that accepts only its shell\'s credentials', () => {
+describe("a running npm start that accepts only its shell's credentials", () => {
   it('makes npm run invoke from a shell without them say so, and work from a shell with them', async () => {
     const shellCredentials = { AWS_ACCESS_KEY_ID: 'AKIASHELLCREDENTIALS', AWS_SECRET_ACCESS_KEY: 'shell-secret' };
     const stack = await serve(['--app', app.directory], shellCredentials);
     expect(stack.stdout()).toContain('AWS_ACCESS_KEY_ID from your environment (AKIASHELLCREDENTIALS)');
     // No credentials anywhere the standard chain looks.
-    const bare = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' };
+    const bare = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: '',
+      AWS_CONFIG_FILE: '/nonexistent',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
     const invokeGreeter = ['--import', 'tsx', 'local-cloud/invoke.ts', '--app', app.directory, 'greeter'];
     const failure = run(process.execPath, invokeGreeter, { cwd: projectDirectory, env: bare });
-    await expect(failure).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('accepts only the AWS credentials of the shell it was started from, and this shell has none') });
+    await expect(failure).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('accepts only the AWS credentials of the shell it was started from, and this shell has none'),
+    });
     const { stdout } = await run(process.execPath, invokeGreeter, { cwd: projectDirectory, env: { ...bare, ...shellCredentials } });
     expect(JSON.parse(stdout)).toEqual({ message: 'hello world', stage: 'deployed' });
     await stack.stop();
@@ -149,20 +178,26 @@ describe('two npm starts of one app', () => {
     const second = await serve(['--app', app.directory, '--env-vars', envVars]);
     const invokeGreeter = ['--import', 'tsx', 'local-cloud/invoke.ts', '--app', app.directory, 'greeter'];
     const ambiguous = run(process.execPath, invokeGreeter, { cwd: projectDirectory, env: { ...process.env, LOCAL_CLOUD_STACK: '' } });
-    await expect(ambiguous).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/^2 local stacks of this folder are running; choose one with LOCAL_CLOUD_STACK=<pid>\./) });
+    await expect(ambiguous).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/^2 local stacks of this folder are running; choose one with LOCAL_CLOUD_STACK=<pid>\./),
+    });
     const { stderr } = (await ambiguous.catch((error: unknown) => error)) as { stderr: string };
     expect(stderr).toContain(`LOCAL_CLOUD_STACK=${first.child.pid} `);
     expect(stderr).toContain(`LOCAL_CLOUD_STACK=${second.child.pid} `);
     // A usage error, not a crash: no stack trace.
     expect(stderr).not.toMatch(/^\s+at /m);
-    const chosen = await run(process.execPath, invokeGreeter, { cwd: projectDirectory, env: { ...process.env, LOCAL_CLOUD_STACK: String(second.child.pid) } });
+    const chosen = await run(process.execPath, invokeGreeter, {
+      cwd: projectDirectory,
+      env: { ...process.env, LOCAL_CLOUD_STACK: String(second.child.pid) },
+    });
     expect(chosen.stderr).not.toContain('Starting the local stack');
     expect(JSON.parse(chosen.stdout)).toEqual({ message: 'from the second world', stage: 'deployed' });
   });
 });
 
 describe('npm start -- --inspect FUNCTION', () => {
-  it('starts that function\'s environments with the Node inspector, its port in the log, and no other\'s', async () => {
+  it("starts that function's environments with the Node inspector, its port in the log, and no other's", async () => {
     const stack = await serve(['--app', app.directory, '--inspect', 'greeter']);
     const lambdaUrl = stack.urls('Lambda API')[0] ?? '';
     const greeterName = functionNamed(stack.stdout(), 'Greeter');

@@ -63,7 +63,14 @@ const squaredAll = (numbers: unknown[]): Answer => ({
   body: { results: [], lines: numbers.map((n) => `${String(n)} squared to ${String(Number(n) ** 2)} by: id`) },
 });
 
-const cli = (...args: string[]) => [path.join(projectDirectory, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'cli/square.ts', '--url', url, '--no-sign', ...args];
+const cli = (...args: string[]) => [
+  path.join(projectDirectory, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+  'cli/square.ts',
+  '--url',
+  url,
+  '--no-sign',
+  ...args,
+];
 
 function square(args: readonly string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -115,7 +122,16 @@ describe('npm run square: where the numbers come from', () => {
 });
 
 describe('npm run square: exit codes and messages', () => {
-  const refusal = { status: 400, body: { error: { code: 'InvalidRequest', message: '1 of 2 numbers are invalid', details: [{ path: 'numbers[1]', message: '"x" is not a decimal integer' }] } } };
+  const refusal = {
+    status: 400,
+    body: {
+      error: {
+        code: 'InvalidRequest',
+        message: '1 of 2 numbers are invalid',
+        details: [{ path: 'numbers[1]', message: '"x" is not a decimal integer' }],
+      },
+    },
+  };
 
   it('exits 2 on a 4xx, naming the argument as well as numbers[i]', async () => {
     answer = () => refusal;
@@ -136,7 +152,13 @@ describe('npm run square: exit codes and messages', () => {
   it('exits 1 when the API answers 502, naming each failed number and where it came from', async () => {
     answer = () => ({
       status: 502,
-      body: { results: [{ number: 2, result: 4 }, { number: 3, error: { type: 'SquarerFailed', message: 'it crashed' } }], lines: ['2 squared to 4 by: id'] },
+      body: {
+        results: [
+          { number: 2, result: 4 },
+          { number: 3, error: { type: 'SquarerFailed', message: 'it crashed' } },
+        ],
+        lines: ['2 squared to 4 by: id'],
+      },
     });
     const { code, stdout, stderr } = await square(['2', '3']);
     expect(code).toBe(1);
@@ -158,8 +180,18 @@ describe('npm run square: exit codes and messages', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const unreachable = await new Promise<{ code: number; stderr: string }>((resolve) => {
-      execFile(process.execPath, [path.join(projectDirectory, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'cli/square.ts', '--url', `http://127.0.0.1:${port}`, '--no-sign', '2'], { cwd: projectDirectory }, (error, _stdout, stderr) =>
-        resolve({ code: typeof error?.code === 'number' ? error.code : 0, stderr }),
+      execFile(
+        process.execPath,
+        [
+          path.join(projectDirectory, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+          'cli/square.ts',
+          '--url',
+          `http://127.0.0.1:${port}`,
+          '--no-sign',
+          '2',
+        ],
+        { cwd: projectDirectory },
+        (error, _stdout, stderr) => resolve({ code: typeof error?.code === 'number' ? error.code : 0, stderr }),
       );
     });
     expect(unreachable.code).toBe(3);
@@ -173,7 +205,8 @@ describe('npm run square: exit codes and messages', () => {
 
   it('documents every exit code and when lines print in --help', async () => {
     const { stdout } = await square(['--help']);
-    for (const code of ['0  every number', '1  the API answered 502', '2  bad usage', '3  the API or the network failed']) expect(stdout).toContain(code);
+    for (const code of ['0  every number', '1  the API answered 502', '2  bad usage', '3  the API or the network failed'])
+      expect(stdout).toContain(code);
     expect(stdout).toContain('The API answers once every number is done');
   });
 });

@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { copySecondApp, functionNamed, invokeFunction, startLocalCloud, type LocalCloudProcess } from './support/processes';
+import { copySecondApp, functionNamed, invokeFunction, type LocalCloudProcess, startLocalCloud } from './support/processes';
 
 // Each step starts real processes (and may synthesize) on a machine the whole suite shares.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
@@ -35,7 +35,10 @@ describe('npm start -- --watch', () => {
 
     const handler = path.join(app.directory, 'functions', 'greeter', 'index.mjs');
     const mark = stack.stderr().length;
-    writeFileSync(handler, readFileSync(handler, 'utf8').replace('`${process.env.GREETING} ${name}`', '`${process.env.GREETING}, dear ${name}`'));
+    writeFileSync(
+      handler,
+      readFileSync(handler, 'utf8').replace('`${process.env.GREETING} ${name}`', '`${process.env.GREETING}, dear ${name}`'),
+    );
     const line = await stack.waitForStderr(/\[watch\] replaced [^\n]*/, mark);
     expect(line).toContain(greeter);
     expect(line).not.toContain('Echo');

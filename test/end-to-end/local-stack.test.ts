@@ -5,10 +5,10 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { LOCAL_CREDENTIALS, type RunningLocalStack, signedFetch, startLocalStack } from '@multi-square/local-cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SquareResponse } from '../../functions/commons/square-response';
 import type { SquareResult } from '../../functions/commons/squarer-contract';
-import { signedFetch, LOCAL_CREDENTIALS, startLocalStack, type RunningLocalStack } from '@multi-square/local-cloud';
 
 const run = promisify(execFile);
 const projectDirectory = path.resolve(import.meta.dirname, '..', '..');
@@ -47,7 +47,9 @@ function square(body: unknown, credentials = stack.credentials) {
 }
 
 const requestIdsIn = (marker: string) =>
-  logs.filter((line) => line.includes('Squarer') && line.includes(`${marker} RequestId:`)).map((line) => /RequestId: (\S+)/.exec(line)?.[1]);
+  logs
+    .filter((line) => line.includes('Squarer') && line.includes(`${marker} RequestId:`))
+    .map((line) => /RequestId: (\S+)/.exec(line)?.[1]);
 
 describe('the local stack', () => {
   it('fans out in parallel: 20 invocations of 300 ms each finish in less than 20 × 300 ms', async () => {
@@ -92,7 +94,7 @@ describe('the local stack', () => {
     expect(await response.json()).toEqual({ message: 'Not Found' });
   });
 
-  it('passes the coordinator\'s 400 through with its details', async () => {
+  it("passes the coordinator's 400 through with its details", async () => {
     const response = await square({ numbers: [2, 'two'] });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({
@@ -101,18 +103,24 @@ describe('the local stack', () => {
   });
 
   it('runs `npm run square` against an API URL, signing with the standard credential chain', async () => {
-    const { stdout } = await run('npx', ['tsx', 'cli/square.ts', '--url', stack.httpApiUrl, '--region', stack.region, '2', '-3', '9007199254740993'], {
-      cwd: projectDirectory,
-      env: { ...process.env, AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey },
-    });
+    const { stdout } = await run(
+      'npx',
+      ['tsx', 'cli/square.ts', '--url', stack.httpApiUrl, '--region', stack.region, '2', '-3', '9007199254740993'],
+      {
+        cwd: projectDirectory,
+        env: { ...process.env, AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey },
+      },
+    );
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines.find((line) => line.startsWith('2 '))).toMatch(/^2 squared to 4 by: [0-9a-f-]{36}$/);
     expect(lines.find((line) => line.startsWith('-3 '))).toMatch(/^-3 squared to 9 by: [0-9a-f-]{36}$/);
-    expect(lines.find((line) => line.startsWith('9007'))).toMatch(new RegExp(`^9007199254740993 squared to ${(9007199254740993n ** 2n).toString()} by: [0-9a-f-]{36}$`));
+    expect(lines.find((line) => line.startsWith('9007'))).toMatch(
+      new RegExp(`^9007199254740993 squared to ${(9007199254740993n ** 2n).toString()} by: [0-9a-f-]{36}$`),
+    );
   });
 
-  it('exits non-zero with the API\'s message when a number is refused', async () => {
+  it("exits non-zero with the API's message when a number is refused", async () => {
     const failure = run('npx', ['tsx', 'cli/square.ts', '--url', stack.httpApiUrl, '--region', stack.region, '2', 'x'], {
       cwd: projectDirectory,
       env: { ...process.env, AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey },

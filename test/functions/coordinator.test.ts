@@ -2,10 +2,11 @@
  * The real coordinator handler, with the real LambdaClient, pointed by AWS_ENDPOINT_URL_LAMBDA at
  * the local Lambda Invoke API, which runs the real bundled squarer in its own processes.
  */
+
+import { type InvokeApi, loadCloudAssembly, type StartInvokeApiOptions, startInvokeApi } from '@multi-square/local-cloud';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import type { SquareResponse } from '../../functions/commons/square-response';
-import { loadCloudAssembly, startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from '@multi-square/local-cloud';
 import { lambdaContext, squareRequestEvent } from '../support/lambda-context';
 
 const assembly = loadCloudAssembly(inject('cdkOut'));
@@ -26,10 +27,7 @@ afterEach(async () => {
 });
 
 /** Starts a local Invoke API with the squarer and loads a fresh coordinator module configured for it. */
-async function harness(
-  service: Omit<StartInvokeApiOptions, 'functions'> = {},
-  env: Record<string, string> = {},
-): Promise<Harness> {
+async function harness(service: Omit<StartInvokeApiOptions, 'functions'> = {}, env: Record<string, string> = {}): Promise<Harness> {
   const logs: string[] = [];
   const api = await startInvokeApi({
     functions: [squarer as NonNullable<typeof squarer>],
@@ -60,7 +58,10 @@ async function harness(
 }
 
 async function call(h: Harness, body: string, headers?: Record<string, string>, remainingMs?: number) {
-  const response = (await h.handler(squareRequestEvent(body, headers), lambdaContext('coordinator-request', remainingMs))) as APIGatewayProxyStructuredResultV2;
+  const response = (await h.handler(
+    squareRequestEvent(body, headers),
+    lambdaContext('coordinator-request', remainingMs),
+  )) as APIGatewayProxyStructuredResultV2;
   return { statusCode: response.statusCode, body: JSON.parse(String(response.body)) };
 }
 
@@ -73,7 +74,9 @@ const squaresOf = (numbers: readonly bigint[]) =>
 describe('coordinator', () => {
   it('fails its initialisation, naming the variable, when the stack did not configure it', async () => {
     await expect(harness({}, { MAX_CONCURRENCY: '' })).rejects.toThrow('environment variable MAX_CONCURRENCY is required');
-    await expect(harness({}, { MAX_NUMBERS: 'many' })).rejects.toThrow('environment variable MAX_NUMBERS must be an integer of at least 1, got "many"');
+    await expect(harness({}, { MAX_NUMBERS: 'many' })).rejects.toThrow(
+      'environment variable MAX_NUMBERS must be an integer of at least 1, got "many"',
+    );
   });
 
   it('squares every number in its own squarer invocation, results in input order', async () => {
@@ -98,7 +101,9 @@ describe('coordinator', () => {
     // The tutorial's lines, one per number, in the order the invocations completed.
     expect(response.lines).toHaveLength(9);
     expect(response.lines).toContain(`3 squared to 9 by: ${processNames[1]}`);
-    expect(response.lines).toContain(`123456789012345678901234567890 squared to 15241578753238836750495351562536198787501905199875019052100 by: ${processNames[7]}`);
+    expect(response.lines).toContain(
+      `123456789012345678901234567890 squared to 15241578753238836750495351562536198787501905199875019052100 by: ${processNames[7]}`,
+    );
     const ended = h.logs.filter((line) => line.includes('END RequestId:')).map((line) => /RequestId: (\S+)/.exec(line)?.[1]);
     expect(response.lines.map((line: string) => line.split('by: ')[1])).toEqual(ended);
   });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { fanOut, type ClassifiedError, type FanOutOptions } from '../../functions/commons/fan-out';
+import { type ClassifiedError, type FanOutOptions, fanOut } from '../../functions/commons/fan-out';
 
 class Throttled extends Error {}
 class Crashed extends Error {}

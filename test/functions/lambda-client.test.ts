@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InvokeCommand, LambdaServiceException, TooManyRequestsException, type LambdaClient } from '@aws-sdk/client-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { InvokeCommand, type LambdaClient, LambdaServiceException, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { createSigV4Verifier } from '@multi-square/local-cloud';
-import { ADOPTED_PARTS, createFanOutLambdaClient, type ClientParts } from '../../functions/commons/lambda-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ADOPTED_PARTS, type ClientParts, createFanOutLambdaClient } from '../../functions/commons/lambda-client';
 
 /** What the loopback endpoint saw of one request. */
 interface SeenRequest {

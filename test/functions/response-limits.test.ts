@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { formatLine, type SquareResponse } from '../../functions/commons/square-response';
 import { LAMBDA_RESPONSE_PAYLOAD_BYTES, MAX_NUMBERS_LIMIT } from '../../functions/commons/response-limits';
 import { MAX_INTEGER_DIGITS } from '../../functions/commons/square';
+import { formatLine, type SquareResponse } from '../../functions/commons/square-response';
 
 describe('response limits', () => {
-  it('keeps the largest answer a request can get within Lambda\'s 6 MB response payload', async () => {
+  it("keeps the largest answer a request can get within Lambda's 6 MB response payload", async () => {
     // The worst case: every number a negative integer of the most digits allowed, all 9s.
     const number = `-${'9'.repeat(MAX_INTEGER_DIGITS)}`;
     const result = (BigInt(number) ** 2n).toString();

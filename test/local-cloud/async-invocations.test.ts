@@ -8,9 +8,9 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
-import { startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from '../../local-cloud/lambda/invoke-api';
+import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
 import type { CloudAssemblyDefinition } from '../../local-cloud/types';
-import { fixtureFunctionNamed, type fixtureFunctionIds } from '../fixtures/local-cloud/fixture-stack';
+import { type fixtureFunctionIds, fixtureFunctionNamed } from '../fixtures/local-cloud/fixture-stack';
 
 let assembly: CloudAssemblyDefinition;
 const running: { api: InvokeApi; client: LambdaClient }[] = [];
@@ -50,7 +50,9 @@ async function start(options: Partial<StartInvokeApiOptions> = {}): Promise<{ ap
 
 /** Sends an Event invocation; returns the request ID of the 202. */
 async function sendEvent(client: LambdaClient, functionName: string, payload: unknown): Promise<string> {
-  const output = await client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }));
+  const output = await client.send(
+    new InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(payload)) }),
+  );
   expect(output.StatusCode).toBe(202);
   return output.$metadata.requestId ?? '';
 }
@@ -87,7 +89,9 @@ describe('Event invocations', () => {
     const discarded = linesOf(logs, fail, 'EVENT DISCARDED');
     expect(discarded).toHaveLength(1);
     expect(discarded[0]).toContain(`RequestId: ${requestId}\tAttempts: 3\tRefused: 0\t`);
-    expect(discarded[0]).toMatch(/\tReason: the function failed on every attempt \(2 retries\): FixtureValidationError: the fixture always fails$/);
+    expect(discarded[0]).toMatch(
+      /\tReason: the function failed on every attempt \(2 retries\): FixtureValidationError: the fixture always fails$/,
+    );
   });
 
   it('gives up an event still throttled at its maximum event age, in one line', async () => {
@@ -122,7 +126,9 @@ describe('Event invocations', () => {
     const discarded = linesOf(logs, fail, 'EVENT DISCARDED');
     expect(discarded).toHaveLength(3);
     for (const requestId of requestIds) {
-      expect(discarded.find((line) => line.includes(requestId))).toMatch(/\tAttempts: 1\tRefused: 0\t.*\tReason: the local Lambda service stopped before the next attempt$/);
+      expect(discarded.find((line) => line.includes(requestId))).toMatch(
+        /\tAttempts: 1\tRefused: 0\t.*\tReason: the local Lambda service stopped before the next attempt$/,
+      );
     }
   });
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
-import { startInvokeApi, type InvokeApi } from '../../local-cloud/lambda/invoke-api';
+import { type InvokeApi, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
 import type { CloudAssemblyDefinition } from '../../local-cloud/types';
 import { fixtureFunctionNamed } from '../fixtures/local-cloud/fixture-stack';
 
@@ -70,7 +70,16 @@ describe.skipIf(cliMajorVersion === undefined)('AWS CLI against the local Invoke
   it('invokes a function with lambda invoke', async () => {
     const responseFile = path.join(outdir, 'echo.json');
     const echo = fixtureFunctionNamed(assembly.functions, 'Echo');
-    const { stdout } = await aws('lambda', 'invoke', '--function-name', echo.name, ...rawPayloadOption, '--payload', '{"from":"cli"}', responseFile);
+    const { stdout } = await aws(
+      'lambda',
+      'invoke',
+      '--function-name',
+      echo.name,
+      ...rawPayloadOption,
+      '--payload',
+      '{"from":"cli"}',
+      responseFile,
+    );
     const response = JSON.parse(readFileSync(responseFile, 'utf8')) as { event: unknown; context: { functionName: string } };
 
     expect(JSON.parse(stdout)).toEqual({ StatusCode: 200, ExecutedVersion: '$LATEST' });
@@ -80,7 +89,13 @@ describe.skipIf(cliMajorVersion === undefined)('AWS CLI against the local Invoke
 
   it('shows FunctionError for a failing function', async () => {
     const responseFile = path.join(outdir, 'fail.json');
-    const { stdout } = await aws('lambda', 'invoke', '--function-name', fixtureFunctionNamed(assembly.functions, 'Fail').name, responseFile);
+    const { stdout } = await aws(
+      'lambda',
+      'invoke',
+      '--function-name',
+      fixtureFunctionNamed(assembly.functions, 'Fail').name,
+      responseFile,
+    );
 
     expect(JSON.parse(stdout)).toMatchObject({ StatusCode: 200, FunctionError: 'Unhandled' });
     expect(JSON.parse(readFileSync(responseFile, 'utf8'))).toMatchObject({ errorType: 'FixtureValidationError' });
@@ -97,7 +112,9 @@ describe.skipIf(cliMajorVersion === undefined)('AWS CLI against the local Invoke
     const { stdout } = await aws('lambda', 'list-functions');
     const listed = JSON.parse(stdout) as { Functions: { FunctionName: string; Runtime: string }[] };
 
-    expect(listed.Functions.map((configuration) => configuration.FunctionName).sort()).toEqual(assembly.functions.map((definition) => definition.name).sort());
+    expect(listed.Functions.map((configuration) => configuration.FunctionName).sort()).toEqual(
+      assembly.functions.map((definition) => definition.name).sort(),
+    );
     expect(listed.Functions.every((configuration) => configuration.Runtime === 'nodejs24.x')).toBe(true);
   });
 });

@@ -74,7 +74,11 @@ describe('loadCloudAssembly on a synthesized stack', () => {
         {
           routeKey: 'POST /echo',
           authorizationType: 'NONE',
-          integration: { functionName: fixtureFunctionNamed(assembly.functions, 'Echo').name, payloadFormatVersion: '2.0', timeoutMs: 30_000 },
+          integration: {
+            functionName: fixtureFunctionNamed(assembly.functions, 'Echo').name,
+            payloadFormatVersion: '2.0',
+            timeoutMs: 30_000,
+          },
         },
       ],
     });
@@ -89,7 +93,12 @@ function writeAssembly(directory: string, resources: Record<string, unknown>, pa
   writeFileSync(path.join(directory, 'Hand.template.json'), JSON.stringify({ Parameters: parameters, Resources: resources }));
   writeFileSync(
     path.join(directory, 'Hand.assets.json'),
-    JSON.stringify({ version: '55.0.0', files: { abc123: { source: { path: 'asset.abc123', packaging: 'zip' }, destinations: { d: { bucketName: 'b', objectKey: 'abc123.zip' } } } } }),
+    JSON.stringify({
+      version: '55.0.0',
+      files: {
+        abc123: { source: { path: 'asset.abc123', packaging: 'zip' }, destinations: { d: { bucketName: 'b', objectKey: 'abc123.zip' } } },
+      },
+    }),
   );
   writeFileSync(
     path.join(directory, 'manifest.json'),
@@ -97,7 +106,12 @@ function writeAssembly(directory: string, resources: Record<string, unknown>, pa
       version: '55.0.0',
       artifacts: {
         'Hand.assets': { type: 'cdk:asset-manifest', properties: { file: 'Hand.assets.json' } },
-        Hand: { type: 'aws:cloudformation:stack', environment: 'aws://unknown-account/unknown-region', properties: { templateFile: 'Hand.template.json' }, dependencies: ['Hand.assets'] },
+        Hand: {
+          type: 'aws:cloudformation:stack',
+          environment: 'aws://unknown-account/unknown-region',
+          properties: { templateFile: 'Hand.template.json' },
+          dependencies: ['Hand.assets'],
+        },
       },
     }),
   );
@@ -105,7 +119,15 @@ function writeAssembly(directory: string, resources: Record<string, unknown>, pa
 }
 
 function handWrittenFunction(environment: Record<string, unknown>) {
-  return { Type: 'AWS::Lambda::Function', Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { S3Bucket: 'b', S3Key: 'abc123.zip' }, Environment: { Variables: environment } } };
+  return {
+    Type: 'AWS::Lambda::Function',
+    Properties: {
+      Handler: 'index.handler',
+      Runtime: 'nodejs24.x',
+      Code: { S3Bucket: 'b', S3Key: 'abc123.zip' },
+      Environment: { Variables: environment },
+    },
+  };
 }
 
 describe('loadCloudAssembly on hand-written templates', () => {
@@ -151,14 +173,22 @@ describe('loadCloudAssembly on hand-written templates', () => {
 
   it('defaults to us-east-1 and account 000000000000', () => {
     const directory = writeAssembly(path.join(workDirectory, 'defaults'), { Fn: handWrittenFunction({}) });
-    const previous = { region: process.env.AWS_REGION, defaultRegion: process.env.AWS_DEFAULT_REGION, account: process.env.LOCAL_CLOUD_ACCOUNT_ID };
+    const previous = {
+      region: process.env.AWS_REGION,
+      defaultRegion: process.env.AWS_DEFAULT_REGION,
+      account: process.env.LOCAL_CLOUD_ACCOUNT_ID,
+    };
     delete process.env.AWS_REGION;
     delete process.env.AWS_DEFAULT_REGION;
     delete process.env.LOCAL_CLOUD_ACCOUNT_ID;
     try {
       expect(loadCloudAssembly(directory)).toMatchObject({ region: 'us-east-1', accountId: '000000000000', httpApis: [] });
     } finally {
-      for (const [key, value] of [['AWS_REGION', previous.region], ['AWS_DEFAULT_REGION', previous.defaultRegion], ['LOCAL_CLOUD_ACCOUNT_ID', previous.account]] as const) {
+      for (const [key, value] of [
+        ['AWS_REGION', previous.region],
+        ['AWS_DEFAULT_REGION', previous.defaultRegion],
+        ['LOCAL_CLOUD_ACCOUNT_ID', previous.account],
+      ] as const) {
         if (value !== undefined) process.env[key] = value;
       }
     }

@@ -1,7 +1,7 @@
 /**
  * A plain node:http client for the tests: unlike fetch it can send a header twice and any body.
  */
-import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
+import { type IncomingHttpHeaders, type OutgoingHttpHeaders, request } from 'node:http';
 
 export interface TestResponse {
   readonly status: number;

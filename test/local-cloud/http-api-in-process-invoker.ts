@@ -5,7 +5,7 @@
  * (unknown function, throttling) as `LambdaServiceError`.
  */
 import { randomUUID } from 'node:crypto';
-import { LambdaServiceError, type InvokeOutcome, type LambdaInvoker } from '../../local-cloud/types';
+import { type InvokeOutcome, type LambdaInvoker, LambdaServiceError } from '../../local-cloud/types';
 
 export type TestHandler = (event: unknown, signal: AbortSignal) => Promise<unknown>;
 

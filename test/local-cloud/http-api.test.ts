@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpApi, type RunningHttpApi } from '../../local-cloud/http-api/http-api-server';
+import { type RunningHttpApi, startHttpApi } from '../../local-cloud/http-api/http-api-server';
 import type { HttpApiDefinition, RouteDefinition } from '../../local-cloud/types';
 import { jsonObject, sendRequest } from './http-api-client';
-import { createInProcessInvoker, THROTTLED, type InProcessInvoker } from './http-api-in-process-invoker';
+import { createInProcessInvoker, type InProcessInvoker, THROTTLED } from './http-api-in-process-invoker';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 

@@ -2,35 +2,30 @@
  * The Invoke API on loopback, driven by the real AWS SDK v3 LambdaClient: the shapes it parses
  * into results and exception classes are the contract.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   GetFunctionCommand,
   InvalidRequestContentException,
   InvokeCommand,
+  type InvokeCommandOutput,
   LambdaClient,
   ListFunctionsCommand,
   RequestTooLargeException,
   ResourceNotFoundException,
   ServiceException,
   TooManyRequestsException,
-  type InvokeCommandOutput,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
-import { startInvokeApi, type InvokeApi } from '../../local-cloud/lambda/invoke-api';
+import { type InvokeApi, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
 import type { CloudAssemblyDefinition } from '../../local-cloud/types';
-import { fixtureFunctionNamed, type fixtureFunctionIds } from '../fixtures/local-cloud/fixture-stack';
+import { type fixtureFunctionIds, fixtureFunctionNamed } from '../fixtures/local-cloud/fixture-stack';
 
-let outdir: string;
 let assembly: CloudAssemblyDefinition;
 let api: InvokeApi;
 let client: LambdaClient;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  outdir = mkdtempSync(path.join(os.tmpdir(), 'invoke-api-test-'));
   assembly = loadCloudAssembly(inject('fixtureCdkOut'));
   api = await startInvokeApi({
     assembly,
@@ -50,7 +45,6 @@ beforeAll(async () => {
 afterAll(async () => {
   client.destroy();
   await api.close();
-  rmSync(outdir, { recursive: true, force: true });
 });
 
 function nameOf(id: (typeof fixtureFunctionIds)[number]): string {
@@ -111,7 +105,10 @@ describe('Invoke API', () => {
     const output = await invoke(nameOf('Hang'), {});
 
     expect(output.FunctionError).toBe('Unhandled');
-    expect(payloadJson(output)).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringContaining('Task timed out after 0.30 seconds') });
+    expect(payloadJson(output)).toMatchObject({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: expect.stringContaining('Task timed out after 0.30 seconds'),
+    });
   });
 
   it('raises ResourceNotFoundException for an unknown function and for a qualifier other than $LATEST', async () => {
@@ -125,17 +122,24 @@ describe('Invoke API', () => {
 
     expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
     expect(rejection?.reason).toBeInstanceOf(TooManyRequestsException);
-    expect(rejection?.reason).toMatchObject({ Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded', $metadata: { httpStatusCode: 429 } });
+    expect(rejection?.reason).toMatchObject({
+      Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
+      $metadata: { httpStatusCode: 429 },
+    });
   });
 
   it('raises RequestTooLargeException for a request over 6 MB', async () => {
     const oversized = JSON.stringify('x'.repeat(6_291_456));
 
-    await expect(client.send(new InvokeCommand({ FunctionName: nameOf('Echo'), Payload: oversized }))).rejects.toBeInstanceOf(RequestTooLargeException);
+    await expect(client.send(new InvokeCommand({ FunctionName: nameOf('Echo'), Payload: oversized }))).rejects.toBeInstanceOf(
+      RequestTooLargeException,
+    );
   });
 
   it('raises InvalidRequestContentException for a payload that is not JSON', async () => {
-    await expect(client.send(new InvokeCommand({ FunctionName: nameOf('Echo'), Payload: 'not json' }))).rejects.toBeInstanceOf(InvalidRequestContentException);
+    await expect(client.send(new InvokeCommand({ FunctionName: nameOf('Echo'), Payload: 'not json' }))).rejects.toBeInstanceOf(
+      InvalidRequestContentException,
+    );
   });
 
   it('accepts an Event invocation with 202 and runs it in the background', async () => {
@@ -178,7 +182,9 @@ describe('Invoke API', () => {
     const limited = fixtureFunctionNamed(assembly.functions, 'Limited');
     const described = await client.send(new GetFunctionCommand({ FunctionName: limited.name }));
 
-    expect(listed.Functions?.map((configuration) => configuration.FunctionName).sort()).toEqual(assembly.functions.map((definition) => definition.name).sort());
+    expect(listed.Functions?.map((configuration) => configuration.FunctionName).sort()).toEqual(
+      assembly.functions.map((definition) => definition.name).sort(),
+    );
     expect(described.Configuration).toMatchObject({
       FunctionName: limited.name,
       FunctionArn: limited.arn,
@@ -197,8 +203,18 @@ describe('Invoke API', () => {
 
 describe('Invoke API with injected service errors', () => {
   it('raises ServiceException (500) for an injected service error', async () => {
-    const faulty = await startInvokeApi({ assembly, logSink: () => undefined, faultInjection: { faults: { serviceError: 1 } }, callerCredentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
-    const faultyClient = new LambdaClient({ endpoint: faulty.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+    const faulty = await startInvokeApi({
+      assembly,
+      logSink: () => undefined,
+      faultInjection: { faults: { serviceError: 1 } },
+      callerCredentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const faultyClient = new LambdaClient({
+      endpoint: faulty.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
     try {
       const failure = faultyClient.send(new InvokeCommand({ FunctionName: nameOf('Echo'), Payload: '{}' }));
       await expect(failure).rejects.toBeInstanceOf(ServiceException);

@@ -7,10 +7,10 @@
 import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
-import { startInvokeApi, type InvokeApi, type StartInvokeApiOptions } from '../../local-cloud/lambda/invoke-api';
+import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
 import { defaultMaxEnvironments } from '../../local-cloud/lambda/resource-budget';
 import type { CloudAssemblyDefinition } from '../../local-cloud/types';
-import { fixtureFunctionNamed, type fixtureFunctionIds } from '../fixtures/local-cloud/fixture-stack';
+import { type fixtureFunctionIds, fixtureFunctionNamed } from '../fixtures/local-cloud/fixture-stack';
 
 let assembly: CloudAssemblyDefinition;
 const running: { api: InvokeApi; client: LambdaClient }[] = [];
@@ -62,7 +62,9 @@ describe('concurrency as on Lambda', () => {
     // machine, the process starts of the first ones can delay the arrival of the last.
     const outcomes = await Promise.all(Array.from({ length: 24 }, () => api.service.invoke(sleep, Buffer.from('{"ms":500}'))));
 
-    expect(outcomes.filter((outcome) => outcome.functionError !== undefined).map((outcome) => outcome.payload.toString('utf8'))).toEqual([]);
+    expect(outcomes.filter((outcome) => outcome.functionError !== undefined).map((outcome) => outcome.payload.toString('utf8'))).toEqual(
+      [],
+    );
     const pids = outcomes.map((outcome) => (JSON.parse(outcome.payload.toString('utf8')) as { pid: number }).pid);
     expect(new Set(pids).size).toBe(24);
     expect(api.service.environmentCount(sleep)).toBe(24);
@@ -88,7 +90,9 @@ describe('concurrency as on Lambda', () => {
     // Two processes served all five, one after another.
     expect(new Set(answers.map((answer) => answer.pid)).size).toBe(2);
     expect(api.service.environmentCount(sleep)).toBe(2);
-    const warnings = logs.filter((line) => line.startsWith('[local-lambda] warning: all 2 execution environments of the local resource budget are in use'));
+    const warnings = logs.filter((line) =>
+      line.startsWith('[local-lambda] warning: all 2 execution environments of the local resource budget are in use'),
+    );
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('--max-environments');
     // The three that waited each have a QUEUED line right after their REPORT.

@@ -3,8 +3,8 @@ import { promisify } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHttpApi, type RunningHttpApi } from '../../local-cloud/http-api/http-api-server';
-import { signRequest, signedFetch } from '../../local-cloud/http-api/sign-request';
+import { type RunningHttpApi, startHttpApi } from '../../local-cloud/http-api/http-api-server';
+import { signedFetch, signRequest } from '../../local-cloud/http-api/sign-request';
 import { createSigV4Verifier } from '../../local-cloud/http-api/sigv4-verifier';
 import type { RouteDefinition } from '../../local-cloud/types';
 import { jsonObject, sendRequest } from './http-api-client';
@@ -92,7 +92,15 @@ describe('requests signed with the SDK signer', () => {
     const signer = new SignatureV4({ service: 'execute-api', region, credentials, sha256: Sha256 });
     const url = new URL(`${server.url}/items/7`);
     const presigned = await signer.presign(
-      { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query: {}, headers: { host: url.host } },
+      {
+        method: 'GET',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: url.pathname,
+        query: {},
+        headers: { host: url.host },
+      },
       { expiresIn: 60 },
     );
     const query = new URLSearchParams();
@@ -113,10 +121,14 @@ describe('requests signed by curl --aws-sigv4', () => {
 
   it('verify a POST with a body', async () => {
     const result = await curl([
-      '--aws-sigv4', `aws:amz:${region}:execute-api`,
-      '--user', `${credentials.accessKeyId}:${credentials.secretAccessKey}`,
-      '-H', 'content-type: application/json',
-      '--data', '{"numbers":[4]}',
+      '--aws-sigv4',
+      `aws:amz:${region}:execute-api`,
+      '--user',
+      `${credentials.accessKeyId}:${credentials.secretAccessKey}`,
+      '-H',
+      'content-type: application/json',
+      '--data',
+      '{"numbers":[4]}',
       `${server.url}/square`,
     ]);
     expect(result.status).toBe(200);
@@ -127,8 +139,10 @@ describe('requests signed by curl --aws-sigv4', () => {
   // AWS (and this verifier) would refuse `?b=2&a=1` from that version; later curls sort it.
   it('verify a GET with a query string', async () => {
     const result = await curl([
-      '--aws-sigv4', `aws:amz:${region}:execute-api`,
-      '--user', `${credentials.accessKeyId}:${credentials.secretAccessKey}`,
+      '--aws-sigv4',
+      `aws:amz:${region}:execute-api`,
+      '--user',
+      `${credentials.accessKeyId}:${credentials.secretAccessKey}`,
       `${server.url}/items/9?a=1&b=2`,
     ]);
     expect(result.status).toBe(200);
@@ -137,8 +151,10 @@ describe('requests signed by curl --aws-sigv4', () => {
 
   it('are refused with the wrong secret', async () => {
     const result = await curl([
-      '--aws-sigv4', `aws:amz:${region}:execute-api`,
-      '--user', `${credentials.accessKeyId}:not-the-secret`,
+      '--aws-sigv4',
+      `aws:amz:${region}:execute-api`,
+      '--user',
+      `${credentials.accessKeyId}:not-the-secret`,
       `${server.url}/items/9`,
     ]);
     expect(result.status).toBe(403);
@@ -153,10 +169,14 @@ describe('requests API Gateway refuses with 403', () => {
   });
 
   it('signed with the wrong secret: the signature message with the canonical request', async () => {
-    const response = await signedFetch(`${server.url}/square`, { method: 'POST', body: '{}' }, {
-      region,
-      credentials: { ...credentials, secretAccessKey: 'wrong' },
-    });
+    const response = await signedFetch(
+      `${server.url}/square`,
+      { method: 'POST', body: '{}' },
+      {
+        region,
+        credentials: { ...credentials, secretAccessKey: 'wrong' },
+      },
+    );
     const message = await expectDenied(response, 'InvalidSignatureException');
     expect(message.startsWith(SIGNATURE_MISMATCH)).toBe(true);
     expect(message).toContain("The Canonical String for this request should have been\n'POST\n/square\n");
@@ -164,52 +184,70 @@ describe('requests API Gateway refuses with 403', () => {
   });
 
   it('signed with an unknown access key: the security token message', async () => {
-    const response = await signedFetch(`${server.url}/square`, { method: 'POST', body: '{}' }, {
-      region,
-      credentials: { ...credentials, accessKeyId: 'AKIDUNKNOWN' },
-    });
-    expect(await expectDenied(response, 'UnrecognizedClientException')).toBe(
-      'The security token included in the request is invalid.',
+    const response = await signedFetch(
+      `${server.url}/square`,
+      { method: 'POST', body: '{}' },
+      {
+        region,
+        credentials: { ...credentials, accessKeyId: 'AKIDUNKNOWN' },
+      },
     );
+    expect(await expectDenied(response, 'UnrecognizedClientException')).toBe('The security token included in the request is invalid.');
   });
 
   it('signed more than 5 minutes ago: Signature expired', async () => {
-    const response = await signedFetch(`${server.url}/square`, { method: 'POST', body: '{}' }, {
-      region,
-      credentials,
-      signingDate: new Date(Date.now() - 10 * 60_000),
-    });
+    const response = await signedFetch(
+      `${server.url}/square`,
+      { method: 'POST', body: '{}' },
+      {
+        region,
+        credentials,
+        signingDate: new Date(Date.now() - 10 * 60_000),
+      },
+    );
     expect(await expectDenied(response, 'InvalidSignatureException')).toMatch(
       /^Signature expired: \d{8}T\d{6}Z is now earlier than \d{8}T\d{6}Z \(\d{8}T\d{6}Z - 5 min\.\)$/,
     );
   });
 
   it('signed more than 5 minutes ahead: Signature not yet current', async () => {
-    const response = await signedFetch(`${server.url}/square`, { method: 'POST', body: '{}' }, {
-      region,
-      credentials,
-      signingDate: new Date(Date.now() + 10 * 60_000),
-    });
+    const response = await signedFetch(
+      `${server.url}/square`,
+      { method: 'POST', body: '{}' },
+      {
+        region,
+        credentials,
+        signingDate: new Date(Date.now() + 10 * 60_000),
+      },
+    );
     expect(await expectDenied(response, 'InvalidSignatureException')).toMatch(
       /^Signature not yet current: \d{8}T\d{6}Z is still later than \d{8}T\d{6}Z \(\d{8}T\d{6}Z \+ 5 min\.\)$/,
     );
   });
 
   it('with the body changed after signing, even though x-amz-content-sha256 was signed', async () => {
-    const signed = await signRequest(`${server.url}/square`, { method: 'POST', body: '{"numbers":[2]}' }, {
-      region,
-      credentials,
-    });
+    const signed = await signRequest(
+      `${server.url}/square`,
+      { method: 'POST', body: '{"numbers":[2]}' },
+      {
+        region,
+        credentials,
+      },
+    );
     expect(signed.headers['x-amz-content-sha256']).toMatch(/^[0-9a-f]{64}$/);
     const response = await fetch(signed.url, { method: 'POST', headers: signed.headers, body: '{"numbers":[3]}' });
     expect((await expectDenied(response, 'InvalidSignatureException')).startsWith(SIGNATURE_MISMATCH)).toBe(true);
   });
 
   it('scoped to another region', async () => {
-    const response = await signedFetch(`${server.url}/square`, { method: 'POST', body: '{}' }, {
-      region: 'eu-west-1',
-      credentials,
-    });
+    const response = await signedFetch(
+      `${server.url}/square`,
+      { method: 'POST', body: '{}' },
+      {
+        region: 'eu-west-1',
+        credentials,
+      },
+    );
     expect(await expectDenied(response, 'InvalidSignatureException')).toBe(
       "Credential should be scoped to a valid region, not 'eu-west-1'. ",
     );
@@ -232,7 +270,12 @@ describe('temporary credentials', () => {
   async function signedInput(signingCredentials: typeof temporary | typeof credentials) {
     const signer = new SignatureV4({ service: 'execute-api', region, credentials: signingCredentials, sha256: Sha256 });
     const signed = await signer.sign({
-      method: 'GET', protocol: 'http:', hostname: 'localhost', path: '/items/1', query: {}, headers: { host: 'localhost' },
+      method: 'GET',
+      protocol: 'http:',
+      hostname: 'localhost',
+      path: '/items/1',
+      query: {},
+      headers: { host: 'localhost' },
     });
     const rawHeaders = Object.entries(signed.headers).flat();
     return { method: 'GET', rawPath: '/items/1', rawQueryString: '', rawHeaders, body: Buffer.alloc(0) };
@@ -255,8 +298,18 @@ describe('routes without authorization', () => {
   it('ignore signatures entirely', async () => {
     const open = await startHttpApi({
       api: {
-        logicalId: 'Open', stackName: 'TestStack', name: 'Open', apiId: 'open123456', stageName: '$default',
-        routes: [{ routeKey: 'GET /open', authorizationType: 'NONE', integration: { functionName: 'echo', payloadFormatVersion: '2.0', timeoutMs: 1_000 } }],
+        logicalId: 'Open',
+        stackName: 'TestStack',
+        name: 'Open',
+        apiId: 'open123456',
+        stageName: '$default',
+        routes: [
+          {
+            routeKey: 'GET /open',
+            authorizationType: 'NONE',
+            integration: { functionName: 'echo', payloadFormatVersion: '2.0', timeoutMs: 1_000 },
+          },
+        ],
       },
       invoker: createInProcessInvoker({ echo: async (event) => event }),
       credentials,

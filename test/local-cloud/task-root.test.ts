@@ -10,12 +10,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { LocalLambdaService } from '../../local-cloud/lambda/lambda-service';
 import { functionUser } from '../../local-cloud/lambda/runtime-user';
 import { STAGING_DIRECTORY_PREFIX } from '../../local-cloud/lambda/task-root';
-import { LambdaServiceError, type FunctionDefinition } from '../../local-cloud/types';
+import { type FunctionDefinition, LambdaServiceError } from '../../local-cloud/types';
 
 const project = mkdtempSync(path.join(os.tmpdir(), 'task-root-test-'));
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
-const DOUBLER = 'exports.handler = async (event) => ({ doubled: event.n * 2, cwd: process.cwd(), taskRoot: process.env.LAMBDA_TASK_ROOT });\n';
+const DOUBLER =
+  'exports.handler = async (event) => ({ doubled: event.n * 2, cwd: process.cwd(), taskRoot: process.env.LAMBDA_TASK_ROOT });\n';
 
 /** An asset folder named as CDK names them, by a content hash unique to this run. */
 function commonJsAsset(): { readonly directory: string; readonly hash: string } {
@@ -127,7 +128,9 @@ describe('staging', () => {
     const { directory } = commonJsAsset();
     await withService(directory, async (service, staged) => {
       writeFileSync(path.join(staged, 'extra.js'), 'process.exit(1)\n');
-      await expect(service.invoke('Test-Doubler', Buffer.from('{"n": 1}'))).rejects.toMatchObject({ code: 'CodeVerificationFailedException' });
+      await expect(service.invoke('Test-Doubler', Buffer.from('{"n": 1}'))).rejects.toMatchObject({
+        code: 'CodeVerificationFailedException',
+      });
     });
   });
 });

@@ -8,12 +8,19 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { synthesize } from '@multi-square/local-cloud';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CoordinatorMetric, METRICS_NAMESPACE, SERVICE_DIMENSION, SERVICE_NAME } from '../../functions/commons/metric-names';
 import type { SquareResponse } from '../../functions/commons/square-response';
-import { bodyOf, distinctIntegers, parseSquareResponse, projectDirectory, startSquareApi, type SquareApi } from '../reliability/support/local-square-api';
-import { readEmf, type EmfMetric } from './support/emf';
+import {
+  bodyOf,
+  distinctIntegers,
+  parseSquareResponse,
+  projectDirectory,
+  type SquareApi,
+  startSquareApi,
+} from '../reliability/support/local-square-api';
+import { type EmfMetric, readEmf } from './support/emf';
 
 const cdkOut = inject('cdkOut');
 
@@ -123,7 +130,7 @@ describe('coordinator metrics on the local stack', () => {
     expect(errorLines(api)).toEqual([]);
   });
 
-  it('seeded service errors and throttles: one EMF line per request, each with that request\'s figures', async () => {
+  it("seeded service errors and throttles: one EMF line per request, each with that request's figures", async () => {
     api = await startSquareApi(cdkOut, ({ squarer }) => ({
       functionOverrides: { [squarer.name]: { faults: { serviceError: 0.15, throttle: 0.15 } } },
       faultInjection: { seed: 7 },

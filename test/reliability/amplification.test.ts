@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CoordinatorEnv } from '../../functions/commons/config';
-import { startedRequestIds, startSquareApi, type SquareApi } from './support/local-square-api';
+import { type SquareApi, startedRequestIds, startSquareApi } from './support/local-square-api';
 
 let api: SquareApi;
 /** As the stack configures the coordinator. */

@@ -2,10 +2,11 @@
  * The route is IAM-authorized: the local HTTP API checks SigV4 as API Gateway does and answers 403
  * with API Gateway's messages. A refused request never reaches the coordinator.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
 import { signRequest } from '@multi-square/local-cloud';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sendRequest } from '../local-cloud/http-api-client';
-import { parseSquareResponse, startedRequestIds, startSquareApi, type SquareApi } from './support/local-square-api';
+import { parseSquareResponse, type SquareApi, startedRequestIds, startSquareApi } from './support/local-square-api';
 
 let api: SquareApi;
 let url: string;

@@ -10,9 +10,9 @@ import {
   distinctIntegers,
   endedRequestIds,
   parseSquareResponse,
+  type SquareApi,
   startedRequestIds,
   startSquareApi,
-  type SquareApi,
 } from './support/local-square-api';
 
 const cdkOut = inject('cdkOut');

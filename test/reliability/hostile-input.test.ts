@@ -11,8 +11,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CoordinatorEnv } from '../../functions/commons/config';
+import { type SquareApi, startedRequestIds, startSquareApi } from './support/local-square-api';
 import { judgeSquareRequest, type OracleLimits } from './support/square-body-oracle';
-import { startedRequestIds, startSquareApi, type SquareApi } from './support/local-square-api';
 
 let api: SquareApi;
 let limits: OracleLimits;
@@ -46,7 +46,16 @@ const rarely = (n: number) => fc.oneof({ weight: n - 1, arbitrary: fc.constant(f
 /** Integer literals, valid JSON and not: huge, `-0`, leading zeros. */
 const integerLiteral = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String) },
-  { weight: 3, arbitrary: fc.tuple(sign, fc.constantFrom(...'123456789'), digitCount.chain((n) => digits(n - 1, n - 1))).map(([s, d, rest]) => `${s}${d}${rest}`) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(
+        sign,
+        fc.constantFrom(...'123456789'),
+        digitCount.chain((n) => digits(n - 1, n - 1)),
+      )
+      .map(([s, d, rest]) => `${s}${d}${rest}`),
+  },
   { weight: 1, arbitrary: fc.constantFrom('0', '-0', '9007199254740991', '9007199254740993', '-9007199254740993', '94906265', '94906266') },
   { weight: 1, arbitrary: fc.tuple(sign, digits(1, 5)).map(([s, d]) => `${s}0${d}`) },
 );
@@ -66,18 +75,66 @@ const decimalLiteral = fc
       { nil: undefined },
     ),
   )
-  .map(([s, whole, fraction, exponent]) => `${s}${whole}${fraction === undefined ? '' : `.${fraction}`}${exponent === undefined ? '' : exponent.join('')}`);
+  .map(
+    ([s, whole, fraction, exponent]) =>
+      `${s}${whole}${fraction === undefined ? '' : `.${fraction}`}${exponent === undefined ? '' : exponent.join('')}`,
+  );
 
 /** Text that is not a JSON number, though it looks like one. */
-const malformedLiteral = fc.constantFrom('+5', '.5', '5.', '1e', '1e+', '0x10', '1_000', 'Infinity', '-Infinity', 'NaN', '--5', '١٢', '５', '1 2', 'undefined', "'5'");
+const malformedLiteral = fc.constantFrom(
+  '+5',
+  '.5',
+  '5.',
+  '1e',
+  '1e+',
+  '0x10',
+  '1_000',
+  'Infinity',
+  '-Infinity',
+  'NaN',
+  '--5',
+  '١٢',
+  '５',
+  '1 2',
+  'undefined',
+  "'5'",
+);
 
 /** Strings: digit strings (any length, leading zeros) and near misses. */
 const stringItem = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(sign, digitCount.chain((n) => digits(n, n))).map(([s, d]) => JSON.stringify(`${s}${d}`)) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(
+        sign,
+        digitCount.chain((n) => digits(n, n)),
+      )
+      .map(([s, d]) => JSON.stringify(`${s}${d}`)),
+  },
   {
     weight: 2,
     arbitrary: fc
-      .constantFrom('+5', ' 5', '5 ', '\t5', '5\n', '', '-', '-0', '00', '1e3', '1.0', '0x1f', '١٢', '５', '1,000', '1_000', 'NaN', '5\u0000', '²')
+      .constantFrom(
+        '+5',
+        ' 5',
+        '5 ',
+        '\t5',
+        '5\n',
+        '',
+        '-',
+        '-0',
+        '00',
+        '1e3',
+        '1.0',
+        '0x1f',
+        '١٢',
+        '５',
+        '1,000',
+        '1_000',
+        'NaN',
+        '5\u0000',
+        '²',
+      )
       .map((s) => JSON.stringify(s)),
   },
   // Digits written as \u escapes: "\u0031\u0032" is "12".
@@ -110,14 +167,40 @@ const key = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('"num\\u0062ers"', '"Numbers"', '"numbers "', '"numbers\\u0000"', "'numbers'", 'numbers') },
 );
 
-const extraKey = fc.constantFrom('"__proto__"', '"constructor"', '"prototype"', '"toString"', '"hasOwnProperty"', '"number"', '"numbers2"', '""');
+const extraKey = fc.constantFrom(
+  '"__proto__"',
+  '"constructor"',
+  '"prototype"',
+  '"toString"',
+  '"hasOwnProperty"',
+  '"number"',
+  '"numbers2"',
+  '""',
+);
 
 /** Items a careful client sends: integers of up to 600 digits (so some too long), decimals, digit strings. */
 const plainItem = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: -1_000_000, max: 1_000_000 }).map(String) },
-  { weight: 2, arbitrary: fc.tuple(sign, fc.constantFrom(...'123456789'), digitCount.chain((n) => digits(n - 1, n - 1))).map(([s, d, rest]) => `${s}${d}${rest}`) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        sign,
+        fc.constantFrom(...'123456789'),
+        digitCount.chain((n) => digits(n - 1, n - 1)),
+      )
+      .map(([s, d, rest]) => `${s}${d}${rest}`),
+  },
   { weight: 2, arbitrary: decimalLiteral },
-  { weight: 2, arbitrary: fc.tuple(sign, digitCount.chain((n) => digits(n, n))).map(([s, d]) => JSON.stringify(`${s}${d}`)) },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(
+        sign,
+        digitCount.chain((n) => digits(n, n)),
+      )
+      .map(([s, d]) => JSON.stringify(`${s}${d}`)),
+  },
 );
 
 /**
@@ -132,7 +215,10 @@ const numbersDocument = fc.boolean().chain((hostile) =>
       key: hostile ? key : fc.constant('"numbers"'),
       trailingComma: hostile ? rarely(10) : fc.constant(false),
       duplicate: hostile
-        ? fc.oneof({ weight: 4, arbitrary: fc.constant<'none'>('none') }, { weight: 1, arbitrary: fc.constantFrom<'same' | 'different'>('same', 'different') })
+        ? fc.oneof(
+            { weight: 4, arbitrary: fc.constant<'none'>('none') },
+            { weight: 1, arbitrary: fc.constantFrom<'same' | 'different'>('same', 'different') },
+          )
         : fc.constant<'none'>('none'),
       extra: hostile ? fc.option(fc.tuple(extraKey, otherItem, fc.boolean()), { freq: 4, nil: undefined }) : fc.constant(undefined),
       bom: hostile ? rarely(10) : fc.constant(false),
@@ -179,7 +265,17 @@ const contentType = fc.oneof(
 );
 
 /** Bytes that are not UTF-8: invalid bytes, overlong forms, surrogates, beyond U+10FFFF, truncated. */
-const invalidUtf8 = fc.constantFrom([0xff], [0xfe], [0x80], [0xc0, 0xaf], [0xe0, 0x80, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0xf0, 0x9f, 0x98]);
+const invalidUtf8 = fc.constantFrom(
+  [0xff],
+  [0xfe],
+  [0x80],
+  [0xc0, 0xaf],
+  [0xe0, 0x80, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+  [0xe2, 0x82],
+  [0xf0, 0x9f, 0x98],
+);
 
 /** A body with invalid UTF-8 spliced in somewhere. */
 const notUtf8Body = fc.tuple(numbersDocument, invalidUtf8, fc.nat()).map(([text, bytes, at]) => {
@@ -190,7 +286,12 @@ const notUtf8Body = fc.tuple(numbersDocument, invalidUtf8, fc.nat()).map(([text,
 
 /** A document with one character inserted, deleted or replaced. */
 const mutatedDocument = fc
-  .tuple(numbersDocument, fc.nat(), fc.constantFrom('insert', 'delete', 'replace'), fc.constantFrom(...'{}[]",:-+.eE0123456789 \\/ntu'.split('')))
+  .tuple(
+    numbersDocument,
+    fc.nat(),
+    fc.constantFrom('insert', 'delete', 'replace'),
+    fc.constantFrom(...'{}[]",:-+.eE0123456789 \\/ntu'.split('')),
+  )
   .map(([text, at, operation, char]) => {
     const position = at % (text.length + 1);
     const rest = operation === 'insert' ? text.slice(position) : text.slice(position + 1);
@@ -204,7 +305,20 @@ const wrongShape = fc.oneof(
   fc.array(fc.jsonValue({ maxDepth: 1 }), { maxLength: 5 }).map((values) => JSON.stringify({ numbers: values })),
   fc.string({ unit: 'binary', maxLength: 40 }).map((s) => JSON.stringify({ numbers: [s] })),
   fc.string({ unit: 'binary', maxLength: 60 }),
-  fc.constantFrom('', ' ', '\n', 'null', '[]', '{}', '"numbers"', '[2, 3]', '{"numbers": null}', '{"numbers": {"0": 2}}', '{"numbers": "2,3"}', '{"numbers": 5}'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '\n',
+    'null',
+    '[]',
+    '{}',
+    '"numbers"',
+    '[2, 3]',
+    '{"numbers": null}',
+    '{"numbers": {"0": 2}}',
+    '{"numbers": "2,3"}',
+    '{"numbers": 5}',
+  ),
 );
 
 /** Sizes and depths: more numbers than allowed, a bad item deep in a long list, deep nesting. */
@@ -215,10 +329,12 @@ const sizeAndDepth = fc.oneof(
     items[at % length] = bad;
     return `{"numbers": [${items.join(',')}]}`;
   }),
-  fc.tuple(fc.integer({ min: 3, max: 100_000 }), fc.boolean(), fc.constantFrom('[', '{"a":', '{"numbers":[')).map(([depth, closed, open]) => {
-    const close = open === '[' ? ']' : open === '{"a":' ? '}' : ']}';
-    return `{"numbers": ${open.repeat(depth)}1${closed ? close.repeat(depth) : ''}}`;
-  }),
+  fc
+    .tuple(fc.integer({ min: 3, max: 100_000 }), fc.boolean(), fc.constantFrom('[', '{"a":', '{"numbers":['))
+    .map(([depth, closed, open]) => {
+      const close = open === '[' ? ']' : open === '{"a":' ? '}' : ']}';
+      return `{"numbers": ${open.repeat(depth)}1${closed ? close.repeat(depth) : ''}}`;
+    }),
   fc.integer({ min: 1, max: 50_000 }).map((n) => `{"numbers": [${'['.repeat(n)}`),
 );
 
@@ -245,7 +361,9 @@ async function sendAndJudge(body: string | Uint8Array, type: string | null): Pro
   if (verdict.valid) {
     expect(response.status, response.text.slice(0, 300)).toBe(200);
     const answer = JSON.parse(response.text) as { results: unknown[]; stats: { failed: number } };
-    expect(answer.results.map((r) => ({ number: (r as { number: unknown }).number, result: (r as { result: unknown }).result }))).toEqual(verdict.items);
+    expect(answer.results.map((r) => ({ number: (r as { number: unknown }).number, result: (r as { result: unknown }).result }))).toEqual(
+      verdict.items,
+    );
     expect(answer.stats.failed).toBe(0);
     tally.valid += 1;
     tally.numbersSquared += verdict.items.length;
@@ -294,7 +412,9 @@ describe('hostile input', () => {
     await sendAndJudge(body, 'application/json');
   });
 
-  it(`${families.reduce((sum, f) => sum + f.numRuns, 0)} generated bodies over HTTP: never a 5xx, the oracle's 4xx or the exact squares`, { timeout: 240_000 }, async () => {
+  it(`${families.reduce((sum, f) => sum + f.numRuns, 0)} generated bodies over HTTP: never a 5xx, the oracle's 4xx or the exact squares`, {
+    timeout: 240_000,
+  }, async () => {
     for (const family of families) {
       await fc.assert(
         fc.asyncProperty(family.arbitrary, ([body, type]) => sendAndJudge(body, type)),

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LOCAL_CREDENTIALS, startLocalStack } from '../../local-cloud/local-stack';
 import { isLoopbackHost } from '../../local-cloud/remote-access';
 import { sendRequest } from '../local-cloud/http-api-client';
-import { projectDirectory, startedRequestIds, startSquareApi, type SquareApi } from './support/local-square-api';
+import { projectDirectory, type SquareApi, startedRequestIds, startSquareApi } from './support/local-square-api';
 
 let api: SquareApi;
 beforeAll(async () => {
@@ -86,7 +86,11 @@ describe('Invoke API authentication', () => {
   });
 
   it('the fixed keys the functions had before are no longer accepted', async () => {
-    const client = clientWith({ accessKeyId: 'LOCALCLOUDACCESSKEY', secretAccessKey: 'local-cloud-secret-key', sessionToken: 'local-cloud-session-token' });
+    const client = clientWith({
+      accessKeyId: 'LOCALCLOUDACCESSKEY',
+      secretAccessKey: 'local-cloud-secret-key',
+      sessionToken: 'local-cloud-session-token',
+    });
     await expect(client.send(new InvokeCommand({ FunctionName: api.squarer.name, Payload: payload }))).rejects.toMatchObject({
       name: 'UnrecognizedClientException',
     });
@@ -96,10 +100,21 @@ describe('Invoke API authentication', () => {
 
 describe('--no-invoke-auth', () => {
   it('accepts unsigned requests on loopback', async () => {
-    const stack = await startLocalStack({ projectDirectory, cdkOut: inject('cdkOut'), httpPort: 0, lambdaPort: 0, logSink: () => undefined, writeStateFile: false, invokeAuthentication: 'none' });
+    const stack = await startLocalStack({
+      projectDirectory,
+      cdkOut: inject('cdkOut'),
+      httpPort: 0,
+      lambdaPort: 0,
+      logSink: () => undefined,
+      writeStateFile: false,
+      invokeAuthentication: 'none',
+    });
     try {
       const squarer = stack.assembly.functions.find((f) => f.logicalId.startsWith('Squarer'));
-      const response = await sendRequest(`${stack.lambdaUrl}/2015-03-31/functions/${squarer?.name ?? ''}/invocations`, { method: 'POST', body: '{"number": 4}' });
+      const response = await sendRequest(`${stack.lambdaUrl}/2015-03-31/functions/${squarer?.name ?? ''}/invocations`, {
+        method: 'POST',
+        body: '{"number": 4}',
+      });
       expect(response.status).toBe(200);
       expect(JSON.parse(response.text)).toMatchObject({ result: 16 });
     } finally {
@@ -110,7 +125,15 @@ describe('--no-invoke-auth', () => {
 
 describe('listening beyond loopback', () => {
   const start = (options: Parameters<typeof startLocalStack>[0]) =>
-    startLocalStack({ ...options, projectDirectory, cdkOut: inject('cdkOut'), httpPort: 0, lambdaPort: 0, logSink: () => undefined, writeStateFile: false });
+    startLocalStack({
+      ...options,
+      projectDirectory,
+      cdkOut: inject('cdkOut'),
+      httpPort: 0,
+      lambdaPort: 0,
+      logSink: () => undefined,
+      writeStateFile: false,
+    });
 
   it('tells loopback addresses from others', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) expect(isLoopbackHost(host)).toBe(true);
@@ -118,21 +141,36 @@ describe('listening beyond loopback', () => {
   });
 
   it('needs --allow-remote', async () => {
-    await expect(start({ projectDirectory, host: '0.0.0.0', credentials: { accessKeyId: 'AKIAMINE', secretAccessKey: 'my-own-secret' } })).rejects.toThrow(/--allow-remote/);
+    await expect(
+      start({ projectDirectory, host: '0.0.0.0', credentials: { accessKeyId: 'AKIAMINE', secretAccessKey: 'my-own-secret' } }),
+    ).rejects.toThrow(/--allow-remote/);
   });
 
   it('refuses the fixed local credentials the README prints', async () => {
-    await expect(start({ projectDirectory, host: '0.0.0.0', allowRemote: true, credentials: LOCAL_CREDENTIALS })).rejects.toThrow(/refuses the fixed local credentials/);
+    await expect(start({ projectDirectory, host: '0.0.0.0', allowRemote: true, credentials: LOCAL_CREDENTIALS })).rejects.toThrow(
+      /refuses the fixed local credentials/,
+    );
   });
 
   it('refuses --no-invoke-auth', async () => {
     await expect(
-      start({ projectDirectory, host: '0.0.0.0', allowRemote: true, invokeAuthentication: 'none', credentials: { accessKeyId: 'AKIAMINE', secretAccessKey: 'my-own-secret' } }),
+      start({
+        projectDirectory,
+        host: '0.0.0.0',
+        allowRemote: true,
+        invokeAuthentication: 'none',
+        credentials: { accessKeyId: 'AKIAMINE', secretAccessKey: 'my-own-secret' },
+      }),
     ).rejects.toThrow(/loopback only/);
   });
 
   it('serves with credentials of the user’s own, and still refuses unsigned invokes', async () => {
-    const stack = await start({ projectDirectory, host: '0.0.0.0', allowRemote: true, credentials: { accessKeyId: 'AKIAMINE', secretAccessKey: 'my-own-secret' } });
+    const stack = await start({
+      projectDirectory,
+      host: '0.0.0.0',
+      allowRemote: true,
+      credentials: { accessKeyId: 'AKIAMINE', secretAccessKey: 'my-own-secret' },
+    });
     try {
       const squarer = stack.assembly.functions.find((f) => f.logicalId.startsWith('Squarer'));
       const url = `http://127.0.0.1:${stack.invokeApi.port}/2015-03-31/functions/${squarer?.name ?? ''}/invocations`;

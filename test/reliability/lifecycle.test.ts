@@ -3,7 +3,7 @@
  * npm dying outright, it leaves no process, no bound port and no state file; two stacks in one
  * folder keep a state file each, and `npm run square` says which to choose.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { signedFetch } from '../../local-cloud/http-api/sign-request';
 import { CodeStage, STAGING_DIRECTORY_PREFIX } from '../../local-cloud/lambda/task-root';
-import { readRunningLocalStack, STACKS_DIRECTORY_VARIABLE, type LocalStackEndpoints } from '../../local-cloud/local-stack-state';
+import { type LocalStackEndpoints, readRunningLocalStack, STACKS_DIRECTORY_VARIABLE } from '../../local-cloud/local-stack-state';
 import { projectDirectory } from './support/local-square-api';
 
 // State files of their own, so that other suites' `npm run square` never finds these stacks.
@@ -160,7 +160,7 @@ describe('stopping npm start', () => {
     for (let waited = 0; waited < 10_000 && environments.some(isAlive); waited += 100) await sleep(100);
     expect(environments.filter(isAlive)).toEqual([]);
     expect(existsSync(stack.stateFile)).toBe(true);
-    expect((await readRunningLocalStack(projectDirectory, String(stack.endpoints.pid)).catch(() => undefined))).toBeUndefined();
+    expect(await readRunningLocalStack(projectDirectory, String(stack.endpoints.pid)).catch(() => undefined)).toBeUndefined();
     expect(existsSync(stack.stateFile)).toBe(false);
     // Its staged code could not be removed by a killed process: the next stack to start removes it.
     expect(stagesOf(stack.endpoints.pid)).toHaveLength(1);
@@ -176,7 +176,11 @@ describe('two stacks in one folder', () => {
     expect(first.stateFile).not.toBe(second.stateFile);
     expect(existsSync(first.stateFile) && existsSync(second.stateFile)).toBe(true);
 
-    const ambiguous = spawnSync('npm', ['run', '--silent', 'square', '--', '2'], { cwd: projectDirectory, encoding: 'utf8', env: { ...process.env, LOCAL_CLOUD_STACK: '' } });
+    const ambiguous = spawnSync('npm', ['run', '--silent', 'square', '--', '2'], {
+      cwd: projectDirectory,
+      encoding: 'utf8',
+      env: { ...process.env, LOCAL_CLOUD_STACK: '' },
+    });
     expect(ambiguous.status).toBe(2);
     expect(ambiguous.stderr).toContain(`LOCAL_CLOUD_STACK=${first.endpoints.pid}`);
     expect(ambiguous.stderr).toContain(`LOCAL_CLOUD_STACK=${second.endpoints.pid}`);

@@ -10,9 +10,9 @@ import {
   checkEveryIndexOnce,
   distinctIntegers,
   parseSquareResponse,
+  type SquareApi,
   startedRequestIds,
   startSquareApi,
-  type SquareApi,
 } from './support/local-square-api';
 
 let api: SquareApi;
@@ -65,6 +65,8 @@ describe('load', () => {
     for (const name of processNames) expect(started).toContain(name);
     expect(started.length).toBeGreaterThanOrEqual(5000);
     expect(started.length).toBeLessThanOrEqual(invocations - throttles);
-    console.log(`[reliability] load: ${JSON.stringify({ requests: 50, squared, invocations, retries, throttles, elapsedMs: Math.round(elapsedMs) })}`);
+    console.log(
+      `[reliability] load: ${JSON.stringify({ requests: 50, squared, invocations, retries, throttles, elapsedMs: Math.round(elapsedMs) })}`,
+    );
   });
 });

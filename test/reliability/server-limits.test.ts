@@ -9,12 +9,19 @@ import net from 'node:net';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signRequest } from '../../local-cloud/http-api/sign-request';
-import { startSquareApi, type SquareApi } from './support/local-square-api';
+import { type SquareApi, startSquareApi } from './support/local-square-api';
 
-type UploadOutcome = { readonly kind: 'answered'; readonly status: number; readonly text: string; readonly afterMs: number } | { readonly kind: 'cut'; readonly afterMs: number };
+type UploadOutcome =
+  | { readonly kind: 'answered'; readonly status: number; readonly text: string; readonly afterMs: number }
+  | { readonly kind: 'cut'; readonly afterMs: number };
 
 /** Sends the headers and `sent` of a body, then waits without sending the rest. */
-function partialUpload(url: string, headers: OutgoingHttpHeaders, sent: Buffer, giveUpMs = 5000): { outcome: Promise<UploadOutcome | 'still-open'>; abort: () => void } {
+function partialUpload(
+  url: string,
+  headers: OutgoingHttpHeaders,
+  sent: Buffer,
+  giveUpMs = 5000,
+): { outcome: Promise<UploadOutcome | 'still-open'>; abort: () => void } {
   const startedAt = performance.now();
   const outgoing = httpRequest(url, { method: 'POST', headers, agent: false });
   const outcome = new Promise<UploadOutcome | 'still-open'>((resolve) => {
@@ -24,7 +31,12 @@ function partialUpload(url: string, headers: OutgoingHttpHeaders, sent: Buffer, 
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {
         clearTimeout(timer);
-        resolve({ kind: 'answered', status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), afterMs: performance.now() - startedAt });
+        resolve({
+          kind: 'answered',
+          status: response.statusCode ?? 0,
+          text: Buffer.concat(chunks).toString('utf8'),
+          afterMs: performance.now() - startedAt,
+        });
       });
     });
     outgoing.on('error', () => {
@@ -38,11 +50,15 @@ function partialUpload(url: string, headers: OutgoingHttpHeaders, sent: Buffer, 
 }
 
 async function signedHeaders(api: SquareApi, url: string, body: Buffer, service?: string): Promise<Record<string, string>> {
-  const signed = await signRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body }, {
-    region: api.stack.region,
-    credentials: api.stack.credentials,
-    ...(service === undefined ? {} : { service }),
-  });
+  const signed = await signRequest(
+    url,
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body },
+    {
+      region: api.stack.region,
+      credentials: api.stack.credentials,
+      ...(service === undefined ? {} : { service }),
+    },
+  );
   return { ...signed.headers, 'content-length': String(body.length) };
 }
 
@@ -65,14 +81,24 @@ describe('timeouts and refusals before the body', () => {
   afterAll(() => api.close());
 
   it('answers an unsigned upload 403 before reading its body', async () => {
-    const upload = partialUpload(`${api.stack.httpApiUrl}/square`, { 'content-type': 'application/json', 'content-length': '5000000' }, Buffer.alloc(0), 3000);
+    const upload = partialUpload(
+      `${api.stack.httpApiUrl}/square`,
+      { 'content-type': 'application/json', 'content-length': '5000000' },
+      Buffer.alloc(0),
+      3000,
+    );
     const outcome = await upload.outcome;
     upload.abort();
     expect(outcome).toMatchObject({ kind: 'answered', status: 403 });
   });
 
   it('answers an unroutable upload 404 before reading its body', async () => {
-    const upload = partialUpload(`${api.stack.httpApiUrl}/nowhere`, { 'content-type': 'application/json', 'content-length': '5000000' }, Buffer.alloc(0), 3000);
+    const upload = partialUpload(
+      `${api.stack.httpApiUrl}/nowhere`,
+      { 'content-type': 'application/json', 'content-length': '5000000' },
+      Buffer.alloc(0),
+      3000,
+    );
     const outcome = await upload.outcome;
     upload.abort();
     expect(outcome).toMatchObject({ kind: 'answered', status: 404 });
@@ -98,7 +124,12 @@ describe('timeouts and refusals before the body', () => {
   });
 
   it('does not cut an invocation that runs longer than every timeout, on either port', async () => {
-    const client = new LambdaClient({ endpoint: api.stack.lambdaUrl, region: api.stack.region, credentials: api.stack.credentials, maxAttempts: 1 });
+    const client = new LambdaClient({
+      endpoint: api.stack.lambdaUrl,
+      region: api.stack.region,
+      credentials: api.stack.credentials,
+      maxAttempts: 1,
+    });
     const startedAt = performance.now();
     const [direct, throughApi] = await Promise.all([
       client.send(new InvokeCommand({ FunctionName: api.squarer.name, Payload: new TextEncoder().encode('{"number": 5}') })),
@@ -148,7 +179,12 @@ describe('caps', () => {
     const held = partialUpload(url, await signedHeaders(api, url, large, 'lambda'), large.subarray(0, 899_000), 60_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
 
-    const client = new LambdaClient({ endpoint: api.stack.lambdaUrl, region: api.stack.region, credentials: api.stack.credentials, maxAttempts: 1 });
+    const client = new LambdaClient({
+      endpoint: api.stack.lambdaUrl,
+      region: api.stack.region,
+      credentials: api.stack.credentials,
+      maxAttempts: 1,
+    });
     const payload = Buffer.alloc(200_000, ' ');
     payload.write('{"number": 9}');
     await expect(client.send(new InvokeCommand({ FunctionName: api.squarer.name, Payload: payload }))).rejects.toMatchObject({
@@ -165,11 +201,15 @@ describe('caps', () => {
   it('caps connections: idle ones are closed to make room, and a new client gets through', async () => {
     const { port } = new URL(api.stack.httpApiUrl);
     const idle = await Promise.all(
-      Array.from({ length: 8 }, () =>
-        new Promise<{ socket: net.Socket; closed: Promise<void> }>((resolve, reject) => {
-          const socket = net.connect(Number(port), '127.0.0.1', () => resolve({ socket, closed: new Promise((done) => socket.once('close', () => done())) }));
-          socket.once('error', reject);
-        }),
+      Array.from(
+        { length: 8 },
+        () =>
+          new Promise<{ socket: net.Socket; closed: Promise<void> }>((resolve, reject) => {
+            const socket = net.connect(Number(port), '127.0.0.1', () =>
+              resolve({ socket, closed: new Promise((done) => socket.once('close', () => done())) }),
+            );
+            socket.once('error', reject);
+          }),
       ),
     );
     let status = 0;
@@ -182,7 +222,10 @@ describe('caps', () => {
     }
     expect(status).toBe(200);
     // The one idle longest made room; the others stay until they are needed.
-    const closed = await Promise.race([Promise.race(idle.map((held) => held.closed)).then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 2000))]);
+    const closed = await Promise.race([
+      Promise.race(idle.map((held) => held.closed)).then(() => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), 2000)),
+    ]);
     expect(closed).toBe(true);
     expect(warnings.some((line) => /8 connections open, the cap: closed \d+ idle/.test(line))).toBe(true);
     for (const held of idle) held.socket.destroy();

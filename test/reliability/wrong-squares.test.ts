@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startInvokeApi, type InvokeApi } from '../../local-cloud/lambda/invoke-api';
+import { type InvokeApi, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
 import type { FunctionDefinition } from '../../local-cloud/types';
 import { lambdaContext, squareRequestEvent } from '../support/lambda-context';
 
@@ -53,7 +53,8 @@ beforeAll(async () => {
     MAX_CONCURRENCY: '100',
     DEADLINE_MARGIN_MS: '1000',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
-  })) vi.stubEnv(name, value);
+  }))
+    vi.stubEnv(name, value);
   vi.resetModules();
   ({ handler } = await import('../../functions/coordinator'));
 });

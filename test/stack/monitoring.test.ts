@@ -39,68 +39,83 @@ describe('alarms', () => {
   });
 
   it('coordinator errors: any Lambda error of the coordinator in one minute', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', alarm({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: coordinatorId } }],
-      Statistic: 'Sum',
-      Period: 60,
-      Threshold: 1,
-      EvaluationPeriods: 1,
-      DatapointsToAlarm: 1,
-    }));
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      alarm({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: coordinatorId } }],
+        Statistic: 'Sum',
+        Period: 60,
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+      }),
+    );
   });
 
   it('API 5xx: at least 5 in five minutes on this API', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', alarm({
-      Namespace: 'AWS/ApiGateway',
-      MetricName: '5xx',
-      Dimensions: [{ Name: 'ApiId', Value: { Ref: apiId } }],
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 5,
-      EvaluationPeriods: 1,
-      DatapointsToAlarm: 1,
-    }));
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      alarm({
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '5xx',
+        Dimensions: [{ Name: 'ApiId', Value: { Ref: apiId } }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 5,
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+      }),
+    );
   });
 
   it('squarer throttles: throttled in each of three consecutive five-minute periods', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', alarm({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Throttles',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: squarerId } }],
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 1,
-      EvaluationPeriods: 3,
-      DatapointsToAlarm: 3,
-    }));
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      alarm({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Throttles',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: squarerId } }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 3,
+      }),
+    );
   });
 
-  it('failed numbers: any, from the coordinator\'s own metric, in five minutes', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', alarm({
-      Namespace: METRICS_NAMESPACE,
-      MetricName: CoordinatorMetric.failed,
-      Dimensions: [{ Name: 'service', Value: 'multi-square' }],
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 1,
-      EvaluationPeriods: 1,
-      DatapointsToAlarm: 1,
-    }));
+  it("failed numbers: any, from the coordinator's own metric, in five minutes", () => {
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      alarm({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: CoordinatorMetric.failed,
+        Dimensions: [{ Name: 'service', Value: 'multi-square' }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+      }),
+    );
   });
 
   it('coordinator duration: a maximum of 80 % of its 28 s timeout in five minutes', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', alarm({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Duration',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: coordinatorId } }],
-      Statistic: 'Maximum',
-      Period: 300,
-      Threshold: 22_400,
-      EvaluationPeriods: 1,
-      DatapointsToAlarm: 1,
-    }));
+    template.hasResourceProperties(
+      'AWS::CloudWatch::Alarm',
+      alarm({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Duration',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: coordinatorId } }],
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 22_400,
+        EvaluationPeriods: 1,
+        DatapointsToAlarm: 1,
+      }),
+    );
   });
 });
 
@@ -111,19 +126,26 @@ describe('alarm topic', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
-          { Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Resource: '*' },
+          {
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Resource: '*',
+          },
         ]),
       },
     });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [topic],
       PolicyDocument: {
-        Statement: [Match.objectLike({
-          Action: 'sns:Publish',
-          Effect: 'Deny',
-          Principal: '*',
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        })],
+        Statement: [
+          Match.objectLike({
+            Action: 'sns:Publish',
+            Effect: 'Deny',
+            Principal: '*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ],
       },
     });
   });
@@ -152,16 +174,34 @@ describe('dashboard', () => {
   const coordinator = `\${{Ref:${coordinatorId}}}`;
 
   it('shows the request rate and the API latency at p50 and p99', () => {
-    expect(widget('Requests per minute').metrics).toContainEqual(['AWS/ApiGateway', 'Count', 'ApiId', api, { label: 'requests', period: 60, stat: 'Sum' }]);
+    expect(widget('Requests per minute').metrics).toContainEqual([
+      'AWS/ApiGateway',
+      'Count',
+      'ApiId',
+      api,
+      { label: 'requests', period: 60, stat: 'Sum' },
+    ]);
     expect(widget('API latency (ms)').metrics).toEqual([
       ['AWS/ApiGateway', 'Latency', 'ApiId', api, { label: 'p50', period: 60, stat: 'p50' }],
       ['AWS/ApiGateway', 'Latency', 'ApiId', api, { label: 'p99', period: 60, stat: 'p99' }],
     ]);
-    expect(widget('Coordinator duration (ms)').metrics).toContainEqual(['AWS/Lambda', 'Duration', 'FunctionName', coordinator, { label: 'p99', period: 60, stat: 'p99' }]);
+    expect(widget('Coordinator duration (ms)').metrics).toContainEqual([
+      'AWS/Lambda',
+      'Duration',
+      'FunctionName',
+      coordinator,
+      { label: 'p99', period: 60, stat: 'p99' },
+    ]);
   });
 
-  it('shows failed numbers, retries and throttles from the coordinator\'s metrics, and Lambda\'s throttles', () => {
-    const custom = (name: string, label: string) => [METRICS_NAMESPACE, name, 'service', 'multi-square', { label, period: 60, stat: 'Sum' }];
+  it("shows failed numbers, retries and throttles from the coordinator's metrics, and Lambda's throttles", () => {
+    const custom = (name: string, label: string) => [
+      METRICS_NAMESPACE,
+      name,
+      'service',
+      'multi-square',
+      { label, period: 60, stat: 'Sum' },
+    ];
     expect(widget('Numbers per minute').metrics).toContainEqual(custom(CoordinatorMetric.failed, 'failed'));
     expect(widget('Squarer retries and throttles per minute').metrics).toEqual([
       custom(CoordinatorMetric.retries, 'retries (coordinator)'),
@@ -170,7 +210,7 @@ describe('dashboard', () => {
     ]);
   });
 
-  it('shows the squarer\'s concurrency and duration, and the five alarms', () => {
+  it("shows the squarer's concurrency and duration, and the five alarms", () => {
     expect(widget('Squarer concurrency').metrics).toEqual([
       ['AWS/Lambda', 'ConcurrentExecutions', 'FunctionName', squarer, { label: 'max concurrent executions', period: 60, stat: 'Maximum' }],
     ]);
@@ -198,8 +238,13 @@ describe('tracing', () => {
     return { app, stack };
   };
 
-  const coordinatorCodeOf = (json: { Resources: Record<string, { Type: string; Properties: { Timeout?: number }; Metadata?: Record<string, string> }> }, directory: string) => {
-    const coordinator = Object.values(json.Resources).find((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Timeout === 28);
+  const coordinatorCodeOf = (
+    json: { Resources: Record<string, { Type: string; Properties: { Timeout?: number }; Metadata?: Record<string, string> }> },
+    directory: string,
+  ) => {
+    const coordinator = Object.values(json.Resources).find(
+      (resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Timeout === 28,
+    );
     return readFileSync(path.join(directory, coordinator?.Metadata?.['aws:asset:path'] ?? '', 'index.js'), 'utf8');
   };
 
@@ -222,13 +267,20 @@ describe('tracing', () => {
       const [, policy] = Object.entries(policies).find(([id]) => id.startsWith(prefix)) ?? [];
       // X-Ray's two write actions take no resource: the one wildcard, acknowledged in lib/multi-square-stack.ts.
       expect(policy?.Properties.PolicyDocument.Statement).toContainEqual({
-        Action: [expect.stringMatching(/^xray:Put(TraceSegments|TelemetryRecords)$/), expect.stringMatching(/^xray:Put(TraceSegments|TelemetryRecords)$/)],
+        Action: [
+          expect.stringMatching(/^xray:Put(TraceSegments|TelemetryRecords)$/),
+          expect.stringMatching(/^xray:Put(TraceSegments|TelemetryRecords)$/),
+        ],
         Effect: 'Allow',
         Resource: '*',
       });
     }
     expect(coordinatorCodeOf(configured.toJSON() as never, assembly.directory).includes('aws-xray-sdk')).toBe(true);
-    configured.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: Match.anyValue() });
+    configured.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: Match.anyValue(),
+    });
   });
 
   it.each([

@@ -43,7 +43,7 @@ describe('MultiSquareStack', () => {
     expect(logGroups.map((logGroup) => logGroup.DeletionPolicy)).toEqual(['Delete', 'Delete', 'Delete']);
   });
 
-  it('keeps the coordinator\'s timeout below API Gateway\'s 30 s and sizes memory from config', () => {
+  it("keeps the coordinator's timeout below API Gateway's 30 s and sizes memory from config", () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 28,
       MemorySize: DEFAULT_CONFIG.coordinatorMemoryMb,
@@ -51,13 +51,13 @@ describe('MultiSquareStack', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 5, MemorySize: DEFAULT_CONFIG.squarerMemoryMb });
   });
 
-  it('loads source maps at start only in the small squarer, sparing the coordinator\'s cold start', () => {
+  it("loads source maps at start only in the small squarer, sparing the coordinator's cold start", () => {
     const variables = (id: string) => template.toJSON().Resources[id].Properties.Environment?.Variables ?? {};
     expect(variables(squarerId).NODE_OPTIONS).toBe('--enable-source-maps');
     expect(variables(coordinatorId).NODE_OPTIONS).toBeUndefined();
   });
 
-  it('wires the squarer\'s name and the limits into the coordinator\'s environment', () => {
+  it("wires the squarer's name and the limits into the coordinator's environment", () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 28,
       Environment: {
@@ -74,9 +74,7 @@ describe('MultiSquareStack', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     const invokes = statements.filter((statement) => JSON.stringify(statement.Action).includes('lambda:'));
-    expect(invokes).toEqual([
-      { Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [squarerId, 'Arn'] } },
-    ]);
+    expect(invokes).toEqual([{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [squarerId, 'Arn'] } }]);
   });
 
   it('gives each role only its own log group to write to, and no managed policies', () => {

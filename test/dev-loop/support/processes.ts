@@ -2,7 +2,7 @@
  * Real `npm start` processes for the development-loop tests: started with node (as the npm script
  * runs them), read until ready, stopped with SIGINT as Ctrl-C would.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,11 +26,18 @@ export interface LocalCloudProcess {
 }
 
 /** `npm start -- ...args`, ready when it prints how to stop it; rejects with its output if it exits first. */
-export async function startLocalCloud(args: readonly string[], options: { cwd?: string; env?: Readonly<Record<string, string>> } = {}): Promise<LocalCloudProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectDirectory, 'local-cloud', 'start.ts'), '--port', '0', '--lambda-port', '0', ...args], {
-    cwd: options.cwd ?? projectDirectory,
-    env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', ...options.env },
-  });
+export async function startLocalCloud(
+  args: readonly string[],
+  options: { cwd?: string; env?: Readonly<Record<string, string>> } = {},
+): Promise<LocalCloudProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(projectDirectory, 'local-cloud', 'start.ts'), '--port', '0', '--lambda-port', '0', ...args],
+    {
+      cwd: options.cwd ?? projectDirectory,
+      env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', ...options.env },
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -78,13 +85,20 @@ export async function startLocalCloud(args: readonly string[], options: { cwd?: 
 /** A copy of the second app in a temporary folder (its node_modules linked to ours), to change freely. */
 export function copySecondApp(): { directory: string; remove(): void } {
   const directory = mkdtempSync(path.join(tmpdir(), 'second-app-'));
-  cpSync(secondAppFixture, directory, { recursive: true, filter: (source) => !source.includes(`${path.sep}.local-cloud`) && !source.endsWith(`${path.sep}cdk.out`) });
+  cpSync(secondAppFixture, directory, {
+    recursive: true,
+    filter: (source) => !source.includes(`${path.sep}.local-cloud`) && !source.endsWith(`${path.sep}cdk.out`),
+  });
   symlinkSync(path.join(projectDirectory, 'node_modules'), path.join(directory, 'node_modules'));
   return { directory, remove: () => rmSync(directory, { recursive: true, force: true }) };
 }
 
 /** Invokes a function through the local Invoke API, as `aws lambda invoke` does, signed with the local credentials the stacks here accept. */
-export async function invokeFunction(lambdaUrl: string, functionName: string, payload: unknown): Promise<{ status: number; body: unknown; functionError: string | null }> {
+export async function invokeFunction(
+  lambdaUrl: string,
+  functionName: string,
+  payload: unknown,
+): Promise<{ status: number; body: unknown; functionError: string | null }> {
   const response = await signedFetch(
     `${lambdaUrl}/2015-03-31/functions/${functionName}/invocations`,
     { method: 'POST', body: JSON.stringify(payload) },

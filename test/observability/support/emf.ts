@@ -7,10 +7,33 @@
 
 /** The units the specification allows. */
 const UNITS = new Set([
-  'Seconds', 'Microseconds', 'Milliseconds', 'Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terabytes',
-  'Bits', 'Kilobits', 'Megabits', 'Gigabits', 'Terabits', 'Percent', 'Count', 'Bytes/Second',
-  'Kilobytes/Second', 'Megabytes/Second', 'Gigabytes/Second', 'Terabytes/Second', 'Bits/Second',
-  'Kilobits/Second', 'Megabits/Second', 'Gigabits/Second', 'Terabits/Second', 'Count/Second', 'None',
+  'Seconds',
+  'Microseconds',
+  'Milliseconds',
+  'Bytes',
+  'Kilobytes',
+  'Megabytes',
+  'Gigabytes',
+  'Terabytes',
+  'Bits',
+  'Kilobits',
+  'Megabits',
+  'Gigabits',
+  'Terabits',
+  'Percent',
+  'Count',
+  'Bytes/Second',
+  'Kilobytes/Second',
+  'Megabytes/Second',
+  'Gigabytes/Second',
+  'Terabytes/Second',
+  'Bits/Second',
+  'Kilobits/Second',
+  'Megabits/Second',
+  'Gigabits/Second',
+  'Terabits/Second',
+  'Count/Second',
+  'None',
 ]);
 
 export interface EmfMetric {
@@ -48,7 +71,8 @@ export function readEmf(line: string): { metrics: EmfMetric[] } | { problems: st
       continue;
     }
     const { Namespace, Dimensions, Metrics } = directive;
-    if (typeof Namespace !== 'string' || Namespace.length < 1 || Namespace.length > 255) problems.push(`${at}.Namespace is not a string of 1 to 255 characters`);
+    if (typeof Namespace !== 'string' || Namespace.length < 1 || Namespace.length > 255)
+      problems.push(`${at}.Namespace is not a string of 1 to 255 characters`);
     if (!Array.isArray(Dimensions)) {
       problems.push(`${at}.Dimensions is not an array`);
       continue;
@@ -76,7 +100,8 @@ export function readEmf(line: string): { metrics: EmfMetric[] } | { problems: st
         problems.push(`${at}.Metrics[${m}].Name is not a string of 1 to 255 characters`);
         continue;
       }
-      if (metric.Unit !== undefined && (typeof metric.Unit !== 'string' || !UNITS.has(metric.Unit))) problems.push(`metric ${metric.Name} has an invalid Unit ${JSON.stringify(metric.Unit)}`);
+      if (metric.Unit !== undefined && (typeof metric.Unit !== 'string' || !UNITS.has(metric.Unit)))
+        problems.push(`metric ${metric.Name} has an invalid Unit ${JSON.stringify(metric.Unit)}`);
       const raw = document[metric.Name];
       const values = Array.isArray(raw) ? raw : [raw];
       if (values.length === 0 || values.length > 100 || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
@@ -84,7 +109,13 @@ export function readEmf(line: string): { metrics: EmfMetric[] } | { problems: st
         continue;
       }
       for (const dimensions of dimensionSets.length > 0 ? dimensionSets : [{}]) {
-        metrics.push({ namespace: String(Namespace), name: metric.Name, unit: metric.Unit as string | undefined, dimensions, values: values as number[] });
+        metrics.push({
+          namespace: String(Namespace),
+          name: metric.Name,
+          unit: metric.Unit as string | undefined,
+          dimensions,
+          values: values as number[],
+        });
       }
     }
   }

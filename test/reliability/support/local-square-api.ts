@@ -4,8 +4,17 @@
  * AWS SDK and the local Invoke API. Function logs are kept in arrays so the test output stays readable.
  */
 import path from 'node:path';
+import {
+  type CloudAssemblyDefinition,
+  type FunctionDefinition,
+  type LocalStackOptions,
+  loadCloudAssembly,
+  type RunningLocalStack,
+  type SignRequestOptions,
+  signRequest,
+  startLocalStack,
+} from '@multi-square/local-cloud';
 import type { SquareResponse } from '../../../functions/commons/square-response';
-import { loadCloudAssembly, signRequest, type SignRequestOptions, startLocalStack, type LocalStackOptions, type RunningLocalStack, type CloudAssemblyDefinition, type FunctionDefinition } from '@multi-square/local-cloud';
 import { sendRequest, type TestResponse } from '../../local-cloud/http-api-client';
 
 export const projectDirectory = path.resolve(import.meta.dirname, '..', '..', '..');

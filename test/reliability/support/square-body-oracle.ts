@@ -140,7 +140,11 @@ class StrictJsonReader {
     if (char === '{') return this.object(depth);
     if (char === '[') return this.array(depth);
     if (char === '"') return { kind: 'string', value: this.string() };
-    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, value] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (this.text.startsWith(word, this.position)) {
         this.position += word.length;
         return { kind: 'constant', value };
