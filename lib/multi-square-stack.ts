@@ -75,8 +75,8 @@ export class MultiSquareStack extends Stack {
       bundling: {
         // Bundle the SDK we test with, rather than the runtime's copy: the SDK we test is the SDK we deploy.
         bundleAwsSDK: true,
-        // The SDK's ES module builds tree-shake far better: 401 KB instead of 575 KB, and a cold
-        // load of ~48 ms instead of ~80 ms (bench/REPORT.md, part 3).
+        // The SDK's ES module builds tree-shake far better than its CommonJS ones (575 KB then; the
+        // bundle and its load time today are in bench/REPORT.md, part 3).
         mainFields: ['module', 'main'],
         // On Lambda, credentials come from the environment: the SDK's full provider chain only
         // adds load time (functions/commons/lambda-credentials.ts).
