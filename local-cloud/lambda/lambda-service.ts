@@ -5,9 +5,11 @@
  * queues `Event` invocations as Lambda's asynchronous model does (async-invocation-queue.ts), and
  * writes each invocation's log as CloudWatch would show it (invocation-log.ts).
  */
+
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AwsCredentials } from '../http-api/sigv4-verifier';
 import { type FunctionDefinition, type InvokeOutcome, type LambdaInvoker, LambdaServiceError } from '../types';
 import { AsyncInvocationQueue, type AsyncInvocationSettings, type AttemptOutcome, type QueuedEvent } from './async-invocation-queue';
 import { ConcurrencyAdmission, DEFAULT_ACCOUNT_CONCURRENCY, tooManyRequests } from './concurrency-admission';
@@ -47,12 +49,6 @@ const projectNodeModules = path.resolve(path.dirname(fileURLToPath(import.meta.u
 /** How often the warning that the local resource budget binds may repeat. */
 const BUDGET_WARNING_INTERVAL_MS = 10_000;
 
-export interface LocalCredentials {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-  readonly sessionToken?: string;
-}
-
 /** Per-function settings for tests: shorter timeouts, a reservation, its own faults. */
 export interface FunctionOverrides {
   readonly timeoutSeconds?: number;
@@ -68,7 +64,7 @@ export interface LambdaServiceOptions {
   /** @default '000000000000' */
   readonly accountId?: string;
   /** Given to functions as AWS_ACCESS_KEY_ID etc., like an execution role's. @default dummy local keys */
-  readonly credentials?: LocalCredentials;
+  readonly credentials?: AwsCredentials;
   /** Given to functions as AWS_ENDPOINT_URL_LAMBDA; `startInvokeApi` sets it to itself. */
   readonly lambdaEndpointUrl?: string;
   /**
@@ -156,7 +152,7 @@ export class LocalLambdaService implements LambdaInvoker {
   private readonly random: () => number;
   private readonly logSink: (line: string) => void;
   private readonly closeLogSink: () => void;
-  private readonly credentials: LocalCredentials;
+  private readonly credentials: AwsCredentials;
   private readonly nodeBinaries = new Map<string, string>();
   private readonly reaper: NodeJS.Timeout;
   private lastBudgetWarningAt = Number.NEGATIVE_INFINITY;
