@@ -72,7 +72,10 @@ afterAll(async () => {
 
 async function invokeForLog(name: string, event: object): Promise<string[]> {
   const output = await client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify(event)), LogType: 'Tail' }));
-  return Buffer.from(output.LogResult ?? '', 'base64').toString('utf8').trimEnd().split('\n');
+  return Buffer.from(output.LogResult ?? '', 'base64')
+    .toString('utf8')
+    .trimEnd()
+    .split('\n');
 }
 
 interface PlatformRecord {
