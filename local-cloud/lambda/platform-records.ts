@@ -62,8 +62,11 @@ const LEVEL_ORDER = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 /**
  * The Status object of runtimeDone and report: `success | failure | error | timeout`, with an
  * `errorType` for `failure` and `error`. Which ending is `error` and which `failure` the schema
- * does not say: a handler's (or init's) error is `error` with the runtime's errorType, and a
- * runtime that ended (Runtime.ExitError, Runtime.OutOfMemory) is `failure`, the platform's own.
+ * does not say. A runtime that ended is `failure` with `Runtime.ExitError`, as AWS's runtime
+ * interface emulator writes it (aws-lambda-runtime-interface-emulator, lambda/telemetry: its
+ * runtimeDone tests); Runtime.OutOfMemory is the same kind of ending. A handler's (or init's)
+ * error, which the runtime reports itself, is `error` with the runtime's errorType: the closest
+ * reading of the schema, not confirmed by a published record.
  */
 function statusOf(result: InvocationResult): { status: string; errorType?: string } {
   switch (result.kind) {

@@ -142,6 +142,8 @@ describe('platform lines with LogFormat JSON', () => {
 
   it('hides a successful invocation’s platform records at SystemLogLevel WARN, and shows a failed one’s with status and errorType', async () => {
     expect(platformRecords(await invokeForLog('JsonWarn', {}))).toEqual([]);
+    // platform.initStart is INFO too.
+    expect(sinkLines.some((line) => line.startsWith('[JsonWarn] ') && line.includes('platform.initStart'))).toBe(false);
 
     const failed = platformRecords(await invokeForLog('JsonWarn', { fail: true }));
     expect(failed.map((entry) => entry.type)).toEqual(['platform.runtimeDone', 'platform.report']);
