@@ -84,6 +84,13 @@ interface PlatformRecord {
   readonly record: Record<string, unknown> & { metrics?: Record<string, number> };
 }
 
+/** The entry at `index`, failing the test when there is none. */
+function entryAt<T>(list: readonly T[], index: number): T {
+  const entry = list[index];
+  if (entry === undefined) throw new Error(`no entry ${index} in ${JSON.stringify(list)}`);
+  return entry;
+}
+
 function platformRecords(lines: readonly string[]): PlatformRecord[] {
   return lines
     .filter((line) => line.startsWith('{"time"'))
@@ -98,7 +105,8 @@ describe('platform lines with LogFormat JSON', () => {
 
     expect(records.map((entry) => entry.type)).toEqual(['platform.start', 'platform.report']);
     expect(lines.some((line) => /^(START|END|REPORT) RequestId/.test(line))).toBe(false);
-    const [start, report] = records;
+    const start = entryAt(records, 0);
+    const report = entryAt(records, 1);
     expect(Number.isNaN(Date.parse(start.time))).toBe(false);
     const requestId = start.record.requestId;
     expect(start.record).toEqual({ requestId, version: '$LATEST' });
@@ -108,7 +116,7 @@ describe('platform lines with LogFormat JSON', () => {
     expect(metrics.memorySizeMB).toBe(256);
     expect(metrics.maxMemoryUsedMB).toBeGreaterThan(0);
     // A cold start bills its init.
-    expect(metrics.billedDurationMs).toBe(Math.max(1, Math.ceil(metrics.durationMs + metrics.initDurationMs)));
+    expect(metrics.billedDurationMs).toBe(Math.max(1, Math.ceil((metrics.durationMs ?? 0) + (metrics.initDurationMs ?? 0))));
     // The application's own line is still there, in the runtime's JSON format.
     expect(lines.some((line) => line.includes('"message":"handling"'))).toBe(true);
   });
@@ -120,7 +128,7 @@ describe('platform lines with LogFormat JSON', () => {
       .filter((entry) => entry.type === 'platform.initStart');
 
     expect(initStarts).toHaveLength(1);
-    expect(initStarts[0].record).toEqual({
+    expect(entryAt(initStarts, 0).record).toEqual({
       initializationType: 'on-demand',
       phase: 'init',
       runtimeVersion: 'nodejs:24.local',
@@ -136,8 +144,8 @@ describe('platform lines with LogFormat JSON', () => {
     const records = platformRecords(await invokeForLog('JsonDebug', {}));
 
     expect(records.map((entry) => entry.type)).toEqual(['platform.start', 'platform.runtimeDone', 'platform.report']);
-    expect(records[1].record).toMatchObject({ status: 'success', metrics: { producedBytes: Buffer.byteLength('{"ok":true}') } });
-    expect(records[2].record.metrics).not.toHaveProperty('initDurationMs');
+    expect(entryAt(records, 1).record).toMatchObject({ status: 'success', metrics: { producedBytes: Buffer.byteLength('{"ok":true}') } });
+    expect(entryAt(records, 2).record.metrics).not.toHaveProperty('initDurationMs');
   });
 
   it('hides a successful invocation’s platform records at SystemLogLevel WARN, and shows a failed one’s with status and errorType', async () => {
@@ -165,9 +173,9 @@ describe('platform lines with LogFormat Text', () => {
     const platform = lines.filter((line) => /^(START|END|REPORT) /.test(line));
 
     expect(platform).toHaveLength(3);
-    expect(platform[0]).toMatch(/^START RequestId: \S+ Version: \$LATEST$/);
-    expect(platform[1]).toMatch(/^END RequestId: \S+$/);
-    expect(platform[2]).toMatch(
+    expect(entryAt(platform, 0)).toMatch(/^START RequestId: \S+ Version: \$LATEST$/);
+    expect(entryAt(platform, 1)).toMatch(/^END RequestId: \S+$/);
+    expect(entryAt(platform, 2)).toMatch(
       /^REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/,
     );
     expect(sinkLines.some((line) => /^\[Text\] INIT_START Runtime Version: nodejs:24\.local\tRuntime Version ARN: /.test(line))).toBe(true);
