@@ -41,13 +41,17 @@ interface ReportInput {
   readonly result: { readonly kind: string; readonly error?: RuntimeErrorDocument };
 }
 
+/** Init is billed since 1 August 2025: https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/ */
+export function billedDurationMs(durationMs: number, initDurationMs: number | undefined): number {
+  return Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0)));
+}
+
 /** The REPORT line. https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html */
 export function reportLine({ requestId, definition, durationMs, initDurationMs, maxMemoryUsedMb, result }: ReportInput): string {
   const fields = [
     `REPORT RequestId: ${requestId}`,
     `Duration: ${durationMs.toFixed(2)} ms`,
-    // Init is billed since 1 August 2025: https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/
-    `Billed Duration: ${Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0)))} ms`,
+    `Billed Duration: ${billedDurationMs(durationMs, initDurationMs)} ms`,
     `Memory Size: ${definition.memorySizeMb} MB`,
     // Measured, never clamped: an overrun shows.
     `Max Memory Used: ${maxMemoryUsedMb ?? 0} MB`,

@@ -16,7 +16,18 @@ function runtimeErrorPayload(errorType: string, errorMessage: string): Buffer {
   return Buffer.from(JSON.stringify({ errorType, errorMessage }), 'utf8');
 }
 
-export function outcomeOf(result: InvocationResult, requestId: string, definition: FunctionDefinition, log: InvocationLog): InvokeOutcome {
+/**
+ * `textPlatformLines`: whether the timeout and runtime-exit lines are written; with the JSON log
+ * format they are not, their facts are the status and errorType of the platform records.
+ */
+export function outcomeOf(
+  result: InvocationResult,
+  requestId: string,
+  definition: FunctionDefinition,
+  invocationLog: InvocationLog,
+  textPlatformLines = true,
+): InvokeOutcome {
+  const log = { line: (text: string) => textPlatformLines && invocationLog.line(text) };
   const base = { requestId, executedVersion: '$LATEST' };
   switch (result.kind) {
     case 'success': {

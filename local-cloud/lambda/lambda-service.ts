@@ -30,9 +30,9 @@ import {
   faultsForFunction,
   seededRandom,
 } from './fault-injection';
-import { createStderrLogSink, InvocationLog, queuedLine, reportLine } from './invocation-log';
+import { createStderrLogSink, InvocationLog } from './invocation-log';
 import { outcomeOf } from './invocation-outcome';
-import { initStartLine } from './platform-log';
+import { platformLinesFor } from './platform-records';
 import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
 import { runtimeModulesDirectory } from './runtime-modules';
 import { functionUser } from './runtime-user';
@@ -434,7 +434,9 @@ export class LocalLambdaService implements LambdaInvoker {
     const { environment } = lease;
     const started = performance.now();
     let result: EnvironmentInvokeResult | { readonly kind: 'init-error'; readonly error: RuntimeErrorDocument };
-    log.line(`START RequestId: ${requestId} Version: $LATEST`);
+    const platform = platformLinesFor(definition, this.region);
+    const platformLine = (line: string | undefined) => line !== undefined && log.line(line);
+    platformLine(platform.start(requestId));
     if (lease.initError !== undefined) {
       result = { kind: 'init-error', error: lease.initError };
     } else {
@@ -451,26 +453,19 @@ export class LocalLambdaService implements LambdaInvoker {
       });
     }
     const durationMs = performance.now() - started;
-    const outcome = outcomeOf(result, requestId, definition, log);
-    log.line(`END RequestId: ${requestId}`);
-    log.line(
-      reportLine({
-        requestId,
-        definition,
-        durationMs,
-        initDurationMs: lease.initDurationMs,
-        maxMemoryUsedMb: environment.maxMemoryUsedMb(),
-        result,
-      }),
-    );
-    if (lease.queueWait !== undefined) log.line(queuedLine(requestId, lease.queueWait));
+    const outcome = outcomeOf(result, requestId, definition, log, platform.format === 'Text');
+    const facts = { requestId, durationMs, initDurationMs: lease.initDurationMs, maxMemoryUsedMb: environment.maxMemoryUsedMb(), result };
+    platformLine(platform.end(facts));
+    platformLine(platform.report(facts));
+    if (lease.queueWait !== undefined) log.line(platform.queued(requestId, lease.queueWait));
     pool.release(environment);
     return { ...outcome, ...(wantsTail ? { logTail: log.tail() } : {}) };
   }
 
   private createEnvironment(definition: FunctionDefinition): ExecutionEnvironment {
     this.stage.verify(definition.codeDirectory);
-    this.logSink(`[${definition.name}] ${initStartLine(definition, this.region)}`);
+    const initStart = platformLinesFor(definition, this.region).initStart();
+    if (initStart !== undefined) this.logSink(`[${definition.name}] ${initStart}`);
     return new ExecutionEnvironment({
       definition,
       nodeBinary: this.nodeBinaryFor(definition.runtime),

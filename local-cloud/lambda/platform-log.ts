@@ -11,8 +11,14 @@ import type { FunctionDefinition } from '../types';
  * made from it (AWS's identifies a runtime build this machine does not have).
  */
 export function initStartLine(definition: FunctionDefinition, region: string): string {
+  const { version, arn } = runtimeVersionOf(definition, region);
+  return `INIT_START Runtime Version: ${version}\tRuntime Version ARN: ${arn}`;
+}
+
+/** The runtime version and its ARN, as INIT_START and `platform.initStart` name them. */
+export function runtimeVersionOf(definition: FunctionDefinition, region: string): { readonly version: string; readonly arn: string } {
   const major = /^nodejs(\d+)/.exec(definition.runtime)?.[1] ?? '24';
   const version = `nodejs:${major}.local`;
   const digest = createHash('sha256').update(version).digest('hex');
-  return `INIT_START Runtime Version: ${version}\tRuntime Version ARN: arn:aws:lambda:${region}::runtime:${digest}`;
+  return { version, arn: `arn:aws:lambda:${region}::runtime:${digest}` };
 }
