@@ -5,13 +5,14 @@
  */
 import type { FunctionLoggingConfig } from '../types';
 
-const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+/** The values API_LoggingConfig allows: all six for the application, three for the system. */
+const APPLICATION_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+const SYSTEM_LOG_LEVELS = ['DEBUG', 'INFO', 'WARN'] as const;
 
-function levelOf(value: unknown, where: string): string | undefined {
+function levelOf(value: unknown, where: string, allowed: readonly string[]): string | undefined {
   if (value === undefined) return undefined;
   const level = typeof value === 'string' ? value.toUpperCase() : '';
-  if (!(LOG_LEVELS as readonly string[]).includes(level))
-    throw new Error(`${where}: '${String(value)}' is not a log level (${LOG_LEVELS.join(', ')})`);
+  if (!allowed.includes(level)) throw new Error(`${where}: '${String(value)}' is not one of ${allowed.join(', ')}`);
   return level;
 }
 
@@ -26,8 +27,9 @@ export function readLoggingConfig(properties: Record<string, unknown>, logicalId
   if (format === 'Text') return { logFormat: 'Text' };
   return {
     logFormat: 'JSON',
-    applicationLogLevel: levelOf(properties.ApplicationLogLevel, `${logicalId}.LoggingConfig.ApplicationLogLevel`) ?? 'INFO',
-    systemLogLevel: levelOf(properties.SystemLogLevel, `${logicalId}.LoggingConfig.SystemLogLevel`) ?? 'INFO',
+    applicationLogLevel:
+      levelOf(properties.ApplicationLogLevel, `${logicalId}.LoggingConfig.ApplicationLogLevel`, APPLICATION_LOG_LEVELS) ?? 'INFO',
+    systemLogLevel: levelOf(properties.SystemLogLevel, `${logicalId}.LoggingConfig.SystemLogLevel`, SYSTEM_LOG_LEVELS) ?? 'INFO',
   };
 }
 
