@@ -11,7 +11,7 @@
  * runs of whitespace folded); `test/local-cloud/sigv4-signature.test.ts` checks them against
  * `@smithy/signature-v4` on generated requests so the two cannot drift.
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash } from 'node:crypto';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 export const TERMINATOR = 'aws4_request';
@@ -79,7 +79,7 @@ export function canonicalRequest(inputs: CanonicalRequestInputs): string {
 }
 
 export function stringToSign(longDate: string, scope: string, canonical: string): string {
-  return `${ALGORITHM}\n${longDate}\n${scope}\n${createHash('sha256').update(canonical, 'utf8').digest('hex')}`;
+  return `${ALGORITHM}\n${longDate}\n${scope}\n${hash('sha256', canonical, 'hex')}`;
 }
 
 /** How many signing keys a verifier keeps: a request's date is within minutes of now, so two days cover midnight. */

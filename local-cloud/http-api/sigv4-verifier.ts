@@ -8,7 +8,7 @@
  * Error messages and `x-amzn-errortype` values copy what API Gateway answers (403), see
  * https://repost.aws/knowledge-center/api-gateway-troubleshoot-403-forbidden
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { ALGORITHM as ALGORITHM_IDENTIFIER, canonicalRequest, signature, signingKeys, stringToSign, TERMINATOR } from './sigv4-signature';
 
 export interface AwsCredentials {
@@ -53,7 +53,7 @@ export interface SigV4Verifier {
 }
 
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
-const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
+const EMPTY_SHA256 = hash('sha256', '', 'hex');
 const LONG_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 const deny = (errorType: string, message: string): SigV4Verdict => ({ ok: false, errorType, message });
@@ -70,9 +70,11 @@ function toLongDate(date: Date): string {
     .replace(/\.\d{3}/, '');
 }
 
-/** `20240102`, the day of a date in UTC. */
-function shortDateOf(date: Date): string {
-  return date.toISOString().slice(0, 10).replace(/-/g, '');
+/** `20240102`, the day of a date in UTC: the long date's own digits unless they named no real day (20240231). */
+function shortDateOf(date: Date, longDate: string): string {
+  const day = longDate.slice(0, 8);
+  const real = date.getUTCDate() === Number(day.slice(6)) && date.getUTCMonth() + 1 === Number(day.slice(4, 6));
+  return real ? day : date.toISOString().slice(0, 10).replace(/-/g, '');
 }
 
 function parseLongDate(text: string): Date | undefined {
@@ -318,7 +320,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
           ? UNSIGNED_PAYLOAD
           : request.body.length === 0
             ? EMPTY_SHA256
-            : createHash('sha256').update(request.body).digest('hex');
+            : hash('sha256', request.body, 'hex');
 
       const canonical = canonicalRequest({
         method: request.method,
@@ -335,7 +337,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
       const expected = {
         canonicalRequest: canonical,
         stringToSign: toSign,
-        signature: signature(signingKey(shortDateOf(signingDate), inputs.region, service), toSign),
+        signature: signature(signingKey(shortDateOf(signingDate, inputs.longDate), inputs.region, service), toSign),
       };
       if (!sameHex(expected.signature, inputs.signature.toLowerCase())) {
         return invalid(
