@@ -5,7 +5,6 @@
  * covers the body, so it is checked once the body is in.
  */
 import type { IncomingMessage } from 'node:http';
-import { NodeSha256 } from './http-api/node-sha256';
 import { type AwsCredentials, createSigV4Verifier, type SigV4Verdict, type SigV4Verifier } from './http-api/sigv4-verifier';
 
 export interface SignatureGate {
@@ -51,7 +50,6 @@ export function createSignatureGate(options: SignatureGateOptions): SignatureGat
         credentials,
         region: options.region,
         service: options.service,
-        sha256: NodeSha256,
         ...(options.now === undefined ? {} : { now: options.now }),
       }),
     );

@@ -3,15 +3,13 @@
  * `execute-api`, against one configured set of credentials.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  *
- * The expected signature is computed by `@smithy/signature-v4` (the SDK's own signer) from the
- * request's date, scope and signed headers, so client and server agree on canonicalization.
+ * The expected signature is computed in `sigv4-signature.ts` from the request's date, scope and
+ * signed headers, with the SDK signer's canonicalization (a property test holds the two together).
  * Error messages and `x-amzn-errortype` values copy what API Gateway answers (403), see
  * https://repost.aws/knowledge-center/api-gateway-troubleshoot-403-forbidden
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
-import { ALGORITHM_IDENTIFIER, getCanonicalHeaders, SignatureV4, UNSIGNED_PAYLOAD } from '@smithy/signature-v4';
-import type { ChecksumConstructor, HttpRequest } from '@smithy/types';
+import { hash, timingSafeEqual } from 'node:crypto';
+import { ALGORITHM as ALGORITHM_IDENTIFIER, canonicalRequest, signature, signingKeys, stringToSign, TERMINATOR } from './sigv4-signature';
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -48,16 +46,14 @@ export interface SigV4VerifierOptions {
   readonly maxClockSkewMs?: number;
   /** @default () => new Date() */
   readonly now?: () => Date;
-  /** The hash the signature is computed with. @default `@aws-crypto/sha256-js` */
-  readonly sha256?: ChecksumConstructor;
 }
 
 export interface SigV4Verifier {
   verify(request: SignedHttpRequest): Promise<SigV4Verdict>;
 }
 
-const TERMINATOR = 'aws4_request';
-const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const EMPTY_SHA256 = hash('sha256', '', 'hex');
 const LONG_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 const deny = (errorType: string, message: string): SigV4Verdict => ({ ok: false, errorType, message });
@@ -72,6 +68,13 @@ function toLongDate(date: Date): string {
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}/, '');
+}
+
+/** `20240102`, the day of a date in UTC: the long date's own digits unless they named no real day (20240231). */
+function shortDateOf(date: Date, longDate: string): string {
+  const day = longDate.slice(0, 8);
+  const real = date.getUTCDate() === Number(day.slice(6)) && date.getUTCMonth() + 1 === Number(day.slice(4, 6));
+  return real ? day : date.toISOString().slice(0, 10).replace(/-/g, '');
 }
 
 function parseLongDate(text: string): Date | undefined {
@@ -236,25 +239,6 @@ function isVerdict(value: SignatureInputs | SigV4Verdict): value is SigV4Verdict
   return 'ok' in value;
 }
 
-/** The SDK signer, opened up to give its canonical request and string to sign for the error message. */
-class ExpectedSignature extends SignatureV4 {
-  async compute(
-    request: HttpRequest,
-    canonicalHeaders: Record<string, string>,
-    payloadHash: string,
-    signingDate: Date,
-    region: string,
-    service: string,
-    longDate: string,
-    scope: string,
-  ) {
-    const canonicalRequest = this.createCanonicalRequest(request, canonicalHeaders, payloadHash);
-    const stringToSign = await this.createStringToSign(longDate, scope, canonicalRequest, ALGORITHM_IDENTIFIER);
-    const signature = await this.sign(stringToSign, { signingDate, signingRegion: region, signingService: service });
-    return { canonicalRequest, stringToSign, signature };
-  }
-}
-
 function sameHex(a: string, b: string): boolean {
   const left = Buffer.from(a, 'utf8');
   const right = Buffer.from(b, 'utf8');
@@ -265,12 +249,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
   const service = options.service ?? 'execute-api';
   const maxSkewMs = options.maxClockSkewMs ?? 5 * 60_000;
   const now = options.now ?? (() => new Date());
-  const signer = new ExpectedSignature({
-    service,
-    region: options.region,
-    credentials: { accessKeyId: options.credentials.accessKeyId, secretAccessKey: options.credentials.secretAccessKey },
-    sha256: options.sha256 ?? Sha256,
-  });
+  const signingKey = signingKeys(options.credentials.secretAccessKey);
 
   return {
     async verify(request) {
@@ -333,13 +312,6 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
         return invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
       }
 
-      // Only the headers the client signed, with their values as received.
-      const signedHeaderValues: Record<string, string> = {};
-      for (const name of inputs.signedHeaders) {
-        const value = headers.get(name);
-        if (value !== undefined) signedHeaderValues[name] = value;
-      }
-
       // The payload line is the hash of the body received; a body changed in transit fails here even
       // when the client sent (and signed) x-amz-content-sha256 for the original body.
       const declaredHash = headers.get('x-amz-content-sha256');
@@ -348,30 +320,25 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
           ? UNSIGNED_PAYLOAD
           : request.body.length === 0
             ? EMPTY_SHA256
-            : createHash('sha256').update(request.body).digest('hex');
+            : hash('sha256', request.body, 'hex');
 
-      const signedQuery: Record<string, string | string[]> = {};
-      for (const [name, values] of query) signedQuery[name] = values.length === 1 ? (values[0] ?? '') : values;
-      const httpRequest: HttpRequest = {
+      const canonical = canonicalRequest({
         method: request.method,
-        protocol: 'http:',
-        hostname: headers.get('host') ?? '',
-        path: request.rawPath,
-        query: signedQuery,
-        headers: signedHeaderValues,
-      };
-      const canonicalHeaders = getCanonicalHeaders(httpRequest, undefined, new Set(inputs.signedHeaders));
-      const scope = `${inputs.shortDate}/${inputs.region}/${inputs.service}/${TERMINATOR}`;
-      const expected = await signer.compute(
-        httpRequest,
-        canonicalHeaders,
+        rawPath: request.rawPath,
+        query,
+        headers,
+        signedHeaders: inputs.signedHeaders,
         payloadHash,
-        signingDate,
-        inputs.region,
-        service,
-        inputs.longDate,
-        scope,
-      );
+      });
+      const scope = `${inputs.shortDate}/${inputs.region}/${inputs.service}/${TERMINATOR}`;
+      const toSign = stringToSign(inputs.longDate, scope, canonical);
+      // The key's day is the request's date as a calendar date (as the SDK signer derives it), which
+      // differs from the scope's only for a date like 20240231 that no signer produces.
+      const expected = {
+        canonicalRequest: canonical,
+        stringToSign: toSign,
+        signature: signature(signingKey(shortDateOf(signingDate, inputs.longDate), inputs.region, service), toSign),
+      };
       if (!sameHex(expected.signature, inputs.signature.toLowerCase())) {
         return invalid(
           'The request signature we calculated does not match the signature you provided. Check your AWS Secret ' +
