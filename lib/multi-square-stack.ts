@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -112,30 +113,31 @@ export class MultiSquareStack extends Stack {
       description: 'multi-square: POST /square',
       createDefaultStage: false,
     });
-    const stage = this.httpApi.addStage('DefaultStage', {
+    this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: config.throttleRateLimit, burstLimit: config.throttleBurstLimit },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        // The fields of https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
+        format: apigw.AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            caller: '$context.identity.caller',
+            user: '$context.identity.user',
+            requestTime: '$context.requestTime',
+            httpMethod: '$context.httpMethod',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            protocol: '$context.protocol',
+            responseLength: '$context.responseLength',
+            integrationError: '$context.integrationErrorMessage',
+            integrationLatency: '$context.integrationLatency',
+          }),
+        ),
+      },
     });
-    const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
-    cfnStage.accessLogSettings = {
-      destinationArn: accessLogs.logGroupArn,
-      // The fields of https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
-      format: JSON.stringify({
-        requestId: '$context.requestId',
-        ip: '$context.identity.sourceIp',
-        caller: '$context.identity.caller',
-        user: '$context.identity.user',
-        requestTime: '$context.requestTime',
-        httpMethod: '$context.httpMethod',
-        routeKey: '$context.routeKey',
-        status: '$context.status',
-        protocol: '$context.protocol',
-        responseLength: '$context.responseLength',
-        integrationError: '$context.integrationErrorMessage',
-        integrationLatency: '$context.integrationLatency',
-      }),
-    };
 
     this.httpApi.addRoutes({
       path: '/square',
