@@ -6,6 +6,7 @@
 
 import type { FaultRates, TargetedFaults } from './lambda/fault-injection';
 import type { LocalStackOptions } from './local-stack';
+import { numberFlag, optionalNumberFlag } from './number-flag';
 
 export const LAMBDA_FLAGS_USAGE = `  --concurrency-limit <n>   emulated account concurrency: invocations beyond it get 429 (default 1000)
   --max-environments <n>    local resource budget: execution environments (processes) alive at once,
@@ -52,14 +53,6 @@ type LambdaFlagOptions = Pick<
   LocalStackOptions,
   'concurrencyLimit' | 'maxEnvironments' | 'maxConcurrentInits' | 'faultInjection' | 'asyncInvocation'
 >;
-
-function numberFlag(name: string, raw: string, min: number, max: number, integer = false): number {
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-    throw new Error(`--${name} must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
 
 /** `VALUE` (every function) or `FUNCTION=VALUE`. */
 function splitTarget(name: string, raw: string): { readonly functionMatch?: string; readonly value: string } {
@@ -122,15 +115,10 @@ export function parseLambdaFlags(values: LambdaFlagValues): LambdaFlagOptions {
     ...(Object.keys(target.faults).length === 0 ? {} : { faults: target.faults }),
   }));
 
-  const concurrencyLimit =
-    values['concurrency-limit'] === undefined ? undefined : numberFlag('concurrency-limit', values['concurrency-limit'], 1, 100_000, true);
-  const maxEnvironments =
-    values['max-environments'] === undefined ? undefined : numberFlag('max-environments', values['max-environments'], 1, 100_000, true);
-  const maxConcurrentInits =
-    values['max-concurrent-inits'] === undefined
-      ? undefined
-      : numberFlag('max-concurrent-inits', values['max-concurrent-inits'], 1, 10_000, true);
-  const maxEventAgeS = values['max-event-age'] === undefined ? undefined : numberFlag('max-event-age', values['max-event-age'], 60, 21_600);
+  const concurrencyLimit = optionalNumberFlag('concurrency-limit', values['concurrency-limit'], 1, 100_000, true);
+  const maxEnvironments = optionalNumberFlag('max-environments', values['max-environments'], 1, 100_000, true);
+  const maxConcurrentInits = optionalNumberFlag('max-concurrent-inits', values['max-concurrent-inits'], 1, 10_000, true);
+  const maxEventAgeS = optionalNumberFlag('max-event-age', values['max-event-age'], 60, 21_600);
   return {
     ...(concurrencyLimit === undefined ? {} : { concurrencyLimit }),
     ...(maxEnvironments === undefined ? {} : { maxEnvironments }),

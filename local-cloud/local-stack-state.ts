@@ -3,9 +3,11 @@
  * per stack, so two stacks in one folder never overwrite each other), and how other commands find
  * one: kept apart from the stack itself so that a client loads only this.
  */
+
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { AwsCredentials } from './http-api/sigv4-verifier';
+import { isAlive } from './process-alive';
 
 /** What a running local stack offers, and what its state file records. */
 export interface LocalStackEndpoints {
@@ -28,16 +30,6 @@ export const STACK_CHOICE_VARIABLE = 'LOCAL_CLOUD_STACK';
 /** Several stacks answer and none was chosen: the message lists them and says how to choose. */
 export class AmbiguousLocalStackError extends Error {
   override readonly name = 'AmbiguousLocalStackError';
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, but another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function answers(endpoints: LocalStackEndpoints): Promise<boolean> {

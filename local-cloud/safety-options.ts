@@ -2,6 +2,7 @@
  * `npm start`'s flags for who may reach the stack and the servers' limits, parsed apart from
  * start.ts so each concern keeps its own module.
  */
+import { optionalNumberFlag } from './number-flag';
 import type { ExposureOptions } from './remote-access';
 import type { ServerLimits } from './server-limits';
 import {
@@ -39,20 +40,11 @@ export const SAFETY_USAGE = `  --allow-remote            let --host be other tha
 
 type FlagValues = { readonly [K in keyof typeof SAFETY_FLAGS]?: (typeof SAFETY_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
 
-function whole(name: string, raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
-
 function limitsFrom(values: FlagValues, connections: keyof FlagValues, buffered: keyof FlagValues): Partial<ServerLimits> {
-  const headersTimeoutMs = whole('headers-timeout-ms', values['headers-timeout-ms'], 100, 3_600_000);
-  const bodyIdleTimeoutMs = whole('body-timeout-ms', values['body-timeout-ms'], 100, 3_600_000);
-  const maxConnections = whole(connections, values[connections] as string | undefined, 1, 1_000_000);
-  const bufferedMb = whole(buffered, values[buffered] as string | undefined, 1, 1_048_576);
+  const headersTimeoutMs = optionalNumberFlag('headers-timeout-ms', values['headers-timeout-ms'], 100, 3_600_000, true);
+  const bodyIdleTimeoutMs = optionalNumberFlag('body-timeout-ms', values['body-timeout-ms'], 100, 3_600_000, true);
+  const maxConnections = optionalNumberFlag(connections, values[connections] as string | undefined, 1, 1_000_000, true);
+  const bufferedMb = optionalNumberFlag(buffered, values[buffered] as string | undefined, 1, 1_048_576, true);
   return {
     ...(headersTimeoutMs === undefined ? {} : { headersTimeoutMs }),
     ...(bodyIdleTimeoutMs === undefined ? {} : { bodyIdleTimeoutMs }),

@@ -2,6 +2,7 @@
  * `npm start`: synthesize the CDK app if its sources changed, then serve it locally: the HTTP API
  * on 127.0.0.1:3000 and the Lambda Invoke API on 127.0.0.1:3001 (flags change both), until Ctrl-C.
  */
+
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEV_LOOP_PARSE_OPTIONS, DEV_LOOP_USAGE, devLoopSettings } from './dev-loop-options';
@@ -10,6 +11,7 @@ import { selectFunction } from './function-selector';
 import { LAMBDA_FLAGS_USAGE, lambdaFlagOptions, parseLambdaFlags } from './lambda-flags';
 import { watchProcessLifecycle } from './lifecycle';
 import { LOCAL_CREDENTIALS, type LocalStackOptions, type RunningLocalStack, startLocalStack } from './local-stack';
+import { optionalNumberFlag } from './number-flag';
 import { SAFETY_FLAGS, SAFETY_USAGE, safetyOptionsFrom } from './safety-options';
 import { watchSources } from './watch-sources';
 
@@ -32,15 +34,6 @@ ${DEV_LOOP_USAGE}
   -h, --help                this text
 
 SIGINT, SIGTERM and SIGHUP stop the stack, as does the exit of the process that started it.`;
-
-function numberOption(name: string, raw: string | undefined, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`--${name} must be a number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return value;
-}
 
 async function main(): Promise<void> {
   const lifecycle = watchProcessLifecycle((line) => process.stderr.write(line));
@@ -81,8 +74,8 @@ async function main(): Promise<void> {
     ...(settings.inspect === undefined ? {} : { inspect: settings.inspect }),
     logSink: functionLogs.write,
     host: values.host,
-    httpPort: numberOption('port', values.port, 0, 65_535) ?? 3000,
-    lambdaPort: numberOption('lambda-port', values['lambda-port'], 0, 65_535) ?? 3001,
+    httpPort: optionalNumberFlag('port', values.port, 0, 65_535, true) ?? 3000,
+    lambdaPort: optionalNumberFlag('lambda-port', values['lambda-port'], 0, 65_535, true) ?? 3001,
     ...parseLambdaFlags(values),
     ...(shownFunctions === undefined ? { accessLog: (line: string) => stderrLines(`[access] ${line}`) } : {}),
     onSynthesized: (synthesized) =>

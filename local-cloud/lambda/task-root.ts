@@ -26,6 +26,7 @@ import {
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isAlive } from '../process-alive';
 import { LambdaServiceError } from '../types';
 import type { FunctionUser } from './runtime-user';
 
@@ -96,15 +97,6 @@ export function removeAbandonedStages(parent: string = os.tmpdir()): string[] {
     }
   }
   return removed;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Stages not yet removed: a process that exits without closing its stack still leaves none behind. */
