@@ -11,27 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InvokeApi, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
 import { readLoggingConfig } from '../../local-cloud/lambda/logging-config';
 import type { FunctionDefinition } from '../../local-cloud/types';
+import { testFunction } from '../support/function-definition';
 
 let directory: string;
 let api: InvokeApi;
 let client: LambdaClient;
 
 function definitionOf(name: string, loggingConfig?: FunctionDefinition['loggingConfig']): FunctionDefinition {
-  return {
-    logicalId: name,
-    stackName: 'Fidelity',
-    name,
-    arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    handler: 'index.handler',
-    codeDirectory: directory,
-    runtime: 'nodejs24.x',
-    architecture: 'x86_64',
-    memorySizeMb: 256,
-    timeoutSeconds: 10,
-    environment: {},
-    logGroupName: `/aws/lambda/${name}`,
-    ...(loggingConfig === undefined ? {} : { loggingConfig }),
-  };
+  return testFunction(name, directory, { stackName: 'Fidelity', ...(loggingConfig === undefined ? {} : { loggingConfig }) });
 }
 
 const callerCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };

@@ -12,6 +12,7 @@ import { resolveNodeBinary } from '../../local-cloud/lambda/execution-environmen
 import { type LambdaServiceOptions, LocalLambdaService } from '../../local-cloud/lambda/lambda-service';
 import { type CloudAssemblyDefinition, type FunctionDefinition, type InvokeOutcome, LambdaServiceError } from '../../local-cloud/types';
 import { type fixtureFunctionIds, fixtureFunctionNamed } from '../fixtures/local-cloud/fixture-stack';
+import { testFunction } from '../support/function-definition';
 
 let outdir: string;
 let assembly: CloudAssemblyDefinition;
@@ -299,22 +300,7 @@ function inlineFunction(source: string, settings: Partial<FunctionDefinition> = 
   // Readable by the unprivileged user environments run as when the tests run as root.
   chmodSync(outdir, 0o755);
   chmodSync(codeDirectory, 0o755);
-  const name = `Inline-${path.basename(codeDirectory)}`;
-  return {
-    logicalId: name,
-    stackName: 'Inline',
-    name,
-    arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    handler: 'index.handler',
-    codeDirectory,
-    runtime: 'nodejs24.x',
-    architecture: 'x86_64',
-    memorySizeMb: 256,
-    timeoutSeconds: 10,
-    environment: {},
-    logGroupName: `/aws/lambda/${name}`,
-    ...settings,
-  };
+  return testFunction(`Inline-${path.basename(codeDirectory)}`, codeDirectory, { stackName: 'Inline', ...settings });
 }
 
 function startInline(definition: FunctionDefinition) {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InvokeApi, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
 import { readLoggingConfig } from '../../local-cloud/lambda/logging-config';
 import type { FunctionDefinition } from '../../local-cloud/types';
+import { testFunction } from '../support/function-definition';
 
 let directory: string;
 let api: InvokeApi;
@@ -19,21 +20,11 @@ let client: LambdaClient;
 const sinkLines: string[] = [];
 
 function definitionOf(name: string, loggingConfig?: Record<string, unknown>, timeoutSeconds = 10): FunctionDefinition {
-  return {
-    logicalId: name,
+  return testFunction(name, directory, {
     stackName: 'JsonLog',
-    name,
-    arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
-    handler: 'index.handler',
-    codeDirectory: directory,
-    runtime: 'nodejs24.x',
-    architecture: 'x86_64',
-    memorySizeMb: 256,
     timeoutSeconds,
-    environment: {},
-    logGroupName: `/aws/lambda/${name}`,
     ...(loggingConfig === undefined ? {} : { loggingConfig: readLoggingConfig(loggingConfig, name) }),
-  };
+  });
 }
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };

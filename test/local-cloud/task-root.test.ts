@@ -11,6 +11,7 @@ import { LocalLambdaService } from '../../local-cloud/lambda/lambda-service';
 import { functionUser } from '../../local-cloud/lambda/runtime-user';
 import { STAGING_DIRECTORY_PREFIX } from '../../local-cloud/lambda/task-root';
 import { type FunctionDefinition, LambdaServiceError } from '../../local-cloud/types';
+import { testFunction } from '../support/function-definition';
 
 const project = mkdtempSync(path.join(os.tmpdir(), 'task-root-test-'));
 afterAll(() => rmSync(project, { recursive: true, force: true }));
@@ -29,20 +30,7 @@ function commonJsAsset(): { readonly directory: string; readonly hash: string } 
 }
 
 function doubler(codeDirectory: string): FunctionDefinition {
-  return {
-    logicalId: 'Doubler',
-    stackName: 'Test',
-    name: 'Test-Doubler',
-    arn: 'arn:aws:lambda:us-east-1:000000000000:function:Test-Doubler',
-    handler: 'index.handler',
-    codeDirectory,
-    runtime: 'nodejs24.x',
-    architecture: 'arm64',
-    memorySizeMb: 128,
-    timeoutSeconds: 5,
-    environment: {},
-    logGroupName: '/aws/lambda/Test-Doubler',
-  };
+  return testFunction('Test-Doubler', codeDirectory, { logicalId: 'Doubler', architecture: 'arm64', memorySizeMb: 128, timeoutSeconds: 5 });
 }
 
 async function withService<T>(codeDirectory: string, use: (service: LocalLambdaService, staged: string) => Promise<T>): Promise<T> {

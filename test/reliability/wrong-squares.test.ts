@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type InvokeApi, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
-import type { FunctionDefinition } from '../../local-cloud/types';
+import { testFunction } from '../support/function-definition';
 import { lambdaContext, squareRequestEvent } from '../support/lambda-context';
 
 const codeDirectory = mkdtempSync(path.join(os.tmpdir(), 'lying-squarer-'));
@@ -23,20 +23,12 @@ const LYING_SQUARER = `exports.handler = async (event, context) => {
 };
 `;
 
-const squarer: FunctionDefinition = {
+const squarer = testFunction('Test-LyingSquarer', codeDirectory, {
   logicalId: 'LyingSquarer',
-  stackName: 'Test',
-  name: 'Test-LyingSquarer',
-  arn: 'arn:aws:lambda:us-east-1:000000000000:function:Test-LyingSquarer',
-  handler: 'index.handler',
-  codeDirectory,
-  runtime: 'nodejs24.x',
   architecture: 'arm64',
   memorySizeMb: 128,
   timeoutSeconds: 5,
-  environment: {},
-  logGroupName: '/aws/lambda/Test-LyingSquarer',
-};
+});
 
 let api: InvokeApi;
 let handler: typeof import('../../functions/coordinator').handler;
