@@ -193,13 +193,8 @@ export class LocalLambdaService implements LambdaInvoker {
     const initGate = new InitGate(this.maxConcurrentInits);
     const reservations = new Map<string, number>();
     for (const definition of options.functions) {
-      const overrides = options.functionOverrides?.[definition.name] ?? options.functionOverrides?.[definition.logicalId] ?? {};
-      const effective: FunctionDefinition = {
-        ...definition,
-        codeDirectory: this.stage.stage(definition.codeDirectory).directory,
-        ...(overrides.timeoutSeconds === undefined ? {} : { timeoutSeconds: overrides.timeoutSeconds }),
-        ...(overrides.reservedConcurrency === undefined ? {} : { reservedConcurrency: overrides.reservedConcurrency }),
-      };
+      const overrides = this.overridesOf(definition);
+      const effective = this.asRun(definition);
       if (effective.reservedConcurrency !== undefined) reservations.set(definition.name, effective.reservedConcurrency);
       const injected = faultsForFunction(definition.name, options.faultInjection);
       this.functionsByName.set(definition.name, {
@@ -295,13 +290,7 @@ export class LocalLambdaService implements LambdaInvoker {
   replaceFunction(definition: FunctionDefinition): void {
     const target = this.functionsByName.get(definition.name);
     if (target === undefined) throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${definition.arn}`);
-    const overrides = this.options.functionOverrides?.[definition.name] ?? this.options.functionOverrides?.[definition.logicalId] ?? {};
-    const effective: FunctionDefinition = {
-      ...definition,
-      codeDirectory: this.stage.stage(definition.codeDirectory).directory,
-      ...(overrides.timeoutSeconds === undefined ? {} : { timeoutSeconds: overrides.timeoutSeconds }),
-      ...(overrides.reservedConcurrency === undefined ? {} : { reservedConcurrency: overrides.reservedConcurrency }),
-    };
+    const effective = this.asRun(definition);
     target.pool.replace(effective, () => this.createEnvironment(effective));
   }
 
@@ -460,6 +449,21 @@ export class LocalLambdaService implements LambdaInvoker {
     if (lease.queueWait !== undefined) log.line(platform.queued(requestId, lease.queueWait));
     pool.release(environment);
     return { ...outcome, ...(wantsTail ? { logTail: log.tail() } : {}) };
+  }
+
+  private overridesOf(definition: FunctionDefinition): FunctionOverrides {
+    return this.options.functionOverrides?.[definition.name] ?? this.options.functionOverrides?.[definition.logicalId] ?? {};
+  }
+
+  /** The definition as this service runs it: its code staged afresh, the test overrides applied. */
+  private asRun(definition: FunctionDefinition): FunctionDefinition {
+    const overrides = this.overridesOf(definition);
+    return {
+      ...definition,
+      codeDirectory: this.stage.stage(definition.codeDirectory).directory,
+      ...(overrides.timeoutSeconds === undefined ? {} : { timeoutSeconds: overrides.timeoutSeconds }),
+      ...(overrides.reservedConcurrency === undefined ? {} : { reservedConcurrency: overrides.reservedConcurrency }),
+    };
   }
 
   private createEnvironment(definition: FunctionDefinition): ExecutionEnvironment {
