@@ -77,10 +77,22 @@ export interface ExecutionEnvironmentOptions {
 }
 
 type ChildMessage =
-  | { readonly type: 'ready' }
+  | { readonly type: 'ready'; readonly maxRssKb?: number }
   | { readonly type: 'init-error'; readonly error: RuntimeErrorDocument; readonly outputBytes: OutputBytes }
-  | { readonly type: 'result'; readonly requestId: string; readonly payload: string; readonly outputBytes: OutputBytes }
-  | { readonly type: 'error'; readonly requestId: string; readonly error: RuntimeErrorDocument; readonly outputBytes: OutputBytes };
+  | {
+      readonly type: 'result';
+      readonly requestId: string;
+      readonly payload: string;
+      readonly outputBytes: OutputBytes;
+      readonly maxRssKb?: number;
+    }
+  | {
+      readonly type: 'error';
+      readonly requestId: string;
+      readonly error: RuntimeErrorDocument;
+      readonly outputBytes: OutputBytes;
+      readonly maxRssKb?: number;
+    };
 
 interface OutputBytes {
   readonly stdout: number;
@@ -217,6 +229,8 @@ export class ExecutionEnvironment {
   lastUsedAt = Date.now();
   private lastMemorySampleMb: number | undefined;
   private lastMemorySampleAt = Number.NEGATIVE_INFINITY;
+  /** Set once the process has reported its own peak with an answer: no /proc read is needed for REPORT. */
+  private peakReported = false;
   /** Set when the environment went over its memory size (resident check, or V8's heap limit). */
   private outOfMemory = false;
   /** The environment's private TMPDIR, removed when it ends. */
@@ -307,7 +321,7 @@ export class ExecutionEnvironment {
           // Ready too late: INIT's timeout has already killed it; its exit ends INIT.
           if (this.stateValue === 'dead') return;
           this.stateValue = 'idle';
-          this.maxMemoryUsedMb(true);
+          if (!this.notePeak(message.maxRssKb)) this.maxMemoryUsedMb(true);
           // From the spawn, not the handler's load alone: Lambda's Init Duration includes the runtime's start.
           finish({ kind: 'ready', initDurationMs: performance.now() - started });
         } else if (message.type === 'init-error') {
@@ -377,20 +391,31 @@ export class ExecutionEnvironment {
   }
 
   /**
-   * Peak resident memory of the process in MB (Linux `/proc`), for the REPORT line; the last
-   * sample once the process is gone. The peak only grows, so between invocations in quick
-   * succession a sample up to 50 ms old stands in (reading /proc each time cost ~30 µs an
-   * invocation); `fresh` reads it now, before the process is killed.
+   * Peak resident memory of the process in MB, for the REPORT line: the larger of what the process
+   * reported with its last answer (its ru_maxrss) and what the memory check last read from /proc;
+   * the last figure once the process is gone. `fresh` reads /proc now, for an invocation that ended
+   * without an answer (a timeout, before the kill). Without a figure yet, /proc is read at most
+   * every 50 ms (a read cost ~30 µs).
    */
   maxMemoryUsedMb(fresh = false): number | undefined {
     const pid = this.child?.pid;
     if (pid === undefined || this.exitDescription !== undefined) return this.lastMemorySampleMb;
     const now = performance.now();
-    if (!fresh && this.lastMemorySampleMb !== undefined && now - this.lastMemorySampleAt < 50) return this.lastMemorySampleMb;
+    if (!fresh && this.lastMemorySampleMb !== undefined && (this.peakReported || now - this.lastMemorySampleAt < 50)) {
+      return this.lastMemorySampleMb;
+    }
     this.lastMemorySampleAt = now;
     const sample = residentMemoryMb(pid);
     if (sample !== undefined) this.lastMemorySampleMb = Math.max(this.lastMemorySampleMb ?? 0, sample.peakMb);
     return this.lastMemorySampleMb;
+  }
+
+  /** Takes the peak the process reported (KB); false when the message carried none. */
+  private notePeak(maxRssKb: number | undefined): boolean {
+    if (typeof maxRssKb !== 'number' || !Number.isFinite(maxRssKb)) return false;
+    this.peakReported = true;
+    this.lastMemorySampleMb = Math.max(this.lastMemorySampleMb ?? 0, Math.ceil(maxRssKb / 1024));
+    return true;
   }
 
   /** Ends the process and everything it started (see process-tree.ts). */
@@ -495,6 +520,7 @@ export class ExecutionEnvironment {
     if (message.type !== 'result' && message.type !== 'error') return;
     const pending = this.pending;
     if (pending === undefined || pending.request.requestId !== message.requestId) return;
+    this.notePeak(message.maxRssKb);
     await this.waitForOutput(message.outputBytes);
     if (message.type === 'result') this.settle({ kind: 'success', payload: message.payload });
     else this.settle({ kind: 'function-error', error: message.error });

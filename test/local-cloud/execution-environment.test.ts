@@ -340,6 +340,32 @@ describe('the managed runtime’s limits and platform lines', () => {
     expect(used).toBeGreaterThan(128);
   });
 
+  it('reports the measured peak in REPORT on every warm invocation after it, within the memory size', async () => {
+    const definition = inlineFunction(
+      `let kept;
+      exports.handler = async (event) => {
+        if (event.allocateMb) kept = Buffer.alloc(event.allocateMb * 1024 * 1024, 1);
+        return 'ok';
+      };`,
+      { memorySizeMb: 256 },
+    );
+    const { invoke, lines } = startInline(definition);
+    await invoke({});
+    await invoke({ allocateMb: 96 });
+    await invoke({});
+
+    const used = lines
+      .filter((line) => line.includes('REPORT RequestId:'))
+      .map((line) => Number(/Max Memory Used: (\d+) MB/.exec(line)?.[1]));
+    expect(used).toHaveLength(3);
+    // A Node.js process alone is ~40 MB resident; the buffer adds 96 MB, and the peak stays.
+    expect(used[0]).toBeLessThan(96);
+    expect(used[1]).toBeGreaterThanOrEqual(96);
+    expect(used[1]).toBeLessThan(256);
+    // A peak: it never goes down once reached.
+    expect(used[2]).toBeGreaterThanOrEqual(used[1] ?? 0);
+  });
+
   it('writes INIT_START on a cold start and bills Init Duration in REPORT', async () => {
     const { invoke, lines } = startInline(inlineFunction(`exports.handler = async () => 'ok';`));
     await invoke();
