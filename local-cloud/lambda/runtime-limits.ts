@@ -3,7 +3,7 @@
  * from the function's memory, a resident-memory reading for the part the heap limit misses, and a
  * trace header per invocation.
  */
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -42,8 +42,21 @@ export function newTraceId(now = Date.now()): string {
   const seconds = Math.floor(now / 1000)
     .toString(16)
     .padStart(8, '0');
-  // randomUUID draws from a cached pool; randomBytes costs a system call (~30 µs) per invocation.
-  const root = randomUUID().replaceAll('-', '').slice(0, 24);
-  const parent = randomUUID().replaceAll('-', '').slice(0, 16);
-  return `Root=1-${seconds}-${root};Parent=${parent};Sampled=0`;
+  return `Root=1-${seconds}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
+}
+
+/**
+ * Random bytes for trace IDs, drawn a page at a time: one call to the system's generator serves
+ * about 200 invocations (a `randomBytes` call per invocation cost ~30 µs, two `randomUUID`s ~3 µs).
+ */
+const randomPool = Buffer.alloc(4096);
+let randomOffset = randomPool.length;
+
+function randomHex(bytes: number): string {
+  if (randomOffset + bytes > randomPool.length) {
+    randomFillSync(randomPool);
+    randomOffset = 0;
+  }
+  randomOffset += bytes;
+  return randomPool.toString('hex', randomOffset - bytes, randomOffset);
 }
