@@ -49,9 +49,13 @@ export function readBoundedBody(request: IncomingMessage, limit: number, options
       else heldUntil.once('close', giveBack);
       resolve(result);
     };
+    // One timer per body, pushed back on every chunk (`refresh`), not one per chunk.
     const armTimer = () => {
       if (idleTimeoutMs === undefined || idleTimeoutMs <= 0) return;
-      clearTimeout(timer);
+      if (timer !== undefined) {
+        timer.refresh();
+        return;
+      }
       timer = setTimeout(() => {
         request.socket.destroy();
         finish({ kind: 'cut', reason: `no body bytes for ${idleTimeoutMs} ms` });

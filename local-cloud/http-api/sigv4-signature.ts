@@ -21,8 +21,22 @@ function escapeUri(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** Non-S3 services: `.` and `..` segments resolved, empty segments dropped, then each byte encoded (again). */
+/** Recent paths' canonical forms: a local Invoke API sees the same few paths over and over. */
+const canonicalPaths = new Map<string, string>();
+const CANONICAL_PATH_CACHE_SIZE = 256;
+
 function canonicalPath(rawPath: string): string {
+  let canonical = canonicalPaths.get(rawPath);
+  if (canonical === undefined) {
+    canonical = computeCanonicalPath(rawPath);
+    if (canonicalPaths.size >= CANONICAL_PATH_CACHE_SIZE) canonicalPaths.clear();
+    canonicalPaths.set(rawPath, canonical);
+  }
+  return canonical;
+}
+
+/** Non-S3 services: `.` and `..` segments resolved, empty segments dropped, then each byte encoded (again). */
+function computeCanonicalPath(rawPath: string): string {
   const segments: string[] = [];
   for (const segment of rawPath.split('/')) {
     if (segment === '' || segment === '.') continue;
@@ -50,7 +64,11 @@ function canonicalQuery(query: ReadonlyMap<string, readonly string[]>): string {
 }
 
 /** A header value as it goes into the canonical request: line breaks to spaces, runs of spaces and tabs folded, trimmed once. */
+const NEEDS_FOLDING = /[\r\n\t]| {2}|^ | $/;
+
 function canonicalHeaderValue(value: string): string {
+  // Most values (those the SDK sends) have nothing to fold: skip the three replacements.
+  if (!NEEDS_FOLDING.test(value)) return value;
   return value
     .replace(/[\r\n]/g, ' ')
     .replace(/[ \t]+/g, ' ')

@@ -40,10 +40,19 @@ export interface PlatformLines {
   queued(requestId: string, wait: QueueWait): string;
 }
 
+/** One set per definition (a function's definition only changes by replacement): built once, not per invocation. */
+const linesByDefinition = new WeakMap<FunctionDefinition, { readonly region: string; readonly lines: PlatformLines }>();
+
 export function platformLinesFor(definition: FunctionDefinition, region: string): PlatformLines {
+  const cached = linesByDefinition.get(definition);
+  if (cached?.region === region) return cached.lines;
   const config = definition.loggingConfig;
-  if (config === undefined || config.logFormat === 'Text') return textLines(definition, region);
-  return jsonLines(definition, region, config.systemLogLevel ?? 'INFO');
+  const lines =
+    config === undefined || config.logFormat === 'Text'
+      ? textLines(definition, region)
+      : jsonLines(definition, region, config.systemLogLevel ?? 'INFO');
+  linesByDefinition.set(definition, { region, lines });
+  return lines;
 }
 
 function textLines(definition: FunctionDefinition, region: string): PlatformLines {
