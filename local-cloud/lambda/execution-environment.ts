@@ -204,13 +204,35 @@ interface PendingInvocation {
   readonly request: InvokeRequest;
   readonly resolve: (result: EnvironmentInvokeResult) => void;
   timer?: NodeJS.Timeout;
-  memoryTimer?: NodeJS.Timeout;
 }
 
 export type EnvironmentState = 'created' | 'initializing' | 'idle' | 'busy' | 'dead';
 
 /** How often a busy environment's resident memory is compared with the function's memory size. */
 const MEMORY_CHECK_INTERVAL_MS = 100;
+
+/**
+ * One timer checks the memory of every busy environment, rather than a timer set and cleared per
+ * invocation; it runs only while some environment is busy.
+ */
+const memoryWatch = {
+  checks: new Map<ExecutionEnvironment, () => void>(),
+  timer: undefined as NodeJS.Timeout | undefined,
+  add(environment: ExecutionEnvironment, check: () => void): void {
+    this.checks.set(environment, check);
+    if (this.timer !== undefined) return;
+    this.timer = setInterval(() => {
+      for (const check of this.checks.values()) check();
+    }, MEMORY_CHECK_INTERVAL_MS);
+    this.timer.unref();
+  },
+  remove(environment: ExecutionEnvironment): void {
+    this.checks.delete(environment);
+    if (this.checks.size > 0 || this.timer === undefined) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+  },
+};
 /** How long to wait, once the process has exited, for its pipes to deliver the last output. */
 const EXIT_DRAIN_LIMIT_MS = 100;
 
@@ -365,7 +387,7 @@ export class ExecutionEnvironment {
       };
       pending.timer = setTimeout(onDeadline, request.timeoutMs);
       // What V8's heap limit misses (buffers, native memory) shows in the resident size.
-      pending.memoryTimer = setInterval(() => this.checkMemory(), MEMORY_CHECK_INTERVAL_MS);
+      memoryWatch.add(this, this.checkMemoryNow);
       const dispatch = () => {
         if (this.pending !== pending) return;
         if (request.hang) return;
@@ -455,6 +477,8 @@ export class ExecutionEnvironment {
     killAll(process.platform === 'linux' ? processTree(pid) : [pid]);
   }
 
+  private readonly checkMemoryNow = () => this.checkMemory();
+
   private checkMemory(): void {
     const pid = this.child?.pid;
     if (pid === undefined || this.pending === undefined) return;
@@ -530,7 +554,7 @@ export class ExecutionEnvironment {
     const pending = this.pending;
     if (pending === undefined) return;
     clearTimeout(pending.timer);
-    clearInterval(pending.memoryTimer);
+    memoryWatch.remove(this);
     this.pending = undefined;
     this.lastUsedAt = Date.now();
     if (this.stateValue === 'busy') this.stateValue = result.kind === 'success' || result.kind === 'function-error' ? 'idle' : 'dead';
@@ -550,7 +574,7 @@ export class ExecutionEnvironment {
     if (this.pending !== undefined) {
       const pending = this.pending;
       clearTimeout(pending.timer);
-      clearInterval(pending.memoryTimer);
+      memoryWatch.remove(this);
       this.pending = undefined;
       pending.resolve(this.outOfMemory ? { kind: 'out-of-memory', description } : { kind: 'exit', description });
     }
