@@ -2,7 +2,7 @@
  * CPU per SigV4 check of one Invoke request (the squarer's, as the SDK signs it), in a tight loop:
  * the signature gate's `beforeBody` and `afterBody` of any checkout, so two trees compare directly.
  * In the running local cloud the same check costs more (colder caches, GC shared with the rest);
- * `bench/invoke-rate-ab.ts` gives the effect on the invocation rate.
+ * `bench/invoke-rate-paired.ts` gives the effect on the invocation rate.
  * Run: `node --import tsx bench/sigv4-verify-cost.ts [project directory]`. Prints one JSON line.
  */
 import path from 'node:path';

@@ -1,0 +1,211 @@
+/**
+ * The local Invoke API's warm invocation rate, one checkout against another (e.g. an older commit),
+ * measured in pairs: both trees' local stacks run in this one process, each is warmed until its
+ * environments stop growing (so no cold start falls inside a timed batch), then batches alternate
+ * between them (A B, B A, ...), so that a change in the machine's load hits both sides of a pair
+ * alike. On a shared 2-core machine one tree's rate moves by ±20 % from minute to minute; the ratio
+ * within a pair moves less, and the median of 16 or more pairs is steady to a few per cent.
+ * Each side calls its own stack's squarer with the stock SDK `LambdaClient` (a keep-alive pool of
+ * `CONCURRENCY` sockets) and the stack's own credentials, so a tree that checks SigV4 checks it.
+ * Prints one JSON line: each side's median rate, the CPU of this process (client and local cloud)
+ * and of that side's environments per invocation, and the median and every per-pair ratio.
+ *
+ * Run: `node --import tsx bench/invoke-rate-paired.ts <other project directory> [--pairs 16]
+ * [--batch 1500] [--this <project directory>] [--this-options JSON] [--other-options JSON]`.
+ * The options go to that side's `startLocalStack` (e.g. `{"invokeAuthentication":"none"}` or
+ * `{"maxEnvironments":8}`; a tree ignores what it does not know), which also compares a tree with
+ * itself. The other tree needs its own `npm ci`; each tree synthesizes its own assembly.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { median, projectDirectory } from './child';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    pairs: { type: 'string', default: '16' },
+    batch: { type: 'string', default: '1500' },
+    this: { type: 'string', default: projectDirectory },
+    'this-options': { type: 'string', default: '{}' },
+    'other-options': { type: 'string', default: '{}' },
+  },
+});
+const [other] = positionals;
+if (other === undefined)
+  throw new Error(
+    'usage: invoke-rate-paired.ts <other project directory> [--pairs N] [--batch N] [--this DIR] [--this-options JSON] [--other-options JSON]',
+  );
+const PAIRS = Number(values.pairs);
+const BATCH = Number(values.batch);
+const CONCURRENCY = 32;
+const trees = { this: path.resolve(values.this), other: path.resolve(other) };
+const extraOptions = {
+  this: JSON.parse(values['this-options']) as Record<string, unknown>,
+  other: JSON.parse(values['other-options']) as Record<string, unknown>,
+};
+
+interface Stack {
+  readonly lambdaUrl: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  readonly assembly: { readonly functions: readonly { readonly logicalId: string; readonly name: string }[] };
+  close(): Promise<void>;
+}
+
+interface Side {
+  readonly name: 'this' | 'other';
+  readonly stack: Stack;
+  readonly client: LambdaClient;
+  readonly squarer: string;
+  /** The process IDs of this side's environments. */
+  environments: readonly number[];
+}
+
+/** CPU time (user + system) of a process from /proc, in microseconds; 0 once it is gone. */
+function processCpuMicros(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return 0;
+  }
+}
+
+/** This process's children (Linux): the environments of both stacks. */
+function children(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+async function startSide(name: Side['name'], root: string): Promise<Side> {
+  // The tree's own module, whatever its version: options it does not know are ignored.
+  const { startLocalStack } = (await import(path.join(root, 'local-cloud/local-stack.ts'))) as {
+    startLocalStack: (options: Record<string, unknown>) => Promise<Stack>;
+  };
+  const before = new Set(children());
+  const stack = await startLocalStack({
+    projectDirectory: root,
+    httpPort: 0,
+    lambdaPort: 0,
+    writeStateFile: false,
+    logSink: () => undefined,
+    ...extraOptions[name],
+  });
+  const squarer = stack.assembly.functions.find((f) => f.logicalId.startsWith('Squarer'))?.name;
+  if (squarer === undefined) throw new Error(`no squarer in the assembly of ${root}`);
+  const client = new LambdaClient({
+    endpoint: stack.lambdaUrl,
+    region: stack.region,
+    credentials: stack.credentials,
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }) }),
+  });
+  const side: Side = { name, stack, client, squarer, environments: [] };
+  // Warm until the environments stop growing: the first invocations start them (paced by the
+  // init gate of newer trees), and a cold start must not fall inside a timed batch.
+  let count = -1;
+  for (let round = 0; round < 20; round += 1) {
+    await invokeMany(side, 1000);
+    const now = children().filter((pid) => !before.has(pid));
+    if (now.length === count) break;
+    count = now.length;
+  }
+  side.environments = children().filter((pid) => !before.has(pid));
+  return side;
+}
+
+async function invokeMany(side: Side, count: number): Promise<number> {
+  let next = 0;
+  const encoder = new TextEncoder();
+  const startedAt = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) {
+        next += 1;
+        const output = await side.client.send(
+          new InvokeCommand({ FunctionName: side.squarer, Payload: encoder.encode(`{"number":${next}}`) }),
+        );
+        if (output.FunctionError !== undefined)
+          throw new Error(`${side.name}: the squarer failed: ${new TextDecoder().decode(output.Payload)}`);
+      }
+    }),
+  );
+  return performance.now() - startedAt;
+}
+
+interface Batch {
+  readonly invocationsPerSecond: number;
+  readonly processCpuMicrosPerInvocation: number;
+  readonly environmentCpuMicrosPerInvocation: number;
+}
+
+async function timeBatch(side: Side): Promise<Batch> {
+  const environmentsBefore = side.environments.reduce((sum, pid) => sum + processCpuMicros(pid), 0);
+  const cpuBefore = process.cpuUsage();
+  const elapsedMs = await invokeMany(side, BATCH);
+  const cpu = process.cpuUsage(cpuBefore);
+  const environmentsAfter = side.environments.reduce((sum, pid) => sum + processCpuMicros(pid), 0);
+  return {
+    invocationsPerSecond: (BATCH / elapsedMs) * 1000,
+    processCpuMicrosPerInvocation: (cpu.user + cpu.system) / BATCH,
+    environmentCpuMicrosPerInvocation: (environmentsAfter - environmentsBefore) / BATCH,
+  };
+}
+
+const sides = [await startSide('this', trees.this), await startSide('other', trees.other)] as const;
+const batches: Record<Side['name'], Batch[]> = { this: [], other: [] };
+const ratios: number[] = [];
+try {
+  for (let pair = 0; pair < PAIRS; pair += 1) {
+    const order = pair % 2 === 0 ? [sides[0], sides[1]] : [sides[1], sides[0]];
+    const measured: Partial<Record<Side['name'], Batch>> = {};
+    for (const side of order) measured[side.name] = await timeBatch(side);
+    const [a, b] = [measured.this, measured.other];
+    if (a === undefined || b === undefined) throw new Error('a pair lost a side');
+    batches.this.push(a);
+    batches.other.push(b);
+    ratios.push(a.invocationsPerSecond / b.invocationsPerSecond);
+  }
+} finally {
+  for (const side of sides) {
+    side.client.destroy();
+    await side.stack.close();
+  }
+}
+const summary = (name: Side['name']) => ({
+  options: extraOptions[name],
+  environments: sides.find((side) => side.name === name)?.environments.length,
+  medianInvocationsPerSecond: median(batches[name].map((b) => b.invocationsPerSecond)),
+  medianProcessCpuMicrosPerInvocation: median(batches[name].map((b) => b.processCpuMicrosPerInvocation)),
+  medianEnvironmentCpuMicrosPerInvocation: median(batches[name].map((b) => b.environmentCpuMicrosPerInvocation)),
+});
+process.stdout.write(
+  `${JSON.stringify({
+    trees,
+    pairs: PAIRS,
+    batch: BATCH,
+    concurrency: CONCURRENCY,
+    this: summary('this'),
+    other: summary('other'),
+    medianRatio: median(ratios),
+    ratios: ratios.map((r) => Number(r.toFixed(3))),
+    loadAverageAfter: loadavg()[0],
+  })}\n`,
+);
+process.exit(0);
