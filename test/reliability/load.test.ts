@@ -59,8 +59,9 @@ describe('load', () => {
     );
     expect(new Set(processNames).size).toBe(5000);
     // Each square's invocation started once; the retried ones that never started were refused
-    // (429) or never connected: 5000 sockets opened at once overflow the listen backlog (511), and
-    // a client whose connection is not accepted within 3 s retries.
+    // (429) or never connected: 5000 sockets opened at once can overflow a listen backlog (the
+    // Invoke API asks for 4096; the kernel may cap it lower), and a client whose connection is not
+    // accepted within 3 s retries.
     const started = startedRequestIds(api.logs, api.squarer.name);
     for (const name of processNames) expect(started).toContain(name);
     expect(started.length).toBeGreaterThanOrEqual(5000);
