@@ -5,6 +5,10 @@
  * exponential backoff from 1 s up to 5 minutes; an event older than the maximum event age
  * (6 hours) is discarded. Nothing accepted is lost silently: each event ends in a success or in
  * one log line that names its request ID, the attempts made and why it was given up.
+ *
+ * Lambda documents no cap on the size of its queue; the local one is this process's memory, so it
+ * holds at most `maxQueuedBytes` of events: one that would take it past the cap is not taken, and
+ * the Invoke API answers it 429, so that the caller retries it rather than it being lost.
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
  */
@@ -20,9 +24,30 @@ export interface AsyncInvocationSettings {
   readonly throttleBackoffInitialMs?: number;
   /** @default 300 000 (5 minutes) */
   readonly throttleBackoffMaxMs?: number;
+  /**
+   * Bytes of events held at once, all functions together: each event's payload plus
+   * {@link EVENT_RECORD_BYTES}. @default {@link DEFAULT_MAX_QUEUED_EVENT_BYTES}
+   */
+  readonly maxQueuedBytes?: number;
 }
 
+/**
+ * Asynchronous invocation payload quota (1 MB since October 2025; 256 KB before).
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+ */
+export const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
 const DEFAULT_MAX_EVENT_AGE_MS = 6 * 60 * 60 * 1000;
+export const DEFAULT_MAX_QUEUED_EVENT_BYTES = 256 * 1024 * 1024;
+/**
+ * What an event costs beyond its payload (its record, request ID and retry timer: about 450 bytes
+ * of heap, measured), rounded up, so that a flood of empty events is bounded too.
+ */
+export const EVENT_RECORD_BYTES = 1024;
+
+/** What an event of this payload counts against the queue's `maxQueuedBytes`. */
+function costOf(payload: Buffer): number {
+  return payload.length + EVENT_RECORD_BYTES;
+}
 
 /** How one attempt went, as the poller sees it. */
 export type AttemptOutcome =
@@ -56,6 +81,8 @@ export class AsyncInvocationQueue {
   private readonly retryDelaysMs: readonly number[];
   private readonly backoffInitialMs: number;
   private readonly backoffMaxMs: number;
+  readonly maxQueuedBytes: number;
+  private queuedBytes = 0;
 
   constructor(
     settings: AsyncInvocationSettings,
@@ -70,9 +97,15 @@ export class AsyncInvocationQueue {
     this.retryDelaysMs = settings.retryDelaysMs ?? [60_000, 120_000];
     this.backoffInitialMs = settings.throttleBackoffInitialMs ?? 1000;
     this.backoffMaxMs = settings.throttleBackoffMaxMs ?? 300_000;
+    this.maxQueuedBytes = settings.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_EVENT_BYTES;
     if (!(this.maxEventAgeMs > 0)) throw new Error(`the maximum event age must be positive, got ${this.maxEventAgeMs} ms`);
     if (!Number.isInteger(this.maxRetryAttempts) || this.maxRetryAttempts < 0 || this.maxRetryAttempts > 2) {
       throw new Error(`maxRetryAttempts must be 0, 1 or 2 as on Lambda, got ${this.maxRetryAttempts}`);
+    }
+    // Room for one event of the largest payload, so that an event refused for want of room fits once the queue drains.
+    const largest = MAX_ASYNC_PAYLOAD_BYTES + EVENT_RECORD_BYTES;
+    if (!(this.maxQueuedBytes >= largest)) {
+      throw new Error(`maxQueuedBytes must hold one event of the largest payload, ${largest} bytes or more, got ${this.maxQueuedBytes}`);
     }
   }
 
@@ -81,11 +114,23 @@ export class AsyncInvocationQueue {
     return this.events.size;
   }
 
-  /** Takes an event accepted with 202 and runs its first attempt now. */
-  enqueue(functionName: string, requestId: string, payload: Buffer): void {
+  /** Bytes of the events accepted and not yet ended, as counted against {@link maxQueuedBytes}. */
+  get bytes(): number {
+    return this.queuedBytes;
+  }
+
+  /**
+   * Takes an event to be accepted with 202 and runs its first attempt now; false, and nothing
+   * taken, when it would take the queue past {@link maxQueuedBytes}.
+   */
+  tryEnqueue(functionName: string, requestId: string, payload: Buffer): boolean {
+    const cost = costOf(payload);
+    if (this.queuedBytes + cost > this.maxQueuedBytes) return false;
+    this.queuedBytes += cost;
     const event: QueuedEvent = { functionName, requestId, payload, acceptedAt: Date.now(), ran: 0, refused: 0, functionErrors: 0 };
     this.events.add(event);
     this.run(event);
+    return true;
   }
 
   /** Resolves when every accepted event has ended. */
@@ -187,7 +232,8 @@ export class AsyncInvocationQueue {
   }
 
   private end(event: QueuedEvent): void {
-    this.events.delete(event);
+    if (!this.events.delete(event)) return;
+    this.queuedBytes -= costOf(event.payload);
     if (this.events.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 }

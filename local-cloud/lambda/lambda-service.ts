@@ -11,7 +11,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AwsCredentials } from '../http-api/sigv4-verifier';
 import { type FunctionDefinition, type InvokeOutcome, type LambdaInvoker, LambdaServiceError } from '../types';
-import { AsyncInvocationQueue, type AsyncInvocationSettings, type AttemptOutcome, type QueuedEvent } from './async-invocation-queue';
+import {
+  AsyncInvocationQueue,
+  type AsyncInvocationSettings,
+  type AttemptOutcome,
+  MAX_ASYNC_PAYLOAD_BYTES,
+  type QueuedEvent,
+} from './async-invocation-queue';
 import { ConcurrencyAdmission, DEFAULT_ACCOUNT_CONCURRENCY, tooManyRequests } from './concurrency-admission';
 import { EnvironmentPool, type Lease } from './environment-pool';
 import {
@@ -40,14 +46,14 @@ import { CodeStage } from './task-root';
 
 /** Invoke request payload quota for synchronous invocations. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
-/** Asynchronous invocation payload quota (1 MB since October 2025; 256 KB before). */
-export const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
 
 /** Where the project's node_modules are: Lambda's Node.js runtime provides the AWS SDK v3, so the local one does too. */
 const projectNodeModules = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules');
 
 /** How often the warning that the local resource budget binds may repeat. */
 const BUDGET_WARNING_INTERVAL_MS = 10_000;
+/** How often the warning that the Event queue's cap binds may repeat. */
+const EVENT_QUEUE_WARNING_INTERVAL_MS = 1000;
 
 /** Per-function settings for tests: shorter timeouts, a reservation, its own faults. */
 export interface FunctionOverrides {
@@ -85,7 +91,10 @@ export interface LambdaServiceOptions {
   readonly faultInjection?: FaultInjectionOptions;
   /** Keyed by a function's local name or logical ID. */
   readonly functionOverrides?: Readonly<Record<string, FunctionOverrides>>;
-  /** Retries and maximum event age of `Event` invocations. @default Lambda's */
+  /**
+   * Retries and maximum event age of `Event` invocations (@default Lambda's), and the bytes of them
+   * held queued (`maxQueuedBytes`, @default 256 MiB), beyond which Invoke answers 429.
+   */
   readonly asyncInvocation?: AsyncInvocationSettings;
   /** Receives each whole log line. @default writes to process.stderr */
   readonly logSink?: (line: string) => void;
@@ -156,6 +165,7 @@ export class LocalLambdaService implements LambdaInvoker {
   private readonly nodeBinaries = new Map<string, string>();
   private readonly reaper: NodeJS.Timeout;
   private lastBudgetWarningAt = Number.NEGATIVE_INFINITY;
+  private lastEventQueueWarningAt = Number.NEGATIVE_INFINITY;
   private closed = false;
   /** This service's private copy of every function's code, removed on close. */
   private readonly stage = new CodeStage(undefined, functionUser());
@@ -245,6 +255,11 @@ export class LocalLambdaService implements LambdaInvoker {
     return this.events.pending;
   }
 
+  /** Bytes those events hold (payloads, and a record each), against the cap `asyncInvocation.maxQueuedBytes`. */
+  get queuedEventBytes(): number {
+    return this.events.bytes;
+  }
+
   /** Resolves when every accepted `Event` invocation has ended. */
   whenEventsSettled(): Promise<void> {
     return this.events.whenSettled();
@@ -275,7 +290,7 @@ export class LocalLambdaService implements LambdaInvoker {
         return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion: '$LATEST' });
       case 'Event':
         // Lambda queues the event and answers 202 at once. https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
-        this.events.enqueue(target.pool.definition.name, requestId, payload);
+        if (!this.events.tryEnqueue(target.pool.definition.name, requestId, payload)) return Promise.reject(this.eventQueueFull(payload));
         return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion: '$LATEST' });
       case 'RequestResponse':
         return this.runInvocation(target, requestId, payload, options.logType === 'Tail', options.signal, options.clientContext);
@@ -504,6 +519,28 @@ export class LocalLambdaService implements LambdaInvoker {
       if (since !== undefined && (oldest === undefined || since < (oldest.oldestIdleSince ?? Infinity))) oldest = pool;
     }
     oldest?.stopOldestIdle();
+  }
+
+  /**
+   * The answer to an event the queue has no room for: a throttle, which the SDK and the CLI retry
+   * with backoff, so that nothing is accepted and then dropped. Warns, at most once a second.
+   */
+  private eventQueueFull(payload: Buffer): LambdaServiceError {
+    const held = this.events.bytes;
+    const cap = this.events.maxQueuedBytes;
+    const now = performance.now();
+    if (now - this.lastEventQueueWarningAt >= EVENT_QUEUE_WARNING_INTERVAL_MS) {
+      this.lastEventQueueWarningAt = now;
+      this.logSink(
+        `[local-lambda] warning: the queued Event invocations hold ${held} bytes, and the cap is ${cap} (${this.events.pending} events): ` +
+          'new Event invocations are answered 429 until some have ended. Raise it with --max-queued-event-mb (option asyncInvocation.maxQueuedBytes).',
+      );
+    }
+    return new LambdaServiceError(
+      'TooManyRequestsException',
+      429,
+      `The local Lambda service holds ${held} bytes of queued Event invocations; this one, of ${payload.length} bytes, would take it past its cap of ${cap} (--max-queued-event-mb); retry later.`,
+    );
   }
 
   private warnBudgetBinds(waiting: number): void {

@@ -3,12 +3,15 @@
  * SDK: accepted with 202 into a queue; throttles retried with backoff, function errors retried
  * twice, events past the maximum age given up; each event ends in a success or in one log line
  * naming its request ID, the attempts made and why. The retry delays (Lambda's: 1 and 2 minutes,
- * backoff from 1 s) are shortened here so that the tests run in seconds.
+ * backoff from 1 s) are shortened here so that the tests run in seconds. The queue's one local
+ * bound, the bytes it holds, answers 429 beyond it, so that nothing accepted is dropped.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
+import { EVENT_RECORD_BYTES } from '../../local-cloud/lambda/async-invocation-queue';
 import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
+import { LocalLambdaService } from '../../local-cloud/lambda/lambda-service';
 import type { CloudAssemblyDefinition } from '../../local-cloud/types';
 import { type fixtureFunctionIds, fixtureFunctionNamed } from '../fixtures/local-cloud/fixture-stack';
 
@@ -130,5 +133,74 @@ describe('Event invocations', () => {
         /\tAttempts: 1\tRefused: 0\t.*\tReason: the local Lambda service stopped before the next attempt$/,
       );
     }
+  });
+});
+
+describe('the Event queue’s cap on the bytes it holds', () => {
+  const MB = 1024 * 1024;
+
+  it('answers 429 TooManyRequestsException naming the flag past the cap, never holds more, runs each accepted event once, and takes events again once drained', async () => {
+    const cap = 2 * MB;
+    const { api, client, logs } = await start({ asyncInvocation: { ...quickRetries, maxQueuedBytes: cap } });
+    const limited = nameOf('Limited');
+    // Limited has a reservation of 1: each event holds it 400 ms while the others wait, throttled.
+    const payload = Buffer.from(JSON.stringify({ ms: 400, pad: 'x'.repeat(300_000) }));
+    const fits = Math.floor(cap / (payload.length + EVENT_RECORD_BYTES));
+    let peak = 0;
+    const sample = setInterval(() => {
+      peak = Math.max(peak, api.service.queuedEventBytes);
+    }, 5);
+    const send = () => client.send(new InvokeCommand({ FunctionName: limited, InvocationType: 'Event', Payload: payload }));
+
+    const accepted: string[] = [];
+    const refusals: unknown[] = [];
+    try {
+      while (refusals.length < 2 && accepted.length <= fits) {
+        try {
+          const output = await send();
+          expect(output.StatusCode).toBe(202);
+          accepted.push(output.$metadata.requestId ?? '');
+        } catch (error) {
+          refusals.push(error);
+        }
+        peak = Math.max(peak, api.service.queuedEventBytes);
+      }
+      expect(accepted).toHaveLength(fits);
+      expect(api.service.pendingEvents).toBe(fits);
+      expect(api.service.queuedEventBytes).toBe(fits * (payload.length + EVENT_RECORD_BYTES));
+      for (const refusal of refusals) {
+        expect(refusal).toMatchObject({ name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } });
+        expect((refusal as Error).message).toMatch(
+          /^The local Lambda service holds \d+ bytes of queued Event invocations; this one, of \d+ bytes, would take it past its cap of 2097152 \(--max-queued-event-mb\); retry later\.$/,
+        );
+      }
+      // Two refusals in a row, one warning: at most one a second.
+      const warnings = logs.filter((line) => line.startsWith('[local-lambda] warning:') && line.includes('--max-queued-event-mb'));
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(`the cap is ${cap}`);
+
+      await api.service.whenEventsSettled();
+    } finally {
+      clearInterval(sample);
+    }
+
+    expect(peak).toBeLessThanOrEqual(cap);
+    expect(peak).toBeGreaterThan(cap - payload.length - EVENT_RECORD_BYTES);
+    expect(api.service.queuedEventBytes).toBe(0);
+    const started = linesOf(logs, limited, 'START').map((line) => /RequestId: (\S+)/.exec(line)?.[1]);
+    expect(started.sort()).toEqual([...accepted].sort());
+    expect(linesOf(logs, limited, 'EVENT DISCARDED')).toEqual([]);
+
+    // Drained: an event of the same size is taken again, and runs.
+    const again = await send();
+    expect(again.StatusCode).toBe(202);
+    await api.service.whenEventsSettled();
+    expect(linesOf(logs, limited, 'START').filter((line) => line.includes(again.$metadata.requestId ?? '?'))).toHaveLength(1);
+  });
+
+  it('refuses a cap that cannot hold one event of the largest payload', () => {
+    expect(() => new LocalLambdaService({ functions: [], asyncInvocation: { maxQueuedBytes: MB }, logSink: () => undefined })).toThrow(
+      `maxQueuedBytes must hold one event of the largest payload, ${MB + EVENT_RECORD_BYTES} bytes or more, got ${MB}`,
+    );
   });
 });
