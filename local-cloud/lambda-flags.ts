@@ -1,12 +1,16 @@
 /**
  * The `npm start` flags of the local Lambda service: concurrency, the local resource budget,
- * asynchronous invocations, and latency and faults for every function or aimed at some
- * (`--crash-rate Squarer=0.1`, repeatable). Parsed here, so start.ts only wires them in.
+ * asynchronous invocations (their maximum age, the memory their queue may hold), and latency and
+ * faults for every function or aimed at some (`--crash-rate Squarer=0.1`, repeatable). Parsed
+ * here, so start.ts only wires them in.
  */
 
+import { type AsyncInvocationSettings, DEFAULT_MAX_QUEUED_EVENT_BYTES } from './lambda/async-invocation-queue';
 import type { FaultRates, TargetedFaults } from './lambda/fault-injection';
 import type { LocalStackOptions } from './local-stack';
 import { numberFlag, optionalNumberFlag } from './number-flag';
+
+const MB = 1024 * 1024;
 
 export const LAMBDA_FLAGS_USAGE = `  --concurrency-limit <n>   emulated account concurrency: invocations beyond it get 429 (default 1000)
   --max-environments <n>    local resource budget: execution environments (processes) alive at once,
@@ -15,6 +19,9 @@ export const LAMBDA_FLAGS_USAGE = `  --concurrency-limit <n>   emulated account 
   --max-concurrent-inits <n> environments starting at once; more starts wait their turn, so that a
                             burst of cold starts does not push some past INIT's 10 s (default 4 per core)
   --max-event-age <s>       how long an Event invocation is retried before it is given up (default 21600)
+  --max-queued-event-mb <n> memory for Event invocations accepted and not yet ended, all functions
+                            together (each its payload and 1 KB); beyond it Event invocations get 429,
+                            which callers retry, and a warning (default ${DEFAULT_MAX_QUEUED_EVENT_BYTES / MB}, at least 2)
   --latency-ms <v>          added to every invocation (default 0)
   --crash-rate <v>          share of invocations whose environment crashes (0..1, default 0)
   --timeout-rate <v>        share of invocations that hang until the function's timeout
@@ -30,6 +37,7 @@ export const lambdaFlagOptions = {
   'max-environments': { type: 'string' },
   'max-concurrent-inits': { type: 'string' },
   'max-event-age': { type: 'string' },
+  'max-queued-event-mb': { type: 'string' },
   'latency-ms': { type: 'string', multiple: true },
   'crash-rate': { type: 'string', multiple: true },
   'timeout-rate': { type: 'string', multiple: true },
@@ -42,6 +50,7 @@ interface LambdaFlagValues {
   readonly 'max-environments'?: string | undefined;
   readonly 'max-concurrent-inits'?: string | undefined;
   readonly 'max-event-age'?: string | undefined;
+  readonly 'max-queued-event-mb'?: string | undefined;
   readonly 'latency-ms'?: readonly string[] | undefined;
   readonly 'crash-rate'?: readonly string[] | undefined;
   readonly 'timeout-rate'?: readonly string[] | undefined;
@@ -119,11 +128,17 @@ export function parseLambdaFlags(values: LambdaFlagValues): LambdaFlagOptions {
   const maxEnvironments = optionalNumberFlag('max-environments', values['max-environments'], 1, 100_000, true);
   const maxConcurrentInits = optionalNumberFlag('max-concurrent-inits', values['max-concurrent-inits'], 1, 10_000, true);
   const maxEventAgeS = optionalNumberFlag('max-event-age', values['max-event-age'], 60, 21_600);
+  // At least 2 MB: room for one event of the largest payload (1 MB) and its record.
+  const maxQueuedEventMb = optionalNumberFlag('max-queued-event-mb', values['max-queued-event-mb'], 2, 1_048_576, true);
+  const asyncInvocation: AsyncInvocationSettings = {
+    ...(maxEventAgeS === undefined ? {} : { maxEventAgeMs: maxEventAgeS * 1000 }),
+    ...(maxQueuedEventMb === undefined ? {} : { maxQueuedBytes: maxQueuedEventMb * MB }),
+  };
   return {
     ...(concurrencyLimit === undefined ? {} : { concurrencyLimit }),
     ...(maxEnvironments === undefined ? {} : { maxEnvironments }),
     ...(maxConcurrentInits === undefined ? {} : { maxConcurrentInits }),
-    ...(maxEventAgeS === undefined ? {} : { asyncInvocation: { maxEventAgeMs: maxEventAgeS * 1000 } }),
+    ...(Object.keys(asyncInvocation).length === 0 ? {} : { asyncInvocation }),
     faultInjection: {
       ...(latencyMs === undefined ? {} : { latencyMs }),
       faults,

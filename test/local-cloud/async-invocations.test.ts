@@ -6,12 +6,14 @@
  * backoff from 1 s) are shortened here so that the tests run in seconds. The queue's one local
  * bound, the bytes it holds, answers 429 beyond it, so that nothing accepted is dropped.
  */
+import { parseArgs } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
 import { EVENT_RECORD_BYTES } from '../../local-cloud/lambda/async-invocation-queue';
 import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
 import { LocalLambdaService } from '../../local-cloud/lambda/lambda-service';
+import { lambdaFlagOptions, parseLambdaFlags } from '../../local-cloud/lambda-flags';
 import type { CloudAssemblyDefinition } from '../../local-cloud/types';
 import { type fixtureFunctionIds, fixtureFunctionNamed } from '../fixtures/local-cloud/fixture-stack';
 
@@ -202,5 +204,19 @@ describe('the Event queue’s cap on the bytes it holds', () => {
     expect(() => new LocalLambdaService({ functions: [], asyncInvocation: { maxQueuedBytes: MB }, logSink: () => undefined })).toThrow(
       `maxQueuedBytes must hold one event of the largest payload, ${MB + EVENT_RECORD_BYTES} bytes or more, got ${MB}`,
     );
+  });
+
+  it('is set with npm start’s --max-queued-event-mb, in MB, next to --max-event-age', () => {
+    const parse = (args: readonly string[]) =>
+      parseLambdaFlags(parseArgs({ args: [...args], options: lambdaFlagOptions, strict: true }).values);
+
+    expect(parse(['--max-queued-event-mb', '64']).asyncInvocation).toEqual({ maxQueuedBytes: 64 * MB });
+    expect(parse(['--max-queued-event-mb', '2', '--max-event-age', '120']).asyncInvocation).toEqual({
+      maxEventAgeMs: 120_000,
+      maxQueuedBytes: 2 * MB,
+    });
+    expect(parse([]).asyncInvocation).toBeUndefined();
+    expect(() => parse(['--max-queued-event-mb', '1'])).toThrow('--max-queued-event-mb must be an integer from 2 to 1048576, got "1"');
+    expect(() => parse(['--max-queued-event-mb', '2.5'])).toThrow('--max-queued-event-mb must be an integer');
   });
 });
