@@ -255,6 +255,11 @@ export class LocalLambdaService implements LambdaInvoker {
     return this.events.pending;
   }
 
+  /** The cap on {@link queuedEventBytes} (`--max-queued-event-mb`). */
+  get maxQueuedEventBytes(): number {
+    return this.events.maxQueuedBytes;
+  }
+
   /** Bytes those events hold (payloads, and a record each), against the cap `asyncInvocation.maxQueuedBytes`. */
   get queuedEventBytes(): number {
     return this.events.bytes;

@@ -56,7 +56,11 @@ describe('npm start -- --app DIR', () => {
     );
     expect(readFileSync(path.join(app.directory, 'cdk.out', 'SecondApp.template.json'), 'utf8')).toContain('synthesized-by-hand');
 
-    const stack = await serve(['--app', app.directory]);
+    const stack = await serve(['--app', app.directory, '--max-environments', '7', '--max-queued-event-mb', '64']);
+    // The local limits in force are in the banner.
+    expect(stack.stdout()).toMatch(
+      /Environments up to 7 at once \(local resource budget, --max-environments\).*Event queue up to 64 MB \(--max-queued-event-mb\)/,
+    );
     const [greetingApi, echoApi] = stack.urls('HTTP API');
     expect(greetingApi).toBeDefined();
     expect(echoApi).toBeDefined();
