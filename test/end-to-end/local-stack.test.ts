@@ -148,4 +148,20 @@ describe('npm run square, with nothing running', () => {
     expect(new Set(ids).size).toBe(5);
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
+
+  it('prints the function logs of the stack it started with --logs, on stderr, the answer alone on stdout', async () => {
+    const { stdout, stderr } = await run('npm', ['run', '--silent', 'square', '--', '--logs', '7', '8'], {
+      cwd: projectDirectory,
+      env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' },
+    });
+    const lines = stdout.trim().split('\n');
+    expect(lines.map((line) => line.split(' by: ')[0]).sort()).toEqual(['7 squared to 49', '8 squared to 64']);
+    // Each squarer's invocation, named by the request ID the answer gives as its process name,
+    // has its START and REPORT lines, prefixed with the function's name; so has the coordinator's.
+    for (const id of lines.map((line) => line.split(' by: ')[1])) {
+      expect(stderr).toMatch(new RegExp(`^\\[[^\\]]*Squarer[^\\]]*\\] START RequestId: ${id} `, 'm'));
+      expect(stderr).toMatch(new RegExp(`^\\[[^\\]]*Squarer[^\\]]*\\] REPORT RequestId: ${id}\\t`, 'm'));
+    }
+    expect(stderr).toMatch(/^\[[^\]]*Coordinator[^\]]*\] REPORT RequestId: \S+\t/m);
+  });
 });
