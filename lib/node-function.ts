@@ -1,7 +1,7 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
@@ -66,6 +66,9 @@ export class NodeFunction extends Construct {
         sourceMap: true,
         target: 'node24',
         format: OutputFormat.CJS,
+        // esbuild's warnings and errors, not its per-file size summary on every synth (the bundle
+        // sizes are in the bench report).
+        logLevel: LogLevel.WARNING,
         ...bundling,
       },
     });

@@ -48,6 +48,9 @@ async function harness(service: Omit<StartInvokeApiOptions, 'functions'> = {}, e
     MAX_CONCURRENCY: '100',
     DEADLINE_MARGIN_MS: '1000',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // The metric lines are checked end to end in test/observability/metrics.test.ts; here they would
+    // only fill the test output.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     ...env,
   };
   for (const [name, value] of Object.entries(variables)) vi.stubEnv(name, value);
