@@ -34,6 +34,21 @@ export interface FunctionDefinition {
   readonly logGroupName: string;
   /** `LoggingConfig` format and levels (Text when not set). */
   readonly loggingConfig?: FunctionLoggingConfig;
+  /** Its `AWS::Lambda::EventInvokeConfig` for `$LATEST`, when it has one. */
+  readonly asyncInvokeConfig?: AsyncInvokeConfig;
+}
+
+/**
+ * A function's own settings for `Event` invocations (`AWS::Lambda::EventInvokeConfig`): where set,
+ * they win over the service-wide ones, as Lambda's defaults give way to a function's configuration.
+ * Destinations are not here: the local cloud does not emulate them.
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-configuring.html
+ */
+export interface AsyncInvokeConfig {
+  /** `MaximumRetryAttempts`: retries after a function error, 0 to 2. */
+  readonly maximumRetryAttempts?: number;
+  /** `MaximumEventAgeInSeconds`: 60 to 21 600 on AWS. */
+  readonly maximumEventAgeSeconds?: number;
 }
 
 /** `AWS::Lambda::Function.LoggingConfig` without the log group. */

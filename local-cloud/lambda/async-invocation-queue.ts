@@ -3,7 +3,8 @@
  * keeps the event in a queue of its own; a poller invokes the function. A function error is retried
  * twice (one minute, then two minutes later); a throttle or a service error is retried with
  * exponential backoff from 1 s up to 5 minutes; an event older than the maximum event age
- * (6 hours) is discarded. Nothing accepted is lost silently: each event ends in a success or in
+ * (6 hours) is discarded. A function's own retries and maximum age (its EventInvokeConfig) win over
+ * these service-wide settings, as over Lambda's defaults. Nothing accepted is lost silently: each event ends in a success or in
  * one log line that names its request ID, the attempts made and why it was given up.
  *
  * Lambda documents no cap on the size of its queue; the local one is this process's memory, so it
@@ -12,6 +13,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
  */
+import type { AsyncInvokeConfig } from '../types';
 
 export interface AsyncInvocationSettings {
   /** @default 21 600 000 (6 hours, Lambda's default and maximum) */
@@ -90,6 +92,11 @@ export class AsyncInvocationQueue {
     private readonly attempt: (event: QueuedEvent) => Promise<AttemptOutcome>,
     /** Writes a line to the function's log. */
     private readonly log: (functionName: string, line: string) => void,
+    /**
+     * The function's own settings, asked at each decision, so that a configuration replaced in
+     * watch mode applies to the events already queued.
+     */
+    private readonly configOf: (functionName: string) => AsyncInvokeConfig | undefined,
     private readonly random: () => number = Math.random,
   ) {
     this.maxEventAgeMs = settings.maxEventAgeMs ?? DEFAULT_MAX_EVENT_AGE_MS;
@@ -150,6 +157,17 @@ export class AsyncInvocationQueue {
     await Promise.allSettled([...this.running]);
   }
 
+  /** The function's `MaximumRetryAttempts`, else the service-wide setting. */
+  private maxRetryAttemptsOf(event: QueuedEvent): number {
+    return this.configOf(event.functionName)?.maximumRetryAttempts ?? this.maxRetryAttempts;
+  }
+
+  /** The function's `MaximumEventAgeInSeconds`, else the service-wide setting. */
+  private maxEventAgeMsOf(event: QueuedEvent): number {
+    const seconds = this.configOf(event.functionName)?.maximumEventAgeSeconds;
+    return seconds === undefined ? this.maxEventAgeMs : seconds * 1000;
+  }
+
   private run(event: QueuedEvent): void {
     event.timer = undefined;
     const running = this.runAttempt(event);
@@ -162,8 +180,9 @@ export class AsyncInvocationQueue {
       this.giveUp(event, 'the local Lambda service stopped before the next attempt');
       return;
     }
-    if (Date.now() - event.acceptedAt > this.maxEventAgeMs) {
-      this.giveUp(event, `older than the maximum event age of ${this.maxEventAgeMs / 1000} s`);
+    const maxEventAgeMs = this.maxEventAgeMsOf(event);
+    if (Date.now() - event.acceptedAt > maxEventAgeMs) {
+      this.giveUp(event, `older than the maximum event age of ${maxEventAgeMs / 1000} s`);
       return;
     }
     let outcome: AttemptOutcome;
@@ -183,8 +202,9 @@ export class AsyncInvocationQueue {
       case 'function-error': {
         event.ran += 1;
         event.functionErrors += 1;
-        if (event.functionErrors > this.maxRetryAttempts) {
-          this.giveUp(event, `the function failed on every attempt (${this.maxRetryAttempts} retries): ${outcome.detail}`);
+        const maxRetryAttempts = this.maxRetryAttemptsOf(event);
+        if (event.functionErrors > maxRetryAttempts) {
+          this.giveUp(event, `the function failed on every attempt (${maxRetryAttempts} retries): ${outcome.detail}`);
           return;
         }
         const delay = this.retryDelaysMs[Math.min(event.functionErrors - 1, this.retryDelaysMs.length - 1)] ?? 0;
@@ -206,10 +226,11 @@ export class AsyncInvocationQueue {
       this.giveUp(event, `the local Lambda service stopped; the last attempt failed because ${why}`);
       return;
     }
-    if (Date.now() + delayMs - event.acceptedAt > this.maxEventAgeMs) {
+    const maxEventAgeMs = this.maxEventAgeMsOf(event);
+    if (Date.now() + delayMs - event.acceptedAt > maxEventAgeMs) {
       this.giveUp(
         event,
-        `its next attempt would come after the maximum event age of ${this.maxEventAgeMs / 1000} s; the last failed because ${why}`,
+        `its next attempt would come after the maximum event age of ${maxEventAgeMs / 1000} s; the last failed because ${why}`,
       );
       return;
     }

@@ -92,7 +92,8 @@ export interface LambdaServiceOptions {
   /** Keyed by a function's local name or logical ID. */
   readonly functionOverrides?: Readonly<Record<string, FunctionOverrides>>;
   /**
-   * Retries and maximum event age of `Event` invocations (@default Lambda's), and the bytes of them
+   * Retries and maximum event age of `Event` invocations (@default Lambda's; a function's own
+   * `asyncInvokeConfig` wins over them), and the bytes of them
    * held queued (`maxQueuedBytes`, @default 256 MiB), beyond which Invoke answers 429.
    */
   readonly asyncInvocation?: AsyncInvocationSettings;
@@ -218,6 +219,7 @@ export class LocalLambdaService implements LambdaInvoker {
       options.asyncInvocation ?? {},
       (event) => this.attemptEvent(event),
       (functionName, line) => this.logSink(`[${functionName}] ${line}`),
+      (functionName) => this.functionsByName.get(functionName)?.pool.definition.asyncInvokeConfig,
     );
     const ttl = options.idleEnvironmentTtlMs ?? 10 * 60_000;
     this.reaper = setInterval(
