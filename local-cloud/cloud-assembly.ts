@@ -20,7 +20,14 @@ import {
 } from '@aws-cdk/cloud-assembly-schema';
 import { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from './defaults';
 import { readLoggingConfig } from './lambda/logging-config';
-import type { AuthorizationType, CloudAssemblyDefinition, FunctionDefinition, HttpApiDefinition, RouteDefinition } from './types';
+import type {
+  AsyncInvokeConfig,
+  AuthorizationType,
+  CloudAssemblyDefinition,
+  FunctionDefinition,
+  HttpApiDefinition,
+  RouteDefinition,
+} from './types';
 
 /** CloudFormation's defaults for `AWS::Lambda::Function` MemorySize and Timeout. */
 const DEFAULT_MEMORY_SIZE_MB = 128;
@@ -33,6 +40,12 @@ export interface LoadCloudAssemblyOptions {
   readonly region?: string;
   /** @default env `LOCAL_CLOUD_ACCOUNT_ID`, then `000000000000` */
   readonly accountId?: string;
+  /**
+   * Told, one message a call, of what the assembly asks for that the local cloud ignores
+   * (an EventInvokeConfig of another version than `$LATEST`, destinations).
+   * @default writes `[local-cloud] warning: <message>` to stderr
+   */
+  readonly warn?: (message: string) => void;
 }
 
 type TemplateValue = unknown;
@@ -81,15 +94,33 @@ function readJson(file: string): unknown {
 export function loadCloudAssembly(cdkOutDir: string, options: LoadCloudAssemblyOptions = {}): CloudAssemblyDefinition {
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? DEFAULT_LOCAL_REGION;
   const accountId = options.accountId ?? process.env.LOCAL_CLOUD_ACCOUNT_ID ?? DEFAULT_LOCAL_ACCOUNT_ID;
+  const warn = options.warn ?? ((message: string) => process.stderr.write(`[local-cloud] warning: ${message}\n`));
+  const contexts = readStackArtifacts(path.resolve(cdkOutDir)).map(
+    (stack): ResolutionContext => ({
+      stack,
+      region,
+      accountId,
+      partition: 'aws',
+    }),
+  );
   const functions: FunctionDefinition[] = [];
   const httpApis: HttpApiDefinition[] = [];
-  for (const stack of readStackArtifacts(path.resolve(cdkOutDir))) {
-    const context: ResolutionContext = { stack, region, accountId, partition: 'aws' };
+  for (const context of contexts) {
     const stackFunctions = readFunctions(context);
     functions.push(...stackFunctions);
     httpApis.push(...readHttpApis(context, stackFunctions));
   }
-  return { region, accountId, functions, httpApis };
+  // After every stack's functions: a config may name a function of another stack by its name.
+  const configs = new Map(contexts.flatMap((context) => readEventInvokeConfigs(context, functions, warn)));
+  return {
+    region,
+    accountId,
+    functions: functions.map((definition) => {
+      const config = configs.get(definition.name);
+      return config === undefined ? definition : { ...definition, asyncInvokeConfig: config };
+    }),
+    httpApis,
+  };
 }
 
 /**
@@ -348,6 +379,73 @@ function readFunctions(context: ResolutionContext): FunctionDefinition[] {
       loggingConfig: readLoggingConfig(loggingConfig, logicalId),
     };
   });
+}
+
+/** An integer property within the bounds CloudFormation validates, as a deployment would refuse it otherwise. */
+function integerProperty(context: ResolutionContext, value: TemplateValue, location: string, min: number, max: number): number {
+  const text = resolveWithLocation(context, value, location);
+  const number = Number(text);
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new Error(
+      `${location} of stack ${context.stack.stackName} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return number;
+}
+
+/**
+ * The stack's `AWS::Lambda::EventInvokeConfig`s for `$LATEST` of a function of the assembly, as
+ * `[function name, config]`. The local cloud serves `$LATEST` only: a config of a version or alias
+ * is ignored, and a destination is not emulated; each is said in a warning. A config whose
+ * FunctionName is not a function of the assembly configures nothing served locally.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventinvokeconfig.html
+ */
+function readEventInvokeConfigs(
+  context: ResolutionContext,
+  functions: readonly FunctionDefinition[],
+  warn: (message: string) => void,
+): [string, AsyncInvokeConfig][] {
+  const configs: [string, AsyncInvokeConfig][] = [];
+  for (const [logicalId, resource] of resourcesOfType(context.stack.template, 'AWS::Lambda::EventInvokeConfig')) {
+    const properties = resource.Properties ?? {};
+    const where = `EventInvokeConfig ${logicalId} of stack ${context.stack.stackName}`;
+    let functionName: string;
+    try {
+      functionName = resolveString(context, properties.FunctionName);
+    } catch (error) {
+      if (!(error instanceof UnresolvableValueError)) throw error;
+      warn(`${where} is ignored: its FunctionName cannot be resolved locally (${error.message})`);
+      continue;
+    }
+    const target = functionForIntegrationUri(functionName, functions);
+    if (target === undefined) continue;
+    const qualifier = resolveWithLocation(context, properties.Qualifier, `${logicalId}.Qualifier`);
+    if (qualifier !== '$LATEST') {
+      warn(`${where} is ignored: it configures ${target.name}:${qualifier}, and the local cloud serves $LATEST only`);
+      continue;
+    }
+    const destinationConfig = isRecord(properties.DestinationConfig) ? properties.DestinationConfig : {};
+    const destinations = ['OnFailure', 'OnSuccess'].filter((key) => destinationConfig[key] !== undefined);
+    if (destinations.length > 0) {
+      warn(
+        `${target.name} has ${destinations.join(' and ')} destinations (${where}): destinations are not emulated locally, ` +
+          'nothing is sent to them; a discarded event still gets its EVENT DISCARDED line',
+      );
+    }
+    const { MaximumRetryAttempts: retries, MaximumEventAgeInSeconds: age } = properties;
+    configs.push([
+      target.name,
+      {
+        ...(retries === undefined
+          ? {}
+          : { maximumRetryAttempts: integerProperty(context, retries, `${logicalId}.MaximumRetryAttempts`, 0, 2) }),
+        ...(age === undefined
+          ? {}
+          : { maximumEventAgeSeconds: integerProperty(context, age, `${logicalId}.MaximumEventAgeInSeconds`, 60, 21_600) }),
+      },
+    ]);
+  }
+  return configs;
 }
 
 /** A stable 10-character lower-case alphanumeric API ID, like API Gateway's, derived from the logical ID. */

@@ -91,7 +91,8 @@ async function main(argv: readonly string[]): Promise<number> {
         lambdaUrl: running.lambdaUrl,
         region: running.region,
         credentials,
-        assembly: loadCloudAssembly(running.assemblyDirectory),
+        // The running stack said its warnings when it started.
+        assembly: loadCloudAssembly(running.assemblyDirectory, { warn: () => undefined }),
       };
     } else {
       process.stderr.write('Starting the local stack for this call (run `npm start` to keep one running)...\n');

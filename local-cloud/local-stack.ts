@@ -94,6 +94,16 @@ export interface RunningLocalStack extends LocalStackEndpoints {
 export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
   const host = options.host ?? '127.0.0.1';
   let assemblyDirectory = '';
+  // Each warning of the assembly once, not again at every reload of watch mode; beside the
+  // Lambda service's own warnings.
+  const warned = new Set<string>();
+  const warn = (message: string) => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    const line = `[local-cloud] warning: ${message}`;
+    if (options.logSink === undefined) process.stderr.write(`${line}\n`);
+    else options.logSink(line);
+  };
   const loadServedAssembly = async (): Promise<CloudAssemblyDefinition> => {
     let cdkOut = options.cdkOut;
     if (cdkOut === undefined) {
@@ -105,7 +115,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       options.onSynthesized?.(result.synthesized);
       cdkOut = result.outdir;
     }
-    const loaded = loadCloudAssembly(cdkOut);
+    const loaded = loadCloudAssembly(cdkOut, { warn });
     assemblyDirectory = path.resolve(cdkOut);
     return options.envVars === undefined ? loaded : { ...loaded, functions: applyEnvVars(loaded.functions, options.envVars) };
   };
