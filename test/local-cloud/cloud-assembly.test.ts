@@ -171,6 +171,64 @@ describe('loadCloudAssembly on hand-written templates', () => {
     expect(() => loadCloudAssembly(directory)).toThrow(/Fn\.Environment\.Variables\.SHARED .*Fn::ImportValue is not supported locally/);
   });
 
+  it('puts a $LATEST EventInvokeConfig on the function it names by Ref or by name; ignores another qualifier and warns of it and of destinations', () => {
+    const directory = writeAssembly(path.join(workDirectory, 'event-invoke-config'), {
+      ByRef: handWrittenFunction({}),
+      ByName: { ...handWrittenFunction({}), Properties: { ...handWrittenFunction({}).Properties, FunctionName: 'named-function' } },
+      Plain: handWrittenFunction({}),
+      Aliased: handWrittenFunction({}),
+      RefConfig: {
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: { FunctionName: { Ref: 'ByRef' }, Qualifier: '$LATEST', MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 120 },
+      },
+      NameConfig: {
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: {
+          FunctionName: 'named-function',
+          Qualifier: '$LATEST',
+          MaximumRetryAttempts: 1,
+          DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['Dlq', 'Arn'] } } },
+        },
+      },
+      AliasConfig: {
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: { FunctionName: { Ref: 'Aliased' }, Qualifier: 'live', MaximumRetryAttempts: 0 },
+      },
+      OtherAccountConfig: {
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: { FunctionName: 'not-in-this-assembly', Qualifier: '$LATEST', MaximumRetryAttempts: 0 },
+      },
+      Dlq: { Type: 'AWS::SQS::Queue', Properties: {} },
+    });
+    const warnings: string[] = [];
+    const { functions } = loadCloudAssembly(directory, { warn: (message) => warnings.push(message) });
+    const named = (logicalId: string) => functions.find((definition) => definition.logicalId === logicalId);
+
+    expect(named('ByRef')?.asyncInvokeConfig).toEqual({ maximumRetryAttempts: 0, maximumEventAgeSeconds: 120 });
+    expect(named('ByName')?.asyncInvokeConfig).toEqual({ maximumRetryAttempts: 1 });
+    expect(named('Plain')?.asyncInvokeConfig).toBeUndefined();
+    expect(named('Aliased')?.asyncInvokeConfig).toBeUndefined();
+    expect(warnings).toEqual([
+      'named-function has OnFailure destinations (EventInvokeConfig NameConfig of stack Hand): destinations are not emulated locally, ' +
+        'nothing is sent to them; a discarded event still gets its EVENT DISCARDED line',
+      'EventInvokeConfig AliasConfig of stack Hand is ignored: it configures Hand-Aliased:live, and the local cloud serves $LATEST only',
+    ]);
+  });
+
+  it('refuses an EventInvokeConfig out of CloudFormation’s bounds, as a deployment would', () => {
+    const directory = writeAssembly(path.join(workDirectory, 'event-invoke-config-bounds'), {
+      Fn: handWrittenFunction({}),
+      Config: {
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: { FunctionName: { Ref: 'Fn' }, Qualifier: '$LATEST', MaximumEventAgeInSeconds: 30 },
+      },
+    });
+
+    expect(() => loadCloudAssembly(directory)).toThrow(
+      'Config.MaximumEventAgeInSeconds of stack Hand must be an integer from 60 to 21600, got "30"',
+    );
+  });
+
   it('defaults to us-east-1 and account 000000000000', () => {
     const directory = writeAssembly(path.join(workDirectory, 'defaults'), { Fn: handWrittenFunction({}) });
     const previous = {
