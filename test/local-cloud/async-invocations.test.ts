@@ -4,18 +4,23 @@
  * twice, events past the maximum age given up; each event ends in a success or in one log line
  * naming its request ID, the attempts made and why. The retry delays (Lambda's: 1 and 2 minutes,
  * backoff from 1 s) are shortened here so that the tests run in seconds. The queue's one local
- * bound, the bytes it holds, answers 429 beyond it, so that nothing accepted is dropped.
+ * bound, the bytes it holds, answers 429 beyond it, so that nothing accepted is dropped. A
+ * function's own EventInvokeConfig (retries, maximum age) wins over the service-wide settings.
  */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
-import { EVENT_RECORD_BYTES } from '../../local-cloud/lambda/async-invocation-queue';
+import { type AsyncInvocationSettings, EVENT_RECORD_BYTES } from '../../local-cloud/lambda/async-invocation-queue';
 import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
 import { LocalLambdaService } from '../../local-cloud/lambda/lambda-service';
 import { lambdaFlagOptions, parseLambdaFlags } from '../../local-cloud/lambda-flags';
-import type { CloudAssemblyDefinition } from '../../local-cloud/types';
+import type { AsyncInvokeConfig, CloudAssemblyDefinition } from '../../local-cloud/types';
 import { type fixtureFunctionIds, fixtureFunctionNamed } from '../fixtures/local-cloud/fixture-stack';
+import { testFunction } from '../support/function-definition';
 
 let assembly: CloudAssemblyDefinition;
 const running: { api: InvokeApi; client: LambdaClient }[] = [];
@@ -218,5 +223,102 @@ describe('the Event queue’s cap on the bytes it holds', () => {
     expect(parse([]).asyncInvocation).toBeUndefined();
     expect(() => parse(['--max-queued-event-mb', '1'])).toThrow('--max-queued-event-mb must be an integer from 2 to 1048576, got "1"');
     expect(() => parse(['--max-queued-event-mb', '2.5'])).toThrow('--max-queued-event-mb must be an integer');
+  });
+});
+
+describe('a function’s own EventInvokeConfig', () => {
+  let codeDirectory: string;
+  const services: LocalLambdaService[] = [];
+
+  beforeAll(() => {
+    codeDirectory = mkdtempSync(path.join(os.tmpdir(), 'event-invoke-config-'));
+    chmodSync(codeDirectory, 0o755);
+    writeFileSync(path.join(codeDirectory, 'index.js'), `exports.handler = async () => { throw new RangeError('always'); };`);
+  });
+
+  afterEach(async () => {
+    for (const service of services.splice(0)) await service.close();
+  });
+
+  afterAll(() => {
+    rmSync(codeDirectory, { recursive: true, force: true });
+  });
+
+  /** A service of functions that always throw, each with its own config (none when undefined). */
+  function serviceOf(configs: Record<string, AsyncInvokeConfig | undefined>, asyncInvocation: AsyncInvocationSettings) {
+    const logs: string[] = [];
+    const definitionOf = (name: string, config: AsyncInvokeConfig | undefined) =>
+      testFunction(name, codeDirectory, config === undefined ? {} : { asyncInvokeConfig: config });
+    const service = new LocalLambdaService({
+      functions: Object.entries(configs).map(([name, config]) => definitionOf(name, config)),
+      asyncInvocation,
+      logSink: (line) => logs.push(line),
+    });
+    services.push(service);
+    const send = async (name: string) => (await service.invoke(name, Buffer.from('{}'), { invocationType: 'Event' })).requestId;
+    return { service, logs, send, definitionOf };
+  }
+
+  it('runs a failing event once with MaximumRetryAttempts 0, 1 + the service-wide retries without one, and 3 times with 2, over a service-wide 1', async () => {
+    const { service, logs, send } = serviceOf(
+      { NoRetries: { maximumRetryAttempts: 0 }, Unset: undefined, TwoRetries: { maximumRetryAttempts: 2 } },
+      { ...quickRetries, maxRetryAttempts: 1 },
+    );
+
+    const requestIds = { NoRetries: await send('NoRetries'), Unset: await send('Unset'), TwoRetries: await send('TwoRetries') };
+    await service.whenEventsSettled();
+
+    for (const [name, attempts, retries] of [
+      ['NoRetries', 1, 0],
+      ['Unset', 2, 1],
+      ['TwoRetries', 3, 2],
+    ] as const) {
+      expect(linesOf(logs, name, 'START').filter((line) => line.includes(requestIds[name]))).toHaveLength(attempts);
+      const discarded = linesOf(logs, name, 'EVENT DISCARDED');
+      expect(discarded).toHaveLength(1);
+      expect(discarded[0]).toContain(`RequestId: ${requestIds[name]}\tAttempts: ${attempts}\tRefused: 0\t`);
+      expect(discarded[0]).toContain(`\tReason: the function failed on every attempt (${retries} retries): RangeError: always`);
+    }
+  });
+
+  it('gives up by the function’s MaximumEventAgeInSeconds, shorter or longer than the service-wide age', async () => {
+    // Seconds below AWS's 60 s minimum, which only a hand-written definition can hold, keep this test short.
+    const { service, logs, send } = serviceOf(
+      { Short: { maximumEventAgeSeconds: 0.2 }, Long: { maximumEventAgeSeconds: 3600 }, Unset: undefined },
+      { retryDelaysMs: [250, 250] },
+    );
+    const {
+      service: shortAgeService,
+      logs: shortAgeLogs,
+      send: sendShortAge,
+    } = serviceOf({ Long: { maximumEventAgeSeconds: 3600 }, Unset: undefined }, { retryDelaysMs: [250, 250], maxEventAgeMs: 200 });
+
+    await Promise.all([send('Short'), send('Unset'), sendShortAge('Long'), sendShortAge('Unset')]);
+    await Promise.all([service.whenEventsSettled(), shortAgeService.whenEventsSettled()]);
+
+    // Against the service-wide 6 hours: 0.2 s gives up before the first retry.
+    expect(linesOf(logs, 'Short', 'EVENT DISCARDED')[0]).toMatch(
+      /\tAttempts: 1\t.*\tReason: its next attempt would come after the maximum event age of 0\.2 s; /,
+    );
+    expect(linesOf(logs, 'Unset', 'EVENT DISCARDED')[0]).toContain('\tAttempts: 3\t');
+    // Against a service-wide 0.2 s: the function's hour lets every retry run.
+    expect(linesOf(shortAgeLogs, 'Long', 'EVENT DISCARDED')[0]).toMatch(/\tAttempts: 3\t.*\(2 retries\)/);
+    expect(linesOf(shortAgeLogs, 'Unset', 'EVENT DISCARDED')[0]).toMatch(
+      /\tAttempts: 1\t.*\tReason: its next attempt would come after the maximum event age of 0\.2 s; /,
+    );
+  });
+
+  it('follows the definition watch mode replaces, for an event already queued', async () => {
+    const { service, logs, send, definitionOf } = serviceOf({ Replaced: undefined }, { retryDelaysMs: [1000, 1000] });
+
+    const requestId = await send('Replaced');
+    while (linesOf(logs, 'Replaced', 'END').length < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    // Past the queue's decision on the first failure (a retry in 1 s), well before that retry.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    service.replaceFunction(definitionOf('Replaced', { maximumRetryAttempts: 0 }));
+    await service.whenEventsSettled();
+
+    // The first attempt failed under 2 retries; the second, under the replaced 0, is the last.
+    expect(linesOf(logs, 'Replaced', 'EVENT DISCARDED')[0]).toContain(`RequestId: ${requestId}\tAttempts: 2\t`);
   });
 });
