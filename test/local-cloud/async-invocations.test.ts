@@ -11,52 +11,18 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type AsyncInvocationSettings, EVENT_RECORD_BYTES } from '../../local-cloud/lambda/async-invocation-queue';
-import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
 import { LocalLambdaService } from '../../local-cloud/lambda/lambda-service';
 import { lambdaFlagOptions, parseLambdaFlags } from '../../local-cloud/lambda-flags';
-import type { AsyncInvokeConfig, CloudAssemblyDefinition } from '../../local-cloud/types';
-import { type fixtureFunctionIds, fixtureFunctionNamed } from '../fixtures/local-cloud/fixture-stack';
+import type { AsyncInvokeConfig } from '../../local-cloud/types';
+import { useFixtureInvokeApi } from '../support/fixture-invoke-api';
 import { testFunction } from '../support/function-definition';
 
-let assembly: CloudAssemblyDefinition;
-const running: { api: InvokeApi; client: LambdaClient }[] = [];
-
-beforeAll(() => {
-  assembly = loadCloudAssembly(inject('fixtureCdkOut'));
-}, 60_000);
-
-afterEach(async () => {
-  for (const { api, client } of running.splice(0)) {
-    client.destroy();
-    await api.close();
-  }
-});
-
-function nameOf(id: (typeof fixtureFunctionIds)[number]): string {
-  return fixtureFunctionNamed(assembly.functions, id).name;
-}
+const { nameOf, start } = useFixtureInvokeApi();
 
 const quickRetries = { retryDelaysMs: [50, 100], throttleBackoffInitialMs: 20, throttleBackoffMaxMs: 200 };
-
-/** The keys the test's SDK client signs with, and so the only ones the Invoke API accepts (SigV4 is verified by default). */
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-
-async function start(options: Partial<StartInvokeApiOptions> = {}): Promise<{ api: InvokeApi; client: LambdaClient; logs: string[] }> {
-  const logs: string[] = [];
-  const api = await startInvokeApi({ assembly, logSink: (line) => logs.push(line), callerCredentials: credentials, ...options });
-  const client = new LambdaClient({
-    endpoint: api.url,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-  });
-  running.push({ api, client });
-  return { api, client, logs };
-}
 
 /** Sends an Event invocation; returns the request ID of the 202. */
 async function sendEvent(client: LambdaClient, functionName: string, payload: unknown): Promise<string> {

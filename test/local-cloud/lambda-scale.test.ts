@@ -4,47 +4,12 @@
  * the only local bound is the resource budget, and when it binds the wait shows (a warning, a
  * QUEUED line next to REPORT), it never fails an invocation.
  */
-import { InvokeCommand, LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadCloudAssembly } from '../../local-cloud/cloud-assembly';
-import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../../local-cloud/lambda/invoke-api';
+import { InvokeCommand, type LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
+import { describe, expect, it } from 'vitest';
 import { defaultMaxEnvironments } from '../../local-cloud/lambda/resource-budget';
-import type { CloudAssemblyDefinition } from '../../local-cloud/types';
-import { type fixtureFunctionIds, fixtureFunctionNamed } from '../fixtures/local-cloud/fixture-stack';
+import { useFixtureInvokeApi } from '../support/fixture-invoke-api';
 
-let assembly: CloudAssemblyDefinition;
-const running: { api: InvokeApi; client: LambdaClient }[] = [];
-
-beforeAll(() => {
-  assembly = loadCloudAssembly(inject('fixtureCdkOut'));
-}, 60_000);
-
-afterEach(async () => {
-  for (const { api, client } of running.splice(0)) {
-    client.destroy();
-    await api.close();
-  }
-});
-
-function nameOf(id: (typeof fixtureFunctionIds)[number]): string {
-  return fixtureFunctionNamed(assembly.functions, id).name;
-}
-
-/** The keys the test's SDK client signs with, and so the only ones the Invoke API accepts (SigV4 is verified by default). */
-const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-
-async function start(options: Partial<StartInvokeApiOptions> = {}): Promise<{ api: InvokeApi; client: LambdaClient; logs: string[] }> {
-  const logs: string[] = [];
-  const api = await startInvokeApi({ assembly, logSink: (line) => logs.push(line), callerCredentials: credentials, ...options });
-  const client = new LambdaClient({
-    endpoint: api.url,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 1,
-  });
-  running.push({ api, client });
-  return { api, client, logs };
-}
+const { nameOf, start } = useFixtureInvokeApi();
 
 async function invokeSleep(client: LambdaClient, functionName: string, ms: number): Promise<{ pid: number; requestId: string }> {
   const output = await client.send(new InvokeCommand({ FunctionName: functionName, Payload: Buffer.from(JSON.stringify({ ms })) }));
