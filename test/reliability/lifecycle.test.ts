@@ -4,7 +4,7 @@
  * folder keep a state file each, and `npm run square` says which to choose.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,10 +17,16 @@ import { projectDirectory } from './support/local-square-api';
 // State files of their own, so that other suites' `npm run square` never finds these stacks.
 const stacksDirectory = mkdtempSync(path.join(os.tmpdir(), 'lifecycle-stacks-'));
 process.env[STACKS_DIRECTORY_VARIABLE] = stacksDirectory;
+// A temporary directory of their own (TMPDIR) for their staged code: every local stack that other
+// suites start meanwhile removes the abandoned stages it finds in its own, and would race this
+// file's checks of what a killed stack leaves. Searchable by the unprivileged user functions run as.
+const temporaryDirectory = mkdtempSync(path.join(os.tmpdir(), 'lifecycle-tmp-'));
+chmodSync(temporaryDirectory, 0o755);
 const started: ChildProcess[] = [];
 afterAll(() => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   rmSync(stacksDirectory, { recursive: true, force: true });
+  rmSync(temporaryDirectory, { recursive: true, force: true });
 });
 
 interface RunningStart {
@@ -42,7 +48,7 @@ async function npmStart(): Promise<RunningStart> {
   const npm = spawn('npm', ['start', '--silent', '--', '--port', '0', '--lambda-port', '0', '--assembly', inject('cdkOut')], {
     cwd: projectDirectory,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '' },
+    env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', TMPDIR: temporaryDirectory },
   });
   started.push(npm);
   let output = '';
@@ -82,7 +88,7 @@ function descendantsOf(pid: number): number[] {
 
 /** The staged code directories of the stack served by `pid`. */
 function stagesOf(pid: number): string[] {
-  return readdirSync(os.tmpdir()).filter((name) => name.startsWith(`${STAGING_DIRECTORY_PREFIX}${pid}-`));
+  return readdirSync(temporaryDirectory).filter((name) => name.startsWith(`${STAGING_DIRECTORY_PREFIX}${pid}-`));
 }
 
 function isAlive(pid: number): boolean {
@@ -164,7 +170,7 @@ describe('stopping npm start', () => {
     expect(existsSync(stack.stateFile)).toBe(false);
     // Its staged code could not be removed by a killed process: the next stack to start removes it.
     expect(stagesOf(stack.endpoints.pid)).toHaveLength(1);
-    new CodeStage().remove();
+    new CodeStage(temporaryDirectory).remove();
     expect(stagesOf(stack.endpoints.pid)).toEqual([]);
   });
 });
