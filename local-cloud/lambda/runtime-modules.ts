@@ -13,19 +13,25 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { removeAbandonedDirectories } from './task-root';
 
 /** What /var/runtime/node_modules offers a function that our install can stand in for. */
 export const RUNTIME_PROVIDED_SCOPES = ['@aws-sdk', '@smithy', '@aws-crypto'] as const;
 
+/** The directory's name: the process ID in it lets the next local cloud remove one a killed process left. */
+export const RUNTIME_MODULES_PREFIX = 'local-cloud-runtime-modules-';
+
 let directory: string | undefined;
 
 /**
- * The private `node_modules` directory (created once per process under an unpredictable name, removed at exit)
+ * The private `node_modules` directory (created once per process under an unpredictable name, removed at exit,
+ * or by the next local cloud to start if this process was killed)
  * linking the runtime-provided scopes found in `sdkNodeModules`.
  */
 export function runtimeModulesDirectory(sdkNodeModules: string): string {
   if (directory !== undefined) return directory;
-  const root = mkdtempSync(path.join(os.tmpdir(), 'local-cloud-runtime-modules-'));
+  removeAbandonedDirectories(RUNTIME_MODULES_PREFIX);
+  const root = mkdtempSync(path.join(os.tmpdir(), `${RUNTIME_MODULES_PREFIX}${process.pid}-`));
   // Readable by the unprivileged user functions may run as (runtime-user.ts); writable by nobody else.
   chmodSync(root, 0o755);
   const modules = path.join(root, 'node_modules');

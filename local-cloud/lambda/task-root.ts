@@ -71,12 +71,14 @@ export function digestDirectory(directory: string): string {
 }
 
 /**
- * Removes the stages of stacks whose process is gone (killed with SIGKILL, so it could not clean
- * up): only real directories of this user with our prefix and a dead process ID, never a link.
+ * Removes the per-process directories (`<prefix><pid>-XXXXXX`) of local clouds whose process is
+ * gone (killed with SIGKILL, so it could not clean up): only real directories of this user with
+ * that prefix and a dead process ID, never a link. Used for the stages and for the runtime's
+ * module directory (runtime-modules.ts).
  */
-export function removeAbandonedStages(parent: string = os.tmpdir()): string[] {
+export function removeAbandonedDirectories(prefix: string, parent: string = os.tmpdir()): string[] {
   const removed: string[] = [];
-  const pattern = new RegExp(`^${STAGING_DIRECTORY_PREFIX}(\\d+)-`);
+  const pattern = new RegExp(`^${prefix}(\\d+)-`);
   let names: string[];
   try {
     names = readdirSync(parent);
@@ -120,7 +122,7 @@ export class CodeStage {
     parent: string = os.tmpdir(),
     private readonly functionUser?: FunctionUser,
   ) {
-    removeAbandonedStages(parent);
+    removeAbandonedDirectories(STAGING_DIRECTORY_PREFIX, parent);
     // mkdtemp creates the directory with mode 0700, under a name nobody could have guessed.
     this.directory = mkdtempSync(path.join(parent, `${STAGING_DIRECTORY_PREFIX}${process.pid}-`));
     chmodSync(this.directory, 0o700);

@@ -3,13 +3,15 @@
  * in a `cdk.out` inside a project whose package.json says `"type": "module"` still loads), from a
  * private copy made for this stack, never from a predictable shared path, and never after it changed.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalLambdaService } from '../../local-cloud/lambda/lambda-service';
+import { RUNTIME_MODULES_PREFIX, runtimeModulesDirectory } from '../../local-cloud/lambda/runtime-modules';
 import { functionUser } from '../../local-cloud/lambda/runtime-user';
-import { STAGING_DIRECTORY_PREFIX } from '../../local-cloud/lambda/task-root';
+import { removeAbandonedDirectories, STAGING_DIRECTORY_PREFIX } from '../../local-cloud/lambda/task-root';
 import { type FunctionDefinition, LambdaServiceError } from '../../local-cloud/types';
 import { testFunction } from '../support/function-definition';
 
@@ -120,5 +122,26 @@ describe('staging', () => {
         code: 'CodeVerificationFailedException',
       });
     });
+  });
+});
+
+describe('what a killed local cloud leaves in the temporary directory', () => {
+  it('is removed by the next one: the runtime module directory is named by its process ID, as the stages are', () => {
+    // A process ID that was alive and is no more, and one that is alive (this test's parent).
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    const abandoned = path.join(os.tmpdir(), `${RUNTIME_MODULES_PREFIX}${dead}-left`);
+    const live = path.join(os.tmpdir(), `${RUNTIME_MODULES_PREFIX}${process.ppid}-kept`);
+    mkdirSync(path.join(abandoned, 'node_modules'), { recursive: true });
+    mkdirSync(live);
+    try {
+      expect(removeAbandonedDirectories(RUNTIME_MODULES_PREFIX)).toContain(abandoned);
+      expect(existsSync(abandoned)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+      const own = runtimeModulesDirectory(path.join(process.cwd(), 'node_modules'));
+      expect(path.basename(path.dirname(own))).toMatch(new RegExp(`^${RUNTIME_MODULES_PREFIX}${process.pid}-`));
+    } finally {
+      rmSync(abandoned, { recursive: true, force: true });
+      rmSync(live, { recursive: true, force: true });
+    }
   });
 });
