@@ -45,6 +45,8 @@ beforeAll(async () => {
     MAX_CONCURRENCY: '100',
     DEADLINE_MARGIN_MS: '1000',
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // Its metric lines are tested in test/observability/metrics.test.ts.
+    POWERTOOLS_METRICS_DISABLED: 'true',
   }))
     vi.stubEnv(name, value);
   vi.resetModules();
