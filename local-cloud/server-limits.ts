@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { atMostEvery } from './rate-limit';
 
 export interface ServerLimits {
   /** Time a client has to send a request's headers. @default 30 000 ms */
@@ -81,13 +82,8 @@ export function applyConnectionLimits(server: Server, limits: ServerLimits, name
   const open = new Set<Socket>();
   /** In the order they became idle: the first is the one idle longest. */
   const idle = new Set<Socket>();
-  let warnedAt = Number.NEGATIVE_INFINITY;
-  const warnOnce = (message: string) => {
-    const now = Date.now();
-    if (now - warnedAt < 1000) return;
-    warnedAt = now;
-    warn(message);
-  };
+  const oncePerSecond = atMostEvery(1000);
+  const warnOnce = (message: string) => oncePerSecond(() => warn(message));
   // Before the HTTP server's own listener, so a refused connection is never parsed.
   server.prependListener('connection', (socket: Socket) => {
     if (open.size >= limits.maxConnections) {

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AwsCredentials } from '../http-api/sigv4-verifier';
+import { atMostEvery } from '../rate-limit';
 import { type FunctionDefinition, type InvokeOutcome, type LambdaInvoker, LambdaServiceError } from '../types';
 import {
   AsyncInvocationQueue,
@@ -165,8 +166,8 @@ export class LocalLambdaService implements LambdaInvoker {
   private readonly credentials: AwsCredentials;
   private readonly nodeBinaries = new Map<string, string>();
   private readonly reaper: NodeJS.Timeout;
-  private lastBudgetWarningAt = Number.NEGATIVE_INFINITY;
-  private lastEventQueueWarningAt = Number.NEGATIVE_INFINITY;
+  private readonly budgetWarning = atMostEvery(BUDGET_WARNING_INTERVAL_MS);
+  private readonly eventQueueWarning = atMostEvery(EVENT_QUEUE_WARNING_INTERVAL_MS);
   private closed = false;
   /** This service's private copy of every function's code, removed on close. */
   private readonly stage = new CodeStage(undefined, functionUser());
@@ -535,14 +536,12 @@ export class LocalLambdaService implements LambdaInvoker {
   private eventQueueFull(payload: Buffer): LambdaServiceError {
     const held = this.events.bytes;
     const cap = this.events.maxQueuedBytes;
-    const now = performance.now();
-    if (now - this.lastEventQueueWarningAt >= EVENT_QUEUE_WARNING_INTERVAL_MS) {
-      this.lastEventQueueWarningAt = now;
+    this.eventQueueWarning(() =>
       this.logSink(
         `[local-lambda] warning: the queued Event invocations hold ${held} bytes, and the cap is ${cap} (${this.events.pending} events): ` +
           'new Event invocations are answered 429 until some have ended. Raise it with --max-queued-event-mb (option asyncInvocation.maxQueuedBytes).',
-      );
-    }
+      ),
+    );
     return new LambdaServiceError(
       'TooManyRequestsException',
       429,
@@ -551,13 +550,12 @@ export class LocalLambdaService implements LambdaInvoker {
   }
 
   private warnBudgetBinds(waiting: number): void {
-    const now = performance.now();
-    if (now - this.lastBudgetWarningAt < BUDGET_WARNING_INTERVAL_MS) return;
-    this.lastBudgetWarningAt = now;
-    this.logSink(
-      `[local-lambda] warning: all ${this.maxEnvironments} execution environments of the local resource budget are in use; ` +
-        `${waiting} invocation(s) wait for one (Lambda would run them at once). Raise it with --max-environments (option maxEnvironments); ` +
-        'each invocation that waited has a QUEUED line after its REPORT.',
+    this.budgetWarning(() =>
+      this.logSink(
+        `[local-lambda] warning: all ${this.maxEnvironments} execution environments of the local resource budget are in use; ` +
+          `${waiting} invocation(s) wait for one (Lambda would run them at once). Raise it with --max-environments (option maxEnvironments); ` +
+          'each invocation that waited has a QUEUED line after its REPORT.',
+      ),
     );
   }
 }
