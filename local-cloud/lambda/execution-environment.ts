@@ -210,33 +210,33 @@ export type EnvironmentState = 'created' | 'initializing' | 'idle' | 'busy' | 'd
 
 /** How often a busy environment's resident memory is compared with the function's memory size. */
 const MEMORY_CHECK_INTERVAL_MS = 100;
-
-/**
- * One timer checks the memory of every busy environment, rather than a timer set and cleared per
- * invocation; it runs only while some environment is busy.
- */
-const memoryWatch = {
-  checks: new Map<ExecutionEnvironment, () => void>(),
-  timer: undefined as NodeJS.Timeout | undefined,
-  add(environment: ExecutionEnvironment, check: () => void): void {
-    this.checks.set(environment, check);
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(() => {
-      for (const check of this.checks.values()) check();
-    }, MEMORY_CHECK_INTERVAL_MS);
-    this.timer.unref();
-  },
-  remove(environment: ExecutionEnvironment): void {
-    this.checks.delete(environment);
-    if (this.checks.size > 0 || this.timer === undefined) return;
-    clearInterval(this.timer);
-    this.timer = undefined;
-  },
-};
 /** How long to wait, once the process has exited, for its pipes to deliver the last output. */
 const EXIT_DRAIN_LIMIT_MS = 100;
 
 export class ExecutionEnvironment {
+  /**
+   * The busy environments, whose memory one timer checks, rather than a timer set and cleared per
+   * invocation; it runs only while some environment is busy.
+   */
+  private static readonly busy = new Set<ExecutionEnvironment>();
+  private static memoryTimer: NodeJS.Timeout | undefined;
+
+  private static watchMemory(environment: ExecutionEnvironment): void {
+    ExecutionEnvironment.busy.add(environment);
+    if (ExecutionEnvironment.memoryTimer !== undefined) return;
+    ExecutionEnvironment.memoryTimer = setInterval(() => {
+      for (const busy of ExecutionEnvironment.busy) busy.checkMemory();
+    }, MEMORY_CHECK_INTERVAL_MS);
+    ExecutionEnvironment.memoryTimer.unref();
+  }
+
+  private static unwatchMemory(environment: ExecutionEnvironment): void {
+    ExecutionEnvironment.busy.delete(environment);
+    if (ExecutionEnvironment.busy.size > 0 || ExecutionEnvironment.memoryTimer === undefined) return;
+    clearInterval(ExecutionEnvironment.memoryTimer);
+    ExecutionEnvironment.memoryTimer = undefined;
+  }
+
   readonly logStreamName: string;
   private child: ChildProcess | undefined;
   private stateValue: EnvironmentState = 'created';
@@ -250,9 +250,6 @@ export class ExecutionEnvironment {
   invocationCount = 0;
   lastUsedAt = Date.now();
   private lastMemorySampleMb: number | undefined;
-  private lastMemorySampleAt = Number.NEGATIVE_INFINITY;
-  /** Set once the process has reported its own peak with an answer: no /proc read is needed for REPORT. */
-  private peakReported = false;
   /** Set when the environment went over its memory size (resident check, or V8's heap limit). */
   private outOfMemory = false;
   /** The environment's private TMPDIR, removed when it ends. */
@@ -387,7 +384,7 @@ export class ExecutionEnvironment {
       };
       pending.timer = setTimeout(onDeadline, request.timeoutMs);
       // What V8's heap limit misses (buffers, native memory) shows in the resident size.
-      memoryWatch.add(this, this.checkMemoryNow);
+      ExecutionEnvironment.watchMemory(this);
       const dispatch = () => {
         if (this.pending !== pending) return;
         if (request.hang) return;
@@ -416,17 +413,12 @@ export class ExecutionEnvironment {
    * Peak resident memory of the process in MB, for the REPORT line: the larger of what the process
    * reported with its last answer (its ru_maxrss) and what the memory check last read from /proc;
    * the last figure once the process is gone. `fresh` reads /proc now, for an invocation that ended
-   * without an answer (a timeout, before the kill). Without a figure yet, /proc is read at most
-   * every 50 ms (a read cost ~30 µs).
+   * without an answer (a timeout, before the kill); so does a call before any figure exists.
    */
   maxMemoryUsedMb(fresh = false): number | undefined {
     const pid = this.child?.pid;
     if (pid === undefined || this.exitDescription !== undefined) return this.lastMemorySampleMb;
-    const now = performance.now();
-    if (!fresh && this.lastMemorySampleMb !== undefined && (this.peakReported || now - this.lastMemorySampleAt < 50)) {
-      return this.lastMemorySampleMb;
-    }
-    this.lastMemorySampleAt = now;
+    if (!fresh && this.lastMemorySampleMb !== undefined) return this.lastMemorySampleMb;
     const sample = residentMemoryMb(pid);
     if (sample !== undefined) this.lastMemorySampleMb = Math.max(this.lastMemorySampleMb ?? 0, sample.peakMb);
     return this.lastMemorySampleMb;
@@ -435,7 +427,6 @@ export class ExecutionEnvironment {
   /** Takes the peak the process reported (KB); false when the message carried none. */
   private notePeak(maxRssKb: number | undefined): boolean {
     if (typeof maxRssKb !== 'number' || !Number.isFinite(maxRssKb)) return false;
-    this.peakReported = true;
     this.lastMemorySampleMb = Math.max(this.lastMemorySampleMb ?? 0, Math.ceil(maxRssKb / 1024));
     return true;
   }
@@ -477,15 +468,12 @@ export class ExecutionEnvironment {
     killAll(process.platform === 'linux' ? processTree(pid) : [pid]);
   }
 
-  private readonly checkMemoryNow = () => this.checkMemory();
-
   private checkMemory(): void {
     const pid = this.child?.pid;
     if (pid === undefined || this.pending === undefined) return;
     const sample = residentMemoryMb(pid);
     if (sample === undefined) return;
     this.lastMemorySampleMb = Math.max(this.lastMemorySampleMb ?? 0, sample.peakMb);
-    this.lastMemorySampleAt = performance.now();
     if (sample.currentMb <= this.options.definition.memorySizeMb) return;
     // Lambda ends an environment over its memory size: https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
     this.outOfMemory = true;
@@ -554,7 +542,7 @@ export class ExecutionEnvironment {
     const pending = this.pending;
     if (pending === undefined) return;
     clearTimeout(pending.timer);
-    memoryWatch.remove(this);
+    ExecutionEnvironment.unwatchMemory(this);
     this.pending = undefined;
     this.lastUsedAt = Date.now();
     if (this.stateValue === 'busy') this.stateValue = result.kind === 'success' || result.kind === 'function-error' ? 'idle' : 'dead';
@@ -574,7 +562,7 @@ export class ExecutionEnvironment {
     if (this.pending !== undefined) {
       const pending = this.pending;
       clearTimeout(pending.timer);
-      memoryWatch.remove(this);
+      ExecutionEnvironment.unwatchMemory(this);
       this.pending = undefined;
       pending.resolve(this.outOfMemory ? { kind: 'out-of-memory', description } : { kind: 'exit', description });
     }
