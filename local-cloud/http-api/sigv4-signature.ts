@@ -63,9 +63,10 @@ function canonicalQuery(query: ReadonlyMap<string, readonly string[]>): string {
     .join('&');
 }
 
-/** A header value as it goes into the canonical request: line breaks to spaces, runs of spaces and tabs folded, trimmed once. */
+/** Something to fold or trim: a line break, a tab, two spaces, or a space at either end. */
 const NEEDS_FOLDING = /[\r\n\t]| {2}|^ | $/;
 
+/** A header value as it goes into the canonical request: line breaks to spaces, runs of spaces and tabs folded, trimmed once. */
 function canonicalHeaderValue(value: string): string {
   // Most values (those the SDK sends) have nothing to fold: skip the three replacements.
   if (!NEEDS_FOLDING.test(value)) return value;
