@@ -1,36 +1,30 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects of one `npm test`:
- * - `unit`: pure code and in-process servers; no synthesis, no child processes; seconds.
- * - `integration`: the bundled functions in real execution environments, the local cloud, the
- *   AWS CLI; one global setup synthesizes the app and the fixture app once for the whole run.
- * One project: `npx vitest run --project unit`; one file: `npx vitest run test/functions/square.test.ts`.
+ * The test pyramid, chosen by folder: each package has `test/unit` and `test/integration`.
+ * - `*:unit`: pure code and in-process servers; no synthesis, no child processes; seconds.
+ * - `*:integration`: the bundled functions in real execution environments, the local cloud, the
+ *   AWS CLI; each package's global setup synthesizes what its suites need once for the run.
+ * One level: `npx vitest run --project '*:unit'`; one file: `npx vitest run test/unit/functions/square.test.ts`.
  */
-const unitTests = [
-  'test/functions/!(coordinator).test.ts',
-  'test/local-cloud/http-api.test.ts',
-  'test/local-cloud/sigv4-verifier.test.ts',
-  'test/observability/emf.test.ts',
-];
-
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     projects: [
+      { extends: true, test: { name: 'app:unit', include: ['test/unit/**/*.test.ts'] } },
       {
         extends: true,
-        test: { name: 'unit', include: unitTests },
+        test: { name: 'app:integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/integration/global-setup.ts'] },
       },
+      { extends: true, test: { name: 'local-cloud:unit', include: ['local-cloud/test/unit/**/*.test.ts'] } },
       {
         extends: true,
         test: {
-          name: 'integration',
-          include: ['test/**/*.test.ts'],
-          exclude: unitTests,
-          globalSetup: ['test/global-setup.ts'],
+          name: 'local-cloud:integration',
+          include: ['local-cloud/test/integration/**/*.test.ts'],
+          globalSetup: ['local-cloud/test/integration/global-setup.ts'],
         },
       },
     ],

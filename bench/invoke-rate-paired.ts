@@ -95,7 +95,7 @@ function children(): number[] {
 
 async function startSide(name: Side['name'], root: string): Promise<Side> {
   // The tree's own module, whatever its version: options it does not know are ignored.
-  const { startLocalStack } = (await import(path.join(root, 'local-cloud/local-stack.ts'))) as {
+  const { startLocalStack } = (await import(path.join(root, 'local-cloud/stack/local-stack.ts'))) as {
     startLocalStack: (options: Record<string, unknown>) => Promise<Stack>;
   };
   const before = new Set(children());

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { signedFetch } from '../local-cloud/http-api/sign-request';
-import { LOCAL_CREDENTIALS, startLocalStack } from '../local-cloud/local-stack';
+import { signedFetch } from '../local-cloud/sigv4/sign-request';
+import { LOCAL_CREDENTIALS, startLocalStack } from '../local-cloud/stack/local-stack';
 import { projectDirectory } from './child';
 
 export interface EnvironmentMemory {

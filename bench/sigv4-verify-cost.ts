@@ -19,7 +19,7 @@ interface Gate {
   beforeBody(request: unknown): Promise<unknown>;
   afterBody(request: unknown, body: Buffer): Promise<{ ok: boolean }>;
 }
-const { createSignatureGate } = (await import(path.join(root, 'local-cloud/signature-gate.ts'))) as {
+const { createSignatureGate } = (await import(path.join(root, 'local-cloud/server/signature-gate.ts'))) as {
   createSignatureGate: (options: Record<string, unknown>) => Gate;
 };
 const credentials = {

@@ -2,18 +2,9 @@
  * The local cloud's public entry point: what an app's CLI, scripts and tests may use. Everything
  * else in this package is internal and may change without notice.
  */
-export { type LoadCloudAssemblyOptions, loadCloudAssembly } from './cloud-assembly';
-export { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from './defaults';
-export { batchedLineWriter } from './function-logs';
-export { type HttpApiServerOptions, type RunningHttpApi, startHttpApi } from './http-api/http-api-server';
-export { type RequestToSign, type SignedRequest, type SignRequestOptions, signedFetch, signRequest } from './http-api/sign-request';
-export type { AwsCredentials } from './http-api/sigv4-verifier';
-export { createSigV4Verifier } from './http-api/sigv4-verifier';
-export { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from './lambda/invoke-api';
-export { LOCAL_CREDENTIALS, type LocalStackOptions, type RunningLocalStack, startLocalStack } from './local-stack';
-export { AmbiguousLocalStackError, type LocalStackEndpoints, readRunningLocalStack, readRunningLocalStacks } from './local-stack-state';
-export { MISSING_SHELL_CREDENTIALS, shellCredentials } from './shell-credentials';
-export { type SynthesizeOptions, synthesize, synthesizeIfChanged } from './synthesize';
+export { type LoadCloudAssemblyOptions, loadCloudAssembly } from './assembly/cloud-assembly';
+export { type SynthesizeOptions, synthesize, synthesizeIfChanged } from './assembly/synthesize';
+export { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from './core/defaults';
 export {
   type CloudAssemblyDefinition,
   type FunctionDefinition,
@@ -22,4 +13,18 @@ export {
   type LambdaInvoker,
   LambdaServiceError,
   type RouteDefinition,
-} from './types';
+} from './core/types';
+export { type HttpApiServerOptions, type RunningHttpApi, startHttpApi } from './http-api/http-api-server';
+export { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from './lambda/invoke-api';
+export { MISSING_SHELL_CREDENTIALS, shellCredentials } from './sigv4/shell-credentials';
+export { type RequestToSign, type SignedRequest, type SignRequestOptions, signedFetch, signRequest } from './sigv4/sign-request';
+export type { AwsCredentials } from './sigv4/verifier';
+export { createSigV4Verifier } from './sigv4/verifier';
+export { batchedLineWriter } from './stack/function-logs';
+export { LOCAL_CREDENTIALS, type LocalStackOptions, type RunningLocalStack, startLocalStack } from './stack/local-stack';
+export {
+  AmbiguousLocalStackError,
+  type LocalStackEndpoints,
+  readRunningLocalStack,
+  readRunningLocalStacks,
+} from './stack/local-stack-state';

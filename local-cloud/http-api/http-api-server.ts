@@ -6,8 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { DEFAULT_LOCAL_ACCOUNT_ID } from '../defaults';
-import { readBoundedBody } from '../read-body';
+import { DEFAULT_LOCAL_ACCOUNT_ID } from '../core/defaults';
+import { type HttpApiDefinition, type LambdaInvoker, LambdaServiceError, type RouteDefinition } from '../core/types';
+import { readBoundedBody } from '../server/read-body';
 import {
   applyConnectionLimits,
   BufferBudget,
@@ -15,13 +16,12 @@ import {
   DEFAULT_HTTP_API_MAX_CONNECTIONS,
   defaultServerLimits,
   type ServerLimits,
-} from '../server-limits';
-import { createSignatureGate } from '../signature-gate';
-import { type HttpApiDefinition, type LambdaInvoker, LambdaServiceError, type RouteDefinition } from '../types';
+} from '../server/server-limits';
+import { createSignatureGate } from '../server/signature-gate';
+import type { AwsCredentials } from '../sigv4/verifier';
 import { buildProxyEventV2, formatRequestTime, type IamIdentity, type IncomingApiRequest, newRequestId } from './proxy-event-v2';
 import { mapProxyResponseV2 } from './proxy-response-v2';
 import { createRouteMatcher } from './route-matcher';
-import type { AwsCredentials } from './sigv4-verifier';
 import { TokenBucket } from './token-bucket';
 
 export interface HttpApiServerOptions {
@@ -40,7 +40,7 @@ export interface HttpApiServerOptions {
   readonly log?: (line: string) => void;
   /** Clock for SigV4 date checks. @default () => new Date() */
   readonly now?: () => Date;
-  /** Timeouts, connection cap and buffered-bytes cap. @default see local-cloud/server-limits.ts */
+  /** Timeouts, connection cap and buffered-bytes cap. @default see local-cloud/server/server-limits.ts */
   readonly limits?: Partial<ServerLimits>;
   /** Told when a limit binds. @default stderr */
   readonly warn?: (message: string) => void;

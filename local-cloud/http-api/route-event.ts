@@ -3,7 +3,7 @@
  * by the same code the local HTTP API uses, for `npm run invoke -- FUNCTION --http 'POST /square'`.
  * The route is found as API Gateway finds it, among the routes that integrate the function.
  */
-import type { CloudAssemblyDefinition, FunctionDefinition } from '../types';
+import type { CloudAssemblyDefinition, FunctionDefinition } from '../core/types';
 import { callerIdFor } from './http-api-server';
 import { buildProxyEventV2, newRequestId, type ProxyEventV2 } from './proxy-event-v2';
 import { createRouteMatcher } from './route-matcher';

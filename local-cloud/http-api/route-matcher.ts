@@ -8,7 +8,7 @@
  * segment by segment (literal over `{var}` over `{var+}`), then an exact method over `ANY`, which
  * agrees with the documented example table.
  */
-import type { RouteDefinition } from '../types';
+import type { RouteDefinition } from '../core/types';
 
 type Segment =
   | { readonly kind: 'literal'; readonly value: string }

@@ -13,7 +13,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
  * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-error-handling.html
  */
-import type { AsyncInvokeConfig } from '../types';
+import type { AsyncInvokeConfig } from '../core/types';
 
 export interface AsyncInvocationSettings {
   /** @default 21 600 000 (6 hours, Lambda's default and maximum) */

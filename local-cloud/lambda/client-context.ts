@@ -2,7 +2,7 @@
  * `X-Amz-Client-Context`: up to 3,583 bytes of base64-encoded JSON, handed to the function as
  * `context.clientContext`. https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_RequestSyntax
  */
-import { LambdaServiceError } from '../types';
+import { LambdaServiceError } from '../core/types';
 
 export const MAX_CLIENT_CONTEXT_BYTES = 3583;
 

@@ -4,7 +4,7 @@
  * limit less every reservation). Beyond either, Lambda answers 429 at once; nothing waits here.
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
  */
-import { LambdaServiceError } from '../types';
+import { LambdaServiceError } from '../core/types';
 
 /** Lambda's default account concurrency quota. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;

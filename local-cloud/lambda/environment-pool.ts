@@ -6,7 +6,7 @@
  * function that finishes, or a slot of the budget.
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
  */
-import type { FunctionDefinition } from '../types';
+import type { FunctionDefinition } from '../core/types';
 import type { ExecutionEnvironment, RuntimeErrorDocument } from './execution-environment';
 import type { QueueWait } from './invocation-log';
 import type { BudgetTicket, EnvironmentBudget, InitGate } from './resource-budget';

@@ -10,14 +10,14 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FunctionDefinition } from '../types';
+import type { FunctionDefinition } from '../core/types';
 import { loggingEnvironment } from './logging-config';
-import { LineSplitter } from './output-lines';
-import { ENVIRONMENT_MARKER, killAll, processesMarked, processTree } from './process-tree';
-import { heapLimitArguments, newTraceId, residentMemoryMb } from './runtime-limits';
-import { type FunctionUser, functionUser, readableBy } from './runtime-user';
+import { LineSplitter } from './runtime/output-lines';
+import { ENVIRONMENT_MARKER, killAll, processesMarked, processTree } from './runtime/process-tree';
+import { heapLimitArguments, newTraceId, residentMemoryMb } from './runtime/runtime-limits';
+import { type FunctionUser, functionUser, readableBy } from './runtime/runtime-user';
 
-const bootstrapPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime-bootstrap.cjs');
+const bootstrapPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime', 'runtime-bootstrap.cjs');
 
 /** The error document of the Node.js runtime. */
 export interface RuntimeErrorDocument {

@@ -5,7 +5,7 @@
  * stderr; it is created by whoever needs it, never registered at import.
  * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
  */
-import type { FunctionDefinition } from '../types';
+import type { FunctionDefinition } from '../core/types';
 import type { RuntimeErrorDocument } from './execution-environment';
 
 /** Bytes of log returned with `LogType: Tail`. */

@@ -3,7 +3,7 @@
  * payload, `FunctionError`, and the log lines Lambda writes for a timeout or a crash.
  * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html
  */
-import type { FunctionDefinition, InvokeOutcome } from '../types';
+import type { FunctionDefinition, InvokeOutcome } from '../core/types';
 import type { EnvironmentInvokeResult, RuntimeErrorDocument } from './execution-environment';
 import type { InvocationLog } from './invocation-log';
 

@@ -15,8 +15,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { AwsCredentials } from '../http-api/sigv4-verifier';
-import { readBoundedBody } from '../read-body';
+import { type CloudAssemblyDefinition, type FunctionDefinition, type InvokeOutcome, LambdaServiceError } from '../core/types';
+import { readBoundedBody } from '../server/read-body';
 import {
   applyConnectionLimits,
   BufferBudget,
@@ -24,9 +24,9 @@ import {
   DEFAULT_INVOKE_API_MAX_CONNECTIONS,
   defaultServerLimits,
   type ServerLimits,
-} from '../server-limits';
-import { createSignatureGate, type SignatureGate } from '../signature-gate';
-import { type CloudAssemblyDefinition, type FunctionDefinition, type InvokeOutcome, LambdaServiceError } from '../types';
+} from '../server/server-limits';
+import { createSignatureGate, type SignatureGate } from '../server/signature-gate';
+import type { AwsCredentials } from '../sigv4/verifier';
 import { decodeClientContext } from './client-context';
 import { type InvocationType, type LambdaServiceOptions, LocalLambdaService, MAX_SYNC_PAYLOAD_BYTES } from './lambda-service';
 import { loggingConfigResponse } from './logging-config';
@@ -47,7 +47,7 @@ export interface StartInvokeApiOptions extends Omit<LambdaServiceOptions, 'funct
   readonly callerCredentials?: AwsCredentials;
   /** `none` accepts any request, signed or not (`npm start -- --no-invoke-auth`). @default 'sigv4' */
   readonly authentication?: 'sigv4' | 'none';
-  /** Timeouts, connection cap and buffered-bytes cap. @default see local-cloud/server-limits.ts */
+  /** Timeouts, connection cap and buffered-bytes cap. @default see local-cloud/server/server-limits.ts */
   readonly limits?: Partial<ServerLimits>;
   /** Told when a limit binds. @default stderr */
   readonly warn?: (message: string) => void;

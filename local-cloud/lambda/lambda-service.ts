@@ -9,9 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AwsCredentials } from '../http-api/sigv4-verifier';
-import { atMostEvery } from '../rate-limit';
-import { type FunctionDefinition, type InvokeOutcome, type LambdaInvoker, LambdaServiceError } from '../types';
+import { atMostEvery } from '../core/rate-limit';
+import { type FunctionDefinition, type InvokeOutcome, type LambdaInvoker, LambdaServiceError } from '../core/types';
+import type { AwsCredentials } from '../sigv4/verifier';
 import {
   AsyncInvocationQueue,
   type AsyncInvocationSettings,
@@ -41,9 +41,9 @@ import { createStderrLogSink, InvocationLog } from './invocation-log';
 import { outcomeOf } from './invocation-outcome';
 import { platformLinesFor } from './platform-records';
 import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
-import { runtimeModulesDirectory } from './runtime-modules';
-import { functionUser } from './runtime-user';
-import { CodeStage } from './task-root';
+import { runtimeModulesDirectory } from './runtime/runtime-modules';
+import { functionUser } from './runtime/runtime-user';
+import { CodeStage } from './runtime/task-root';
 
 /** Invoke request payload quota for synchronous invocations. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;

@@ -3,7 +3,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
  */
 import { createHash } from 'node:crypto';
-import type { FunctionDefinition } from '../types';
+import type { FunctionDefinition } from '../core/types';
 
 /**
  * `INIT_START Runtime Version: nodejs:24.v21	Runtime Version ARN: arn:aws:lambda:...::runtime:<64 hex>`,

@@ -9,7 +9,7 @@
  * (JSON applies to system logs for every managed runtime; the "System log level event mapping"
  * table gives each event's level, quoted at `levelOf` below).
  */
-import type { FunctionDefinition } from '../types';
+import type { FunctionDefinition } from '../core/types';
 import type { EnvironmentInvokeResult, RuntimeErrorDocument } from './execution-environment';
 import { billedDurationMs, type QueueWait, queuedLine, reportLine } from './invocation-log';
 import { initStartLine, runtimeVersionOf } from './platform-log';

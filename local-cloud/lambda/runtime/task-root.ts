@@ -1,0 +1,203 @@
+/**
+ * Where execution environments find their function's code: a private copy made for this stack, as
+ * Lambda unpacks a function's code into /var/task with nothing around it. Run in place in
+ * `cdk.out`, the bundle would be read with the project's own package.json (`"type": "module"`
+ * makes a CommonJS `index.js` fail to load).
+ *
+ * Nothing runs from a predictable shared path: each stack stages into its own directory made by
+ * `mkdtemp` (mode 0700, so no other user can plant or swap a file there), copies every asset
+ * afresh whatever its name (a folder left by an earlier run is never reused), records a SHA-256 of
+ * what it wrote, checks that digest again before each environment starts, and removes the whole
+ * directory when the stack stops.
+ */
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { isAlive } from '../../core/process-alive';
+import { LambdaServiceError } from '../../core/types';
+import type { FunctionUser } from './runtime-user';
+
+/** The prefix of each stack's staging directory under the system's temporary directory. */
+export const STAGING_DIRECTORY_PREFIX = 'local-cloud-stage-';
+
+/** One function's code as staged: where it is, and the digest of what was written there. */
+export interface StagedCode {
+  readonly directory: string;
+  /** Hex SHA-256 over each file's relative path and content, in name order. */
+  readonly sha256: string;
+}
+
+/** Files of a directory in a stable order, symbolic links followed (an asset's content is what it points to). */
+function filesOf(root: string): string[] {
+  const files: string[] = [];
+  const walk = (relative: string) => {
+    const entries = readdirSync(path.join(root, relative), { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
+    for (const entry of entries) {
+      const child = path.join(relative, entry.name);
+      const stats = entry.isSymbolicLink() ? statSync(path.join(root, child)) : entry;
+      if (stats.isDirectory()) walk(child);
+      else if (stats.isFile()) files.push(child);
+    }
+  };
+  walk('');
+  return files;
+}
+
+function digestEntry(hash: ReturnType<typeof createHash>, relative: string, content: Buffer): void {
+  // Length-prefixed, so that no two different trees hash alike by moving bytes between a name and a file.
+  hash.update(`${Buffer.byteLength(relative)}:${relative}:${content.length}:`).update(content);
+}
+
+/** The digest of a staged directory as it is now. */
+export function digestDirectory(directory: string): string {
+  const hash = createHash('sha256');
+  for (const relative of filesOf(directory)) digestEntry(hash, relative, readFileSync(path.join(directory, relative)));
+  return hash.digest('hex');
+}
+
+/**
+ * Removes the per-process directories (`<prefix><pid>-XXXXXX`) of local clouds whose process is
+ * gone (killed with SIGKILL, so it could not clean up): only real directories of this user with
+ * that prefix and a dead process ID, never a link. Used for the stages and for the runtime's
+ * module directory (runtime-modules.ts).
+ */
+export function removeAbandonedDirectories(prefix: string, parent: string = os.tmpdir()): string[] {
+  const removed: string[] = [];
+  const pattern = new RegExp(`^${prefix}(\\d+)-`);
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const pid = Number(pattern.exec(name)?.[1] ?? Number.NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+    const directory = path.join(parent, name);
+    try {
+      const stats = lstatSync(directory);
+      if (!stats.isDirectory() || stats.uid !== process.getuid?.()) continue;
+      rmSync(directory, { recursive: true, force: true });
+      removed.push(directory);
+    } catch {
+      // Gone already, or not ours to remove.
+    }
+  }
+  return removed;
+}
+
+/** Stages not yet removed: a process that exits without closing its stack still leaves none behind. */
+const liveStages = new Set<CodeStage>();
+process.on('exit', () => {
+  for (const stage of liveStages) stage.remove();
+});
+
+/** A running stack's private staging directory. */
+export class CodeStage {
+  readonly directory: string;
+  private readonly staged = new Map<string, StagedCode>();
+  private count = 0;
+
+  /**
+   * @param functionUser the unprivileged user environments run as (runtime-user.ts), if any: the
+   *   stage stays owned by this process, and that user's group gets read access only (0750/0440),
+   *   so the code is readable by the functions, writable by none of them, and private from others.
+   */
+  constructor(
+    parent: string = os.tmpdir(),
+    private readonly functionUser?: FunctionUser,
+  ) {
+    removeAbandonedDirectories(STAGING_DIRECTORY_PREFIX, parent);
+    // mkdtemp creates the directory with mode 0700, under a name nobody could have guessed.
+    this.directory = mkdtempSync(path.join(parent, `${STAGING_DIRECTORY_PREFIX}${process.pid}-`));
+    chmodSync(this.directory, 0o700);
+    this.shareWithFunctionUser(this.directory, 0o750);
+    liveStages.add(this);
+  }
+
+  private shareWithFunctionUser(file: string, mode: number): void {
+    if (this.functionUser === undefined) return;
+    chownSync(file, process.getuid?.() ?? 0, this.functionUser.gid);
+    chmodSync(file, mode);
+  }
+
+  /**
+   * Copies a function's code into this stage, digesting each byte as it is written (so the digest
+   * is of the copy, not of a source that could change in between). Staged once per stack.
+   */
+  stage(codeDirectory: string): StagedCode {
+    const known = this.staged.get(codeDirectory);
+    if (known !== undefined) return known;
+    this.count += 1;
+    const target = path.join(this.directory, `${this.count}-${path.basename(codeDirectory)}`);
+    mkdirSync(target, { mode: 0o700 });
+    this.shareWithFunctionUser(target, 0o750);
+    const hash = createHash('sha256');
+    // A missing folder stages as an empty one: the function still lists, and invoking it reports the error.
+    const files = existsSync(codeDirectory) ? filesOf(codeDirectory) : [];
+    for (const relative of files) {
+      const content = readFileSync(path.join(codeDirectory, relative));
+      const parent = path.dirname(path.join(target, relative));
+      if (!existsSync(parent)) {
+        mkdirSync(parent, { recursive: true, mode: 0o700 });
+        for (let directory = parent; directory !== target; directory = path.dirname(directory))
+          this.shareWithFunctionUser(directory, 0o750);
+      }
+      writeFileSync(path.join(target, relative), content, { mode: 0o400, flag: 'wx' });
+      this.shareWithFunctionUser(path.join(target, relative), 0o440);
+      digestEntry(hash, relative, content);
+    }
+    const staged = { directory: target, sha256: hash.digest('hex') };
+    this.staged.set(codeDirectory, staged);
+    this.staged.set(target, staged);
+    return staged;
+  }
+
+  /**
+   * Throws unless the staged copy at `directory` still has the digest taken when it was written:
+   * called before each environment starts, so a file changed or added afterwards never runs.
+   */
+  verify(directory: string): void {
+    const staged = this.staged.get(directory);
+    if (staged === undefined)
+      throw new LambdaServiceError(
+        'CodeVerificationFailedException',
+        400,
+        `${directory} was not staged by this stack: refusing to run code from it.`,
+      );
+    let found: string;
+    try {
+      found = digestDirectory(directory);
+    } catch (error) {
+      found = `unreadable (${error instanceof Error ? error.message : String(error)})`;
+    }
+    if (found !== staged.sha256) {
+      throw new LambdaServiceError(
+        'CodeVerificationFailedException',
+        400,
+        `The code staged in ${directory} changed after it was staged (SHA-256 ${staged.sha256} when copied, now ${found}): refusing to run it.`,
+      );
+    }
+  }
+
+  /** Removes the stage and everything in it. */
+  remove(): void {
+    liveStages.delete(this);
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+}

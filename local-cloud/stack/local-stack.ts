@@ -1,0 +1,246 @@
+/**
+ * The whole local cloud for a CDK project: synthesize (when the sources changed) into its own
+ * folder, load the cloud assembly, serve its functions on a local Lambda Invoke API and each of its
+ * HTTP APIs on a local API Gateway of its own port. Nothing here knows what the functions do.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadCloudAssembly } from '../assembly/cloud-assembly';
+import { selectFunction } from '../assembly/function-selector';
+import { type CommandLineContext, localAssemblyDirectory, synthesizeIfChanged } from '../assembly/synthesize';
+import type { CloudAssemblyDefinition, HttpApiDefinition } from '../core/types';
+import { type RunningHttpApi, startHttpApi } from '../http-api/http-api-server';
+import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../lambda/invoke-api';
+import { checkExposure, type ExposureOptions } from '../server/remote-access';
+import type { AwsCredentials } from '../sigv4/verifier';
+import { applyEnvVars, type EnvVarsDocument } from './env-vars-file';
+import { type LocalStackEndpoints, stateFileOf } from './local-stack-state';
+
+/**
+ * The credentials the local cloud accepts when the environment has none: fixed, so a signed
+ * request written once keeps working, and printed by `npm start`. They open nothing on AWS.
+ */
+export const LOCAL_CREDENTIALS: AwsCredentials = {
+  accessKeyId: 'AKIALOCALCLOUD000000',
+  secretAccessKey: 'local-cloud/secret/not-an-aws-key',
+};
+
+export interface LocalStackOptions
+  extends Pick<
+      StartInvokeApiOptions,
+      'concurrencyLimit' | 'faultInjection' | 'functionOverrides' | 'maxEnvironments' | 'maxConcurrentInits' | 'asyncInvocation'
+    >,
+    ExposureOptions {
+  /** The folder with cdk.json. */
+  readonly projectDirectory: string;
+  /** An assembly to serve as it is; without one, the project is synthesized into `synthesizeInto` when its sources changed. */
+  readonly cdkOut?: string;
+  /** Where the project is synthesized. @default `<projectDirectory>/.local-cloud/cdk.out`, never the `cdk.out` of `cdk synth` */
+  readonly synthesizeInto?: string;
+  /** Context on top of cdk.json, cdk.context.json and ~/.cdk.json, as `cdk -c key=value`. */
+  readonly context?: CommandLineContext;
+  /** Environment overrides in SAM's `--env-vars` format. */
+  readonly envVars?: EnvVarsDocument;
+  /** A function (as {@link selectFunction} finds it) whose environments start with the Node inspector; its timeout waits while a debugger is attached. */
+  readonly inspect?: string;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** The first HTTP API's port; the next APIs take the ports after it (0: any free port for each). @default 3000 */
+  readonly httpPort?: number;
+  /** The Lambda Invoke API's port. @default 3001 */
+  readonly lambdaPort?: number;
+  /** What IAM routes accept. @default AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the environment, else {@link LOCAL_CREDENTIALS} */
+  readonly credentials?: AwsCredentials;
+  /** Function logs (START/END/REPORT and output), each line `[<function name>] <text>`. @default stderr */
+  readonly logSink?: (line: string) => void;
+  /** HTTP API access log lines. @default none */
+  readonly accessLog?: (line: string) => void;
+  /** Record the URLs in `.local-cloud/stacks/<pid>.json` so other commands find this stack. @default true */
+  readonly writeStateFile?: boolean;
+  /** Told whether the project was synthesized. */
+  readonly onSynthesized?: (synthesized: boolean) => void;
+}
+
+/** What {@link RunningLocalStack.reload} changed. */
+export interface ReloadResult {
+  /** Functions whose code or configuration changed: new invocations run the new code. */
+  readonly replaced: readonly string[];
+  /** Changes a reload cannot apply (functions or routes added or removed): restart to get them. */
+  readonly needsRestart: readonly string[];
+}
+
+export interface RunningLocalStack extends LocalStackEndpoints {
+  /** The first HTTP API's URL; empty when the assembly has no HTTP API (the Invoke API alone is served). */
+  readonly httpApiUrl: string;
+  /** What IAM routes accept. */
+  readonly credentials: AwsCredentials;
+  /** The assembly served, as last (re)loaded. */
+  readonly assembly: CloudAssemblyDefinition;
+  readonly invokeApi: InvokeApi;
+  /** The first HTTP API, when there is one. */
+  readonly httpApi: RunningHttpApi | undefined;
+  /** Every HTTP API, each on its own port, in the assembly's order. */
+  readonly httpApis: readonly { readonly definition: HttpApiDefinition; readonly server: RunningHttpApi }[];
+  /** The inspected function's name, when `inspect` was given. */
+  readonly inspectedFunction: string | undefined;
+  /**
+   * Synthesizes again (or re-reads `cdkOut`) and replaces the functions whose definition changed.
+   * Throws, leaving the stack as it was, when synthesis fails.
+   */
+  reload(): Promise<ReloadResult>;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  let assemblyDirectory = '';
+  // Each warning of the assembly once, not again at every reload of watch mode; beside the
+  // Lambda service's own warnings.
+  const warned = new Set<string>();
+  const warn = (message: string) => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    const line = `[local-cloud] warning: ${message}`;
+    if (options.logSink === undefined) process.stderr.write(`${line}\n`);
+    else options.logSink(line);
+  };
+  const loadServedAssembly = async (): Promise<CloudAssemblyDefinition> => {
+    let cdkOut = options.cdkOut;
+    if (cdkOut === undefined) {
+      const result = await synthesizeIfChanged({
+        projectDirectory: options.projectDirectory,
+        outdir: options.synthesizeInto ?? localAssemblyDirectory(options.projectDirectory),
+        ...(options.context ? { context: options.context } : {}),
+      });
+      options.onSynthesized?.(result.synthesized);
+      cdkOut = result.outdir;
+    }
+    const loaded = loadCloudAssembly(cdkOut, { warn });
+    assemblyDirectory = path.resolve(cdkOut);
+    return options.envVars === undefined ? loaded : { ...loaded, functions: applyEnvVars(loaded.functions, options.envVars) };
+  };
+  let assembly = await loadServedAssembly();
+  const inspected = options.inspect === undefined ? undefined : selectFunction(assembly.functions, options.inspect);
+
+  const environmentCredentials = options.credentials === undefined ? credentialsFromEnvironment() : undefined;
+  const credentials = options.credentials ?? environmentCredentials ?? LOCAL_CREDENTIALS;
+  checkExposure(host, credentials, LOCAL_CREDENTIALS, options);
+  const invokeApi = await startInvokeApi({
+    assembly,
+    host,
+    port: options.lambdaPort ?? 3001,
+    region: assembly.region,
+    accountId: assembly.accountId,
+    ...(options.logSink ? { logSink: options.logSink } : {}),
+    ...(options.concurrencyLimit === undefined ? {} : { concurrencyLimit: options.concurrencyLimit }),
+    ...(options.faultInjection ? { faultInjection: options.faultInjection } : {}),
+    ...(options.functionOverrides ? { functionOverrides: options.functionOverrides } : {}),
+    ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
+    ...(options.maxConcurrentInits === undefined ? {} : { maxConcurrentInits: options.maxConcurrentInits }),
+    ...(options.asyncInvocation === undefined ? {} : { asyncInvocation: options.asyncInvocation }),
+    // Signed with the same credentials as the HTTP API (or by the stack's own functions).
+    callerCredentials: credentials,
+    authentication: options.invokeAuthentication ?? 'sigv4',
+    ...(options.invokeApiLimits ? { limits: options.invokeApiLimits } : {}),
+    ...(options.onLimit ? { warn: options.onLimit } : {}),
+    // Port 0: each environment's inspector on a free port, which Node prints into the function's log.
+    // The environment lifts the timeout while a debugger is attached.
+    ...(inspected === undefined ? {} : { execArgvByFunction: { [inspected.name]: [`--inspect=${host}:0`] } }),
+  });
+  const httpApis: { definition: HttpApiDefinition; server: RunningHttpApi }[] = [];
+  try {
+    const firstPort = options.httpPort ?? 3000;
+    for (const [index, api] of assembly.httpApis.entries()) {
+      const server = await startHttpApi({
+        api,
+        invoker: invokeApi.service,
+        host,
+        port: firstPort === 0 ? 0 : firstPort + index,
+        credentials,
+        region: assembly.region,
+        accountId: assembly.accountId,
+        ...(options.accessLog ? { log: options.accessLog } : {}),
+        ...(options.httpApiLimits ? { limits: options.httpApiLimits } : {}),
+        ...(options.onLimit ? { warn: options.onLimit } : {}),
+      });
+      httpApis.push({ definition: api, server });
+    }
+  } catch (error) {
+    await Promise.all(httpApis.map(({ server }) => server.close()));
+    await invokeApi.close();
+    throw error;
+  }
+
+  const httpApiUrls = Object.fromEntries(httpApis.map(({ definition, server }) => [definition.name, server.url]));
+  const httpApiUrl = httpApis[0]?.server.url;
+  const endpoints = {
+    ...(httpApiUrl === undefined ? {} : { httpApiUrl }),
+    httpApiUrls,
+    lambdaUrl: invokeApi.url,
+    assemblyDirectory,
+    region: assembly.region,
+    pid: process.pid,
+  };
+  const stateFile = stateFileOf(options.projectDirectory);
+  if (options.writeStateFile ?? true) {
+    // A secret from the environment stays there: a client of this stack signs with its own chain.
+    const state: LocalStackEndpoints = environmentCredentials ? endpoints : { ...endpoints, credentials };
+    mkdirSync(path.dirname(stateFile), { recursive: true });
+    writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  }
+  let closed = false;
+  return {
+    ...endpoints,
+    httpApiUrl: httpApiUrl ?? '',
+    credentials,
+    get assembly() {
+      return assembly;
+    },
+    invokeApi,
+    httpApi: httpApis[0]?.server,
+    httpApis,
+    inspectedFunction: inspected?.name,
+    async reload() {
+      const next = await loadServedAssembly();
+      const result = changesBetween(assembly, next);
+      const changed = new Set(result.replaced);
+      for (const definition of next.functions) {
+        if (changed.has(definition.name)) invokeApi.service.replaceFunction(definition);
+      }
+      assembly = { ...next, httpApis: assembly.httpApis };
+      return result;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (options.writeStateFile ?? true) rmSync(stateFile, { force: true });
+      await Promise.all(httpApis.map(({ server }) => server.close()));
+      await invokeApi.close();
+    },
+  };
+}
+
+/** Which functions changed between two loads of an assembly, and what only a restart applies. */
+export function changesBetween(before: CloudAssemblyDefinition, after: CloudAssemblyDefinition): ReloadResult {
+  const previous = new Map(before.functions.map((definition) => [definition.name, definition]));
+  const next = new Map(after.functions.map((definition) => [definition.name, definition]));
+  const replaced: string[] = [];
+  const needsRestart: string[] = [];
+  for (const [name, definition] of next) {
+    const old = previous.get(name);
+    if (old === undefined) needsRestart.push(`function ${name} added`);
+    // The asset folder is named by the hash of the code: a new folder is new code.
+    else if (JSON.stringify(old) !== JSON.stringify(definition)) replaced.push(name);
+  }
+  for (const name of previous.keys()) if (!next.has(name)) needsRestart.push(`function ${name} removed`);
+  if (JSON.stringify(before.httpApis) !== JSON.stringify(after.httpApis)) needsRestart.push('HTTP API routes or stages changed');
+  return { replaced, needsRestart };
+}
+
+function credentialsFromEnvironment(): AwsCredentials | undefined {
+  const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) return undefined;
+  const sessionToken = process.env.AWS_SESSION_TOKEN;
+  return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
+}

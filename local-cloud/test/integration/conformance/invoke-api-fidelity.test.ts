@@ -1,0 +1,93 @@
+/**
+ * What the Invoke API carries into the runtime and reports about it, driven by the real AWS SDK:
+ * `ClientContext` (X-Amz-Client-Context) into `context.clientContext`, and GetFunction's
+ * `LoggingConfig` as the template configured it.
+ */
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { GetFunctionCommand, InvalidRequestContentException, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readLoggingConfig } from '../../../assembly/logging-config';
+import type { FunctionDefinition } from '../../../core/types';
+import { type InvokeApi, startInvokeApi } from '../../../lambda/invoke-api';
+import { testFunction } from '../../support/function-definition';
+
+let directory: string;
+let api: InvokeApi;
+let client: LambdaClient;
+
+function definitionOf(name: string, loggingConfig?: FunctionDefinition['loggingConfig']): FunctionDefinition {
+  return testFunction(name, directory, { stackName: 'Fidelity', ...(loggingConfig === undefined ? {} : { loggingConfig }) });
+}
+
+const callerCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+beforeAll(async () => {
+  directory = mkdtempSync(path.join(os.tmpdir(), 'invoke-api-fidelity-'));
+  chmodSync(directory, 0o755);
+  writeFileSync(
+    path.join(directory, 'index.js'),
+    `exports.handler = async (event, context) => ({ clientContext: context.clientContext ?? null });`,
+  );
+  api = await startInvokeApi({
+    functions: [definitionOf('Plain'), definitionOf('Json', readLoggingConfig({ LogFormat: 'JSON', SystemLogLevel: 'warn' }, 'Json'))],
+    logSink: () => {},
+    // The Invoke API authenticates as Lambda does (SigV4): the client signs with credentials it accepts.
+    callerCredentials,
+  });
+  client = new LambdaClient({ endpoint: api.url, region: 'us-east-1', credentials: callerCredentials, maxAttempts: 1 });
+}, 60_000);
+
+afterAll(async () => {
+  client.destroy();
+  await api.close();
+  rmSync(directory, { recursive: true, force: true });
+});
+
+describe('the Invoke API and the runtime', () => {
+  it('hands ClientContext to the handler as context.clientContext', async () => {
+    const clientContext = { client: { app_title: 'fidelity' }, custom: { tenant: 'a' } };
+    const output = await client.send(
+      new InvokeCommand({
+        FunctionName: 'Plain',
+        Payload: Buffer.from('{}'),
+        ClientContext: Buffer.from(JSON.stringify(clientContext)).toString('base64'),
+      }),
+    );
+
+    expect(JSON.parse(Buffer.from(output.Payload ?? []).toString('utf8'))).toEqual({ clientContext });
+  });
+
+  it('refuses a ClientContext that is not base64 of a JSON object with a 400', async () => {
+    await expect(
+      client.send(
+        new InvokeCommand({ FunctionName: 'Plain', Payload: Buffer.from('{}'), ClientContext: Buffer.from('[1,2]').toString('base64') }),
+      ),
+    ).rejects.toBeInstanceOf(InvalidRequestContentException);
+  });
+
+  it('reports LoggingConfig in GetFunction: Text by default, JSON with INFO levels unless set', async () => {
+    const plain = await client.send(new GetFunctionCommand({ FunctionName: 'Plain' }));
+    const json = await client.send(new GetFunctionCommand({ FunctionName: 'Json' }));
+
+    expect(plain.Configuration?.LoggingConfig).toEqual({ LogFormat: 'Text', LogGroup: '/aws/lambda/Plain' });
+    expect(json.Configuration?.LoggingConfig).toEqual({
+      LogFormat: 'JSON',
+      ApplicationLogLevel: 'INFO',
+      SystemLogLevel: 'WARN',
+      LogGroup: '/aws/lambda/Json',
+    });
+  });
+
+  it('says which LoggingConfig value is wrong, and where', () => {
+    expect(() => readLoggingConfig({ LogFormat: 'JSON', ApplicationLogLevel: 'LOUD' }, 'Fn')).toThrow(
+      "Fn.LoggingConfig.ApplicationLogLevel: 'LOUD' is not one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL",
+    );
+    // The system level takes only three of the six (API_LoggingConfig).
+    expect(() => readLoggingConfig({ LogFormat: 'JSON', SystemLogLevel: 'ERROR' }, 'Fn')).toThrow(
+      "Fn.LoggingConfig.SystemLogLevel: 'ERROR' is not one of DEBUG, INFO, WARN",
+    );
+    expect(() => readLoggingConfig({ LogFormat: 'XML' }, 'Fn')).toThrow("Fn.LoggingConfig.LogFormat: 'XML' is not Text or JSON");
+  });
+});

@@ -1,0 +1,228 @@
+/**
+ * Runs one conformance case through the local execution environment and through AWS's runtime
+ * client, and reduces each run to an `Observation` that leaves out what legitimately differs
+ * (times, request IDs, paths, stack frames).
+ */
+import { spawn } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FunctionDefinition } from '../../../core/types';
+import {
+  type EnvironmentInvokeResult,
+  ExecutionEnvironment,
+  lambdaEnvironmentVariables,
+  resolveNodeBinary,
+} from '../../../lambda/execution-environment';
+import { newTraceId } from '../../../lambda/runtime/runtime-limits';
+import type { ConformanceCase } from './corpus';
+import { startRuntimeApi } from './runtime-api-server';
+
+const bootstrapPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lambda/runtime/runtime-bootstrap.cjs');
+
+export interface Observation {
+  readonly outcome: 'success' | 'function-error' | 'init-error' | 'exit' | 'timeout' | 'out-of-memory';
+  readonly errorType?: string;
+  readonly errorMessage?: string;
+  /** Whether the error document carried a stack trace. */
+  readonly hasTrace?: boolean;
+  readonly payload?: string;
+  /** `exit status 1`, as Lambda words a process that ended. */
+  readonly exitStatus?: string;
+  /** The runtime's console lines (text or JSON format), normalised. */
+  readonly lines: readonly string[];
+}
+
+interface CaseSetup {
+  readonly taskRoot: string;
+  readonly definition: FunctionDefinition;
+  readonly environment: Record<string, string>;
+  readonly requestId: string;
+  readonly traceId: string;
+}
+
+const slug = (name: string) => name.replace(/[^a-z0-9]+/gi, '-').toLowerCase();
+
+/** Writes the case's files into a task root of its own under `directory`. */
+export function setUpCase(testCase: ConformanceCase, directory: string): CaseSetup {
+  const taskRoot = path.join(directory, slug(testCase.name));
+  mkdirSync(taskRoot, { recursive: true });
+  for (const [file, source] of Object.entries(testCase.files)) writeFileSync(path.join(taskRoot, file), source);
+  const name = `conformance-${slug(testCase.name)}`.slice(0, 64);
+  const definition: FunctionDefinition = {
+    logicalId: name,
+    stackName: 'Conformance',
+    name,
+    arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`,
+    handler: testCase.handler ?? 'index.handler',
+    codeDirectory: taskRoot,
+    runtime: 'nodejs24.x',
+    architecture: 'x86_64',
+    memorySizeMb: testCase.memorySizeMb ?? 256,
+    timeoutSeconds: testCase.timeoutSeconds ?? 10,
+    environment: testCase.environment ?? {},
+    logGroupName: `/aws/lambda/${name}`,
+  };
+  const environment = lambdaEnvironmentVariables({
+    definition,
+    region: 'us-east-1',
+    logStreamName: '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
+    credentials: { accessKeyId: 'CONFORMANCE', secretAccessKey: 'conformance' },
+    runtimeModuleDirectories: [],
+  });
+  delete environment.NODE_PATH;
+  return { taskRoot, definition, environment, requestId: randomUUID(), traceId: newTraceId() };
+}
+
+/** Paths, times, IDs and stack frames out; the rest of each console line kept. */
+function normaliseLine(line: string, setup: CaseSetup, runtimePaths: readonly string[]): string | undefined {
+  let text = line.replaceAll(`file://${setup.taskRoot}`, '<task-root>').replaceAll(setup.taskRoot, '<task-root>');
+  for (const runtimePath of runtimePaths) text = text.replaceAll(`file://${runtimePath}`, '<runtime>').replaceAll(runtimePath, '<runtime>');
+  text = text.replaceAll(setup.requestId, '<request-id>');
+  const withoutFrames = (value: string) =>
+    value.replace(/[\r\n]\s+at [^\r\n]*/g, '').replace(/[\r\n]\s+\.\.\. \d+ lines matching cause stack trace \.\.\./g, '');
+  const withoutStacks = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(withoutStacks);
+    if (value === null || typeof value !== 'object') return typeof value === 'string' ? withoutFrames(value) : value;
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => key !== 'stack' && key !== 'stackTrace' && key !== 'trace')
+        .map(([key, inner]) => [key, withoutStacks(inner)]),
+    );
+  };
+  if (text.startsWith('{')) {
+    try {
+      const record = JSON.parse(text) as Record<string, unknown>;
+      if (!('timestamp' in record)) return undefined;
+      return JSON.stringify({ ...(withoutStacks(record) as object), timestamp: '<time>' });
+    } catch {
+      return undefined;
+    }
+  }
+  const match = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t([^\t]*)\t([A-Z]+)\t(.*)$/s.exec(text);
+  if (match === null) return undefined;
+  const [, requestId, level, message = ''] = match;
+  // The runtime's error lines: a label, a tab, then JSON of the error.
+  const errorLine = /^(.*?)\t(\{.*\})$/s.exec(message);
+  if (errorLine !== null) {
+    try {
+      return `<time>\t${requestId}\t${level}\t${errorLine[1]}\t${JSON.stringify(withoutStacks(JSON.parse(errorLine[2] ?? '')))}`;
+    } catch {
+      // Not JSON after all: keep it as text.
+    }
+  }
+  return `<time>\t${requestId}\t${level}\t${withoutFrames(message)}`;
+}
+
+function payloadText(payload: string): string {
+  if (payload.length <= 4096) return payload;
+  return `${payload.length} bytes, sha256 ${createHash('sha256').update(payload).digest('hex')}`;
+}
+
+function errorFields(body: string, setup: CaseSetup, runtimePaths: readonly string[]) {
+  const document = JSON.parse(body) as { errorType?: string; errorMessage?: string; trace?: unknown[] };
+  let message = document.errorMessage ?? '';
+  message = message.replaceAll(setup.taskRoot, '<task-root>');
+  for (const runtimePath of runtimePaths) message = message.replaceAll(runtimePath, '<runtime>');
+  return { errorType: document.errorType ?? '', errorMessage: message, hasTrace: (document.trace?.length ?? 0) > 0 };
+}
+
+const normaliseAll = (lines: readonly string[], setup: CaseSetup, runtimePaths: readonly string[]) =>
+  lines.map((line) => normaliseLine(line, setup, runtimePaths)).filter((line): line is string => line !== undefined);
+
+/** The case through the local execution environment (the fork/IPC bootstrap). */
+export async function runLocally(testCase: ConformanceCase, setup: CaseSetup): Promise<Observation> {
+  const lines: string[] = [];
+  const environment = new ExecutionEnvironment({
+    definition: setup.definition,
+    nodeBinary: resolveNodeBinary('nodejs24.x', () => {}),
+    environment: setup.environment,
+    onIdleOutputLine: (line) => lines.push(line),
+  });
+  const runtimePaths = [bootstrapPath];
+  try {
+    const init = await environment.start();
+    if (init.kind === 'init-error') {
+      return {
+        outcome: 'init-error',
+        ...errorFields(JSON.stringify(init.error), setup, runtimePaths),
+        lines: normaliseAll(lines, setup, runtimePaths),
+      };
+    }
+    const result: EnvironmentInvokeResult = await environment.invoke({
+      requestId: setup.requestId,
+      payload: testCase.event ?? '{"n":1}',
+      invokedFunctionArn: setup.definition.arn,
+      timeoutMs: setup.definition.timeoutSeconds * 1000,
+      traceId: setup.traceId,
+      ...(testCase.clientContext === undefined ? {} : { clientContext: testCase.clientContext }),
+      onOutputLine: (line) => lines.push(line),
+    });
+    const normalised = normaliseAll(lines, setup, runtimePaths);
+    switch (result.kind) {
+      case 'success':
+        return { outcome: 'success', payload: payloadText(result.payload), lines: normalised };
+      case 'function-error':
+        return { outcome: 'function-error', ...errorFields(JSON.stringify(result.error), setup, runtimePaths), lines: normalised };
+      case 'exit':
+        return { outcome: 'exit', exitStatus: result.description, lines: normalised };
+      case 'out-of-memory':
+        return { outcome: 'out-of-memory', lines: normalised };
+      case 'timeout':
+        return { outcome: 'timeout', lines: normalised };
+    }
+  } finally {
+    environment.kill();
+    await environment.whenExited();
+  }
+}
+
+/** The case through AWS's runtime client, against a Runtime API served for the test. */
+export async function runWithRuntimeClient(
+  testCase: ConformanceCase,
+  setup: CaseSetup,
+  client: { readonly entry: string; readonly nodeBinary: string },
+): Promise<Observation> {
+  const api = await startRuntimeApi({
+    requestId: setup.requestId,
+    payload: testCase.event ?? '{"n":1}',
+    deadlineEpochMs: Date.now() + setup.definition.timeoutSeconds * 1000,
+    invokedFunctionArn: setup.definition.arn,
+    traceId: setup.traceId,
+    ...(testCase.clientContext === undefined ? {} : { clientContext: testCase.clientContext }),
+  });
+  const child = spawn(client.nodeBinary, [client.entry], {
+    cwd: setup.taskRoot,
+    env: { ...setup.environment, AWS_LAMBDA_RUNTIME_API: api.address },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stdout: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.resume();
+  const exited = new Promise<string>((resolve) => {
+    child.on('close', (code, signal) => resolve(signal === null ? `exit status ${code ?? 0}` : `signal: ${signal}`));
+  });
+  try {
+    const ended = await Promise.race([
+      api.finished.then(() => 'finished' as const),
+      exited,
+      new Promise<'stuck'>((resolve) => setTimeout(() => resolve('stuck'), 30_000)),
+    ]);
+    if (ended === 'finished') await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill('SIGKILL');
+    await exited;
+    const runtimePaths = [client.entry];
+    const lines = normaliseAll(Buffer.concat(stdout).toString('utf8').split('\n'), setup, runtimePaths);
+    const report = api.reports[0];
+    if (report?.kind === 'init-error')
+      return { outcome: 'init-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
+    if (report?.kind === 'error')
+      return { outcome: 'function-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
+    if (report?.kind === 'response') return { outcome: 'success', payload: payloadText(report.body.toString('utf8')), lines };
+    if (ended === 'stuck') throw new Error(`the runtime client neither answered nor exited for case "${testCase.name}"`);
+    return { outcome: 'exit', exitStatus: ended === 'finished' ? 'still running' : ended, lines };
+  } finally {
+    await api.close();
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Faults aimed at a function: the README's resilience example (`npm start -- --crash-rate
+ * Squarer=0.1 …`), read from the README and parsed as `npm start` parses it, faults the squarer
+ * only, so every answer is a 200 or a 502 whose body accounts for every number. End to end, as the
+ * other reliability suites: signed request → local HTTP API → coordinator process → real SDK →
+ * local Invoke API → squarer processes.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { loadCloudAssembly } from '../../../local-cloud/assembly/cloud-assembly';
+import { lambdaFlagOptions, parseLambdaFlags } from '../../../local-cloud/cli/lambda-flags';
+import { faultsForFunction } from '../../../local-cloud/lambda/fault-injection';
+import { LocalLambdaService } from '../../../local-cloud/lambda/lambda-service';
+import {
+  bodyOf,
+  checkEveryIndexOnce,
+  distinctIntegers,
+  parseSquareResponse,
+  projectDirectory,
+  type SquareApi,
+  startedRequestIds,
+  startSquareApi,
+} from './support/local-square-api';
+
+const cdkOut = inject('cdkOut');
+
+let api: SquareApi | undefined;
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+/** Parses flags as `npm start` does (local-cloud/cli/start.ts). */
+function parseFlags(args: readonly string[]) {
+  const { values } = parseArgs({ args: [...args], options: lambdaFlagOptions, strict: true });
+  return parseLambdaFlags(values);
+}
+
+/** The flags of the README's resilience example: the `npm start -- --crash-rate …` line. */
+function readmeResilienceFlags(): string[] {
+  const readme = readFileSync(path.join(projectDirectory, 'README.md'), 'utf8');
+  const line = readme.split('\n').find((candidate) => candidate.startsWith('npm start -- --crash-rate'));
+  if (line === undefined) throw new Error('the README has no `npm start -- --crash-rate …` example');
+  return line.slice('npm start -- '.length).split(/\s+/);
+}
+
+describe('faults aimed at a function', () => {
+  it('parses a value for every function or FUNCTION=VALUE, repeatable, and merges them fault by fault', () => {
+    const options = parseFlags([
+      '--crash-rate',
+      '0.2',
+      '--crash-rate',
+      'Squarer=0.5',
+      '--timeout-rate',
+      'Squarer=0.1',
+      '--latency-ms',
+      'Coord=30',
+      '--latency-ms',
+      '5',
+      '--concurrency-limit',
+      '50',
+    ]);
+
+    expect(options.concurrencyLimit).toBe(50);
+    expect(faultsForFunction('MultiSquare-SquarerFunction1', options.faultInjection)).toEqual({
+      latencyMs: 5,
+      faults: { crash: 0.5, timeout: 0.1 },
+    });
+    expect(faultsForFunction('MultiSquare-CoordinatorFunction1', options.faultInjection)).toEqual({
+      latencyMs: 30,
+      faults: { crash: 0.2 },
+    });
+  });
+
+  it('refuses a bad value, an empty function part and a flag given twice for the same functions, saying which', () => {
+    expect(() => parseFlags(['--crash-rate', 'Squarer=2'])).toThrow('--crash-rate must be a number from 0 to 1, got "2"');
+    expect(() => parseFlags(['--latency-ms', '=100'])).toThrow('the part before "=" names the function');
+    expect(() => parseFlags(['--throttle-rate', 'Squarer=0.1', '--throttle-rate', 'Squarer=0.2'])).toThrow(
+      '--throttle-rate is given twice for "Squarer"',
+    );
+    expect(() => parseFlags(['--max-environments', '0'])).toThrow('--max-environments must be an integer from 1');
+  });
+
+  it('refuses faults aimed at no function at all, naming the functions there are', () => {
+    const { functions } = loadCloudAssembly(cdkOut);
+    const faultInjection = parseFlags(['--crash-rate', 'Squarr=0.1']).faultInjection;
+
+    expect(
+      () => new LocalLambdaService({ functions, ...(faultInjection === undefined ? {} : { faultInjection }), logSink: () => undefined }),
+    ).toThrow(/fault injection aimed at "Squarr", which is part of no function's name; the functions are: .*Squarer/);
+  });
+
+  it('the README’s resilience example faults only the squarer: every answer a 200 or a 502 that accounts for every number', async () => {
+    const flags = readmeResilienceFlags();
+    expect(flags.every((flag) => flag.startsWith('--') || flag.startsWith('Squarer='))).toBe(true);
+    api = await startSquareApi(cdkOut, ({ squarer }) => ({
+      ...parseFlags(flags),
+      // A shorter squarer timeout than the stack's 5 s, so that hangs end within the test's time; the faults stay the README's.
+      functionOverrides: { [squarer.name]: { timeoutSeconds: 1 } },
+    }));
+    let retries = 0;
+    const statuses: number[] = [];
+
+    for (let request = 0; request < 4; request += 1) {
+      const numbers = distinctIntegers(50, BigInt(request) * 1000n);
+      const response = await api.post(bodyOf(numbers));
+
+      statuses.push(response.status);
+      expect([200, 502], response.text.slice(0, 300)).toContain(response.status);
+      const answer = parseSquareResponse(response);
+      const { errors } = checkEveryIndexOnce(answer, numbers, () => true);
+      expect(response.status === 200).toBe(errors.length === 0);
+      retries += answer.stats.retries;
+    }
+
+    // The faults hit the squarer (its invocations were retried) and never the coordinator: one
+    // coordinator invocation per request, none crashed or timed out.
+    expect(retries).toBeGreaterThan(0);
+    expect(startedRequestIds(api.logs, api.coordinator.name)).toHaveLength(4);
+    expect(api.logs.filter((line) => line.startsWith(`[${api?.coordinator.name}] REPORT`) && line.includes('Status:'))).toEqual([]);
+    console.log(`[reliability] README resilience example: statuses ${statuses.join(', ')}, ${retries} retries`);
+  });
+});
