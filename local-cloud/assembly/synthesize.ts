@@ -12,11 +12,10 @@
  * toolkit library adds 136 MB of dependencies.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
+import { sourceHash } from './app-sources';
 
 /** Context values as `cdk -c key=value` passes them: the CLI hands every value to the app as a string. */
 export type CommandLineContext = Readonly<Record<string, string | number | boolean>>;
@@ -37,15 +36,12 @@ export function localAssemblyDirectory(projectDirectory: string): string {
   return path.join(projectDirectory, '.local-cloud', 'cdk.out');
 }
 
-/** What the source hash covers besides `cdk.json`'s `watch.include` folders: the CLI's context sources and the lock file. */
-const ALWAYS_HASHED = ['cdk.json', 'cdk.context.json', 'package-lock.json'];
 const HASH_FILE = '.source-hash';
 
 /** Synthesizes into `outdir` and returns it. Throws with the CLI's output if synthesis fails. */
 export async function synthesize(options: SynthesizeOptions): Promise<string> {
-  const cdkJson = readCdkJson(options.projectDirectory);
   // Hashed before the app runs: an edit made while it runs is not taken as synthesized.
-  return synthesizeWith(options, sourceHash(options.projectDirectory, cdkJson.watchFolders, options.context));
+  return synthesizeWith(options, sourceHash(options.projectDirectory, options.context));
 }
 
 async function synthesizeWith(options: SynthesizeOptions, hash: string): Promise<string> {
@@ -84,8 +80,7 @@ async function synthesizeWith(options: SynthesizeOptions, hash: string): Promise
 export async function synthesizeIfChanged(options: SynthesizeOptions): Promise<{ outdir: string; synthesized: boolean }> {
   const outdir = path.resolve(options.outdir ?? localAssemblyDirectory(options.projectDirectory));
   const hashFile = path.join(outdir, HASH_FILE);
-  const cdkJson = readCdkJson(options.projectDirectory);
-  const current = sourceHash(options.projectDirectory, cdkJson.watchFolders, options.context);
+  const current = sourceHash(options.projectDirectory, options.context);
   if (existsSync(hashFile) && readFileSync(hashFile, 'utf8') === current) {
     return { outdir, synthesized: false };
   }
@@ -110,52 +105,4 @@ function cdkCliOf(projectDirectory: string): string {
 function withoutCdkAppVariables(environment: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { CDK_OUTDIR: _outdir, CDK_CONTEXT_JSON: _context, ...rest } = environment;
   return rest;
-}
-
-export interface CdkJson {
-  readonly app: string;
-  /** The top folders of `watch.include` (`lib/**` → `lib`): what the app is built from. */
-  readonly watchFolders: readonly string[];
-  /** `watch.include` and `watch.exclude` as written. */
-  readonly watchInclude: readonly string[];
-  readonly watchExclude: readonly string[];
-}
-
-export function readCdkJson(projectDirectory: string): CdkJson {
-  const file = path.join(projectDirectory, 'cdk.json');
-  if (!existsSync(file)) throw new Error(`${projectDirectory} has no cdk.json: is it a CDK app?`);
-  const document: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  if (typeof document !== 'object' || document === null || !('app' in document) || typeof document.app !== 'string') {
-    throw new Error(`${file} has no "app" command`);
-  }
-  const watch = 'watch' in document && typeof document.watch === 'object' && document.watch !== null ? document.watch : {};
-  const strings = (value: unknown): string[] =>
-    (Array.isArray(value) ? value : typeof value === 'string' ? [value] : []).filter((item): item is string => typeof item === 'string');
-  const watchInclude = strings('include' in watch ? watch.include : undefined);
-  const watchExclude = strings('exclude' in watch ? watch.exclude : undefined);
-  const watchFolders = watchInclude.map((glob) => glob.split('/')[0] ?? glob).filter((folder) => folder !== '' && !folder.includes('*'));
-  return { app: document.app, watchFolders, watchInclude, watchExclude };
-}
-
-function sourceHash(projectDirectory: string, folders: readonly string[], extraContext: unknown): string {
-  const hash = createHash('sha256');
-  hash.update(JSON.stringify(extraContext ?? {}));
-  // The CLI reads the user's context too: a change there is a change of the assembly.
-  const userConfig = path.join(os.homedir(), '.cdk.json');
-  if (existsSync(userConfig)) hash.update(readFileSync(userConfig));
-  const visit = (relative: string) => {
-    const absolute = path.join(projectDirectory, relative);
-    if (!existsSync(absolute)) return;
-    const stats = statSync(absolute);
-    if (stats.isDirectory()) {
-      for (const entry of readdirSync(absolute).sort()) {
-        if (entry !== 'node_modules' && entry !== 'cdk.out' && entry !== '.local-cloud') visit(path.join(relative, entry));
-      }
-      return;
-    }
-    hash.update(relative);
-    hash.update(readFileSync(absolute));
-  };
-  for (const item of [...ALWAYS_HASHED, ...folders]) visit(item);
-  return hash.digest('hex');
 }

@@ -1,12 +1,15 @@
 /**
- * `npm start -- --watch`: watches the folders of `cdk.json`'s `watch.include` (as `cdk watch`
- * does), less `watch.exclude`, and calls back once a burst of changes has settled. Reloads never
- * overlap: a change during one runs one more after it.
- * https://docs.aws.amazon.com/cdk/v2/guide/ref-cli-cmd-watch.html
+ * `npm start -- --watch`: watches the app's sources as `cdk watch` does (`cdk.json`'s
+ * `watch.include`, less `watch.exclude`; see app-sources.ts) and calls back once a burst of changes
+ * has settled. Reloads never overlap: a change during one runs one more after it.
+ *
+ * chokidar watches folders, not files, so a file replaced by a rename (editors' atomic saves,
+ * `sed -i`, `git checkout`, `git stash`) is seen every time; Node's own recursive `fs.watch` on
+ * Linux follows the replaced file's inode and misses every later save.
  */
-import { existsSync, type FSWatcher, statSync, watch } from 'node:fs';
 import path from 'node:path';
-import { readCdkJson } from './synthesize';
+import { watch } from 'chokidar';
+import { appSources } from './app-sources';
 
 export interface WatchSourcesOptions {
   readonly projectDirectory: string;
@@ -17,18 +20,16 @@ export interface WatchSourcesOptions {
 }
 
 export interface SourceWatcher {
-  /** The folders and files watched, relative to the project. */
+  /** The folders and files watched, relative to the project (`.` for the whole folder); empty when cdk.json names none. */
   readonly watched: readonly string[];
-  close(): void;
+  /** Resolves once the initial scan is done: changes from then on are seen. */
+  readonly ready: Promise<void>;
+  close(): Promise<void>;
 }
 
-/** Folders never watched, whatever cdk.json says: output and dependencies. */
-const NEVER_WATCHED = /(^|\/)(node_modules|cdk\.out|\.local-cloud|\.git)(\/|$)/;
-
 export function watchSources(options: WatchSourcesOptions): SourceWatcher {
-  const cdkJson = readCdkJson(options.projectDirectory);
-  const excluded = cdkJson.watchExclude.map(globToRegExp);
-  const watched = [...new Set(cdkJson.watchFolders)].filter((item) => existsSync(path.join(options.projectDirectory, item)));
+  const { projectDirectory } = options;
+  const sources = appSources(projectDirectory);
   const pending = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
@@ -48,42 +49,27 @@ export function watchSources(options: WatchSourcesOptions): SourceWatcher {
         if (pending.size > 0) run();
       });
   };
-  const onEvent = (base: string) => (_event: string, file: string | Buffer | null) => {
-    const relative = file === null ? base : path.join(base, file.toString());
-    if (NEVER_WATCHED.test(relative) || excluded.some((pattern) => pattern.test(relative))) return;
-    pending.add(relative);
+  const relativeOf = (file: string) => path.relative(projectDirectory, path.resolve(projectDirectory, file));
+  const watcher = watch(
+    sources.roots.map((root) => path.join(projectDirectory, root)),
+    {
+      ignoreInitial: true,
+      // Before chokidar knows what a path is, only exclusions apply, so that it can enter folders.
+      ignored: (file, stats) => sources.ignores(relativeOf(file), stats?.isFile() ?? false),
+    },
+  );
+  watcher.on('all', (_event, file) => {
+    pending.add(relativeOf(file));
     clearTimeout(timer);
     timer = setTimeout(run, options.settleMs ?? 300);
-  };
-  const watchers: FSWatcher[] = watched.map((item) => {
-    const absolute = path.join(options.projectDirectory, item);
-    // A single file (`app.ts`) reports its own name; a folder reports paths inside it.
-    const isFolder = statSync(absolute).isDirectory();
-    return watch(absolute, { recursive: isFolder }, onEvent(isFolder ? item : path.dirname(item)));
   });
+  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   return {
-    watched,
-    close() {
+    watched: sources.roots,
+    ready,
+    async close() {
       clearTimeout(timer);
-      for (const watcher of watchers) watcher.close();
+      await watcher.close();
     },
   };
-}
-
-/** `**\/*.test.ts` → a RegExp on project-relative paths; `*` stays within a folder, `**` crosses them. */
-function globToRegExp(glob: string): RegExp {
-  let pattern = '';
-  for (let index = 0; index < glob.length; index += 1) {
-    const char = glob[index] ?? '';
-    if (glob.startsWith('**/', index)) {
-      pattern += '(?:.*/)?';
-      index += 2;
-    } else if (glob.startsWith('**', index)) {
-      pattern += '.*';
-      index += 1;
-    } else if (char === '*') pattern += '[^/]*';
-    else if (char === '?') pattern += '[^/]';
-    else pattern += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${pattern}$`);
 }

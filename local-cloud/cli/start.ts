@@ -176,7 +176,13 @@ function startWatching(projectDirectory: string, stack: RunningLocalStack) {
       }
     },
   });
-  process.stderr.write(`[watch] watching ${watcher.watched.join(', ')} for changes\n`);
+  void watcher.ready.then(() =>
+    process.stderr.write(
+      watcher.watched.length === 0
+        ? "[watch] watching nothing: cdk.json's watch.include names no file or folder that exists, so no edit will be seen\n"
+        : `[watch] watching ${watcher.watched.join(', ')} for changes\n`,
+    ),
+  );
   return watcher;
 }
 

@@ -3,7 +3,7 @@
  * next invocation runs; a change that breaks synthesis keeps the previous code serving. A copy of
  * the second app is edited, never this project's own sources.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { copySecondApp, functionNamed, invokeFunction, type LocalCloudProcess, startLocalCloud } from './support/processes';
@@ -44,6 +44,22 @@ describe('npm start -- --watch', () => {
     expect(line).not.toContain('Echo');
 
     expect((await invokeFunction(lambdaUrl, greeter, { name: 'ann' })).body).toEqual({ message: 'hello, dear ann', stage: 'deployed' });
+  });
+
+  it('sees three saves by rename in a row, as editors, sed -i and git checkout save: each is served', async () => {
+    const handler = path.join(app.directory, 'functions', 'greeter', 'index.mjs');
+    const original = readFileSync(handler, 'utf8');
+    for (const version of ['v1', 'v2', 'v3']) {
+      const mark = stack.stderr().length;
+      const replacement = `${handler}.swp`;
+      writeFileSync(replacement, original.replace('`${process.env.GREETING}, dear ${name}`', `\`${version} \${name}\``));
+      renameSync(replacement, handler);
+      await stack.waitForStderr(/\[watch\] replaced [^\n]*/, mark);
+      expect((await invokeFunction(lambdaUrl, greeter, { name: 'cy' })).body).toEqual({ message: `${version} cy`, stage: 'deployed' });
+    }
+    const mark = stack.stderr().length;
+    writeFileSync(handler, original);
+    await stack.waitForStderr(/\[watch\] replaced [^\n]*/, mark);
   });
 
   it('keeps the previous code serving when the app no longer synthesizes, and says why', async () => {
