@@ -16,6 +16,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { sourceHash } from './app-sources';
+import { recordingEnvironment } from './function-rebuild';
 
 /** Context values as `cdk -c key=value` passes them: the CLI hands every value to the app as a string. */
 export type CommandLineContext = Readonly<Record<string, string | number | boolean>>;
@@ -29,6 +30,11 @@ export interface SynthesizeOptions {
   readonly context?: CommandLineContext;
   /** Receives the app's and the CLI's output. @default kept, and shown only if synthesis fails */
   readonly log?: (text: string) => void;
+  /**
+   * A folder to record the synthesis's bundles and the app's own files into, so that a later
+   * edit of function code alone can be rebuilt without synthesizing (function-rebuild.ts). @default none
+   */
+  readonly recordBundles?: string;
 }
 
 /** Where the local cloud synthesizes a project: never `cdk.out`, which `cdk synth` owns. */
@@ -54,7 +60,10 @@ async function synthesizeWith(options: SynthesizeOptions, hash: string): Promise
     const child = spawn(process.execPath, command, {
       cwd: projectDirectory,
       // The CLI sets the app's own CDK_OUTDIR and CDK_CONTEXT_JSON; ours (from a parent synth) must not leak in.
-      env: withoutCdkAppVariables(process.env),
+      env: {
+        ...withoutCdkAppVariables(process.env),
+        ...(options.recordBundles === undefined ? {} : recordingEnvironment(options.recordBundles)),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const collect = (chunk: Buffer) => {

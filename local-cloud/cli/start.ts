@@ -160,14 +160,13 @@ function startWatching(projectDirectory: string, stack: RunningLocalStack) {
   const watcher = watchSources({
     projectDirectory,
     onChange: async (files) => {
-      process.stderr.write(
-        `[watch] ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} changed: synthesizing...\n`,
-      );
+      process.stderr.write(`[watch] ${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${files.length - 3} more` : ''} changed\n`);
       try {
-        const { replaced, needsRestart } = await stack.reload();
+        const { replaced, needsRestart, how, reason, durationMs } = await stack.reload(files);
+        const took = `${how === 'rebundled' ? 'rebundled only the function code' : `synthesized the app (${reason ?? 'sources changed'})`} in ${(durationMs / 1000).toFixed(2)} s`;
         process.stderr.write(
           `[watch] ${replaced.length === 0 ? 'no function changed' : `replaced ${replaced.join(', ')}: new invocations run the new code`}` +
-            `${needsRestart.length === 0 ? '' : `; restart to apply: ${needsRestart.join('; ')}`}\n`,
+            `; ${took}${needsRestart.length === 0 ? '' : `; restart to apply: ${needsRestart.join('; ')}`}\n`,
         );
       } catch (error) {
         process.stderr.write(

@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCloudAssembly } from '../assembly/cloud-assembly';
+import { type BundleRecord, planRebuild, type RebuildPlan, readBundleRecord } from '../assembly/function-rebuild';
 import { selectFunction } from '../assembly/function-selector';
 import { type CommandLineContext, localAssemblyDirectory, synthesizeIfChanged } from '../assembly/synthesize';
 import type { CloudAssemblyDefinition, HttpApiDefinition } from '../core/types';
@@ -14,6 +15,7 @@ import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../l
 import { checkExposure, type ExposureOptions } from '../server/remote-access';
 import type { AwsCredentials } from '../sigv4/verifier';
 import { applyEnvVars, type EnvVarsDocument } from './env-vars-file';
+import { rebundleFunctions } from './function-reload';
 import { type LocalStackEndpoints, stateFileOf } from './local-stack-state';
 
 /**
@@ -67,6 +69,11 @@ export interface ReloadResult {
   readonly replaced: readonly string[];
   /** Changes a reload cannot apply (functions or routes added or removed): restart to get them. */
   readonly needsRestart: readonly string[];
+  /** `rebundled`: only function code changed, and only its bundles were rebuilt; `synthesized`: the whole app. */
+  readonly how: 'rebundled' | 'synthesized';
+  /** Why the app was synthesized rather than rebundled. */
+  readonly reason?: string;
+  readonly durationMs: number;
 }
 
 export interface RunningLocalStack extends LocalStackEndpoints {
@@ -87,7 +94,11 @@ export interface RunningLocalStack extends LocalStackEndpoints {
    * Synthesizes again (or re-reads `cdkOut`) and replaces the functions whose definition changed.
    * Throws, leaving the stack as it was, when synthesis fails.
    */
-  reload(): Promise<ReloadResult>;
+  /**
+   * Serves the sources as they are now. Given the files that changed, function code alone is
+   * rebuilt when that is all they touch; otherwise, or without them, the app is synthesized.
+   */
+  reload(changedFiles?: readonly string[]): Promise<ReloadResult>;
   close(): Promise<void>;
 }
 
@@ -104,16 +115,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     if (options.logSink === undefined) process.stderr.write(`${line}\n`);
     else options.logSink(line);
   };
+  let bundleRecord: BundleRecord | undefined;
   const loadServedAssembly = async (): Promise<CloudAssemblyDefinition> => {
     let cdkOut = options.cdkOut;
     if (cdkOut === undefined) {
+      const outdir = path.resolve(options.synthesizeInto ?? localAssemblyDirectory(options.projectDirectory));
       const result = await synthesizeIfChanged({
         projectDirectory: options.projectDirectory,
-        outdir: options.synthesizeInto ?? localAssemblyDirectory(options.projectDirectory),
+        outdir,
         ...(options.context ? { context: options.context } : {}),
+        recordBundles: `${outdir}.bundles`,
       });
       options.onSynthesized?.(result.synthesized);
       cdkOut = result.outdir;
+      if (result.synthesized) rmSync(`${outdir}.rebuilt`, { recursive: true, force: true });
+      bundleRecord = readBundleRecord(`${outdir}.bundles`, outdir);
     }
     const loaded = loadCloudAssembly(cdkOut, { warn });
     assemblyDirectory = path.resolve(cdkOut);
@@ -200,7 +216,30 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     httpApi: httpApis[0]?.server,
     httpApis,
     inspectedFunction: inspected?.name,
-    async reload() {
+    async reload(changedFiles) {
+      const started = performance.now();
+      const plan: RebuildPlan =
+        options.cdkOut !== undefined
+          ? { kind: 'synthesize', reason: 'an assembly served as it is' }
+          : changedFiles === undefined
+            ? { kind: 'synthesize', reason: 'no changed file named' }
+            : planRebuild(
+                bundleRecord,
+                changedFiles.map((file) => path.resolve(options.projectDirectory, file)),
+                options.projectDirectory,
+              );
+      let reason = plan.kind === 'synthesize' ? plan.reason : undefined;
+      if (plan.kind === 'rebundle') {
+        try {
+          const rebuilt = await rebundleFunctions(plan.bundles, assembly.functions, `${assemblyDirectory}.rebuilt`);
+          for (const definition of rebuilt) invokeApi.service.replaceFunction(definition);
+          const byName = new Map(rebuilt.map((definition) => [definition.name, definition]));
+          assembly = { ...assembly, functions: assembly.functions.map((definition) => byName.get(definition.name) ?? definition) };
+          return { replaced: [...byName.keys()], needsRestart: [], how: 'rebundled', durationMs: performance.now() - started };
+        } catch (error) {
+          reason = error instanceof Error ? error.message : String(error);
+        }
+      }
       const next = await loadServedAssembly();
       const result = changesBetween(assembly, next);
       const changed = new Set(result.replaced);
@@ -208,7 +247,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
         if (changed.has(definition.name)) invokeApi.service.replaceFunction(definition);
       }
       assembly = { ...next, httpApis: assembly.httpApis };
-      return result;
+      return { ...result, how: 'synthesized', ...(reason === undefined ? {} : { reason }), durationMs: performance.now() - started };
     },
     async close() {
       if (closed) return;
@@ -221,7 +260,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
 }
 
 /** Which functions changed between two loads of an assembly, and what only a restart applies. */
-export function changesBetween(before: CloudAssemblyDefinition, after: CloudAssemblyDefinition): ReloadResult {
+export function changesBetween(
+  before: CloudAssemblyDefinition,
+  after: CloudAssemblyDefinition,
+): Pick<ReloadResult, 'replaced' | 'needsRestart'> {
   const previous = new Map(before.functions.map((definition) => [definition.name, definition]));
   const next = new Map(after.functions.map((definition) => [definition.name, definition]));
   const replaced: string[] = [];
