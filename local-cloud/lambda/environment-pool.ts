@@ -7,12 +7,12 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
  */
 import type { FunctionDefinition } from '../core/types';
-import type { ExecutionEnvironment, RuntimeErrorDocument } from './execution-environment';
+import type { Environment, EnvironmentFactory, RuntimeErrorDocument } from './environment';
 import type { QueueWait } from './invocation-log';
 import type { BudgetTicket, EnvironmentBudget, InitGate } from './resource-budget';
 
 export interface Lease {
-  readonly environment: ExecutionEnvironment;
+  readonly environment: Environment;
   /** Set when the environment was started for this invocation (a cold start). */
   readonly initDurationMs?: number;
   readonly initError?: RuntimeErrorDocument;
@@ -35,11 +35,11 @@ interface Waiter {
 }
 
 export class EnvironmentPool {
-  readonly environments = new Set<ExecutionEnvironment>();
+  readonly environments = new Set<Environment>();
   /** Environments running code that {@link replace} replaced: stopped when their invocation ends. */
-  private readonly retired = new WeakSet<ExecutionEnvironment>();
+  private readonly retired = new WeakSet<Environment>();
   /** Most recently used last. */
-  private readonly idle: ExecutionEnvironment[] = [];
+  private readonly idle: Environment[] = [];
   private readonly waiters: Waiter[] = [];
   private closed = false;
 
@@ -47,8 +47,8 @@ export class EnvironmentPool {
     private current: FunctionDefinition,
     private readonly budget: EnvironmentBudget,
     private readonly initGate: InitGate,
-    /** A new, unstarted environment of this function. */
-    private createEnvironment: () => ExecutionEnvironment,
+    /** Makes a new, unstarted environment of the function's current definition. */
+    private readonly createEnvironment: EnvironmentFactory,
   ) {}
 
   get definition(): FunctionDefinition {
@@ -59,9 +59,8 @@ export class EnvironmentPool {
    * New code or configuration (watch mode): environments start from it from now on; idle ones
    * stop now, busy ones when their invocation ends.
    */
-  replace(definition: FunctionDefinition, createEnvironment: () => ExecutionEnvironment): void {
+  replace(definition: FunctionDefinition): void {
     this.current = definition;
-    this.createEnvironment = createEnvironment;
     for (const environment of this.environments) this.retired.add(environment);
     for (const environment of [...this.idle]) this.stop(environment);
   }
@@ -105,7 +104,7 @@ export class EnvironmentPool {
   }
 
   /** Hands a healthy environment to a waiter of this function, or keeps it warm, or frees its slot. */
-  release(environment: ExecutionEnvironment): void {
+  release(environment: Environment): void {
     if (environment.state !== 'idle' || this.closed || this.retired.has(environment)) {
       this.stop(environment);
       return;
@@ -148,7 +147,7 @@ export class EnvironmentPool {
     }
     const exits = [...this.environments].map((environment) => {
       const exited = environment.whenExited();
-      environment.kill();
+      environment.stop();
       return exited;
     });
     await Promise.all(exits);
@@ -177,9 +176,9 @@ export class EnvironmentPool {
         waiter.reject(new Error('The local Lambda service is closed.'));
         return;
       }
-      let environment: ExecutionEnvironment;
+      let environment: Environment;
       try {
-        environment = this.createEnvironment();
+        environment = this.createEnvironment(this.current);
       } catch (error) {
         // Refused before any process started (the staged code changed, say): the slot and the
         // turn go back, and the invocation that asked gets the error rather than waiting forever.
@@ -205,15 +204,15 @@ export class EnvironmentPool {
     return { queueWait: { ...waiter.wait, waitedMs: performance.now() - waiter.joinedAt } };
   }
 
-  private stop(environment: ExecutionEnvironment): void {
-    environment.kill();
+  private stop(environment: Environment): void {
+    environment.stop();
     const index = this.idle.indexOf(environment);
     if (index >= 0) this.idle.splice(index, 1);
     this.forget(environment);
   }
 
   /** Its slot goes back to the budget once, whatever ended it. */
-  private forget(environment: ExecutionEnvironment): void {
+  private forget(environment: Environment): void {
     if (this.environments.delete(environment)) this.budget.give();
   }
 

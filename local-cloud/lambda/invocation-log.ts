@@ -6,7 +6,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
  */
 import type { FunctionDefinition } from '../core/types';
-import type { RuntimeErrorDocument } from './execution-environment';
+import type { RuntimeErrorDocument } from './environment';
 
 /** Bytes of log returned with `LogType: Tail`. */
 const LOG_TAIL_BYTES = 4096;

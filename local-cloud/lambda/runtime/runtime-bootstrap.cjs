@@ -6,9 +6,10 @@
  * any Node.js binary runs it without a TypeScript loader.
  *
  * Why not run aws-lambda-ric itself: it talks to the Runtime API over HTTP through a native
- * client, which costs 3-5x per warm invocation against this IPC channel.
+ * client, which costs 3-5x per warm invocation against this channel.
  *
- * The parent (execution-environment.ts) talks to it over the IPC channel:
+ * The parent (runtime-process.ts) talks to it over a channel of its own on fd 3, one JSON document a
+ * line (runtime-messages.ts says why not Node's IPC channel):
  *   parent → { type: 'invoke', requestId, payload, deadlineEpochMs, invokedFunctionArn, traceId?, clientContext?, identity?, tenantId? }
  *   child  → { type: 'ready', maxRssKb } | { type: 'init-error', error, outputBytes }
  *            { type: 'result', requestId, payload, outputBytes, maxRssKb } | { type: 'error', requestId, error, outputBytes, maxRssKb }
@@ -27,6 +28,7 @@
 const path = require('node:path');
 const fs = require('node:fs');
 const util = require('node:util');
+const net = require('node:net');
 const { Writable } = require('node:stream');
 
 // Taken before the function's code loads, so that the function cannot change what REPORT says.
@@ -313,8 +315,19 @@ function createContext(message) {
   };
 }
 
+// The channel to the platform. Not a Node.js IPC channel, so `process.send` is undefined here, as on Lambda.
+const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+
 function send(message) {
-  if (process.send) process.send(message);
+  channel.write(`${JSON.stringify(message)}\n`);
+}
+
+/** The service refuses a response over 6 MB (Function.ResponseSizeTooLarge): what it cannot use need not cross the channel. */
+const RESPONSE_LIMIT_BYTES = 6_291_556;
+
+/** Cut just past the limit, so the parent still sees that it was exceeded (a character is at least one byte). */
+function withinChannel(payload) {
+  return payload.length > RESPONSE_LIMIT_BYTES ? payload.slice(0, RESPONSE_LIMIT_BYTES + 1) : payload;
 }
 
 /** `undefined` answers `null`; what JSON cannot hold (BigInt, a cycle) is Runtime.JSONStringifyError. */
@@ -361,10 +374,6 @@ async function runHandler(handler, streaming, event, context) {
   return body();
 }
 
-// The platform went away (the local cloud was killed, even with SIGKILL): so does the sandbox,
-// whatever timers or sockets the function left open.
-process.on('disconnect', () => process.exit(0));
-
 async function main() {
   const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
   let loaded;
@@ -378,8 +387,7 @@ async function main() {
   const { handler, streaming } = loaded;
   send({ type: 'ready', maxRssKb: resourceUsage().maxRSS });
 
-  process.on('message', async (message) => {
-    if (message === null || typeof message !== 'object' || message.type !== 'invoke') return;
+  onInvoke(async (message) => {
     const { requestId } = message;
     current = { requestId, tenantId: message.tenantId };
     // The runtime client moves the trace header into the environment for each invocation.
@@ -392,7 +400,7 @@ async function main() {
       const payload = await runHandler(handler, streaming, event, createContext(message));
       // The client answers after a turn of the event loop, so `setImmediate` work of the handler runs first.
       await new Promise((resolve) => setImmediate(resolve));
-      reply = { type: 'result', requestId, payload };
+      reply = { type: 'result', requestId, payload: withinChannel(payload) };
     } catch (error) {
       await new Promise((resolve) => setImmediate(resolve));
       logError('Invoke Error', error);
@@ -402,7 +410,26 @@ async function main() {
   });
 }
 
-// The environment ends with the local service: a parent that died (even by SIGKILL) leaves no orphan.
-process.on('disconnect', () => process.exit(0));
+/** Calls `handle` with each invoke message from the platform, one line each. */
+function onInvoke(handle) {
+  let partial = [];
+  channel.setEncoding('utf8');
+  channel.on('data', (text) => {
+    let start = 0;
+    for (let newline = text.indexOf('\n'); newline !== -1; newline = text.indexOf('\n', start)) {
+      partial.push(text.slice(start, newline));
+      const message = JSON.parse(partial.join(''));
+      partial = [];
+      start = newline + 1;
+      if (message !== null && typeof message === 'object' && message.type === 'invoke') handle(message);
+    }
+    if (start < text.length) partial.push(text.slice(start));
+  });
+}
+
+// The environment ends with the local service: a parent that died (even by SIGKILL) closes the
+// channel, and the sandbox goes, whatever timers or sockets the function left open.
+channel.on('end', () => process.exit(0));
+channel.on('error', () => process.exit(0));
 
 main();

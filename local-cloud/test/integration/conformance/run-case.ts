@@ -9,12 +9,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionDefinition } from '../../../core/types';
-import {
-  type EnvironmentInvokeResult,
-  ExecutionEnvironment,
-  lambdaEnvironmentVariables,
-  resolveNodeBinary,
-} from '../../../lambda/execution-environment';
+import type { EnvironmentInvokeResult } from '../../../lambda/environment';
+import { lambdaEnvironmentVariables } from '../../../lambda/environment-variables';
+import { ExecutionEnvironment } from '../../../lambda/execution-environment';
+import { resolveNodeBinary } from '../../../lambda/runtime/node-binary';
 import { newTraceId } from '../../../lambda/runtime/runtime-limits';
 import type { ConformanceCase } from './corpus';
 import { startRuntimeApi } from './runtime-api-server';
@@ -173,7 +171,7 @@ export async function runLocally(testCase: ConformanceCase, setup: CaseSetup): P
         return { outcome: 'timeout', lines: normalised };
     }
   } finally {
-    environment.kill();
+    environment.stop();
     await environment.whenExited();
   }
 }

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveNodeBinary } from '../../../lambda/execution-environment';
+import { resolveNodeBinary } from '../../../lambda/runtime/node-binary';
 
 /** The version the suite checks against: the 4.x line is the nodejs24.x runtime's client. */
 export const RUNTIME_CLIENT_VERSION = '4.0.2';

