@@ -95,7 +95,8 @@ export function parseRuntimeMessage(line: string): ParsedMessage {
   }
   if (!isObject(value)) return { ok: false, reason: 'a message that is not an object' };
   const field = badField(value);
-  if (field !== undefined) return { ok: false, reason: `a ${String(value.type)} message with a missing or invalid ${field}` };
+  if (field !== undefined)
+    return { ok: false, reason: `a message of type ${JSON.stringify(value.type)} with a missing or invalid ${field}` };
   return { ok: true, message: value as unknown as RuntimeMessage };
 }
 
