@@ -11,8 +11,6 @@ import { newTraceId } from './runtime/runtime-limits';
 import type { RuntimeMessage } from './runtime/runtime-messages';
 import { type RuntimeExit, RuntimeProcess } from './runtime/runtime-process';
 
-export type { EnvironmentInitResult, EnvironmentInvokeResult, EnvironmentState, InvokeRequest, RuntimeErrorDocument } from './environment';
-
 export interface ExecutionEnvironmentOptions {
   readonly definition: FunctionDefinition;
   readonly nodeBinary: string;

@@ -11,48 +11,24 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from '../core/defaults';
 import { atMostEvery } from '../core/rate-limit';
 import { type FunctionDefinition, type InvokeOutcome, type LambdaInvoker, LambdaServiceError } from '../core/types';
-import type { AwsCredentials } from '../sigv4/verifier';
 import { AsyncInvocationQueue, type AttemptOutcome, type QueuedEvent } from './async-invocation-queue';
 import { ConcurrencyAdmission, DEFAULT_ACCOUNT_CONCURRENCY, tooManyRequests } from './concurrency-admission';
-import type { Environment } from './environment';
-import { EnvironmentPool, type Lease } from './environment-pool';
-import { checkTargetsMatch, drawFault, type FaultRates, faultsForFunction, seededRandom } from './fault-injection';
+import type { Lease } from './environment-pool';
+import { checkTargetsMatch, drawFault, seededRandom } from './fault-injection';
 import { executeInvocation, raceAbort } from './invocation-execution';
 import { createStderrLogSink } from './invocation-log';
 import { localFunctionName, validatePayload } from './invoke-request';
-import type { FunctionOverrides, InvokeOptions, LambdaServiceOptions } from './lambda-service-options';
-import { platformLinesFor } from './platform-records';
-import { ProcessEnvironments } from './process-environments';
+import type { InvokeOptions, LambdaServiceOptions } from './lambda-service-options';
+import { type LocalFunction, LocalFunctions } from './local-functions';
 import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
 
 export { MAX_SYNC_PAYLOAD_BYTES } from './invoke-request';
-export type { FunctionOverrides, InvocationType, InvokeOptions, LambdaServiceOptions } from './lambda-service-options';
+export type { InvocationType, InvokeOptions, LambdaServiceOptions } from './lambda-service-options';
 
 /** How often the warning that the local resource budget binds may repeat. */
 const BUDGET_WARNING_INTERVAL_MS = 10_000;
 /** How often the warning that the Event queue's cap binds may repeat. */
 const EVENT_QUEUE_WARNING_INTERVAL_MS = 1000;
-
-/** A function as the service runs it: its pool, and the latency and faults aimed at it. */
-interface LocalFunction {
-  readonly pool: EnvironmentPool;
-  readonly latencyMs: number | undefined;
-  readonly faults: FaultRates | undefined;
-}
-
-/** What makes environments: staging a definition's code for them, making one, cleaning up. */
-interface EnvironmentSource {
-  prepare(definition: FunctionDefinition): FunctionDefinition;
-  create(definition: FunctionDefinition): Environment;
-  close(): void;
-}
-
-/** The execution role's keys functions get when none are given (AWS_ACCESS_KEY_ID etc.). */
-const DEFAULT_FUNCTION_CREDENTIALS: AwsCredentials = {
-  accessKeyId: 'LOCALCLOUDACCESSKEY',
-  secretAccessKey: 'local-cloud-secret-key',
-  sessionToken: 'local-cloud-session-token',
-};
 
 export class LocalLambdaService implements LambdaInvoker {
   readonly region: string;
@@ -62,21 +38,19 @@ export class LocalLambdaService implements LambdaInvoker {
   readonly maxEnvironments: number;
   /** Environments that may start at once. */
   readonly maxConcurrentInits: number;
-  private readonly functionsByName = new Map<string, LocalFunction>();
+  private readonly localFunctions: LocalFunctions;
   private readonly admission: ConcurrencyAdmission;
   private readonly budget: EnvironmentBudget;
   private readonly events: AsyncInvocationQueue;
   private readonly random: () => number;
   private readonly logSink: (line: string) => void;
   private readonly closeLogSink: () => void;
-  private readonly source: EnvironmentSource;
-  private readonly reaper: NodeJS.Timeout;
   private readonly budgetWarning = atMostEvery(BUDGET_WARNING_INTERVAL_MS);
   private readonly eventQueueWarning = atMostEvery(EVENT_QUEUE_WARNING_INTERVAL_MS);
   private closed = false;
   lambdaEndpointUrl: string | undefined;
 
-  constructor(private readonly options: LambdaServiceOptions) {
+  constructor(options: LambdaServiceOptions) {
     this.region = options.region ?? DEFAULT_LOCAL_REGION;
     this.accountId = options.accountId ?? DEFAULT_LOCAL_ACCOUNT_ID;
     this.concurrencyLimit = options.concurrencyLimit ?? DEFAULT_ACCOUNT_CONCURRENCY;
@@ -96,54 +70,39 @@ export class LocalLambdaService implements LambdaInvoker {
       this.closeLogSink = () => undefined;
     }
     this.lambdaEndpointUrl = options.lambdaEndpointUrl;
-    this.source = this.environmentSource();
     this.budget = new EnvironmentBudget(this.maxEnvironments, {
       onBind: (waiting) => this.warnBudgetBinds(waiting),
-      reclaimIdle: () => this.stopOldestIdleEnvironment(),
+      reclaimIdle: () => this.localFunctions.stopOldestIdle(),
     });
-    const initGate = new InitGate(this.maxConcurrentInits);
-    const reservations = new Map<string, number>();
-    for (const definition of options.functions) {
-      const overrides = this.overridesOf(definition);
-      const effective = this.asRun(definition);
-      if (effective.reservedConcurrency !== undefined) reservations.set(definition.name, effective.reservedConcurrency);
-      const injected = faultsForFunction(definition.name, options.faultInjection);
-      this.functionsByName.set(definition.name, {
-        pool: new EnvironmentPool(effective, this.budget, initGate, (current) => this.createEnvironment(current)),
-        latencyMs: overrides.latencyMs ?? injected.latencyMs,
-        faults: overrides.faults ?? injected.faults,
-      });
-    }
-    this.admission = new ConcurrencyAdmission(this.concurrencyLimit, reservations);
+    this.localFunctions = new LocalFunctions(options, {
+      region: this.region,
+      logSink: this.logSink,
+      budget: this.budget,
+      initGate: new InitGate(this.maxConcurrentInits),
+      lambdaEndpointUrl: () => this.lambdaEndpointUrl,
+    });
+    this.admission = new ConcurrencyAdmission(this.concurrencyLimit, this.localFunctions.reservations);
     this.events = new AsyncInvocationQueue(
       options.asyncInvocation ?? {},
       (event) => this.attemptEvent(event),
       (functionName, line) => this.logSink(`[${functionName}] ${line}`),
-      (functionName) => this.functionsByName.get(functionName)?.pool.definition.asyncInvokeConfig,
+      (functionName) => this.localFunctions.get(functionName)?.pool.definition.asyncInvokeConfig,
     );
-    const ttl = options.idleEnvironmentTtlMs ?? 10 * 60_000;
-    this.reaper = setInterval(
-      () => {
-        for (const { pool } of this.functionsByName.values()) pool.stopIdleOlderThan(ttl);
-      },
-      Math.min(ttl, 30_000),
-    );
-    this.reaper.unref();
   }
 
   /** The functions as configured locally (overrides applied). */
   get functions(): readonly FunctionDefinition[] {
-    return [...this.functionsByName.values()].map(({ pool }) => pool.definition);
+    return this.localFunctions.definitions;
   }
 
   /** Environments currently alive for a function, for tests and benchmarks. */
   environmentCount(functionName: string): number {
-    return this.functionsByName.get(functionName)?.pool.environments.size ?? 0;
+    return this.localFunctions.get(functionName)?.pool.environments.size ?? 0;
   }
 
   /** Process IDs of a function's environments, for benchmarks that measure their memory. */
   environmentPids(functionName: string): number[] {
-    const pool = this.functionsByName.get(functionName)?.pool;
+    const pool = this.localFunctions.get(functionName)?.pool;
     return [...(pool?.environments ?? [])].flatMap((environment) => (environment.pid === undefined ? [] : [environment.pid]));
   }
 
@@ -210,35 +169,32 @@ export class LocalLambdaService implements LambdaInvoker {
    * when their invocation ends, so an invocation in flight finishes on the code it started with.
    */
   replaceFunction(definition: FunctionDefinition): void {
-    const target = this.functionsByName.get(definition.name);
+    const target = this.localFunctions.get(definition.name);
     if (target === undefined) throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${definition.arn}`);
-    const effective = this.asRun(definition);
-    target.pool.replace(effective);
+    this.localFunctions.replace(target, definition);
   }
 
   /** Gives up queued events (each with its line), stops every environment and waits for the processes to exit. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.reaper);
     const closing = new LambdaServiceError('ServiceException', 500, 'The local Lambda service is closed.');
     const eventsClosed = this.events.close();
-    await Promise.all([...this.functionsByName.values()].map(({ pool }) => pool.close(closing)));
+    await this.localFunctions.close(closing);
     await eventsClosed;
     this.closeLogSink();
-    this.source.close();
   }
 
   private localFunction(functionName: string, qualifier: string | undefined): LocalFunction {
-    const here = { region: this.region, accountId: this.accountId, exists: (name: string) => this.functionsByName.has(name) };
-    const found = this.functionsByName.get(localFunctionName(functionName, qualifier, here));
+    const here = { region: this.region, accountId: this.accountId, exists: (name: string) => this.localFunctions.has(name) };
+    const found = this.localFunctions.get(localFunctionName(functionName, qualifier, here));
     if (found === undefined) throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${functionName}`);
     return found;
   }
 
   /** One attempt of a queued event, as the asynchronous poller makes it. */
   private async attemptEvent(event: QueuedEvent): Promise<AttemptOutcome> {
-    const target = this.functionsByName.get(event.functionName);
+    const target = this.localFunctions.get(event.functionName);
     if (target === undefined) return { kind: 'rejected', detail: `no function ${event.functionName}` };
     try {
       const outcome = await this.runInvocation(target, event.requestId, event.payload, false, undefined);
@@ -306,52 +262,6 @@ export class LocalLambdaService implements LambdaInvoker {
     // keeps counting against concurrency until then.
     execution.then(leave, leave);
     return raceAbort(execution, signal);
-  }
-
-  private overridesOf(definition: FunctionDefinition): FunctionOverrides {
-    return this.options.functionOverrides?.[definition.name] ?? this.options.functionOverrides?.[definition.logicalId] ?? {};
-  }
-
-  /** The definition as this service runs it: its code staged afresh, the test overrides applied. */
-  private asRun(definition: FunctionDefinition): FunctionDefinition {
-    const overrides = this.overridesOf(definition);
-    return {
-      ...this.source.prepare(definition),
-      ...(overrides.timeoutSeconds === undefined ? {} : { timeoutSeconds: overrides.timeoutSeconds }),
-      ...(overrides.reservedConcurrency === undefined ? {} : { reservedConcurrency: overrides.reservedConcurrency }),
-    };
-  }
-
-  /** The default source (a process each, the code staged), or the factory the options give. */
-  private environmentSource(): EnvironmentSource {
-    const factory = this.options.createEnvironment;
-    if (factory !== undefined) return { prepare: (definition) => definition, create: factory, close: () => undefined };
-    return new ProcessEnvironments({
-      region: this.region,
-      credentials: this.options.credentials ?? DEFAULT_FUNCTION_CREDENTIALS,
-      lambdaEndpointUrl: () => this.lambdaEndpointUrl,
-      logSink: this.logSink,
-      ...(this.options.nodeBinary === undefined ? {} : { nodeBinary: this.options.nodeBinary }),
-      ...(this.options.execArgvByFunction === undefined ? {} : { execArgvByFunction: this.options.execArgvByFunction }),
-    });
-  }
-
-  /** A new environment of the definition, announced with the platform's INIT_START line. */
-  private createEnvironment(definition: FunctionDefinition): Environment {
-    const environment = this.source.create(definition);
-    const initStart = platformLinesFor(definition, this.region).initStart();
-    if (initStart !== undefined) this.logSink(`[${definition.name}] ${initStart}`);
-    return environment;
-  }
-
-  /** Makes room for a waiting invocation: the idle environment unused the longest, of any function. */
-  private stopOldestIdleEnvironment(): void {
-    let oldest: EnvironmentPool | undefined;
-    for (const { pool } of this.functionsByName.values()) {
-      const since = pool.oldestIdleSince;
-      if (since !== undefined && (oldest === undefined || since < (oldest.oldestIdleSince ?? Infinity))) oldest = pool;
-    }
-    oldest?.stopOldestIdle();
   }
 
   /**

@@ -122,7 +122,8 @@ export class RuntimeProcess {
       },
     );
     this.child = child;
-    const channel = child.stdio[3] as Socket;
+    // None when the spawn failed for want of descriptors: its 'error' ends the environment.
+    const channel = (child.stdio[3] ?? undefined) as Socket | undefined;
     this.channel = channel;
     child.stdout?.on('data', (chunk: Buffer) => this.onOutput(this.stdout, chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.onOutput(this.stderr, chunk));
@@ -130,9 +131,9 @@ export class RuntimeProcess {
       (line) => this.onChannelLine(line),
       () => this.breakProtocol('a message larger than the channel allows'),
     );
-    channel.on('data', (chunk: Buffer) => lines.push(chunk));
+    channel?.on('data', (chunk: Buffer) => lines.push(chunk));
     // Written by a process that has gone: nothing to tell it any more.
-    channel.on('error', () => undefined);
+    channel?.on('error', () => undefined);
     // 'exit', not 'close': a grandchild holding the pipes open must not turn a crash into a timeout.
     child.on('exit', (code, signal) => {
       void this.drainAfterExit().then(() =>
