@@ -176,6 +176,29 @@ describe('Event invocations', () => {
 
     expect(fakes.created.reduce((sum, environment) => sum + environment.invocationCount, 0)).toBe(2);
   });
+  it('lose none of many events sent past the concurrency limit: each runs exactly once', async () => {
+    const limited = testFunction('Limited', '/nowhere', { reservedConcurrency: 2 });
+    const { service, fakes } = startService({ answer: () => success('1', 300) }, {}, [limited]);
+
+    for (let index = 0; index < 30; index += 1) await service.invoke('Limited', payloadOf({ index }), { invocationType: 'Event' });
+    await settle(service.whenEventsSettled(), 250);
+
+    const payloads = fakes.created.flatMap((environment) => environment.invocations.map((request) => request.payload));
+    expect(payloads.sort()).toEqual(Array.from({ length: 30 }, (_, index) => JSON.stringify({ index })).sort());
+    expect(fakes.created.length).toBeLessThanOrEqual(2);
+  });
+
+  it('follow the retries of a definition replaced in watch mode, for an event already queued', async () => {
+    const { service, fakes } = startService({ answer: () => functionError('Error', 'always') });
+    await service.invoke('Echo', payloadOf({}), { invocationType: 'Event' });
+    await vi.advanceTimersByTimeAsync(10);
+
+    service.replaceFunction({ ...echo, asyncInvokeConfig: { maximumRetryAttempts: 0 } });
+    await settle(service.whenEventsSettled(), 1000);
+
+    // The first attempt failed under 2 retries; the second, under the replaced 0, is the last.
+    expect(fakes.created.reduce((sum, environment) => sum + environment.invocationCount, 0)).toBe(2);
+  });
 });
 
 describe('faults, watch mode and close', () => {
@@ -218,6 +241,22 @@ describe('faults, watch mode and close', () => {
 
     expect(fakes.created.map((environment) => environment.definition.timeoutSeconds)).toEqual([3, 7]);
     expect(fakes.created[0]?.state).toBe('dead');
+  });
+
+  it('stops waiting for an environment when the caller aborts, and runs nothing for it', async () => {
+    const { service, fakes } = startService({ answer: () => success('1', 1000) }, { maxEnvironments: 1 });
+    const running = service.invoke('Echo', payloadOf({}));
+    await vi.advanceTimersByTimeAsync(10);
+    const abort = new AbortController();
+    const waiting = service.invoke('Echo', payloadOf({}), { signal: abort.signal });
+    await vi.advanceTimersByTimeAsync(10);
+
+    abort.abort(new Error('caller gave up'));
+
+    await expect(waiting).rejects.toThrow('caller gave up');
+    expect(service.queuedInvocations).toBe(0);
+    await settle(running);
+    expect(fakes.created[0]?.invocationCount).toBe(1);
   });
 
   it('stops every environment on close and refuses invocations after it', async () => {
