@@ -222,6 +222,24 @@ describe('faults, watch mode and close', () => {
     expect([...throttle.fakes.created, ...failing.fakes.created]).toHaveLength(0);
   });
 
+  it('draws the same faults for the same seed', async () => {
+    const faults = { throttle: 0.25, serviceError: 0.25, crash: 0.25, timeout: 0.25 };
+    const run = async (seed: number) => {
+      const { service } = startService({}, { faultInjection: { seed, faults } });
+      const kinds: string[] = [];
+      for (let index = 0; index < 8; index += 1) {
+        const outcome = await settle(service.invoke('Echo', payloadOf({})).catch((error: { code: string }) => error.code));
+        kinds.push(typeof outcome === 'string' ? outcome : JSON.parse(outcome.payload.toString()).errorType);
+      }
+      return kinds;
+    };
+
+    const first = await run(7);
+
+    expect(await run(7)).toEqual(first);
+    expect(new Set(first)).toEqual(new Set(['TooManyRequestsException', 'ServiceException', 'Runtime.ExitError', 'Sandbox.Timedout']));
+  });
+
   it('adds injected latency inside the environment, before the handler', async () => {
     const { service, fakes } = startService({}, { faultInjection: { latencyMs: 700 } });
 
