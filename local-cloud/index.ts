@@ -5,6 +5,7 @@
 export { type LoadCloudAssemblyOptions, loadCloudAssembly } from './assembly/cloud-assembly';
 export { type SynthesizeOptions, synthesize, synthesizeIfChanged } from './assembly/synthesize';
 export { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from './core/defaults';
+export { LocalCloudError, UsageError } from './core/errors';
 export {
   type CloudAssemblyDefinition,
   type FunctionDefinition,

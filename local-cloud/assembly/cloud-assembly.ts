@@ -7,6 +7,7 @@
  * resource's is the same pattern, and the account is `000000000000`.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
  */
+
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import {
   type NestedCloudAssemblyProperties,
 } from '@aws-cdk/cloud-assembly-schema';
 import { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from '../core/defaults';
+import { LocalCloudError } from '../core/errors';
 import type {
   AsyncInvokeConfig,
   AuthorizationType,
@@ -78,9 +80,7 @@ interface ResolutionContext {
   readonly partition: string;
 }
 
-class UnresolvableValueError extends Error {
-  override readonly name = 'UnresolvableValueError';
-}
+class UnresolvableValueError extends LocalCloudError {}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

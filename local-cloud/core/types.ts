@@ -1,3 +1,4 @@
+import { LocalCloudError } from './errors';
 /**
  * The shapes the local cloud works with: what it reads from a synthesized cloud assembly
  * (`cdk.out`), and the contract between the local HTTP API and the local Lambda service.
@@ -114,7 +115,7 @@ export interface InvokeOutcome {
  * An error of the Lambda service itself (not of the function), with the code, HTTP status and
  * message the Invoke API answers with, e.g. `TooManyRequestsException` 429.
  */
-export class LambdaServiceError extends Error {
+export class LambdaServiceError extends LocalCloudError {
   constructor(
     readonly code: string,
     readonly statusCode: number,
