@@ -19,8 +19,13 @@ export interface FunctionDefinition {
   readonly arn: string;
   /** `file.export`, e.g. `index.handler`. */
   readonly handler: string;
-  /** Absolute path of the bundled asset directory in `cdk.out`: the code `cdk deploy` uploads. */
+  /**
+   * Absolute path of the bundled asset directory in `cdk.out`: the code `cdk deploy` uploads. For
+   * inline code, the directory its `index.js` is written to when the stack starts.
+   */
   readonly codeDirectory: string;
+  /** The template's inline code (`Code.ZipFile`), which Lambda runs as `index.js`. */
+  readonly inlineCode?: string;
   /** e.g. `nodejs24.x`. */
   readonly runtime: string;
   /** `arm64` or `x86_64`. */

@@ -7,6 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCloudAssembly } from '../assembly/cloud-assembly';
 import { selectFunction } from '../assembly/function-selector';
+import { writeInlineCode } from '../assembly/inline-code';
 import { type CommandLineContext, localAssemblyDirectory, synthesizeIfChanged } from '../assembly/synthesize';
 import type { CloudAssemblyDefinition, HttpApiDefinition } from '../core/types';
 import { type RunningHttpApi, startHttpApi } from '../http-api/http-api-server';
@@ -116,6 +117,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       cdkOut = result.outdir;
     }
     const loaded = loadCloudAssembly(cdkOut, { warn });
+    writeInlineCode(loaded.functions);
     assemblyDirectory = path.resolve(cdkOut);
     return options.envVars === undefined ? loaded : { ...loaded, functions: applyEnvVars(loaded.functions, options.envVars) };
   };
