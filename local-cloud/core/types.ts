@@ -135,5 +135,10 @@ export class LambdaServiceError extends LocalCloudError {
 
 /** The local Lambda service as the HTTP API integration sees it. */
 export interface LambdaInvoker {
-  invoke(functionName: string, payload: Buffer, options?: { readonly signal?: AbortSignal }): Promise<InvokeOutcome>;
+  /** `traceId`: the X-Ray trace header to hand the function (`_X_AMZN_TRACE_ID`), as API Gateway passes its `X-Amzn-Trace-Id`. */
+  invoke(
+    functionName: string,
+    payload: Buffer,
+    options?: { readonly signal?: AbortSignal; readonly traceId?: string },
+  ): Promise<InvokeOutcome>;
 }

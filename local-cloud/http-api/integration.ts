@@ -30,7 +30,11 @@ export async function invokeIntegration(
     timer = setTimeout(() => resolve({ kind: 'timeout' }), route.integration.timeoutMs);
   });
   const invocation = invoker
-    .invoke(route.integration.functionName, Buffer.from(JSON.stringify(event), 'utf8'), { signal: controller.signal })
+    .invoke(route.integration.functionName, Buffer.from(JSON.stringify(event), 'utf8'), {
+      signal: controller.signal,
+      // The event's trace header: the caller's, or the one the gateway made up for it.
+      ...(event.headers['x-amzn-trace-id'] === undefined ? {} : { traceId: event.headers['x-amzn-trace-id'] }),
+    })
     .then(
       (outcome) => ({ kind: 'outcome', outcome }) as const,
       (error: unknown) => ({ kind: 'error', error }) as const,

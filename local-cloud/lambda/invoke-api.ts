@@ -305,6 +305,7 @@ async function handleInvoke(
       logType: headerValue(request, 'x-amz-log-type') === 'Tail' ? 'Tail' : 'None',
       ...(qualifier === undefined ? {} : { qualifier }),
       ...(clientContext === undefined ? {} : { clientContext }),
+      ...optional('traceId', headerValue(request, 'x-amzn-trace-id')),
       signal: abandoned.signal,
     });
   } catch (error) {

@@ -120,6 +120,8 @@ export interface InvokeOptions {
   readonly qualifier?: string;
   /** Decoded `X-Amz-Client-Context` (JSON), for `context.clientContext`; Lambda passes it to synchronous invocations only. */
   readonly clientContext?: string;
+  /** The X-Ray trace header for `_X_AMZN_TRACE_ID` and `context.xRayTraceId`; made up when not given. */
+  readonly traceId?: string;
 }
 
 /** A function as the service runs it: its pool, and the latency and faults aimed at it. */
@@ -301,7 +303,7 @@ export class LocalLambdaService implements LambdaInvoker {
         if (!this.events.tryEnqueue(target.pool.definition.name, requestId, payload)) return Promise.reject(this.eventQueueFull(payload));
         return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion: '$LATEST' });
       case 'RequestResponse':
-        return this.runInvocation(target, requestId, payload, options.logType === 'Tail', options.signal, options.clientContext);
+        return this.runInvocation(target, requestId, payload, options.logType === 'Tail', options.signal, options);
     }
   }
 
@@ -392,7 +394,7 @@ export class LocalLambdaService implements LambdaInvoker {
     payload: Buffer,
     wantsTail: boolean,
     signal: AbortSignal | undefined,
-    clientContext?: string,
+    context: Pick<InvokeOptions, 'clientContext' | 'traceId'> = {},
   ): Promise<InvokeOutcome> {
     const { pool } = target;
     const { definition } = pool;
@@ -422,7 +424,7 @@ export class LocalLambdaService implements LambdaInvoker {
       );
       throw error;
     }
-    const execution = this.execute(target, lease, requestId, payload, wantsTail, fault === 'crash', fault === 'timeout', clientContext);
+    const execution = this.execute(target, lease, requestId, payload, wantsTail, fault === 'crash', fault === 'timeout', context);
     // An abandoned caller does not stop the function: Lambda lets it run to its end, and it
     // keeps counting against concurrency until then.
     execution.then(leave, leave);
@@ -437,7 +439,7 @@ export class LocalLambdaService implements LambdaInvoker {
     wantsTail: boolean,
     crash: boolean,
     hang: boolean,
-    clientContext?: string,
+    { clientContext, traceId }: Pick<InvokeOptions, 'clientContext' | 'traceId'> = {},
   ): Promise<InvokeOutcome> {
     const { pool, latencyMs } = target;
     const { definition } = pool;
@@ -461,6 +463,7 @@ export class LocalLambdaService implements LambdaInvoker {
         crash,
         hang,
         ...(clientContext === undefined ? {} : { clientContext }),
+        ...(traceId === undefined ? {} : { traceId }),
         onOutputLine: (line) => log.line(line),
       });
     }
