@@ -7,8 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { signedFetch } from '../local-cloud/sigv4/sign-request';
-import { LOCAL_CREDENTIALS, startLocalStack } from '../local-cloud/stack/local-stack';
+import { LOCAL_CREDENTIALS, signedFetch, startLocalStack } from '@multi-square/local-cloud';
 import { projectDirectory } from './child';
 
 export interface EnvironmentMemory {

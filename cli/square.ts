@@ -8,15 +8,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  AmbiguousLocalStackError,
   batchedLineWriter,
-  type LocalStackEndpoints,
   MISSING_SHELL_CREDENTIALS,
   type RunningLocalStack,
   readRunningLocalStack,
   shellCredentials,
   signedFetch,
   startLocalStack,
+  UsageError,
 } from '@multi-square/local-cloud';
 
 /** The project: the folder with cdk.json. */
@@ -113,15 +112,9 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     target = { url: deployedUrl, region: region ?? 'us-east-1', sign: values.sign };
   } else {
-    let running: LocalStackEndpoints | undefined;
-    try {
-      running = await readRunningLocalStack(projectDirectory);
-    } catch (error) {
-      // Several `npm start`s in this folder: the message lists them and says how to choose.
-      if (!(error instanceof AmbiguousLocalStackError)) throw error;
-      process.stderr.write(`${error.message}\n`);
-      return 2;
-    }
+    // Several `npm start`s in this folder throw an AmbiguousLocalStackError, a UsageError: its
+    // message lists them and says how to choose.
+    const running = await readRunningLocalStack(projectDirectory);
     if (running !== undefined && values.logs) {
       process.stderr.write("--logs: the running `npm start` shows the function logs; each function's are also in .local-cloud/logs/.\n");
     }
@@ -324,8 +317,6 @@ function readApiUrl(file: string): string {
 function regionOf(url: string): string | undefined {
   return /\.execute-api\.([a-z0-9-]+)\.amazonaws\.com/.exec(url)?.[1];
 }
-
-class UsageError extends Error {}
 
 main(process.argv.slice(2)).then(
   (code) => {

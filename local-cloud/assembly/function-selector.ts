@@ -4,11 +4,10 @@
  * construct path contains the text (case-insensitive). No match, or several, is an error that
  * lists the functions to choose from.
  */
+import { UsageError } from '../core/errors';
 import type { FunctionDefinition } from '../core/types';
 
-export class FunctionSelectionError extends Error {
-  override readonly name = 'FunctionSelectionError';
-}
+export class FunctionSelectionError extends UsageError {}
 
 /** `Squarer` → the function `MultiSquare-Squarer4A1B2C3D` (construct path `MultiSquare/Squarer/Function/Resource`). */
 export function selectFunction(functions: readonly FunctionDefinition[], query: string): FunctionDefinition {

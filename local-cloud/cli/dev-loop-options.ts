@@ -3,8 +3,10 @@
  * logs, debugger): their `parseArgs` configuration, their help text and their checks, apart from
  * `start.ts` so each command that starts a local stack can share them.
  */
+
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../core/errors';
 import { type EnvVarsDocument, readEnvVarsFile } from '../stack/env-vars-file';
 
 export const DEV_LOOP_PARSE_OPTIONS = {
@@ -52,10 +54,6 @@ export interface DevLoopSettings {
   /** Functions whose lines alone are shown. */
   readonly logs?: readonly string[];
   readonly inspect?: string;
-}
-
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
 }
 
 /** Checks the options; `defaultProject` is this folder's app. */

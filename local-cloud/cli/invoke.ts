@@ -7,12 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { selectFunction } from '../assembly/function-selector';
+import { UsageError } from '../core/errors';
 import type { CloudAssemblyDefinition } from '../core/types';
 import { MISSING_SHELL_CREDENTIALS, shellCredentials } from '../sigv4/shell-credentials';
 import type { AwsCredentials } from '../sigv4/verifier';
 import type { RunningLocalStack } from '../stack/local-stack';
 import { readRunningLocalStack } from '../stack/local-stack-state';
-import { DEV_LOOP_PARSE_OPTIONS, devLoopSettings, UsageError } from './dev-loop-options';
+import { DEV_LOOP_PARSE_OPTIONS, devLoopSettings } from './dev-loop-options';
 
 /** The app served unless `--app` names another: the working folder, as `npm start` has it. */
 const projectDirectory = process.cwd();
@@ -182,10 +183,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const usage =
-      error instanceof UsageError ||
-      (error instanceof Error &&
-        ['FunctionSelectionError', 'EnvVarsFileError', 'RouteEventError', 'AmbiguousLocalStackError'].includes(error.name));
+    // A function's name, an env-vars file, an --http route or a stack to choose: all UsageErrors.
+    const usage = error instanceof UsageError;
     const parseError =
       error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(

@@ -1,3 +1,4 @@
+import { LocalCloudError } from './errors';
 /**
  * The shapes the local cloud works with: what it reads from a synthesized cloud assembly
  * (`cdk.out`), and the contract between the local HTTP API and the local Lambda service.
@@ -18,8 +19,13 @@ export interface FunctionDefinition {
   readonly arn: string;
   /** `file.export`, e.g. `index.handler`. */
   readonly handler: string;
-  /** Absolute path of the bundled asset directory in `cdk.out`: the code `cdk deploy` uploads. */
+  /**
+   * Absolute path of the bundled asset directory in `cdk.out`: the code `cdk deploy` uploads. For
+   * inline code, the directory its `index.js` is written to when the stack starts.
+   */
   readonly codeDirectory: string;
+  /** The template's inline code (`Code.ZipFile`), which Lambda runs as `index.js`. */
+  readonly inlineCode?: string;
   /** e.g. `nodejs24.x`. */
   readonly runtime: string;
   /** `arm64` or `x86_64`. */
@@ -114,7 +120,7 @@ export interface InvokeOutcome {
  * An error of the Lambda service itself (not of the function), with the code, HTTP status and
  * message the Invoke API answers with, e.g. `TooManyRequestsException` 429.
  */
-export class LambdaServiceError extends Error {
+export class LambdaServiceError extends LocalCloudError {
   constructor(
     readonly code: string,
     readonly statusCode: number,
@@ -129,5 +135,10 @@ export class LambdaServiceError extends Error {
 
 /** The local Lambda service as the HTTP API integration sees it. */
 export interface LambdaInvoker {
-  invoke(functionName: string, payload: Buffer, options?: { readonly signal?: AbortSignal }): Promise<InvokeOutcome>;
+  /** `traceId`: the X-Ray trace header to hand the function (`_X_AMZN_TRACE_ID`), as API Gateway passes its `X-Amzn-Trace-Id`. */
+  invoke(
+    functionName: string,
+    payload: Buffer,
+    options?: { readonly signal?: AbortSignal; readonly traceId?: string },
+  ): Promise<InvokeOutcome>;
 }

@@ -3,6 +3,7 @@
  * by the same code the local HTTP API uses, for `npm run invoke -- FUNCTION --http 'POST /square'`.
  * The route is found as API Gateway finds it, among the routes that integrate the function.
  */
+import { UsageError } from '../core/errors';
 import type { CloudAssemblyDefinition, FunctionDefinition } from '../core/types';
 import { callerIdFor } from './http-api-server';
 import { buildProxyEventV2, newRequestId, type ProxyEventV2 } from './proxy-event-v2';
@@ -18,9 +19,8 @@ export interface HttpRequestForEvent {
   readonly accessKeyId: string;
 }
 
-export class RouteEventError extends Error {
-  override readonly name = 'RouteEventError';
-}
+/** An `--http` request that names no route of the function. */
+export class RouteEventError extends UsageError {}
 
 export function proxyEventForRoute(
   assembly: CloudAssemblyDefinition,

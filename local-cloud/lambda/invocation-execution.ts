@@ -21,6 +21,7 @@ export interface Execution {
   readonly hang: boolean;
   readonly latencyMs: number | undefined;
   readonly clientContext: string | undefined;
+  readonly traceId: string | undefined;
   readonly region: string;
   /** Receives each of the invocation's log lines, already prefixed with the function's name. */
   readonly logSink: (line: string) => void;
@@ -29,7 +30,7 @@ export interface Execution {
 }
 
 export async function executeInvocation(execution: Execution): Promise<InvokeOutcome> {
-  const { definition, lease, requestId, payload, wantsTail, latencyMs, clientContext } = execution;
+  const { definition, lease, requestId, payload, wantsTail, latencyMs, clientContext, traceId } = execution;
   const prefix = `[${definition.name}] `;
   const log = new InvocationLog((line) => execution.logSink(prefix + line), wantsTail);
   const { environment } = lease;
@@ -50,6 +51,7 @@ export async function executeInvocation(execution: Execution): Promise<InvokeOut
       crash: execution.crash,
       hang: execution.hang,
       ...(clientContext === undefined ? {} : { clientContext }),
+      ...(traceId === undefined ? {} : { traceId }),
       onOutputLine: (line) => log.line(line),
     });
   }

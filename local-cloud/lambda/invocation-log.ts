@@ -5,7 +5,9 @@
  * stderr; it is created by whoever needs it, never registered at import.
  * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html
  */
+
 import type { FunctionDefinition } from '../core/types';
+import { LambdaErrorType } from './error-types';
 import type { RuntimeErrorDocument } from './environment';
 
 /** Bytes of log returned with `LogType: Tail`. */
@@ -58,8 +60,8 @@ export function reportLine({ requestId, definition, durationMs, initDurationMs, 
   ];
   if (initDurationMs !== undefined) fields.push(`Init Duration: ${initDurationMs.toFixed(2)} ms`);
   if (result.kind === 'timeout') fields.push('Status: timeout');
-  if (result.kind === 'exit') fields.push('Status: error', 'Error Type: Runtime.ExitError');
-  if (result.kind === 'out-of-memory') fields.push('Status: error', 'Error Type: Runtime.OutOfMemory');
+  if (result.kind === 'exit') fields.push('Status: error', `Error Type: ${LambdaErrorType.exit}`);
+  if (result.kind === 'out-of-memory') fields.push('Status: error', `Error Type: ${LambdaErrorType.outOfMemory}`);
   if (result.kind === 'init-error' && result.error !== undefined) fields.push('Status: error', `Error Type: ${result.error.errorType}`);
   return fields.join('\t');
 }

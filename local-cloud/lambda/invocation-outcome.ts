@@ -3,7 +3,9 @@
  * payload, `FunctionError`, and the log lines Lambda writes for a timeout or a crash.
  * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html
  */
+
 import type { FunctionDefinition, InvokeOutcome } from '../core/types';
+import { LambdaErrorType } from './error-types';
 import type { EnvironmentInvokeResult, RuntimeErrorDocument } from './environment';
 import type { InvocationLog } from './invocation-log';
 
@@ -37,7 +39,7 @@ export function outcomeOf(
           ...base,
           functionError: 'Unhandled',
           payload: runtimeErrorPayload(
-            'Function.ResponseSizeTooLarge',
+            LambdaErrorType.responseTooLarge,
             `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
           ),
         };
@@ -54,21 +56,21 @@ export function outcomeOf(
       return {
         ...base,
         functionError: 'Unhandled',
-        payload: runtimeErrorPayload('Sandbox.Timedout', `RequestId: ${requestId} Error: ${message}`),
+        payload: runtimeErrorPayload(LambdaErrorType.timeout, `RequestId: ${requestId} Error: ${message}`),
       };
     }
     case 'exit': {
       const message = `RequestId: ${requestId} Error: Runtime exited with error: ${result.description}`;
       log.line(message);
-      log.line('Runtime.ExitError');
-      return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload('Runtime.ExitError', message) };
+      log.line(LambdaErrorType.exit);
+      return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload(LambdaErrorType.exit, message) };
     }
     case 'out-of-memory': {
       // https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html (Runtime.OutOfMemory)
       const message = `RequestId: ${requestId} Error: Runtime exited with error: ${result.description}`;
       log.line(message);
-      log.line('Runtime.OutOfMemory');
-      return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload('Runtime.OutOfMemory', message) };
+      log.line(LambdaErrorType.outOfMemory);
+      return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload(LambdaErrorType.outOfMemory, message) };
     }
   }
 }

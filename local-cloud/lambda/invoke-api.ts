@@ -10,26 +10,16 @@
  * InvalidSignatureException or UnrecognizedClientException and a `{"message"}` body.
  * https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type CloudAssemblyDefinition, type FunctionDefinition, type InvokeOutcome, LambdaServiceError } from '../core/types';
-import { readBoundedBody } from '../server/read-body';
-import {
-  applyConnectionLimits,
-  BufferBudget,
-  connectionsCheckingIntervalFor,
-  DEFAULT_INVOKE_API_MAX_CONNECTIONS,
-  defaultServerLimits,
-  type ServerLimits,
-} from '../server/server-limits';
-import { createSignatureGate, type SignatureGate } from '../server/signature-gate';
+import { DEFAULT_SERVER_HOST, type RequestGuard as ServerRequestGuard, startGuardedServer } from '../server/guarded-server';
+import { DEFAULT_INVOKE_API_MAX_CONNECTIONS, defaultServerLimits, type ServerLimits } from '../server/server-limits';
+import { createSignatureGate } from '../server/signature-gate';
 import type { AwsCredentials } from '../sigv4/verifier';
 import { decodeClientContext } from './client-context';
+import { functionConfiguration, getFunctionResponse, listFunctionsPage } from './function-configuration';
 import { type InvocationType, type LambdaServiceOptions, LocalLambdaService, MAX_SYNC_PAYLOAD_BYTES } from './lambda-service';
-import { loggingConfigResponse } from './logging-config';
 
 export interface StartInvokeApiOptions extends Omit<LambdaServiceOptions, 'functions' | 'lambdaEndpointUrl'> {
   /** The assembly whose functions to serve (its region and account are used unless given). */
@@ -76,7 +66,7 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
   const {
     assembly,
     functions,
-    host = '127.0.0.1',
+    host = DEFAULT_SERVER_HOST,
     port = 0,
     callerCredentials,
     authentication = 'sigv4',
@@ -95,56 +85,46 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
   });
   const limits: ServerLimits = { ...defaultServerLimits(DEFAULT_INVOKE_API_MAX_CONNECTIONS), ...limitOverrides };
   const warn = warnOption ?? ((message: string) => process.stderr.write(`${message}\n`));
-  const guard: RequestGuard = {
-    signatures:
-      authentication === 'none'
-        ? undefined
-        : createSignatureGate({
+  const server = await startGuardedServer({
+    name: 'local Lambda Invoke API',
+    host,
+    port,
+    limits,
+    warn,
+    ...(authentication === 'none'
+      ? {}
+      : {
+          signatures: createSignatureGate({
             credentials: [functionCredentials, ...(callerCredentials === undefined ? [] : [callerCredentials])],
             region: service.region,
             service: 'lambda',
           }),
-    budget: new BufferBudget(limits.maxBufferedBytes),
-    limits,
-    warn,
-  };
-  const server = createServer(
+        }),
     // No overall request timeout (an upload may be slow but steady); a stalled one is cut by the body's idle timeout.
-    { requestTimeout: 0, headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: connectionsCheckingIntervalFor(limits) },
-    (request, response) => {
-      handleRequest(service, guard, request, response).catch((error: unknown) => {
-        sendError(response, toServiceError(error), randomUUID());
-      });
-    },
-  );
-  // The response of a long invocation is not a request being received: no timeout cuts it.
-  server.keepAliveTimeout = 60_000;
-  applyConnectionLimits(server, limits, 'local Lambda Invoke API', warn);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    requestTimeoutMs: 0,
+    // The response of a long invocation is not a request being received: no timeout cuts it.
+    keepAliveTimeoutMs: 60_000,
     // A backlog for the sockets of many functions in flight at once (50 coordinators × 100):
     // at Node's 511, connections beyond it wait for a SYN retry and their clients time out.
-    server.listen({ port, host, backlog: 4096 }, () => resolve());
+    backlog: 4096,
+    handle: (request, response, guard) => handleRequest(service, { guard, warn }, request, response),
+    onError: (error, response) => sendError(response, toServiceError(error), randomUUID()),
   });
-  const address = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  service.lambdaEndpointUrl = url;
+  service.lambdaEndpointUrl = server.url;
   return {
-    url,
-    port: address.port,
+    url: server.url,
+    port: server.port,
     service,
     close: async () => {
       await service.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Closing twice is no error.
+      await server.close().catch(() => undefined);
     },
   };
 }
 
 interface RequestGuard {
-  readonly signatures: SignatureGate | undefined;
-  readonly budget: BufferBudget;
-  readonly limits: ServerLimits;
+  readonly guard: ServerRequestGuard;
   readonly warn: (message: string) => void;
 }
 
@@ -177,48 +157,42 @@ function sendAuthError(response: ServerResponse, errorType: string, message: str
  * request was answered (refused) or cut.
  */
 async function readAuthorizedBody(
-  guard: RequestGuard,
+  { guard, warn }: RequestGuard,
   request: IncomingMessage,
   response: ServerResponse,
   limit: number,
 ): Promise<Buffer | undefined> {
-  const refusal = await guard.signatures?.beforeBody(request);
-  if (refusal !== undefined) {
-    sendAuthError(response, refusal.errorType, refusal.message);
-    request.resume();
-    return undefined;
+  const read = await guard.readSignedBody(request, response, limit);
+  switch (read.kind) {
+    case 'ok':
+      return read.body;
+    case 'cut':
+      return undefined;
+    case 'refused-before-body':
+      sendAuthError(response, read.refusal.errorType, read.refusal.message);
+      request.resume();
+      return undefined;
+    case 'refused':
+      sendAuthError(response, read.refusal.errorType, read.refusal.message);
+      return undefined;
+    case 'too-large':
+      throw new LambdaServiceError(
+        'RequestTooLargeException',
+        413,
+        `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
+      );
+    case 'over-budget':
+      warn(
+        `local Lambda Invoke API: ${read.inUse} bytes of request bodies held, the cap is ${guard.limits.maxBufferedBytes}: answered 429 (raise it with --lambda-max-buffered-mb)`,
+      );
+      response.setHeader('Connection', 'close');
+      // A throttle, so that callers back off and retry as they do for Lambda's own.
+      throw new LambdaServiceError(
+        'TooManyRequestsException',
+        429,
+        `The local Lambda service holds its cap of ${guard.limits.maxBufferedBytes} buffered request bytes; retry later.`,
+      );
   }
-  const read = await readBoundedBody(request, limit, {
-    budget: guard.budget,
-    heldUntil: response,
-    idleTimeoutMs: guard.limits.bodyIdleTimeoutMs,
-  });
-  if (read.kind === 'cut') return undefined;
-  if (read.kind === 'too-large') {
-    throw new LambdaServiceError(
-      'RequestTooLargeException',
-      413,
-      `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
-    );
-  }
-  if (read.kind === 'over-budget') {
-    guard.warn(
-      `local Lambda Invoke API: ${guard.budget.inUse} bytes of request bodies held, the cap is ${guard.limits.maxBufferedBytes}: answered 429 (raise it with --lambda-max-buffered-mb)`,
-    );
-    response.setHeader('Connection', 'close');
-    // A throttle, so that callers back off and retry as they do for Lambda's own.
-    throw new LambdaServiceError(
-      'TooManyRequestsException',
-      429,
-      `The local Lambda service holds its cap of ${guard.limits.maxBufferedBytes} buffered request bytes; retry later.`,
-    );
-  }
-  const verdict = await guard.signatures?.afterBody(request, read.body);
-  if (verdict !== undefined && !verdict.ok) {
-    sendAuthError(response, verdict.errorType, verdict.message);
-    return undefined;
-  }
-  return read.body;
 }
 
 function toServiceError(error: unknown): LambdaServiceError {
@@ -278,25 +252,19 @@ async function handleRequest(
   // Every other operation has no body worth keeping: its signature covers an empty one.
   if ((await readAuthorizedBody(guard, request, response, 0)) === undefined) return;
   if (request.method === 'GET' && (pathname === API_VERSION_PREFIX || pathname === `${API_VERSION_PREFIX}/`)) {
-    listFunctions(service, url, response);
+    sendJson(response, 200, listFunctionsPage(service.functions, service.accountId, url.searchParams));
     return;
   }
   const functionMatch = /^\/2015-03-31\/functions\/([^/]+)(\/configuration)?\/?$/.exec(pathname);
   if (functionMatch?.[1] !== undefined && request.method === 'GET') {
     const definition = service.resolveFunction(decodeURIComponent(functionMatch[1]), qualifier);
-    const configuration = functionConfiguration(definition, service);
-    if (functionMatch[2] !== undefined) {
-      sendJson(response, 200, configuration);
-      return;
-    }
-    // https://docs.aws.amazon.com/lambda/latest/api/API_GetFunction.html#API_GetFunction_ResponseSyntax
-    sendJson(response, 200, {
-      Configuration: configuration,
-      Code: { RepositoryType: 'S3', Location: `file://${definition.codeDirectory}` },
-      ...(definition.reservedConcurrency === undefined
-        ? {}
-        : { Concurrency: { ReservedConcurrentExecutions: definition.reservedConcurrency } }),
-    });
+    sendJson(
+      response,
+      200,
+      functionMatch[2] === undefined
+        ? getFunctionResponse(definition, service.accountId)
+        : functionConfiguration(definition, service.accountId),
+    );
     return;
   }
   throw new LambdaServiceError(
@@ -337,6 +305,7 @@ async function handleInvoke(
       logType: headerValue(request, 'x-amz-log-type') === 'Tail' ? 'Tail' : 'None',
       ...(qualifier === undefined ? {} : { qualifier }),
       ...(clientContext === undefined ? {} : { clientContext }),
+      ...optional('traceId', headerValue(request, 'x-amzn-trace-id')),
       signal: abandoned.signal,
     });
   } catch (error) {
@@ -356,79 +325,4 @@ async function handleInvoke(
   if (outcome.logTail !== undefined) headers['X-Amz-Log-Result'] = outcome.logTail;
   response.writeHead(200, { ...headers, 'Content-Type': 'application/json', 'Content-Length': outcome.payload.length });
   response.end(outcome.payload);
-}
-
-/** ListFunctions with Marker/MaxItems paging, as the CLI's paginator expects. */
-function listFunctions(service: LocalLambdaService, url: URL, response: ServerResponse): void {
-  const all = service.functions;
-  const maxItems = Math.min(50, Math.max(1, Number(url.searchParams.get('MaxItems') ?? 50) || 50));
-  const start = Number(url.searchParams.get('Marker') ?? 0) || 0;
-  const page = all.slice(start, start + maxItems);
-  sendJson(response, 200, {
-    Functions: page.map((definition) => functionConfiguration(definition, service)),
-    ...(start + maxItems < all.length ? { NextMarker: String(start + maxItems) } : {}),
-  });
-}
-
-const codeDigests = new Map<string, { readonly size: number; readonly sha256: string }>();
-
-/** Size and a SHA-256 of the asset directory's files, standing in for the uploaded zip's. */
-function codeDigest(directory: string): { readonly size: number; readonly sha256: string } {
-  const cached = codeDigests.get(directory);
-  if (cached !== undefined) return cached;
-  const hash = createHash('sha256');
-  let size = 0;
-  const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.isFile()) {
-        size += statSync(full).size;
-        hash.update(path.relative(directory, full)).update(readFileSync(full));
-      }
-    }
-  };
-  try {
-    walk(directory);
-  } catch {
-    // A missing asset directory still lists; invoking it reports the error.
-  }
-  const digest = { size, sha256: hash.digest('base64') };
-  codeDigests.set(directory, digest);
-  return digest;
-}
-
-/** A UUID-shaped revision that changes when the code does. */
-function revisionId(seed: string): string {
-  const hex = createHash('sha256').update(seed).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** A realistic FunctionConfiguration. https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html */
-function functionConfiguration(definition: FunctionDefinition, service: LocalLambdaService): Record<string, unknown> {
-  const digest = codeDigest(definition.codeDirectory);
-  return {
-    FunctionName: definition.name,
-    FunctionArn: definition.arn,
-    Runtime: definition.runtime,
-    Role: `arn:aws:iam::${service.accountId}:role/${definition.stackName}-${definition.logicalId}-ServiceRole`,
-    Handler: definition.handler,
-    CodeSize: digest.size,
-    Description: '',
-    Timeout: definition.timeoutSeconds,
-    MemorySize: definition.memorySizeMb,
-    LastModified: '1970-01-01T00:00:00.000+0000',
-    CodeSha256: digest.sha256,
-    Version: '$LATEST',
-    Environment: { Variables: definition.environment },
-    TracingConfig: { Mode: 'PassThrough' },
-    RevisionId: revisionId(`${definition.arn}:${digest.sha256}`),
-    State: 'Active',
-    LastUpdateStatus: 'Successful',
-    PackageType: 'Zip',
-    Architectures: [definition.architecture],
-    EphemeralStorage: { Size: 512 },
-    SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
-    LoggingConfig: loggingConfigResponse(definition.loggingConfig, definition.logGroupName),
-  };
 }

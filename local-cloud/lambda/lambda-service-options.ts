@@ -74,4 +74,6 @@ export interface InvokeOptions {
   readonly qualifier?: string;
   /** Decoded `X-Amz-Client-Context` (JSON), for `context.clientContext`; Lambda passes it to synchronous invocations only. */
   readonly clientContext?: string;
+  /** The X-Ray trace header for `_X_AMZN_TRACE_ID` and `context.xRayTraceId`; made up when not given. */
+  readonly traceId?: string;
 }

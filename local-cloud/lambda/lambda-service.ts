@@ -159,7 +159,7 @@ export class LocalLambdaService implements LambdaInvoker {
         if (!this.events.tryEnqueue(target.pool.definition.name, requestId, payload)) return Promise.reject(this.eventQueueFull(payload));
         return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion: '$LATEST' });
       case 'RequestResponse':
-        return this.runInvocation(target, requestId, payload, options.logType === 'Tail', options.signal, options.clientContext);
+        return this.runInvocation(target, requestId, payload, options.logType === 'Tail', options.signal, options);
     }
   }
 
@@ -214,7 +214,7 @@ export class LocalLambdaService implements LambdaInvoker {
     payload: Buffer,
     wantsTail: boolean,
     signal: AbortSignal | undefined,
-    clientContext?: string,
+    { clientContext, traceId }: Pick<InvokeOptions, 'clientContext' | 'traceId'> = {},
   ): Promise<InvokeOutcome> {
     const { pool } = target;
     const { definition } = pool;
@@ -254,6 +254,7 @@ export class LocalLambdaService implements LambdaInvoker {
       hang: fault === 'timeout',
       latencyMs: target.latencyMs,
       clientContext,
+      traceId,
       region: this.region,
       logSink: this.logSink,
       release: () => pool.release(lease.environment),

@@ -9,7 +9,9 @@
  * (JSON applies to system logs for every managed runtime; the "System log level event mapping"
  * table gives each event's level, quoted at `levelOf` below).
  */
+
 import type { FunctionDefinition } from '../core/types';
+import { LambdaErrorType } from './error-types';
 import type { EnvironmentInvokeResult, RuntimeErrorDocument } from './environment';
 import { billedDurationMs, type QueueWait, queuedLine, reportLine } from './invocation-log';
 import { initStartLine, runtimeVersionOf } from './platform-log';
@@ -87,9 +89,9 @@ function statusOf(result: InvocationResult): { status: string; errorType?: strin
     case 'timeout':
       return { status: 'timeout' };
     case 'exit':
-      return { status: 'failure', errorType: 'Runtime.ExitError' };
+      return { status: 'failure', errorType: LambdaErrorType.exit };
     case 'out-of-memory':
-      return { status: 'failure', errorType: 'Runtime.OutOfMemory' };
+      return { status: 'failure', errorType: LambdaErrorType.outOfMemory };
   }
 }
 

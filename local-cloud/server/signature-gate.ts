@@ -5,7 +5,8 @@
  * covers the body, so it is checked once the body is in.
  */
 import type { IncomingMessage } from 'node:http';
-import { type AwsCredentials, createSigV4Verifier, type SigV4Verdict, type SigV4Verifier } from '../sigv4/verifier';
+import type { SigV4Verdict } from '../sigv4/signature-inputs';
+import { type AwsCredentials, createSigV4Verifier, type SigV4Verifier } from '../sigv4/verifier';
 
 export interface SignatureGate {
   /** A refusal decided from the request line and headers, or undefined to go on and read the body. */

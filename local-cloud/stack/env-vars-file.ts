@@ -6,16 +6,16 @@
  * its name or construct path, as everywhere in the local cloud.
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-using-invoke.html#serverless-sam-cli-using-invoke-environment-file
  */
+
 import { readFileSync } from 'node:fs';
 import { describeFunctions, matchingFunctions } from '../assembly/function-selector';
+import { UsageError } from '../core/errors';
 import type { FunctionDefinition } from '../core/types';
 
 /** `{ "Parameters": { K: V }, "<function>": { K: V } }`, values as strings. */
 export type EnvVarsDocument = Readonly<Record<string, Readonly<Record<string, string>>>>;
 
-export class EnvVarsFileError extends Error {
-  override readonly name = 'EnvVarsFileError';
-}
+export class EnvVarsFileError extends UsageError {}
 
 /** Reads and checks the shape of an env-vars file: an object of objects of scalars. */
 export function readEnvVarsFile(file: string): EnvVarsDocument {

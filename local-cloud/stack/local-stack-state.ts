@@ -6,6 +6,7 @@
 
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { UsageError } from '../core/errors';
 import { isAlive } from '../core/process-alive';
 import type { AwsCredentials } from '../sigv4/verifier';
 
@@ -28,9 +29,7 @@ export interface LocalStackEndpoints {
 export const STACK_CHOICE_VARIABLE = 'LOCAL_CLOUD_STACK';
 
 /** Several stacks answer and none was chosen: the message lists them and says how to choose. */
-export class AmbiguousLocalStackError extends Error {
-  override readonly name = 'AmbiguousLocalStackError';
-}
+export class AmbiguousLocalStackError extends UsageError {}
 
 async function answers(endpoints: LocalStackEndpoints): Promise<boolean> {
   try {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { loadCloudAssembly } from '../assembly/cloud-assembly';
 import { type BundleRecord, planRebuild, type RebuildPlan, readBundleRecord } from '../assembly/function-rebuild';
 import { selectFunction } from '../assembly/function-selector';
+import { writeInlineCode } from '../assembly/inline-code';
 import { type CommandLineContext, localAssemblyDirectory, synthesizeIfChanged } from '../assembly/synthesize';
 import type { CloudAssemblyDefinition, HttpApiDefinition } from '../core/types';
 import { type RunningHttpApi, startHttpApi } from '../http-api/http-api-server';
@@ -132,6 +133,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       bundleRecord = readBundleRecord(`${outdir}.bundles`, outdir);
     }
     const loaded = loadCloudAssembly(cdkOut, { warn });
+    writeInlineCode(loaded.functions);
     assemblyDirectory = path.resolve(cdkOut);
     return options.envVars === undefined ? loaded : { ...loaded, functions: applyEnvVars(loaded.functions, options.envVars) };
   };

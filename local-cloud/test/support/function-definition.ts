@@ -1,4 +1,5 @@
-import { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION, type FunctionDefinition } from '@multi-square/local-cloud';
+import { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from '../../core/defaults';
+import type { FunctionDefinition } from '../../core/types';
 
 /**
  * A function definition written by hand, for tests that run code the fixture app has no handler

@@ -8,8 +8,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { synthesize } from '@multi-square/local-cloud';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { synthesize } from '../../../local-cloud/assembly/synthesize';
 import {
   copySecondApp,
   functionNamed,

@@ -5,9 +5,9 @@
  * credentials of the user's own.
  */
 import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { LOCAL_CREDENTIALS, startLocalStack } from '@multi-square/local-cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isLoopbackHost } from '../../../local-cloud/server/remote-access';
-import { LOCAL_CREDENTIALS, startLocalStack } from '../../../local-cloud/stack/local-stack';
 import { sendRequest } from '../../../local-cloud/test/support/http-api-client';
 import { projectDirectory, type SquareApi, startedRequestIds, startSquareApi } from './support/local-square-api';
 

@@ -8,10 +8,10 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { type LocalStackEndpoints, readRunningLocalStack, signedFetch } from '@multi-square/local-cloud';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { CodeStage, STAGING_DIRECTORY_PREFIX } from '../../../local-cloud/lambda/runtime/task-root';
-import { signedFetch } from '../../../local-cloud/sigv4/sign-request';
-import { type LocalStackEndpoints, readRunningLocalStack, STACKS_DIRECTORY_VARIABLE } from '../../../local-cloud/stack/local-stack-state';
+import { STACKS_DIRECTORY_VARIABLE } from '../../../local-cloud/stack/local-stack-state';
 import { projectDirectory } from './support/local-square-api';
 
 // State files of their own, so that other suites' `npm run square` never finds these stacks.

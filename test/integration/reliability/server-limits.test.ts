@@ -7,8 +7,8 @@
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import net from 'node:net';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { signRequest } from '@multi-square/local-cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signRequest } from '../../../local-cloud/sigv4/sign-request';
 import { type SquareApi, startSquareApi } from './support/local-square-api';
 
 type UploadOutcome =

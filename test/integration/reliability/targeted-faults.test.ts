@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadCloudAssembly } from '@multi-square/local-cloud';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { loadCloudAssembly } from '../../../local-cloud/assembly/cloud-assembly';
 import { lambdaFlagOptions, parseLambdaFlags } from '../../../local-cloud/cli/lambda-flags';
 import { faultsForFunction } from '../../../local-cloud/lambda/fault-injection';
 import { LocalLambdaService } from '../../../local-cloud/lambda/lambda-service';

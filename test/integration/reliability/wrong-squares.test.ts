@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type InvokeApi, startInvokeApi } from '@multi-square/local-cloud';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type InvokeApi, startInvokeApi } from '../../../local-cloud/lambda/invoke-api';
 import { testFunction } from '../../../local-cloud/test/support/function-definition';
 import { lambdaContext, squareRequestEvent } from '../../support/lambda-context';
 

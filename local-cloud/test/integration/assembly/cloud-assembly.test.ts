@@ -2,11 +2,12 @@
  * Reading a cloud assembly: the synthesized fixture stack (what CDK really writes), and small
  * hand-written templates for intrinsics CDK rarely emits.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../../assembly/cloud-assembly';
+import { writeInlineCode } from '../../../assembly/inline-code';
 import type { CloudAssemblyDefinition } from '../../../core/types';
 import { FIXTURE_STACK_NAME, fixtureFunctionNamed } from '../../fixtures/fixture-app/fixture-stack';
 
@@ -161,6 +162,24 @@ describe('loadCloudAssembly on hand-written templates', () => {
     });
     expect(fn?.arn).toBe('arn:aws:lambda:eu-west-1:111122223333:function:Hand-Fn');
     expect(fn?.codeDirectory).toBe(path.join(directory, 'asset.abc123'));
+  });
+
+  it('writes nothing while loading: inline code is carried as text, and written out only by writeInlineCode', () => {
+    const directory = writeAssembly(path.join(workDirectory, 'inline-code'), {
+      Fn: {
+        Type: 'AWS::Lambda::Function',
+        Properties: { Handler: 'index.handler', Runtime: 'nodejs24.x', Code: { ZipFile: 'exports.handler = async () => 42;' } },
+      },
+    });
+    const before = readdirSync(directory).sort();
+
+    const [fn] = loadCloudAssembly(directory).functions;
+
+    expect(readdirSync(directory).sort()).toEqual(before);
+    expect(fn?.inlineCode).toBe('exports.handler = async () => 42;');
+    expect(path.dirname(fn?.codeDirectory ?? '')).toBe(directory);
+    writeInlineCode(fn === undefined ? [] : [fn]);
+    expect(readFileSync(path.join(fn?.codeDirectory ?? '', 'index.js'), 'utf8')).toBe('exports.handler = async () => 42;');
   });
 
   it('names the variable it cannot resolve', () => {

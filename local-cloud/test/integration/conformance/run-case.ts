@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionDefinition } from '../../../core/types';
@@ -17,7 +17,11 @@ import { newTraceId } from '../../../lambda/runtime/runtime-limits';
 import type { ConformanceCase } from './corpus';
 import { startRuntimeApi } from './runtime-api-server';
 
-const bootstrapPath = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lambda/runtime/runtime-bootstrap.cjs');
+const runtimeDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lambda/runtime');
+/** The bootstrap and the CommonJS modules it requires: each prints as `<runtime>` in a require stack. */
+const bootstrapModules = readdirSync(runtimeDirectory)
+  .filter((file) => file.endsWith('.cjs'))
+  .map((file) => path.join(runtimeDirectory, file));
 
 export interface Observation {
   readonly outcome: 'success' | 'function-error' | 'init-error' | 'exit' | 'timeout' | 'out-of-memory';
@@ -138,7 +142,7 @@ export async function runLocally(testCase: ConformanceCase, setup: CaseSetup): P
     environment: setup.environment,
     onIdleOutputLine: (line) => lines.push(line),
   });
-  const runtimePaths = [bootstrapPath];
+  const runtimePaths = bootstrapModules;
   try {
     const init = await environment.start();
     if (init.kind === 'init-error') {

@@ -1,30 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HttpApiDefinition, RouteDefinition } from '../../../core/types';
 import { type RunningHttpApi, startHttpApi } from '../../../http-api/http-api-server';
 import { jsonObject, sendRequest } from '../../support/http-api-client';
+import { api, route } from '../../support/http-api-definition';
 import { createInProcessInvoker, type InProcessInvoker, THROTTLED } from '../../support/http-api-in-process-invoker';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
-
-function route(routeKey: string, functionName: string, timeoutMs = 30_000): RouteDefinition {
-  return {
-    routeKey,
-    authorizationType: 'NONE',
-    integration: { functionName, payloadFormatVersion: '2.0', timeoutMs },
-  };
-}
-
-function api(routes: RouteDefinition[], extra: Partial<HttpApiDefinition> = {}): HttpApiDefinition {
-  return {
-    logicalId: 'HttpApi',
-    stackName: 'TestStack',
-    name: 'TestStack-HttpApi',
-    apiId: 'abcde12345',
-    routes,
-    stageName: '$default',
-    ...extra,
-  };
-}
 
 const echo = async (event: unknown) => event;
 let slowSignal: AbortSignal | undefined;
@@ -324,38 +304,5 @@ describe('access log', () => {
       integrationError: 'The function returned an error (Unhandled)',
     });
     expect(line.requestTime).toMatch(/^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/);
-  });
-});
-
-describe('stage throttling', () => {
-  it('answers 429 {"message":"Too Many Requests"} once the burst is spent', async () => {
-    const throttledApi = await startHttpApi({
-      api: api([route('GET /t', 'text')], { throttling: { rateLimit: 1, burstLimit: 2 } }),
-      invoker,
-      credentials,
-      region: 'us-east-1',
-    });
-    try {
-      const statuses: number[] = [];
-      for (let i = 0; i < 3; i++) statuses.push((await sendRequest(`${throttledApi.url}/t`)).status);
-      expect(statuses).toEqual([200, 200, 429]);
-      const response = await sendRequest(`${throttledApi.url}/t`);
-      expect(response.text).toBe('{"message":"Too Many Requests"}');
-    } finally {
-      await throttledApi.close();
-    }
-  });
-});
-
-describe('startup', () => {
-  it('refuses payload format 1.0 clearly', async () => {
-    const v1: RouteDefinition = {
-      routeKey: 'GET /v1',
-      authorizationType: 'NONE',
-      integration: { functionName: 'echo', payloadFormatVersion: '1.0', timeoutMs: 30_000 },
-    };
-    await expect(startHttpApi({ api: api([v1]), invoker, credentials, region: 'us-east-1' })).rejects.toThrow(
-      /route "GET \/v1" uses payload format 1\.0; the local HTTP API supports only 2\.0/,
-    );
   });
 });

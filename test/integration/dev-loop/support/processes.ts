@@ -6,8 +6,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { signedFetch } from '../../../../local-cloud/sigv4/sign-request';
-import { LOCAL_CREDENTIALS } from '../../../../local-cloud/stack/local-stack';
+import { LOCAL_CREDENTIALS, signedFetch } from '@multi-square/local-cloud';
 
 export const projectDirectory = path.resolve(import.meta.dirname, '..', '..', '..', '..');
 export const secondAppFixture = path.join(projectDirectory, 'test', 'fixtures', 'second-app');
