@@ -7,6 +7,7 @@
 import type { FunctionDefinition } from '../core/types';
 import type { Environment, EnvironmentInitResult, EnvironmentInvokeResult, EnvironmentState, InvokeRequest } from './environment';
 import { newLogStreamName } from './environment-variables';
+import { LambdaErrorType } from './error-types';
 import { newTraceId } from './runtime/runtime-limits';
 import type { RuntimeMessage } from './runtime/runtime-messages';
 import { type RuntimeExit, RuntimeProcess } from './runtime/runtime-process';
@@ -122,7 +123,7 @@ export class ExecutionEnvironment implements Environment {
       const onExit = (description: string) =>
         finish({
           kind: 'init-error',
-          error: { errorType: 'Runtime.ExitError', errorMessage: `Runtime exited with error: ${description}`, trace: [] },
+          error: { errorType: LambdaErrorType.exit, errorMessage: `Runtime exited with error: ${description}`, trace: [] },
           initDurationMs: performance.now() - started,
         });
       this.exitListeners.add(onExit);

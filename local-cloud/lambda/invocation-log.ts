@@ -7,8 +7,8 @@
  */
 
 import type { FunctionDefinition } from '../core/types';
-import { LambdaErrorType } from './error-types';
 import type { RuntimeErrorDocument } from './environment';
+import { LambdaErrorType } from './error-types';
 
 /** Bytes of log returned with `LogType: Tail`. */
 const LOG_TAIL_BYTES = 4096;

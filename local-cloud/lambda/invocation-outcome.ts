@@ -5,8 +5,8 @@
  */
 
 import type { FunctionDefinition, InvokeOutcome } from '../core/types';
-import { LambdaErrorType } from './error-types';
 import type { EnvironmentInvokeResult, RuntimeErrorDocument } from './environment';
+import { LambdaErrorType } from './error-types';
 import type { InvocationLog } from './invocation-log';
 
 /** The number the service quotes when a response is too large. */

@@ -11,8 +11,8 @@
  */
 
 import type { FunctionDefinition } from '../core/types';
-import { LambdaErrorType } from './error-types';
 import type { EnvironmentInvokeResult, RuntimeErrorDocument } from './environment';
+import { LambdaErrorType } from './error-types';
 import { billedDurationMs, type QueueWait, queuedLine, reportLine } from './invocation-log';
 import { initStartLine, runtimeVersionOf } from './platform-log';
 
