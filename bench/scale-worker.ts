@@ -65,8 +65,8 @@ const stack = await startLocalStack({
   credentials: LOCAL_CREDENTIALS,
   writeStateFile: false,
   faultInjection: { targeted: [{ functionMatch: 'Squarer', latencyMs: LATENCY_MS }] },
-  logSink: (line) => {
-    if (line.includes('] QUEUED RequestId')) queuedLines += 1;
+  logSink: (record) => {
+    if (record.source === 'function' && record.text.startsWith('QUEUED RequestId')) queuedLines += 1;
   },
 });
 try {

@@ -5,6 +5,7 @@
 export { type LoadCloudAssemblyOptions, loadCloudAssembly } from './assembly/cloud-assembly';
 export { type SynthesizeOptions, synthesize, synthesizeIfChanged } from './assembly/synthesize';
 export { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from './core/defaults';
+export { formatLogRecord, type LogRecord, type LogSink } from './core/log-record';
 export {
   type CloudAssemblyDefinition,
   type FunctionDefinition,
@@ -20,7 +21,7 @@ export { MISSING_SHELL_CREDENTIALS, shellCredentials } from './sigv4/shell-crede
 export { type RequestToSign, type SignedRequest, type SignRequestOptions, signedFetch, signRequest } from './sigv4/sign-request';
 export type { AwsCredentials } from './sigv4/verifier';
 export { createSigV4Verifier } from './sigv4/verifier';
-export { batchedLineWriter } from './stack/function-logs';
+export { batchedLineWriter, createFunctionLogSink } from './stack/function-logs';
 export { LOCAL_CREDENTIALS, type LocalStackOptions, type RunningLocalStack, startLocalStack } from './stack/local-stack';
 export {
   AmbiguousLocalStackError,

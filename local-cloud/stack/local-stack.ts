@@ -9,6 +9,7 @@ import { loadCloudAssembly } from '../assembly/cloud-assembly';
 import { type BundleRecord, planRebuild, type RebuildPlan, readBundleRecord } from '../assembly/function-rebuild';
 import { selectFunction } from '../assembly/function-selector';
 import { type CommandLineContext, localAssemblyDirectory, synthesizeIfChanged } from '../assembly/synthesize';
+import { formatLogRecord, type LogSink, warningRecord } from '../core/log-record';
 import type { CloudAssemblyDefinition, HttpApiDefinition } from '../core/types';
 import { type RunningHttpApi, startHttpApi } from '../http-api/http-api-server';
 import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../lambda/invoke-api';
@@ -53,8 +54,11 @@ export interface LocalStackOptions
   readonly lambdaPort?: number;
   /** What IAM routes accept. @default AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the environment, else {@link LOCAL_CREDENTIALS} */
   readonly credentials?: AwsCredentials;
-  /** Function logs (START/END/REPORT and output), each line `[<function name>] <text>`. @default stderr */
-  readonly logSink?: (line: string) => void;
+  /**
+   * Log records: the functions' lines (START/END/REPORT and output) and the local cloud's own
+   * warnings (the Lambda service's, the assembly reader's). @default stderr, formatted by {@link formatLogRecord}
+   */
+  readonly logSink?: LogSink;
   /** HTTP API access log lines. @default none */
   readonly accessLog?: (line: string) => void;
   /** Record the URLs in `.local-cloud/stacks/<pid>.json` so other commands find this stack. @default true */
@@ -111,9 +115,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const warn = (message: string) => {
     if (warned.has(message)) return;
     warned.add(message);
-    const line = `[local-cloud] warning: ${message}`;
-    if (options.logSink === undefined) process.stderr.write(`${line}\n`);
-    else options.logSink(line);
+    const record = warningRecord('local-cloud', message);
+    if (options.logSink === undefined) process.stderr.write(`${formatLogRecord(record)}\n`);
+    else options.logSink(record);
   };
   let bundleRecord: BundleRecord | undefined;
   const loadServedAssembly = async (): Promise<CloudAssemblyDefinition> => {

@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaFlagOptions, parseLambdaFlags } from '../../../cli/lambda-flags';
+import { formatLogRecord } from '../../../core/log-record';
 import type { AsyncInvokeConfig } from '../../../core/types';
 import { type AsyncInvocationSettings, EVENT_RECORD_BYTES } from '../../../lambda/async-invocation-queue';
 import { LocalLambdaService } from '../../../lambda/lambda-service';
@@ -218,7 +219,7 @@ describe('a function’s own EventInvokeConfig', () => {
     const service = new LocalLambdaService({
       functions: Object.entries(configs).map(([name, config]) => definitionOf(name, config)),
       asyncInvocation,
-      logSink: (line) => logs.push(line),
+      logSink: (record) => logs.push(formatLogRecord(record)),
     });
     services.push(service);
     const send = async (name: string) => (await service.invoke(name, Buffer.from('{}'), { invocationType: 'Event' })).requestId;
