@@ -64,7 +64,7 @@ const stack = await startLocalStack({
   lambdaPort: 0,
   credentials: LOCAL_CREDENTIALS,
   writeStateFile: false,
-  faultInjection: { targeted: [{ functionMatch: 'Squarer', latencyMs: LATENCY_MS }] },
+  lambda: { faultInjection: { targeted: [{ functionMatch: 'Squarer', latencyMs: LATENCY_MS }] } },
   logSink: (record) => {
     if (record.source === 'function' && record.text.startsWith('QUEUED RequestId')) queuedLines += 1;
   },

@@ -17,20 +17,6 @@ export const DEV_LOOP_PARSE_OPTIONS = {
   inspect: { type: 'string' },
 } as const;
 
-export const DEV_LOOP_USAGE = `  --app <dir>               serve the CDK app in <dir> (its cdk.json) instead of this folder's
-  --assembly <dir>          serve an already-synthesized cloud assembly as it is (no synthesis)
-  -c, --context <key=value> context for the app, as \`cdk -c\` (repeatable); on top of cdk.json,
-                            cdk.context.json and ~/.cdk.json, which are read as \`cdk synth\` reads them
-  --env-vars <file>         environment overrides in SAM's format: {"Parameters": {...}} for the
-                            variables every function declares, {"<function>": {...}} for one
-  --watch                   re-synthesize when a file in cdk.json's "watch" folders changes and
-                            replace the changed functions (invocations in flight finish on the old code)
-  --logs <function>         show only this function's log lines (repeatable; the access log is hidden)
-  --inspect <function>      start this function's environments with the Node inspector (port in its
-                            log); its timeout waits while a debugger is attached
-A <function> is its local name, its logical ID, or a part of either or of its construct path.
-Every function's log lines also go to .local-cloud/logs/<function name>.log.`;
-
 export interface DevLoopValues {
   readonly app?: string | undefined;
   readonly assembly?: string | undefined;

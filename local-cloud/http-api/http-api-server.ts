@@ -71,7 +71,7 @@ const REQUEST_TOO_LARGE: GatewayError = { status: 413, message: 'Request Entity 
 /** A local bound, not an AWS one: said as such, so nobody mistakes it for the service's behaviour. */
 const OVER_BUFFER_BUDGET: GatewayError = {
   status: 503,
-  message: 'Service Unavailable: the local HTTP API holds its cap of buffered request bytes (--max-buffered-mb)',
+  message: 'Service Unavailable: the local HTTP API holds its cap of buffered request bytes (--http-max-buffered-mb)',
 };
 
 /** Fields of `$context` an access-log format would name. */
@@ -245,7 +245,7 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
     if (read.kind === 'too-large') return fail(REQUEST_TOO_LARGE);
     if (read.kind === 'over-budget') {
       warn(
-        `local HTTP API: ${budget.inUse} bytes of request bodies held, the cap is ${limits.maxBufferedBytes}: answered 503 (raise it with --max-buffered-mb)`,
+        `local HTTP API: ${budget.inUse} bytes of request bodies held, the cap is ${limits.maxBufferedBytes}: answered 503 (raise it with --http-max-buffered-mb)`,
       );
       return refuseBeforeBody(OVER_BUFFER_BUDGET);
     }

@@ -30,7 +30,7 @@ beforeAll(async () => {
     writeStateFile: false,
     logSink: (record) => logs.push(formatLogRecord(record)),
     // Every squarer invocation takes at least LATENCY_MS, to make parallelism visible.
-    functionOverrides: { [squarerName]: { latencyMs: LATENCY_MS } },
+    lambda: { functionOverrides: { [squarerName]: { latencyMs: LATENCY_MS } } },
   });
 });
 
