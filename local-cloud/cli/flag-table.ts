@@ -142,17 +142,20 @@ function renameOldFlags(table: readonly FlagDefinition<never>[], argv: readonly 
 /**
  * Parses `argv` by the table into `options` (which holds the values of flags not given, and
  * receives every flag's value, or its default), saying each old name used on `deprecated`.
- * Throws node's `ERR_PARSE_ARGS_*` errors for unknown flags, missing values and positionals.
+ * Throws node's `ERR_PARSE_ARGS_*` errors for unknown flags, missing values and, unless
+ * `allowPositionals`, positionals.
  */
 export function parseFlags<Options>(
   table: readonly FlagDefinition<Options>[],
   argv: readonly string[],
   options: Options,
   deprecated: (line: string) => void,
-): Options {
-  const { values } = parseArgs({
+  allowPositionals = false,
+): { readonly options: Options; readonly positionals: readonly string[] } {
+  const { values, positionals } = parseArgs({
     args: renameOldFlags(table as readonly FlagDefinition<never>[], argv, deprecated),
     allowNegative: true,
+    allowPositionals,
     strict: true,
     options: Object.fromEntries(
       table.map((flag) => [
@@ -175,5 +178,5 @@ export function parseFlags<Options>(
       if (given !== undefined) flag.apply(options, given);
     }
   }
-  return options;
+  return { options, positionals };
 }

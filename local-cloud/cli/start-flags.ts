@@ -196,13 +196,17 @@ SIGINT, SIGTERM and SIGHUP stop the stack, as does the exit of the process that 
  * `--app` names another. Old flag names are said on `deprecated`; bad usage throws.
  */
 export function parseStartFlags(argv: readonly string[], projectDirectory: string, deprecated: (line: string) => void): StartOptions {
-  const options = parseFlags(START_FLAGS, argv, emptyStartOptions(projectDirectory), deprecated);
-  const { stack, cli } = options;
-  if (stack.cdkOut !== undefined) {
-    if (stack.projectDirectory !== projectDirectory) throw new UsageError('Give --app or --assembly, not both.');
-    if (stack.context !== undefined) throw new UsageError('-c applies to synthesis; --assembly serves an assembly as it is.');
-    if (cli.watch) throw new UsageError('--watch re-synthesizes the app; --assembly serves an assembly as it is.');
-  }
+  const { options } = parseFlags(START_FLAGS, argv, emptyStartOptions(projectDirectory), deprecated);
+  checkWhatToServe(options, projectDirectory);
+  const { cli } = options;
   if (!cli.logs && cli.logsOf !== undefined) throw new UsageError("--no-logs shows no function's lines; --logs-of shows some: give one.");
   return options;
+}
+
+/** `--app`, `--assembly`, `-c` and `--watch` together, as every command that starts a stack checks them. */
+export function checkWhatToServe({ stack, cli }: StartOptions, projectDirectory: string): void {
+  if (stack.cdkOut === undefined) return;
+  if (stack.projectDirectory !== projectDirectory) throw new UsageError('Give --app or --assembly, not both.');
+  if (stack.context !== undefined) throw new UsageError('-c applies to synthesis; --assembly serves an assembly as it is.');
+  if (cli.watch) throw new UsageError('--watch re-synthesizes the app; --assembly serves an assembly as it is.');
 }

@@ -162,7 +162,12 @@ function tableRows(markdown: string): string[] {
   return markdown
     .trim()
     .split('\n')
-    .map((row) => row.split(/(?<!\\)\|/).map((cell) => cell.trim().replace(/^-+$/, '-')).join('|'));
+    .map((row) =>
+      row
+        .split(/(?<!\\)\|/)
+        .map((cell) => cell.trim().replace(/^-+$/, '-'))
+        .join('|'),
+    );
 }
 
 describe("the README's flag list", () => {
