@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { DEFAULT_LOCAL_ACCOUNT_ID } from '../core/defaults';
+import { DEFAULT_HOST, DEFAULT_LOCAL_ACCOUNT_ID } from '../core/defaults';
 import { type HttpApiDefinition, type LambdaInvoker, LambdaServiceError, type RouteDefinition } from '../core/types';
 import { readBoundedBody } from '../server/read-body';
 import {
@@ -27,7 +27,7 @@ import { TokenBucket } from './token-bucket';
 export interface HttpApiServerOptions {
   readonly api: HttpApiDefinition;
   readonly invoker: LambdaInvoker;
-  /** @default '127.0.0.1' */
+  /** @default {@link DEFAULT_HOST} */
   readonly host?: string;
   /** @default 0 (any free port) */
   readonly port?: number;
@@ -355,7 +355,7 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+    server.listen(options.port ?? 0, options.host ?? DEFAULT_HOST, () => {
       server.off('error', reject);
       resolve();
     });
@@ -363,7 +363,7 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('The local HTTP API is not listening on TCP');
   const { port } = address;
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? DEFAULT_HOST;
   const urlHost = host.includes(':') ? `[${host}]` : host;
 
   return {

@@ -15,6 +15,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { DEFAULT_HOST } from '../core/defaults';
 import { type CloudAssemblyDefinition, type FunctionDefinition, type InvokeOutcome, LambdaServiceError } from '../core/types';
 import { readBoundedBody } from '../server/read-body';
 import {
@@ -36,7 +37,7 @@ export interface StartInvokeApiOptions extends Omit<LambdaServiceOptions, 'funct
   readonly assembly?: CloudAssemblyDefinition;
   /** Functions to serve when there is no assembly. */
   readonly functions?: readonly FunctionDefinition[];
-  /** @default '127.0.0.1' */
+  /** @default {@link DEFAULT_HOST} */
   readonly host?: string;
   /** @default 0 (any free port) */
   readonly port?: number;
@@ -76,7 +77,7 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
   const {
     assembly,
     functions,
-    host = '127.0.0.1',
+    host = DEFAULT_HOST,
     port = 0,
     callerCredentials,
     authentication = 'sigv4',

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from '../core/defaults';
 import { formatLogRecord, functionLogRecord, type LogSink, warningRecord } from '../core/log-record';
 import { atMostEvery } from '../core/rate-limit';
 import { type FunctionDefinition, type InvokeOutcome, type LambdaInvoker, LambdaServiceError } from '../core/types';
@@ -67,9 +68,9 @@ export interface FunctionOverrides {
 
 export interface LambdaServiceOptions {
   readonly functions: readonly FunctionDefinition[];
-  /** @default 'us-east-1' */
+  /** @default {@link DEFAULT_LOCAL_REGION} */
   readonly region?: string;
-  /** @default '000000000000' */
+  /** @default {@link DEFAULT_LOCAL_ACCOUNT_ID} */
   readonly accountId?: string;
   /** Given to functions as AWS_ACCESS_KEY_ID etc., like an execution role's. @default dummy local keys */
   readonly credentials?: AwsCredentials;
@@ -175,8 +176,8 @@ export class LocalLambdaService implements LambdaInvoker {
   lambdaEndpointUrl: string | undefined;
 
   constructor(private readonly options: LambdaServiceOptions) {
-    this.region = options.region ?? 'us-east-1';
-    this.accountId = options.accountId ?? '000000000000';
+    this.region = options.region ?? DEFAULT_LOCAL_REGION;
+    this.accountId = options.accountId ?? DEFAULT_LOCAL_ACCOUNT_ID;
     this.concurrencyLimit = options.concurrencyLimit ?? DEFAULT_ACCOUNT_CONCURRENCY;
     this.maxEnvironments = options.maxEnvironments ?? defaultMaxEnvironments();
     this.maxConcurrentInits = options.maxConcurrentInits ?? defaultMaxConcurrentInits();
