@@ -96,7 +96,7 @@ main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(
     inUse
-      ? `${message}\nIs another \`npm start\` running? Stop it, or choose other ports: npm start -- --port 4000 --lambda-port 4001\n`
+      ? `${message}\nIs another \`npm start\` running? Stop it, or choose other ports: npm start -- --http-port 4000 --lambda-port 4001\n`
       : `${message}\n`,
   );
   process.exitCode = 1;
