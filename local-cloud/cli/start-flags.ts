@@ -145,7 +145,7 @@ const STACK_AND_CLI_FLAGS: readonly FlagDefinition<StartOptions>[] = [
     type: 'boolean',
     default: true,
     layer: 'cli',
-    help: "show no function's log lines on the console (as `npm run square` without --logs); the local cloud's warnings still show, and every line still goes to .local-cloud/logs/<function>.log",
+    help: "show no function's log lines and no access log on the console (as `npm run square` without --logs); the local cloud's warnings still show, and every line still goes to .local-cloud/logs/<function>.log",
     apply: (options, logs) => {
       options.cli.logs = logs;
     },
