@@ -68,6 +68,8 @@ export interface ExecutionEnvironmentOptions {
   readonly environment: Readonly<Record<string, string>>;
   /** Lines written outside an invocation (INIT, or after a response). */
   readonly onIdleOutputLine: (line: string) => void;
+  /** The local cloud's own warnings about this environment, which are no line of the function's. @default an idle output line */
+  readonly onWarning?: (message: string) => void;
   /**
    * Node.js flags for the process, e.g. `--inspect=127.0.0.1:0` to debug it. With `--inspect`, the
    * invocation timeout waits while a debugger is attached (Node writes `Debugger attached.` and
@@ -454,9 +456,9 @@ export class ExecutionEnvironment {
     if (unreadable === undefined) return user;
     if (!warnedAboutUser) {
       warnedAboutUser = true;
-      this.options.onIdleOutputLine(
-        `[local-cloud] warning: ${unreadable} is not readable by uid ${user.uid}; running functions as this process's user (the task root is then writable)`,
-      );
+      const warning = `${unreadable} is not readable by uid ${user.uid}; running functions as this process's user (the task root is then writable)`;
+      if (this.options.onWarning === undefined) this.options.onIdleOutputLine(`[local-cloud] warning: ${warning}`);
+      else this.options.onWarning(warning);
     }
     return undefined;
   }

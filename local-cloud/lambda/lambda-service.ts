@@ -506,6 +506,7 @@ export class LocalLambdaService implements LambdaInvoker {
         runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules)],
       }),
       onIdleOutputLine: (line) => this.logSink(functionLogRecord(definition.name, line)),
+      onWarning: (message) => this.logSink(warningRecord('local-lambda', message)),
       ...(this.options.execArgvByFunction?.[definition.name] ? { execArgv: this.options.execArgvByFunction[definition.name] } : {}),
     });
   }
