@@ -63,9 +63,9 @@ const stack = await startLocalStack({
   lambdaPort: 0,
   credentials: LOCAL_CREDENTIALS,
   writeStateFile: false,
-  faultInjection: { targeted: [{ functionMatch: 'Squarer', latencyMs: LATENCY_MS }] },
-  logSink: (line) => {
-    if (line.includes('] QUEUED RequestId')) queuedLines += 1;
+  lambda: { faultInjection: { targeted: [{ functionMatch: 'Squarer', latencyMs: LATENCY_MS }] } },
+  logSink: (record) => {
+    if (record.source === 'function' && record.text.startsWith('QUEUED RequestId')) queuedLines += 1;
   },
 });
 try {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   batchedLineWriter,
+  createFunctionLogSink,
   MISSING_SHELL_CREDENTIALS,
   type RunningLocalStack,
   readRunningLocalStack,
@@ -142,11 +143,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** A local stack of our own, on free ports, gone when the call is done; its function logs on stderr with `--logs`. */
+/**
+ * A local stack of our own, on free ports, gone when the call is done; its function logs on stderr
+ * with `--logs`, the local cloud's own warnings always.
+ */
 async function startLocalStackForThisCall(showLogs: boolean): Promise<RunningLocalStack> {
   process.stderr.write('Starting the local stack for this call (run `npm start` to keep one running)...\n');
-  const logSink = showLogs ? batchedLineWriter(process.stderr) : () => undefined;
-  return startLocalStack({ projectDirectory, httpPort: 0, lambdaPort: 0, logSink, writeStateFile: false });
+  const logs = createFunctionLogSink({ console: batchedLineWriter(process.stderr), ...(showLogs ? {} : { only: new Set<string>() }) });
+  return startLocalStack({ projectDirectory, httpPort: 0, lambdaPort: 0, logSink: logs.write, writeStateFile: false });
 }
 
 function numbersFromArguments(args: readonly string[]): { numbers: string[]; sources: NumberSources } {

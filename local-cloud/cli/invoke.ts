@@ -5,15 +5,15 @@
  * stack started for the call.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { selectFunction } from '../assembly/function-selector';
 import { UsageError } from '../core/errors';
 import type { CloudAssemblyDefinition } from '../core/types';
 import { MISSING_SHELL_CREDENTIALS, shellCredentials } from '../sigv4/shell-credentials';
 import type { AwsCredentials } from '../sigv4/verifier';
+import { createFunctionLogSink } from '../stack/function-logs';
 import type { RunningLocalStack } from '../stack/local-stack';
 import { readRunningLocalStack } from '../stack/local-stack-state';
-import { DEV_LOOP_PARSE_OPTIONS, devLoopSettings } from './dev-loop-options';
+import { INVOKE_FLAGS_HELP, parseInvokeFlags } from './invoke-flags';
 
 /** The app served unless `--app` names another: the working folder, as `npm start` has it. */
 const projectDirectory = process.cwd();
@@ -22,56 +22,37 @@ const USAGE = `Usage: npm run invoke -- <function> [options]
 
 Invokes one function of the local stack once and waits for it: the result goes to stdout when
 the invocation ends, then its log (START, its output, END and REPORT; the last 4 KB, as
-\`aws lambda invoke --log-type Tail\` gives) to stderr. Uses the stack of a running \`npm start\`,
-else starts one for the call (synthesizing the app if its sources changed) and stops it after.
+\`aws lambda invoke --log-type Tail\` gives) to stderr. Uses the stack of a running \`npm start\`
+for the app (with several running, choose one with LOCAL_CLOUD_STACK=<pid>), else starts one for
+the call (synthesizing the app if its sources changed) and stops it after; --assembly, -c and
+--env-vars always start one.
 
 <function> is the function's local name, its logical ID, or a part of either or of its construct
 path (e.g. Squarer, Coordinator).
 
 Options:
-  --event <file>          the event (JSON) from a file; \`--event -\` reads it from stdin (default {})
-  --http '<METHOD> <path>' build the payload 2.0 event the HTTP API sends for this request
-                          (e.g. --http 'POST /square'), on the route that integrates the function
-  --body <text>           the request's body, with --http
-  --header 'name: value'  a request header, with --http (repeatable)
-  --app <dir>             the app in <dir>: its running \`npm start\`, else a stack for the call
-                          (with several running, choose one with LOCAL_CLOUD_STACK=<pid>)
-  --assembly <dir>, -c <key=value>, --env-vars <file>
-                          as for \`npm start\`; any of them starts a stack for the call
-  -h, --help              this text
+${INVOKE_FLAGS_HELP}
 
 Exit status: 0 when the function returned, 1 when it failed (its error document is the result),
 2 on bad usage (an unknown function, a bad event, several running stacks and none chosen),
 3 when the Lambda service failed.`;
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
-    allowPositionals: true,
-    options: {
-      event: { type: 'string' },
-      http: { type: 'string' },
-      body: { type: 'string' },
-      header: { type: 'string', multiple: true },
-      help: { type: 'boolean', short: 'h', default: false },
-      ...DEV_LOOP_PARSE_OPTIONS,
-    },
-  });
-  if (values.help) {
+  const { options, positionals } = parseInvokeFlags(argv, projectDirectory, (line) => process.stderr.write(line));
+  if (options.cli.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  const values = options.invoke;
+  const settings = options.stack;
   const [query, ...extra] = positionals;
   if (query === undefined || extra.length > 0)
     throw new UsageError(query === undefined ? 'Name the function to invoke.' : `One function at a time; also got: ${extra.join(' ')}`);
   if (values.event !== undefined && values.http !== undefined) throw new UsageError('Give --event or --http, not both.');
-  if (values.http === undefined && (values.body !== undefined || values.header !== undefined))
+  if (values.http === undefined && (values.body !== undefined || values.headers !== undefined))
     throw new UsageError('--body and --header go with --http.');
-  if (values.watch || values.logs !== undefined || values.inspect !== undefined)
-    throw new UsageError('--watch, --logs and --inspect are options of npm start.');
-  const settings = devLoopSettings(values, projectDirectory);
   // A running stack serves its own assembly, context and overrides: asking for others needs a stack of its own.
-  const ownStackWanted = values.assembly !== undefined || settings.context !== undefined || settings.envVars !== undefined;
+  const ownStackWanted = settings.cdkOut !== undefined || settings.context !== undefined || settings.envVars !== undefined;
 
   // Read before a stack starts: a bad event is a usage error, not a reason to synthesize.
   const eventText = values.event === undefined ? undefined : readEvent(values.event);
@@ -99,15 +80,12 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write('Starting the local stack for this call (run `npm start` to keep one running)...\n');
       const { startLocalStack } = await import('../stack/local-stack');
       ownStack = await startLocalStack({
-        projectDirectory: settings.projectDirectory,
-        ...(settings.cdkOut === undefined ? {} : { cdkOut: settings.cdkOut }),
-        ...(settings.context === undefined ? {} : { context: settings.context }),
-        ...(settings.envVars === undefined ? {} : { envVars: settings.envVars }),
+        ...settings,
         httpPort: 0,
         lambdaPort: 0,
         writeStateFile: false,
-        // The invocation's own log comes back with it (LogType Tail); the rest is not asked for.
-        logSink: () => undefined,
+        // The invocation's own log comes back with it (LogType Tail); the local cloud's warnings show.
+        logSink: createFunctionLogSink({ console: (line) => process.stderr.write(`${line}\n`), only: new Set() }).write,
       });
       target = { lambdaUrl: ownStack.lambdaUrl, region: ownStack.region, credentials: ownStack.credentials, assembly: ownStack.assembly };
     }
@@ -118,7 +96,7 @@ async function main(argv: readonly string[]): Promise<number> {
       const event = proxyEventForRoute(target.assembly, definition, {
         request: values.http,
         ...(values.body === undefined ? {} : { body: values.body }),
-        ...(values.header === undefined ? {} : { headers: values.header }),
+        ...(values.headers === undefined ? {} : { headers: values.headers }),
         accessKeyId: target.credentials.accessKeyId,
       });
       payload = JSON.stringify(event);
@@ -183,8 +161,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    // A function's name, an env-vars file, an --http route or a stack to choose: all UsageErrors.
-    const usage = error instanceof UsageError;
+    const usage =
+      error instanceof UsageError ||
+      (error instanceof Error &&
+        ['FunctionSelectionError', 'EnvVarsFileError', 'RouteEventError', 'AmbiguousLocalStackError'].includes(error.name));
     const parseError =
       error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_PARSE_ARGS');
     process.stderr.write(

@@ -8,8 +8,3 @@ export function numberFlag(name: string, raw: string, min: number, max: number, 
   }
   return value;
 }
-
-/** {@link numberFlag} for a flag that may be absent. */
-export function optionalNumberFlag(name: string, raw: string | undefined, min: number, max: number, integer = false): number | undefined {
-  return raw === undefined ? undefined : numberFlag(name, raw, min, max, integer);
-}

@@ -38,7 +38,7 @@ export interface AsyncInvocationSettings {
  * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
  */
 export const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
-const DEFAULT_MAX_EVENT_AGE_MS = 6 * 60 * 60 * 1000;
+export const DEFAULT_MAX_EVENT_AGE_MS = 6 * 60 * 60 * 1000;
 export const DEFAULT_MAX_QUEUED_EVENT_BYTES = 256 * 1024 * 1024;
 /**
  * What an event costs beyond its payload (its record, request ID and retry timer: about 450 bytes

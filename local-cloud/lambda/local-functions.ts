@@ -4,6 +4,8 @@
  * process each by default, or the factory the options give); and the idle environments' upkeep
  * (the idle TTL, and room made for a waiter of another function).
  */
+
+import { functionLogRecord, type LogSink } from '../core/log-record';
 import type { FunctionDefinition } from '../core/types';
 import type { AwsCredentials } from '../sigv4/verifier';
 import type { Environment } from './environment';
@@ -40,7 +42,7 @@ interface EnvironmentSource {
 
 export interface LocalFunctionsContext {
   readonly region: string;
-  readonly logSink: (line: string) => void;
+  readonly logSink: LogSink;
   readonly budget: EnvironmentBudget;
   readonly initGate: InitGate;
   /** The local Invoke API, once it listens. */
@@ -147,7 +149,7 @@ export class LocalFunctions {
   private createEnvironment(definition: FunctionDefinition): Environment {
     const environment = this.source.create(definition);
     const initStart = platformLinesFor(definition, this.context.region).initStart();
-    if (initStart !== undefined) this.context.logSink(`[${definition.name}] ${initStart}`);
+    if (initStart !== undefined) this.context.logSink(functionLogRecord(definition.name, initStart));
     return environment;
   }
 }

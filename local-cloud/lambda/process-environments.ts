@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { functionLogRecord, type LogSink, warningRecord } from '../core/log-record';
 import type { FunctionDefinition } from '../core/types';
 import type { AwsCredentials } from '../sigv4/verifier';
 import { lambdaEnvironmentVariables, newLogStreamName } from './environment-variables';
@@ -23,7 +24,7 @@ export interface ProcessEnvironmentsOptions {
   /** The local Invoke API, asked at each start: it is known only once the API listens. */
   readonly lambdaEndpointUrl: () => string | undefined;
   /** Receives the lines environments write outside an invocation, and this module's warnings. */
-  readonly logSink: (line: string) => void;
+  readonly logSink: LogSink;
   readonly nodeBinary?: string;
   readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
 }
@@ -56,7 +57,7 @@ export class ProcessEnvironments {
         ...(lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl }),
         runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules)],
       }),
-      onIdleOutputLine: (line) => this.options.logSink(`[${definition.name}] ${line}`),
+      onIdleOutputLine: (line) => this.options.logSink(functionLogRecord(definition.name, line)),
       ...(execArgv === undefined ? {} : { execArgv }),
     });
   }
@@ -70,7 +71,7 @@ export class ProcessEnvironments {
     if (this.options.nodeBinary !== undefined) return this.options.nodeBinary;
     let binary = this.nodeBinaries.get(runtime);
     if (binary === undefined) {
-      binary = resolveNodeBinary(runtime, (message) => this.options.logSink(`[local-lambda] warning: ${message}`));
+      binary = resolveNodeBinary(runtime, (message) => this.options.logSink(warningRecord('local-lambda', message)));
       this.nodeBinaries.set(runtime, binary);
     }
     return binary;

@@ -1,51 +1,52 @@
 /**
- * Where function log lines go: each function's lines to `<directory>/<function name>.log` (as
- * CloudWatch keeps a log group per function), and to the console, all of them or only the chosen
- * functions'. The Lambda service writes every line as `[<function name>] <text>`.
+ * Where log records go: each function's lines to `<directory>/<function name>.log` (as CloudWatch
+ * keeps a log group per function), and to the console, all of them or only the chosen functions'.
+ * The local cloud's own records (the Lambda service's and the assembly reader's warnings) go to
+ * the console whatever the filter, and to no function's file: they are no function's lines.
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
+import { formatLogRecord, type LogRecord } from '../core/log-record';
 
 export interface FunctionLogSinkOptions {
-  /** Folder of the per-function files, created when needed. */
-  readonly directory: string;
+  /** Folder of the per-function files, created when needed. @default none: no files */
+  readonly directory?: string;
   /** Receives the lines to show. @default none */
   readonly console?: (line: string) => void;
-  /** Show only these functions' lines (local names). @default all */
+  /** Show only these functions' lines (local names); an empty set shows none. @default all */
   readonly only?: ReadonlySet<string>;
 }
 
 export interface FunctionLogSink {
-  /** The Lambda service's `logSink`. */
-  readonly write: (line: string) => void;
+  /** The Lambda service's and the stack's `logSink`. */
+  readonly write: (record: LogRecord) => void;
   /** The file a function's lines go to. */
   fileOf(functionName: string): string;
   /** Flushes and closes the files. */
   close(): Promise<void>;
 }
 
-const LINE_PREFIX = /^\[([^\]]+)\] /;
-
 export function createFunctionLogSink(options: FunctionLogSinkOptions): FunctionLogSink {
   const files = new Map<string, WriteStream>();
+  const { directory } = options;
   // A function name is `[A-Za-z0-9-_]+` on AWS; anything else is kept out of the path.
-  const fileOf = (functionName: string) => path.join(options.directory, `${functionName.replace(/[^A-Za-z0-9._-]/g, '_')}.log`);
+  const fileOf = (functionName: string) => path.join(directory ?? '', `${functionName.replace(/[^A-Za-z0-9._-]/g, '_')}.log`);
   const streamOf = (functionName: string) => {
     let stream = files.get(functionName);
     if (stream === undefined) {
-      mkdirSync(options.directory, { recursive: true });
+      mkdirSync(directory ?? '', { recursive: true });
       stream = createWriteStream(fileOf(functionName), { flags: 'a' });
       files.set(functionName, stream);
     }
     return stream;
   };
   return {
-    write(line) {
-      const functionName = LINE_PREFIX.exec(line)?.[1];
-      if (functionName !== undefined) streamOf(functionName).write(`${line.slice(functionName.length + 3).replaceAll('\r', '\n    ')}\n`);
-      if (options.console === undefined) return;
-      if (options.only !== undefined && (functionName === undefined || !options.only.has(functionName))) return;
-      options.console(line);
+    write(record) {
+      if (record.source === 'function') {
+        if (directory !== undefined) streamOf(record.functionName).write(`${record.text.replaceAll('\r', '\n    ')}\n`);
+        if (options.only !== undefined && !options.only.has(record.functionName)) return;
+      }
+      options.console?.(formatLogRecord(record));
     },
     fileOf,
     async close() {

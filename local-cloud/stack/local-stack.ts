@@ -10,30 +10,43 @@ import { type BundleRecord, planRebuild, type RebuildPlan, readBundleRecord } fr
 import { selectFunction } from '../assembly/function-selector';
 import { writeInlineCode } from '../assembly/inline-code';
 import { type CommandLineContext, localAssemblyDirectory, synthesizeIfChanged } from '../assembly/synthesize';
+import { DEFAULT_HOST, DEFAULT_HTTP_API_PORT, DEFAULT_LAMBDA_PORT } from '../core/defaults';
+import { formatLogRecord, type LogSink, warningRecord } from '../core/log-record';
 import type { CloudAssemblyDefinition, HttpApiDefinition } from '../core/types';
 import { type RunningHttpApi, startHttpApi } from '../http-api/http-api-server';
 import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../lambda/invoke-api';
 import { checkExposure, type ExposureOptions } from '../server/remote-access';
+import { type CredentialsSource, LOCAL_CREDENTIALS, stackCredentials } from '../sigv4/local-credentials';
 import type { AwsCredentials } from '../sigv4/verifier';
 import { applyEnvVars, type EnvVarsDocument } from './env-vars-file';
 import { rebundleFunctions } from './function-reload';
 import { type LocalStackEndpoints, stateFileOf } from './local-stack-state';
 
-/**
- * The credentials the local cloud accepts when the environment has none: fixed, so a signed
- * request written once keeps working, and printed by `npm start`. They open nothing on AWS.
- */
-export const LOCAL_CREDENTIALS: AwsCredentials = {
-  accessKeyId: 'AKIALOCALCLOUD000000',
-  secretAccessKey: 'local-cloud/secret/not-an-aws-key',
-};
+export { LOCAL_CREDENTIALS };
 
-export interface LocalStackOptions
-  extends Pick<
-      StartInvokeApiOptions,
-      'concurrencyLimit' | 'faultInjection' | 'functionOverrides' | 'maxEnvironments' | 'maxConcurrentInits' | 'asyncInvocation'
-    >,
-    ExposureOptions {
+/**
+ * The Lambda service's own settings (concurrency, the resource budget, Event invocations, faults,
+ * test overrides), handed to it whole: whatever `startInvokeApi` takes that the stack does not
+ * set itself, so a new setting of the service needs no change here.
+ */
+export type LocalLambdaSettings = Omit<
+  StartInvokeApiOptions,
+  | 'assembly'
+  | 'functions'
+  | 'host'
+  | 'port'
+  | 'region'
+  | 'accountId'
+  | 'credentials'
+  | 'callerCredentials'
+  | 'authentication'
+  | 'limits'
+  | 'warn'
+  | 'logSink'
+  | 'execArgvByFunction'
+>;
+
+export interface LocalStackOptions extends ExposureOptions {
   /** The folder with cdk.json. */
   readonly projectDirectory: string;
   /** An assembly to serve as it is; without one, the project is synthesized into `synthesizeInto` when its sources changed. */
@@ -46,16 +59,21 @@ export interface LocalStackOptions
   readonly envVars?: EnvVarsDocument;
   /** A function (as {@link selectFunction} finds it) whose environments start with the Node inspector; its timeout waits while a debugger is attached. */
   readonly inspect?: string;
-  /** @default '127.0.0.1' */
+  /** @default {@link DEFAULT_HOST} */
   readonly host?: string;
-  /** The first HTTP API's port; the next APIs take the ports after it (0: any free port for each). @default 3000 */
+  /** The first HTTP API's port; the next APIs take the ports after it (0: any free port for each). @default {@link DEFAULT_HTTP_API_PORT} */
   readonly httpPort?: number;
-  /** The Lambda Invoke API's port. @default 3001 */
+  /** The Lambda Invoke API's port. @default {@link DEFAULT_LAMBDA_PORT} */
   readonly lambdaPort?: number;
+  /** The Lambda service's settings. @default Lambda's, and the local budget's defaults */
+  readonly lambda?: LocalLambdaSettings;
   /** What IAM routes accept. @default AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from the environment, else {@link LOCAL_CREDENTIALS} */
   readonly credentials?: AwsCredentials;
-  /** Function logs (START/END/REPORT and output), each line `[<function name>] <text>`. @default stderr */
-  readonly logSink?: (line: string) => void;
+  /**
+   * Log records: the functions' lines (START/END/REPORT and output) and the local cloud's own
+   * warnings (the Lambda service's, the assembly reader's). @default stderr, formatted by {@link formatLogRecord}
+   */
+  readonly logSink?: LogSink;
   /** HTTP API access log lines. @default none */
   readonly accessLog?: (line: string) => void;
   /** Record the URLs in `.local-cloud/stacks/<pid>.json` so other commands find this stack. @default true */
@@ -82,6 +100,8 @@ export interface RunningLocalStack extends LocalStackEndpoints {
   readonly httpApiUrl: string;
   /** What IAM routes accept. */
   readonly credentials: AwsCredentials;
+  /** Where they came from: `environment` ones are never written down or printed. */
+  readonly credentialsSource: CredentialsSource;
   /** The assembly served, as last (re)loaded. */
   readonly assembly: CloudAssemblyDefinition;
   readonly invokeApi: InvokeApi;
@@ -104,7 +124,7 @@ export interface RunningLocalStack extends LocalStackEndpoints {
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<RunningLocalStack> {
-  const host = options.host ?? '127.0.0.1';
+  const host = options.host ?? DEFAULT_HOST;
   let assemblyDirectory = '';
   // Each warning of the assembly once, not again at every reload of watch mode; beside the
   // Lambda service's own warnings.
@@ -112,9 +132,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const warn = (message: string) => {
     if (warned.has(message)) return;
     warned.add(message);
-    const line = `[local-cloud] warning: ${message}`;
-    if (options.logSink === undefined) process.stderr.write(`${line}\n`);
-    else options.logSink(line);
+    const record = warningRecord('local-cloud', message);
+    if (options.logSink === undefined) process.stderr.write(`${formatLogRecord(record)}\n`);
+    else options.logSink(record);
   };
   let bundleRecord: BundleRecord | undefined;
   const loadServedAssembly = async (): Promise<CloudAssemblyDefinition> => {
@@ -140,22 +160,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   let assembly = await loadServedAssembly();
   const inspected = options.inspect === undefined ? undefined : selectFunction(assembly.functions, options.inspect);
 
-  const environmentCredentials = options.credentials === undefined ? credentialsFromEnvironment() : undefined;
-  const credentials = options.credentials ?? environmentCredentials ?? LOCAL_CREDENTIALS;
+  const { credentials, source: credentialsSource } = stackCredentials(options.credentials);
   checkExposure(host, credentials, LOCAL_CREDENTIALS, options);
   const invokeApi = await startInvokeApi({
+    ...options.lambda,
     assembly,
     host,
-    port: options.lambdaPort ?? 3001,
+    port: options.lambdaPort ?? DEFAULT_LAMBDA_PORT,
     region: assembly.region,
     accountId: assembly.accountId,
     ...(options.logSink ? { logSink: options.logSink } : {}),
-    ...(options.concurrencyLimit === undefined ? {} : { concurrencyLimit: options.concurrencyLimit }),
-    ...(options.faultInjection ? { faultInjection: options.faultInjection } : {}),
-    ...(options.functionOverrides ? { functionOverrides: options.functionOverrides } : {}),
-    ...(options.maxEnvironments === undefined ? {} : { maxEnvironments: options.maxEnvironments }),
-    ...(options.maxConcurrentInits === undefined ? {} : { maxConcurrentInits: options.maxConcurrentInits }),
-    ...(options.asyncInvocation === undefined ? {} : { asyncInvocation: options.asyncInvocation }),
     // Signed with the same credentials as the HTTP API (or by the stack's own functions).
     callerCredentials: credentials,
     authentication: options.invokeAuthentication ?? 'sigv4',
@@ -167,7 +181,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   });
   const httpApis: { definition: HttpApiDefinition; server: RunningHttpApi }[] = [];
   try {
-    const firstPort = options.httpPort ?? 3000;
+    const firstPort = options.httpPort ?? DEFAULT_HTTP_API_PORT;
     for (const [index, api] of assembly.httpApis.entries()) {
       const server = await startHttpApi({
         api,
@@ -202,7 +216,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const stateFile = stateFileOf(options.projectDirectory);
   if (options.writeStateFile ?? true) {
     // A secret from the environment stays there: a client of this stack signs with its own chain.
-    const state: LocalStackEndpoints = environmentCredentials ? endpoints : { ...endpoints, credentials };
+    const state: LocalStackEndpoints = credentialsSource === 'environment' ? endpoints : { ...endpoints, credentials };
     mkdirSync(path.dirname(stateFile), { recursive: true });
     writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   }
@@ -211,6 +225,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     ...endpoints,
     httpApiUrl: httpApiUrl ?? '',
     credentials,
+    credentialsSource,
     get assembly() {
       return assembly;
     },
@@ -279,12 +294,4 @@ export function changesBetween(
   for (const name of previous.keys()) if (!next.has(name)) needsRestart.push(`function ${name} removed`);
   if (JSON.stringify(before.httpApis) !== JSON.stringify(after.httpApis)) needsRestart.push('HTTP API routes or stages changed');
   return { replaced, needsRestart };
-}
-
-function credentialsFromEnvironment(): AwsCredentials | undefined {
-  const accessKeyId = process.env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = process.env.AWS_SECRET_ACCESS_KEY;
-  if (!accessKeyId || !secretAccessKey) return undefined;
-  const sessionToken = process.env.AWS_SESSION_TOKEN;
-  return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey };
 }

@@ -1,6 +1,7 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, beforeAll, inject } from 'vitest';
 import { loadCloudAssembly } from '../../assembly/cloud-assembly';
+import { formatLogRecord } from '../../core/log-record';
 import type { CloudAssemblyDefinition } from '../../core/types';
 import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../../lambda/invoke-api';
 import { type fixtureFunctionIds, fixtureFunctionNamed } from '../fixtures/fixture-app/fixture-stack';
@@ -51,7 +52,7 @@ export function useFixtureInvokeApi(): {
       const logs: string[] = [];
       const api = await startInvokeApi({
         assembly: loaded(),
-        logSink: (line) => logs.push(line),
+        logSink: (record) => logs.push(formatLogRecord(record)),
         callerCredentials: credentials,
         ...options,
       });

@@ -105,10 +105,10 @@ describe('npm start -- --app DIR', () => {
     }
   });
 
-  it("applies --env-vars in SAM's format and shows only the --logs function's lines, without the access log", async () => {
+  it("applies --env-vars in SAM's format and shows only the --logs-of function's lines, without the access log", async () => {
     const envVars = path.join(app.directory, 'env.json');
     writeFileSync(envVars, JSON.stringify({ Parameters: { STAGE: 'local', NOT_DECLARED: 'x' }, Greeter: { GREETING: 'hi' } }));
-    const stack = await serve(['--app', app.directory, '--env-vars', envVars, '--logs', 'Greeter']);
+    const stack = await serve(['--app', app.directory, '--env-vars', envVars, '--logs-of', 'Greeter']);
     const [greetingApi, echoApi] = stack.urls('HTTP API');
     const greeterName = functionNamed(stack.stdout(), 'Greeter');
     const echoName = functionNamed(stack.stdout(), 'Echo');

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { LOCAL_CREDENTIALS, type RunningLocalStack, signedFetch, startLocalStack } from '@multi-square/local-cloud';
+import { formatLogRecord, LOCAL_CREDENTIALS, type RunningLocalStack, signedFetch, startLocalStack } from '@multi-square/local-cloud';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SquareResponse } from '../../../functions/commons/square-response';
 import type { SquareResult } from '../../../functions/commons/squarer-contract';
@@ -28,9 +28,9 @@ beforeAll(async () => {
     lambdaPort: 0,
     credentials: LOCAL_CREDENTIALS,
     writeStateFile: false,
-    logSink: (line) => logs.push(line),
+    logSink: (record) => logs.push(formatLogRecord(record)),
     // Every squarer invocation takes at least LATENCY_MS, to make parallelism visible.
-    functionOverrides: { [squarerName]: { latencyMs: LATENCY_MS } },
+    lambda: { functionOverrides: { [squarerName]: { latencyMs: LATENCY_MS } } },
   });
 });
 

@@ -3,7 +3,7 @@
  * the local Lambda Invoke API, which runs the real bundled squarer in its own processes.
  */
 
-import { type InvokeApi, loadCloudAssembly, type StartInvokeApiOptions, startInvokeApi } from '@multi-square/local-cloud';
+import { formatLogRecord, type InvokeApi, loadCloudAssembly, type StartInvokeApiOptions, startInvokeApi } from '@multi-square/local-cloud';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import type { SquareResponse } from '../../../functions/commons/square-response';
@@ -31,7 +31,7 @@ async function harness(service: Omit<StartInvokeApiOptions, 'functions'> = {}, e
   const logs: string[] = [];
   const api = await startInvokeApi({
     functions: [squarer as NonNullable<typeof squarer>],
-    logSink: (line) => logs.push(line),
+    logSink: (record) => logs.push(formatLogRecord(record)),
     // The coordinator runs in this process and signs with the AWS_ACCESS_KEY_ID below.
     callerCredentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
     ...service,

@@ -105,7 +105,9 @@ function powertoolsLevel(line: string): string | undefined {
 describe('coordinator metrics on the local stack', () => {
   it('every Invoke throttled: 3 numbers, 6 attempts each, all failed; one EMF line with exactly those figures', async () => {
     api = await startSquareApi(cdkOut, ({ squarer }) => ({
-      functionOverrides: { [squarer.name]: { faults: { throttle: 1 } } },
+      lambda: {
+        functionOverrides: { [squarer.name]: { faults: { throttle: 1 } } },
+      },
     }));
     const numbers = distinctIntegers(3);
 
@@ -132,8 +134,10 @@ describe('coordinator metrics on the local stack', () => {
 
   it("seeded service errors and throttles: one EMF line per request, each with that request's figures", async () => {
     api = await startSquareApi(cdkOut, ({ squarer }) => ({
-      functionOverrides: { [squarer.name]: { faults: { serviceError: 0.15, throttle: 0.15 } } },
-      faultInjection: { seed: 7 },
+      lambda: {
+        functionOverrides: { [squarer.name]: { faults: { serviceError: 0.15, throttle: 0.15 } } },
+        faultInjection: { seed: 7 },
+      },
     }));
 
     const first = parseSquareResponse(await api.post(bodyOf(distinctIntegers(40))));
@@ -159,8 +163,10 @@ describe('with tracing on, on the local stack (no X-Ray daemon)', () => {
 
   it('answers, publishes the same metric line and logs no error', async () => {
     api = await startSquareApi(tracedCdkOut, ({ squarer }) => ({
-      functionOverrides: { [squarer.name]: { faults: { throttle: 0.2 } } },
-      faultInjection: { seed: 3 },
+      lambda: {
+        functionOverrides: { [squarer.name]: { faults: { throttle: 0.2 } } },
+        faultInjection: { seed: 3 },
+      },
     }));
     // Not vacuous: this coordinator is the traced bundle, with the X-Ray SDK in it.
     expect(readFileSync(path.join(api.coordinator.codeDirectory, 'index.js'), 'utf8').includes('aws-xray-sdk')).toBe(true);

@@ -33,8 +33,10 @@ describe('faults', () => {
     // Each squarer holds its slot 20 ms, about a real invocation's round trip, so that the
     // coordinator's first 100 concurrent Invokes meet the 9 slots left, however fast this machine is.
     api = await startSquareApi(cdkOut, ({ squarer }) => ({
-      concurrencyLimit: 10,
-      functionOverrides: { [squarer.name]: { latencyMs: 20 } },
+      lambda: {
+        concurrencyLimit: 10,
+        functionOverrides: { [squarer.name]: { latencyMs: 20 } },
+      },
     }));
     const numbers = distinctIntegers(200);
 
@@ -52,8 +54,10 @@ describe('faults', () => {
 
   it('crashes: 10% of squarer invocations kill their process; all squared, each crash retried once more', async () => {
     api = await startSquareApi(cdkOut, ({ squarer }) => ({
-      functionOverrides: { [squarer.name]: { faults: { crash: 0.1 } } },
-      faultInjection: { seed: 11 },
+      lambda: {
+        functionOverrides: { [squarer.name]: { faults: { crash: 0.1 } } },
+        faultInjection: { seed: 11 },
+      },
     }));
     const numbers = distinctIntegers(200);
 
@@ -76,11 +80,13 @@ describe('faults', () => {
     // busy 2-core machine, so that only the hanging ones run into the deadline.
     const coordinatorTimeoutMs = 10_000;
     api = await startSquareApi(cdkOut, ({ squarer, coordinator }) => ({
-      functionOverrides: {
-        [squarer.name]: { faults: { timeout: 0.1 }, timeoutSeconds: 120 },
-        [coordinator.name]: { timeoutSeconds: coordinatorTimeoutMs / 1000 },
+      lambda: {
+        functionOverrides: {
+          [squarer.name]: { faults: { timeout: 0.1 }, timeoutSeconds: 120 },
+          [coordinator.name]: { timeoutSeconds: coordinatorTimeoutMs / 1000 },
+        },
+        faultInjection: { seed: 5 },
       },
-      faultInjection: { seed: 5 },
     }));
     // A first request with no numbers warms the coordinator: its timeout runs from its invocation, not its cold start.
     expect((await api.post('{"numbers": []}')).status).toBe(200);
@@ -105,8 +111,10 @@ describe('faults', () => {
 
   it('service errors and throttles injected (10% each): retried, all squared', async () => {
     api = await startSquareApi(cdkOut, ({ squarer }) => ({
-      functionOverrides: { [squarer.name]: { faults: { serviceError: 0.1, throttle: 0.1 } } },
-      faultInjection: { seed: 23 },
+      lambda: {
+        functionOverrides: { [squarer.name]: { faults: { serviceError: 0.1, throttle: 0.1 } } },
+        faultInjection: { seed: 23 },
+      },
     }));
     const numbers = distinctIntegers(200);
 

@@ -45,7 +45,7 @@ function stateFiles(): string[] {
 /** `npm start` on free ports, serving the assembly the test run synthesized; resolves once its state file is written. */
 async function npmStart(): Promise<RunningStart> {
   const before = new Set(stateFiles());
-  const npm = spawn('npm', ['start', '--silent', '--', '--port', '0', '--lambda-port', '0', '--assembly', inject('cdkOut')], {
+  const npm = spawn('npm', ['start', '--silent', '--', '--http-port', '0', '--lambda-port', '0', '--assembly', inject('cdkOut')], {
     cwd: projectDirectory,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', TMPDIR: temporaryDirectory },

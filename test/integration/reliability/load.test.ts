@@ -23,7 +23,7 @@ beforeAll(async () => {
   // A budget of 64 environments (room for the 50 coordinators and 14 squarers): every invocation
   // in flight would otherwise start a process of its own, thousands at once, which a busy 2-core
   // machine cannot start within the coordinators' deadline; the rest wait their turn.
-  api = await startSquareApi(inject('cdkOutUnthrottled'), () => ({ concurrencyLimit: 10_000, maxEnvironments: 64 }));
+  api = await startSquareApi(inject('cdkOutUnthrottled'), () => ({ lambda: { concurrencyLimit: 10_000, maxEnvironments: 64 } }));
 });
 afterAll(async () => {
   await api?.close();

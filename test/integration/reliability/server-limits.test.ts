@@ -75,7 +75,9 @@ describe('timeouts and refusals before the body', () => {
     api = await startSquareApi(inject('cdkOut'), ({ squarer }) => ({
       httpApiLimits: { bodyIdleTimeoutMs: 500, headersTimeoutMs: 1000 },
       invokeApiLimits: { bodyIdleTimeoutMs: 500, headersTimeoutMs: 1000 },
-      functionOverrides: { [squarer.name]: { latencyMs: 1500 } },
+      lambda: {
+        functionOverrides: { [squarer.name]: { latencyMs: 1500 } },
+      },
     }));
   });
   afterAll(() => api.close());
@@ -164,7 +166,7 @@ describe('caps', () => {
 
     const refused = await api.post(paddedBody(200_000));
     expect(refused.status).toBe(503);
-    expect(JSON.parse(refused.text).message).toMatch(/buffered request bytes \(--max-buffered-mb\)/);
+    expect(JSON.parse(refused.text).message).toMatch(/buffered request bytes \(--http-max-buffered-mb\)/);
     expect(warnings.some((line) => /the cap is 1000000/.test(line))).toBe(true);
 
     held.abort();

@@ -7,10 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadCloudAssembly } from '@multi-square/local-cloud';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { lambdaFlagOptions, parseLambdaFlags } from '../../../local-cloud/cli/lambda-flags';
+import { parseStartFlags } from '../../../local-cloud/cli/start-flags';
 import { faultsForFunction } from '../../../local-cloud/lambda/fault-injection';
 import { LocalLambdaService } from '../../../local-cloud/lambda/lambda-service';
 import {
@@ -34,8 +33,7 @@ afterEach(async () => {
 
 /** Parses flags as `npm start` does (local-cloud/cli/start.ts). */
 function parseFlags(args: readonly string[]) {
-  const { values } = parseArgs({ args: [...args], options: lambdaFlagOptions, strict: true });
-  return parseLambdaFlags(values);
+  return parseStartFlags(args, projectDirectory, () => undefined).lambda;
 }
 
 /** The flags of the README's resilience example: the `npm start -- --crash-rate …` line. */
@@ -96,9 +94,11 @@ describe('faults aimed at a function', () => {
     const flags = readmeResilienceFlags();
     expect(flags.every((flag) => flag.startsWith('--') || flag.startsWith('Squarer='))).toBe(true);
     api = await startSquareApi(cdkOut, ({ squarer }) => ({
-      ...parseFlags(flags),
-      // A shorter squarer timeout than the stack's 5 s, so that hangs end within the test's time; the faults stay the README's.
-      functionOverrides: { [squarer.name]: { timeoutSeconds: 1 } },
+      lambda: {
+        ...parseFlags(flags),
+        // A shorter squarer timeout than the stack's 5 s, so that hangs end within the test's time; the faults stay the README's.
+        functionOverrides: { [squarer.name]: { timeoutSeconds: 1 } },
+      },
     }));
     let retries = 0;
     const statuses: number[] = [];

@@ -10,10 +10,10 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { lambdaFlagOptions, parseLambdaFlags } from '../../../cli/lambda-flags';
+import { parseStartFlags } from '../../../cli/start-flags';
+import { formatLogRecord } from '../../../core/log-record';
 import type { AsyncInvokeConfig } from '../../../core/types';
 import { type AsyncInvocationSettings, EVENT_RECORD_BYTES } from '../../../lambda/async-invocation-queue';
 import { LocalLambdaService } from '../../../lambda/lambda-service';
@@ -177,16 +177,15 @@ describe('the Event queue’s cap on the bytes it holds', () => {
     );
   });
 
-  it('is set with npm start’s --max-queued-event-mb, in MB, next to --max-event-age', () => {
-    const parse = (args: readonly string[]) =>
-      parseLambdaFlags(parseArgs({ args: [...args], options: lambdaFlagOptions, strict: true }).values);
+  it('is set with npm start’s --max-queued-event-mb, in MB, next to --max-event-age-s', () => {
+    const parse = (args: readonly string[]) => parseStartFlags(args, process.cwd(), () => undefined).lambda;
 
-    expect(parse(['--max-queued-event-mb', '64']).asyncInvocation).toEqual({ maxQueuedBytes: 64 * MB });
-    expect(parse(['--max-queued-event-mb', '2', '--max-event-age', '120']).asyncInvocation).toEqual({
+    expect(parse(['--max-queued-event-mb', '64']).asyncInvocation).toEqual({ maxQueuedBytes: 64 * MB, maxEventAgeMs: 21_600_000 });
+    expect(parse(['--max-queued-event-mb', '2', '--max-event-age-s', '120']).asyncInvocation).toEqual({
       maxEventAgeMs: 120_000,
       maxQueuedBytes: 2 * MB,
     });
-    expect(parse([]).asyncInvocation).toBeUndefined();
+    expect(parse([]).asyncInvocation).toEqual({ maxEventAgeMs: 21_600_000, maxQueuedBytes: 256 * MB });
     expect(() => parse(['--max-queued-event-mb', '1'])).toThrow('--max-queued-event-mb must be an integer from 2 to 1048576, got "1"');
     expect(() => parse(['--max-queued-event-mb', '2.5'])).toThrow('--max-queued-event-mb must be an integer');
   });
@@ -218,7 +217,7 @@ describe('a function’s own EventInvokeConfig', () => {
     const service = new LocalLambdaService({
       functions: Object.entries(configs).map(([name, config]) => definitionOf(name, config)),
       asyncInvocation,
-      logSink: (line) => logs.push(line),
+      logSink: (record) => logs.push(formatLogRecord(record)),
     });
     services.push(service);
     const send = async (name: string) => (await service.invoke(name, Buffer.from('{}'), { invocationType: 'Event' })).requestId;

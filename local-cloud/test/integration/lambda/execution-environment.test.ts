@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../../assembly/cloud-assembly';
+import { formatLogRecord } from '../../../core/log-record';
 import { type CloudAssemblyDefinition, type FunctionDefinition, type InvokeOutcome, LambdaServiceError } from '../../../core/types';
 import { type LambdaServiceOptions, LocalLambdaService } from '../../../lambda/lambda-service';
 import { resolveNodeBinary } from '../../../lambda/runtime/node-binary';
@@ -35,7 +36,11 @@ function nameOf(id: (typeof fixtureFunctionIds)[number]): string {
 /** A service whose log lines are collected rather than printed. */
 function startService(options: Omit<LambdaServiceOptions, 'functions' | 'logSink'> = {}) {
   const lines: string[] = [];
-  const service = new LocalLambdaService({ functions: assembly.functions, logSink: (line) => lines.push(line), ...options });
+  const service = new LocalLambdaService({
+    functions: assembly.functions,
+    logSink: (record) => lines.push(formatLogRecord(record)),
+    ...options,
+  });
   services.push(service);
   return { service, lines };
 }
@@ -305,7 +310,7 @@ function inlineFunction(source: string, settings: Partial<FunctionDefinition> = 
 
 function startInline(definition: FunctionDefinition) {
   const lines: string[] = [];
-  const service = new LocalLambdaService({ functions: [definition], logSink: (line) => lines.push(line) });
+  const service = new LocalLambdaService({ functions: [definition], logSink: (record) => lines.push(formatLogRecord(record)) });
   services.push(service);
   return { service, lines, invoke: (payload: unknown = {}, options = {}) => service.invoke(definition.name, payloadOf(payload), options) };
 }

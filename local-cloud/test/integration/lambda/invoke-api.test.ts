@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../../assembly/cloud-assembly';
+import { formatLogRecord } from '../../../core/log-record';
 import type { CloudAssemblyDefinition } from '../../../core/types';
 import { type InvokeApi, startInvokeApi } from '../../../lambda/invoke-api';
 import { type fixtureFunctionIds, fixtureFunctionNamed } from '../../fixtures/fixture-app/fixture-stack';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   assembly = loadCloudAssembly(inject('fixtureCdkOut'));
   api = await startInvokeApi({
     assembly,
-    logSink: (line) => logLines.push(line),
+    logSink: (record) => logLines.push(formatLogRecord(record)),
     functionOverrides: { [fixtureFunctionNamed(assembly.functions, 'Hang').name]: { timeoutSeconds: 0.3 } },
     callerCredentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });

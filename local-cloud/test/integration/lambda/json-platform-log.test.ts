@@ -10,6 +10,7 @@ import path from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLoggingConfig } from '../../../assembly/logging-config';
+import { formatLogRecord } from '../../../core/log-record';
 import type { FunctionDefinition } from '../../../core/types';
 import { type InvokeApi, startInvokeApi } from '../../../lambda/invoke-api';
 import { testFunction } from '../../support/function-definition';
@@ -49,7 +50,7 @@ beforeAll(async () => {
       definitionOf('JsonWarn', { LogFormat: 'JSON', SystemLogLevel: 'WARN' }),
       definitionOf('JsonTimeout', { LogFormat: 'JSON' }, 1),
     ],
-    logSink: (line) => sinkLines.push(line),
+    logSink: (record) => sinkLines.push(formatLogRecord(record)),
     callerCredentials: credentials,
   });
   client = new LambdaClient({ endpoint: api.url, region: 'us-east-1', credentials, maxAttempts: 1 });

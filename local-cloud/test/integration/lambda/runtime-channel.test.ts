@@ -3,10 +3,12 @@
  * from the function's side: whatever a handler writes there ends its own environment with
  * Runtime.ExitError, never the local cloud (issue 17, M1). Real processes: only they show it.
  */
+
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatLogRecord } from '../../../core/log-record';
 import type { FunctionDefinition, InvokeOutcome } from '../../../core/types';
 import { LocalLambdaService } from '../../../lambda/lambda-service';
 import { testFunction } from '../../support/function-definition';
@@ -65,7 +67,7 @@ const attacks = {
 function startService() {
   const lines: string[] = [];
   const functions = Object.entries(attacks).map(([name, source]) => inlineFunction(name, source));
-  const service = new LocalLambdaService({ functions, logSink: (line) => lines.push(line) });
+  const service = new LocalLambdaService({ functions, logSink: (record) => lines.push(formatLogRecord(record)) });
   services.push(service);
   const invoke = (name: keyof typeof attacks) => service.invoke(name, Buffer.from('{}'));
   return { service, lines, invoke };

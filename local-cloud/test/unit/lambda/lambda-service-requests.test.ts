@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { formatLogRecord } from '../../../core/log-record';
 import type { FunctionDefinition } from '../../../core/types';
 import { LocalLambdaService, MAX_SYNC_PAYLOAD_BYTES } from '../../../lambda/lambda-service';
 import type { LambdaServiceOptions } from '../../../lambda/lambda-service-options';
@@ -11,7 +12,12 @@ const MB = 1024 * 1024;
 function startService(script: FakeScript = {}, options: Partial<LambdaServiceOptions> = {}, functions: FunctionDefinition[] = [echo]) {
   const fakes = new FakeEnvironments(() => script);
   const lines: string[] = [];
-  const service = new LocalLambdaService({ functions, logSink: (line) => lines.push(line), createEnvironment: fakes.factory, ...options });
+  const service = new LocalLambdaService({
+    functions,
+    logSink: (record) => lines.push(formatLogRecord(record)),
+    createEnvironment: fakes.factory,
+    ...options,
+  });
   return { service, fakes, lines };
 }
 

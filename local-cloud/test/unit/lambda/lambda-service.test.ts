@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { formatLogRecord } from '../../../core/log-record';
 import type { FunctionDefinition, InvokeOutcome } from '../../../core/types';
 import { LocalLambdaService } from '../../../lambda/lambda-service';
 import type { LambdaServiceOptions } from '../../../lambda/lambda-service-options';
@@ -14,7 +15,12 @@ function startService(
 ) {
   const fakes = new FakeEnvironments((definition) => scripts[definition.name] ?? {});
   const lines: string[] = [];
-  const service = new LocalLambdaService({ functions, logSink: (line) => lines.push(line), createEnvironment: fakes.factory, ...options });
+  const service = new LocalLambdaService({
+    functions,
+    logSink: (record) => lines.push(formatLogRecord(record)),
+    createEnvironment: fakes.factory,
+    ...options,
+  });
   return { service, fakes, lines };
 }
 

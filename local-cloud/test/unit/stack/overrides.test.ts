@@ -1,18 +1,14 @@
 /**
  * The pure parts of the development loop, without a stack: how a function is found by a part of
- * its name, SAM's --env-vars format, `-c key=value`, per-function log files, and which functions a
- * reload replaces.
+ * its name, SAM's --env-vars format, `-c key=value`, and which functions a reload replaces
+ * (per-function log files: function-logs.test.ts).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { selectFunction } from '../../../assembly/function-selector';
 import { parseContextArguments } from '../../../cli/dev-loop-options';
 import { UsageError } from '../../../core/errors';
 import type { CloudAssemblyDefinition, FunctionDefinition } from '../../../core/types';
 import { applyEnvVars, parseEnvVarsDocument } from '../../../stack/env-vars-file';
-import { createFunctionLogSink } from '../../../stack/function-logs';
 import { changesBetween } from '../../../stack/local-stack';
 
 function fn(logicalId: string, environment: Record<string, string> = {}, codeDirectory = `/assets/${logicalId}`): FunctionDefinition {
@@ -85,23 +81,6 @@ describe('-c key=value', () => {
     expect(() => parseContextArguments(['maxNumbers'])).toThrow(UsageError);
     expect(() => parseContextArguments(['=3'])).toThrow('expected key=value');
     expect(() => parseContextArguments(['aws:cdk:enable-asset-metadata=false'])).toThrow('reserved');
-  });
-});
-
-describe('function log files', () => {
-  const directory = mkdtempSync(path.join(tmpdir(), 'function-logs-'));
-  afterAll(() => rmSync(directory, { recursive: true, force: true }));
-
-  it("writes each function's lines to its own file and shows only the chosen functions' lines", async () => {
-    const shown: string[] = [];
-    const sink = createFunctionLogSink({ directory, console: (line) => shown.push(line), only: new Set(['App-Squarer']) });
-    sink.write('[App-Squarer] START RequestId: 1 Version: $LATEST');
-    sink.write('[App-Coordinator] START RequestId: 2 Version: $LATEST');
-    sink.write('[App-Squarer] first\rsecond');
-    await sink.close();
-    expect(shown).toEqual(['[App-Squarer] START RequestId: 1 Version: $LATEST', '[App-Squarer] first\rsecond']);
-    expect(readFileSync(sink.fileOf('App-Squarer'), 'utf8')).toBe('START RequestId: 1 Version: $LATEST\nfirst\n    second\n');
-    expect(readFileSync(sink.fileOf('App-Coordinator'), 'utf8')).toBe('START RequestId: 2 Version: $LATEST\n');
   });
 });
 

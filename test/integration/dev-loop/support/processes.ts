@@ -31,7 +31,7 @@ export async function startLocalCloud(
 ): Promise<LocalCloudProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(projectDirectory, 'local-cloud', 'cli', 'start.ts'), '--port', '0', '--lambda-port', '0', ...args],
+    ['--import', 'tsx', path.join(projectDirectory, 'local-cloud', 'cli', 'start.ts'), '--http-port', '0', '--lambda-port', '0', ...args],
     {
       cwd: options.cwd ?? projectDirectory,
       env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', ...options.env },

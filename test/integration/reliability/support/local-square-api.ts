@@ -7,6 +7,7 @@ import path from 'node:path';
 import {
   type CloudAssemblyDefinition,
   type FunctionDefinition,
+  formatLogRecord,
   type LocalStackOptions,
   loadCloudAssembly,
   type RunningLocalStack,
@@ -66,7 +67,7 @@ export async function startSquareApi(
     httpPort: 0,
     lambdaPort: 0,
     writeStateFile: false,
-    logSink: (line) => logs.push(line),
+    logSink: (record) => logs.push(formatLogRecord(record)),
     accessLog: (line) => accessLog.push(line),
     ...configure(functions),
   });

@@ -1,0 +1,86 @@
+/**
+ * What `npm start` prints once the stack is up: the endpoints, the functions, the limits in force,
+ * the credentials, and example calls made from the served app itself (its first route and its
+ * first function), whatever app that is.
+ */
+import type { RouteDefinition } from '../core/types';
+import type { RunningLocalStack } from '../stack/local-stack';
+
+export interface BannerFacts {
+  readonly readyMs: number;
+  readonly invokeAuthentication: 'sigv4' | 'none' | undefined;
+  /** The functions whose lines alone the console shows; undefined: all. */
+  readonly shownFunctions: ReadonlySet<string> | undefined;
+}
+
+/** A request the route answers: its method (GET for ANY and `$default`) and its path with each `{parameter}` filled by its name. */
+export function exampleRequest(route: RouteDefinition): { readonly method: string; readonly path: string; readonly hasBody: boolean } {
+  if (route.routeKey === '$default') return { method: 'GET', path: '/', hasBody: false };
+  const [verb = 'GET', pattern = '/'] = route.routeKey.split(' ');
+  const method = verb === 'ANY' ? 'GET' : verb;
+  return { method, path: pattern.replace(/\{([^}+]+)\+?\}/g, '$1'), hasBody: !['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(method) };
+}
+
+function describeHttpApis(stack: RunningLocalStack): string {
+  if (stack.httpApis.length === 0) return '  HTTP API     none in this assembly: the Invoke API alone is served';
+  return stack.httpApis
+    .map(({ definition, server }) =>
+      [
+        `  HTTP API     ${server.url}${stack.httpApis.length > 1 ? `  (${definition.name})` : ''}`,
+        ...definition.routes.map(
+          (r) =>
+            `               ${r.routeKey}  (${r.authorizationType === 'AWS_IAM' ? 'IAM: SigV4-signed requests only' : r.authorizationType})`,
+        ),
+      ].join('\n'),
+    )
+    .join('\n');
+}
+
+function exampleCurl(stack: RunningLocalStack, fromEnvironment: boolean): string {
+  const route = stack.assembly.httpApis[0]?.routes[0];
+  if (stack.httpApi === undefined || route === undefined) return '  (no HTTP API: invoke the functions directly)';
+  const { method, path, hasBody } = exampleRequest(route);
+  const { accessKeyId, secretAccessKey } = stack.credentials;
+  const user = fromEnvironment ? '$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY' : `${accessKeyId}:${secretAccessKey}`;
+  return [
+    `curl -sS -X ${method} "${stack.httpApiUrl}${path}"`,
+    ...(route.authorizationType === 'AWS_IAM' ? [`  --aws-sigv4 "aws:amz:${stack.region}:execute-api" --user "${user}"`] : []),
+    ...(hasBody ? [`  -H 'content-type: application/json' -d '{}'`] : []),
+  ].join(' \\\n');
+}
+
+export function startBanner(stack: RunningLocalStack, facts: BannerFacts): string {
+  const service = stack.invokeApi.service;
+  const { accessKeyId, secretAccessKey } = stack.credentials;
+  const fromEnvironment = stack.credentialsSource === 'environment';
+  const firstFunction = stack.assembly.functions[0]?.name ?? 'my-function';
+  const debugging =
+    stack.inspectedFunction === undefined
+      ? ''
+      : `  Debugging    ${stack.inspectedFunction}: each environment prints "Debugger listening on ws://..." (its port) in its log\n               when it starts; attach with chrome://inspect or your editor. Its timeout waits while one is attached.\n\n`;
+  const shown = facts.shownFunctions === undefined ? undefined : [...facts.shownFunctions];
+  const logs =
+    shown === undefined
+      ? ''
+      : `  Logs         ${shown.length === 0 ? 'no function' : `only ${shown.join(', ')}`} on the console; every function in .local-cloud/logs/\n\n`;
+  return `
+Local cloud ready in ${facts.readyMs} ms.
+
+${describeHttpApis(stack)}
+  Lambda API   ${stack.lambdaUrl}  (${facts.invokeAuthentication === 'none' ? 'unsigned requests accepted: --no-invoke-auth' : 'SigV4-signed requests only, same credentials'})
+${stack.assembly.functions.map((f) => `               ${f.name}  (${f.runtime}, ${f.memorySizeMb} MB, ${f.timeoutSeconds} s)`).join('\n')}
+  Environments up to ${service.maxEnvironments} at once (local resource budget, --max-environments), ${service.maxConcurrentInits} starting at once; account concurrency ${service.concurrencyLimit}; Event queue up to ${Math.round(service.maxQueuedEventBytes / 1_048_576)} MB (--max-queued-event-mb)
+
+  Credentials  ${fromEnvironment ? `AWS_ACCESS_KEY_ID from your environment (${accessKeyId})` : `access key ${accessKeyId}, secret ${secretAccessKey} (local only)`}
+               region ${stack.region}
+
+Try:
+${exampleCurl(stack, fromEnvironment)}
+
+  ${fromEnvironment ? '' : `AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} `}AWS_REGION=${stack.region} \\
+  aws lambda invoke --endpoint-url ${stack.lambdaUrl} --function-name ${firstFunction} \\
+    --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout
+
+${debugging}${logs}Ctrl-C stops it.
+`;
+}
