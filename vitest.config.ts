@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -6,12 +7,17 @@ import { defineConfig } from 'vitest/config';
  * - `*:integration`: the bundled functions in real execution environments, the local cloud, the
  *   AWS CLI; each package's global setup synthesizes what its suites need once for the run.
  * One level: `npx vitest run --project '*:unit'`; one file: `npx vitest run test/unit/functions/square.test.ts`.
+ *
+ * As many workers as the machine has cores (vitest's own default leaves one idle, which on two
+ * cores runs every file one after another): the files run side by side, each stack on ports of its
+ * own (port 0) and each process staging code in a folder of its own.
  */
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    maxWorkers: availableParallelism(),
     projects: [
       { extends: true, test: { name: 'app:unit', include: ['test/unit/**/*.test.ts'] } },
       {
