@@ -5,7 +5,7 @@
  * Everything else in this package is internal and may change without notice.
  */
 export { loadCloudAssembly } from './assembly/cloud-assembly';
-export { synthesize } from './assembly/synthesize';
+export { synthesize, synthesizeIfChanged } from './assembly/synthesize';
 export { UsageError } from './core/errors';
 export { formatLogRecord, type LogRecord, type LogSink } from './core/log-record';
 export type { CloudAssemblyDefinition, FunctionDefinition } from './core/types';

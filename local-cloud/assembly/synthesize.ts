@@ -12,7 +12,7 @@
  * toolkit library adds 136 MB of dependencies.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { sourceHash } from './app-sources';
@@ -55,6 +55,8 @@ async function synthesizeWith(options: SynthesizeOptions, hash: string): Promise
   const outdir = path.resolve(options.outdir ?? localAssemblyDirectory(projectDirectory));
   const contextArguments = Object.entries(options.context ?? {}).flatMap(([key, value]) => ['--context', `${key}=${String(value)}`]);
   const command = [cdkCliOf(projectDirectory), 'synth', '--quiet', '--output', outdir, ...contextArguments];
+  // An assembly half rewritten by a synthesis that fails is not the one the old hash names.
+  rmSync(path.join(outdir, HASH_FILE), { force: true });
   const output: string[] = [];
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, command, {

@@ -55,6 +55,11 @@ export interface LocalStackOptions extends ExposureOptions {
   readonly synthesizeInto?: string;
   /** Context on top of cdk.json, cdk.context.json and ~/.cdk.json, as `cdk -c key=value`. */
   readonly context?: CommandLineContext;
+  /**
+   * Stage throttling for every HTTP API in place of the assembly's, e.g. raised out of the way of a
+   * load test, without synthesizing the app again. @default each API's own, from the assembly
+   */
+  readonly httpApiThrottling?: HttpApiDefinition['throttling'];
   /** Environment overrides in SAM's `--env-vars` format. */
   readonly envVars?: EnvVarsDocument;
   /** A function (as {@link selectFunction} finds it) whose environments start with the Node inspector; its timeout waits while a debugger is attached. */
@@ -184,7 +189,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     const firstPort = options.httpPort ?? DEFAULT_HTTP_API_PORT;
     for (const [index, api] of assembly.httpApis.entries()) {
       const server = await startHttpApi({
-        api,
+        api: options.httpApiThrottling === undefined ? api : { ...api, throttling: options.httpApiThrottling },
         invoker: invokeApi.service,
         host,
         port: firstPort === 0 ? 0 : firstPort + index,

@@ -1,37 +1,36 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { synthesize } from '@multi-square/local-cloud';
+import { synthesizeIfChanged } from '@multi-square/local-cloud';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** A cloud assembly of the app with default configuration, synthesized once for the run. */
-    cdkOut: string;
     /**
-     * The same app with stage throttling raised out of the way (10 000 rps, burst 5 000), for the
-     * suites that send thousands of requests: the default of 10 rps would refuse most of them.
+     * A cloud assembly of the app with default configuration. Suites that send thousands of
+     * requests raise the stage throttling on the running stack (`httpApiThrottling`), not by
+     * synthesizing again.
      */
-    cdkOutUnthrottled: string;
+    cdkOut: string;
+    /** The app with `-c tracing=true -c alarmEmail=oncall@example.com`: the traced bundles and the alarm subscription. */
+    cdkOutTraced: string;
   }
 }
 
+/** The context of {@link ProvidedContext.cdkOutTraced}. */
+export const TRACED_CONTEXT = { tracing: true, alarmEmail: 'oncall@example.com' } as const;
+
 /**
  * Synthesizes the real app as `cdk synth` does (cdk.json's command and context, cdk-nag's checks
- * included) once for the whole integration run.
+ * included) into a cache under `.local-cloud/test-assemblies/`, only when the app's sources, the
+ * lock file or the context changed since the assembly there was made: a second `npm test` over the
+ * same sources synthesizes nothing.
  */
-export default async function setup(project: TestProject): Promise<() => void> {
+export default async function setup(project: TestProject): Promise<void> {
   const projectDirectory = path.resolve(import.meta.dirname, '..', '..');
-  const outdir = mkdtempSync(path.join(tmpdir(), 'multi-square-cdk-out-'));
-  const unthrottledOutdir = mkdtempSync(path.join(tmpdir(), 'multi-square-cdk-out-unthrottled-'));
-  await Promise.all([
-    synthesize({ projectDirectory, outdir }),
-    synthesize({ projectDirectory, outdir: unthrottledOutdir, context: { throttleRateLimit: 10_000, throttleBurstLimit: 5_000 } }),
+  const cache = path.join(projectDirectory, '.local-cloud', 'test-assemblies');
+  const [plain, traced] = await Promise.all([
+    synthesizeIfChanged({ projectDirectory, outdir: path.join(cache, 'default') }),
+    synthesizeIfChanged({ projectDirectory, outdir: path.join(cache, 'traced'), context: TRACED_CONTEXT }),
   ]);
-  project.provide('cdkOut', outdir);
-  project.provide('cdkOutUnthrottled', unthrottledOutdir);
-  return () => {
-    rmSync(outdir, { recursive: true, force: true });
-    rmSync(unthrottledOutdir, { recursive: true, force: true });
-  };
+  project.provide('cdkOut', plain.outdir);
+  project.provide('cdkOutTraced', traced.outdir);
 }

@@ -1,20 +1,33 @@
 /**
  * `npm run invoke`: one function of the real app's assembly (synthesized once for the run), with
  * its event from a file, from stdin, or built as the HTTP API's payload 2.0 event (`--http`).
- * Each call is a real process that starts a stack for itself and stops it.
+ * Each call starts a stack for itself and stops it: in process (`runInvoke(argv, io)`, its streams
+ * captured), and once as the real process `npm run invoke` is, with its event on stdin. Its usage
+ * errors, which start nothing, are unit tests (local-cloud/test/unit/cli/invoke-command.test.ts).
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { runInvoke } from '../../../local-cloud/cli/invoke-command';
 import { projectDirectory } from './support/processes';
 
-// Each step starts real processes (and may synthesize) on a machine the whole suite shares.
+// Each step starts a stack (and its functions' processes) on a machine the whole suite shares.
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 240_000 });
 
-const run = promisify(execFile);
+/** `npm run invoke -- --assembly <cdkOut> ...args` in process: its exit status and what it wrote. */
+async function invoke(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runInvoke(['--assembly', cdkOut, ...args], {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    readStdin: () => '',
+    cwd: projectDirectory,
+  });
+  return { code, stdout, stderr };
+}
 let cdkOut: string;
 let scratch: string;
 
@@ -47,7 +60,8 @@ describe('npm run invoke', () => {
   it('invokes a function by part of its name with an event file, printing the result, its log and its REPORT line', async () => {
     const event = path.join(scratch, 'event.json');
     writeFileSync(event, JSON.stringify({ number: 7 }));
-    const { stdout, stderr } = await run(process.execPath, invokeArgs('Squarer', '--event', event), { cwd: projectDirectory });
+    const { code, stdout, stderr } = await invoke('Squarer', '--event', event);
+    expect(code).toBe(0);
     const result = JSON.parse(stdout) as { number: number; result: number; processName: string };
     expect(result).toMatchObject({ number: 7, result: 49 });
     // The process name is the invocation's request ID, the one its log shows.
@@ -56,18 +70,14 @@ describe('npm run invoke', () => {
     expect(stderr).toMatch(new RegExp(`REPORT RequestId: ${result.processName}\\tDuration: [0-9.]+ ms`));
   });
 
-  it('reads the event from stdin with --event -', async () => {
+  it('reads the event from stdin with --event -, as a real process', async () => {
     const { code, stdout } = await invokeWithStdin(['squarer', '--event', '-'], '{"number":"123456789012345678901234567890"}');
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ result: (123456789012345678901234567890n ** 2n).toString() });
   });
 
   it('builds the payload 2.0 event of an HTTP request with --http and --body', async () => {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      invokeArgs('Coordinator', '--http', 'POST /square', '--body', '{"numbers":[2,3]}'),
-      { cwd: projectDirectory },
-    );
+    const { stdout, stderr } = await invoke('Coordinator', '--http', 'POST /square', '--body', '{"numbers":[2,3]}');
     const response = JSON.parse(stdout) as { statusCode: number; body: string };
     expect(response.statusCode).toBe(200);
     expect((JSON.parse(response.body) as { results: { result: number }[] }).results.map((r) => r.result)).toEqual([4, 9]);
@@ -75,22 +85,15 @@ describe('npm run invoke', () => {
   });
 
   it('says which routes a function has when --http names another', async () => {
-    const failure = run(process.execPath, invokeArgs('Coordinator', '--http', 'GET /nowhere'), { cwd: projectDirectory });
-    await expect(failure).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('GET /nowhere matches no route of') });
+    const failure = await invoke('Coordinator', '--http', 'GET /nowhere');
+    expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining('GET /nowhere matches no route of') });
   });
 
   it('exits 2 listing the functions when the name matches none', async () => {
-    const failure = run(process.execPath, invokeArgs('Cuber'), { cwd: projectDirectory });
-    await expect(failure).rejects.toMatchObject({
+    const failure = await invoke('Cuber');
+    expect(failure).toMatchObject({
       code: 2,
       stderr: expect.stringMatching(/No function matches "Cuber"\. The functions are:\n\s+MultiSquare-/),
     });
-  });
-
-  it('exits 2 on an event that is not JSON, before starting anything', async () => {
-    const { code, stderr } = await invokeWithStdin(['Squarer', '--event', '-'], '{number: 3');
-    expect(code).toBe(2);
-    expect(stderr).toContain('--event - (stdin): not JSON');
-    expect(stderr).not.toContain('Starting the local stack');
   });
 });

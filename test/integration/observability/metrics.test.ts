@@ -5,22 +5,13 @@
  * service dimension. And with tracing on (`-c tracing=true`), where the local cloud runs no X-Ray
  * daemon, tracing must stay quiet: the same lines, and nothing in the coordinator's log an error.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { synthesize } from '@multi-square/local-cloud';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { CoordinatorMetric, METRICS_NAMESPACE, SERVICE_DIMENSION, SERVICE_NAME } from '../../../functions/commons/metric-names';
 import type { SquareResponse } from '../../../functions/commons/square-response';
 import { type EmfMetric, readEmf } from '../../support/emf';
-import {
-  bodyOf,
-  distinctIntegers,
-  parseSquareResponse,
-  projectDirectory,
-  type SquareApi,
-  startSquareApi,
-} from '../reliability/support/local-square-api';
+import { bodyOf, distinctIntegers, parseSquareResponse, type SquareApi, startSquareApi } from '../reliability/support/local-square-api';
 
 const cdkOut = inject('cdkOut');
 
@@ -154,15 +145,9 @@ describe('coordinator metrics on the local stack', () => {
 });
 
 describe('with tracing on, on the local stack (no X-Ray daemon)', () => {
-  let tracedCdkOut = '';
-  beforeAll(async () => {
-    tracedCdkOut = mkdtempSync(path.join(tmpdir(), 'multi-square-cdk-out-traced-'));
-    await synthesize({ projectDirectory, outdir: tracedCdkOut, context: { tracing: true } });
-  });
-  afterAll(() => rmSync(tracedCdkOut, { recursive: true, force: true }));
-
   it('answers, publishes the same metric line and logs no error', async () => {
-    api = await startSquareApi(tracedCdkOut, ({ squarer }) => ({
+    // The app as `-c tracing=true` synthesizes it, once for the run (test/integration/global-setup.ts).
+    api = await startSquareApi(inject('cdkOutTraced'), ({ squarer }) => ({
       lambda: {
         functionOverrides: { [squarer.name]: { faults: { throttle: 0.2 } } },
         faultInjection: { seed: 3 },

@@ -4,20 +4,20 @@
  * never a 5xx; a refused body gets the oracle's 4xx and `{error: {code, message, details}}`; a valid
  * body gets 200 with the exact squares, in input order. The stack keeps answering throughout.
  *
- * The stage's throttling (10 requests a second by default) is raised for this file, as
- * `cdk synth -c throttleRateLimit=… -c throttleBurstLimit=…` would, so that a thousand requests
- * test the coordinator rather than the stage's token bucket.
+ * The stage's throttling (10 requests a second by default) is raised on the running stack for this
+ * file, as `cdk synth -c throttleRateLimit=… -c throttleBurstLimit=…` would without synthesizing
+ * again, so that a thousand requests test the coordinator rather than the stage's token bucket.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CoordinatorEnv } from '../../../functions/commons/config';
-import { type SquareApi, startedRequestIds, startSquareApi } from './support/local-square-api';
+import { type SquareApi, startedRequestIds, startSquareApi, UNTHROTTLED } from './support/local-square-api';
 import { judgeSquareRequest, type OracleLimits } from './support/square-body-oracle';
 
 let api: SquareApi;
 let limits: OracleLimits;
 beforeAll(async () => {
-  api = await startSquareApi(inject('cdkOutUnthrottled'));
+  api = await startSquareApi(inject('cdkOut'), () => ({ httpApiThrottling: UNTHROTTLED }));
   const maxNumbers = Number(api.coordinator.environment[CoordinatorEnv.maxNumbers]);
   // As functions/coordinator.ts sizes it: 1 KiB an item and 4 KiB besides.
   limits = { maxNumbers, maxBodyBytes: 4096 + maxNumbers * 1024 };

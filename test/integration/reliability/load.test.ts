@@ -1,8 +1,8 @@
 /**
  * Load, end to end: many signed requests at once, each fanning out to its own squarer invocations.
- * The stage's throttling (10 requests a second, bursts of 20, by default) is raised for this file,
- * as `cdk synth -c throttleRateLimit=… -c throttleBurstLimit=…` would, so that the load reaches the
- * coordinators rather than the stage's token bucket.
+ * The stage's throttling (10 requests a second, bursts of 20, by default) is raised on the running
+ * stack for this file (as `cdk synth -c throttleRateLimit=… -c throttleBurstLimit=…` would, without
+ * synthesizing again), so that the load reaches the coordinators rather than the stage's token bucket.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -13,6 +13,7 @@ import {
   type SquareApi,
   startedRequestIds,
   startSquareApi,
+  UNTHROTTLED,
 } from './support/local-square-api';
 
 let api: SquareApi;
@@ -23,7 +24,10 @@ beforeAll(async () => {
   // A budget of 64 environments (room for the 50 coordinators and 14 squarers): every invocation
   // in flight would otherwise start a process of its own, thousands at once, which a busy 2-core
   // machine cannot start within the coordinators' deadline; the rest wait their turn.
-  api = await startSquareApi(inject('cdkOutUnthrottled'), () => ({ lambda: { concurrencyLimit: 10_000, maxEnvironments: 64 } }));
+  api = await startSquareApi(inject('cdkOut'), () => ({
+    httpApiThrottling: UNTHROTTLED,
+    lambda: { concurrencyLimit: 10_000, maxEnvironments: 64 },
+  }));
 });
 afterAll(async () => {
   await api?.close();
