@@ -26,8 +26,8 @@ export const DEV_LOOP_USAGE = `  --app <dir>               serve the CDK app in 
   --watch                   re-synthesize when a file in cdk.json's "watch" folders changes and
                             replace the changed functions (invocations in flight finish on the old code)
   --logs <function>         show only this function's log lines (repeatable; the access log is hidden)
-  --inspect <function>      start this function's environments with the Node inspector (port in its
-                            log); its timeout waits while a debugger is attached
+  --inspect <function>      start this function's environments with the Node inspector on 127.0.0.1
+                            (port in its log, never --host); its timeout waits while a debugger is attached
 A <function> is its local name, its logical ID, or a part of either or of its construct path.
 Every function's log lines also go to .local-cloud/logs/<function name>.log.`;
 

@@ -504,14 +504,18 @@ export class LocalLambdaService implements LambdaInvoker {
       nodeBinary: runnable.nodeBinary,
       bootstrap: runnable.bootstrap,
       ...(user === undefined ? {} : { user }),
-      environment: lambdaEnvironmentVariables({
-        definition,
-        region: this.region,
-        logStreamName: newLogStreamName(),
-        credentials: this.credentials,
-        ...(this.lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl: this.lambdaEndpointUrl }),
-        runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules, this.users.anyUser())],
-      }),
+      environment: {
+        // A uid of its own has no entry in /etc/passwd, where os.homedir() would look: nobody's home, which does not exist.
+        ...(user === undefined ? {} : { HOME: '/nonexistent' }),
+        ...lambdaEnvironmentVariables({
+          definition,
+          region: this.region,
+          logStreamName: newLogStreamName(),
+          credentials: this.credentials,
+          ...(this.lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl: this.lambdaEndpointUrl }),
+          runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules, this.users.anyUser())],
+        }),
+      },
       onIdleOutputLine: (line) => this.logSink(`[${definition.name}] ${line}`),
       ...(this.options.execArgvByFunction?.[definition.name] ? { execArgv: this.options.execArgvByFunction[definition.name] } : {}),
     });

@@ -27,6 +27,9 @@ export const LOCAL_CREDENTIALS: AwsCredentials = {
   secretAccessKey: 'local-cloud/secret/not-an-aws-key',
 };
 
+/** The inspector's flag: loopback only, even with `--allow-remote` (reach it from afar through an SSH tunnel). */
+export const INSPECTOR_FLAG = '--inspect=127.0.0.1:0';
+
 export interface LocalStackOptions
   extends Pick<
       StartInvokeApiOptions,
@@ -159,9 +162,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     authentication: options.invokeAuthentication ?? 'sigv4',
     ...(options.invokeApiLimits ? { limits: options.invokeApiLimits } : {}),
     ...(options.onLimit ? { warn: options.onLimit } : {}),
-    // Port 0: each environment's inspector on a free port, which Node prints into the function's log.
+    // Port 0: each environment's inspector on a free port, which Node prints into the function's log;
+    // on loopback whatever --host says, since the inspector runs any code it is sent, unauthenticated.
     // The environment lifts the timeout while a debugger is attached.
-    ...(inspected === undefined ? {} : { execArgvByFunction: { [inspected.name]: [`--inspect=${host}:0`] } }),
+    ...(inspected === undefined ? {} : { execArgvByFunction: { [inspected.name]: [INSPECTOR_FLAG] } }),
   });
   const httpApis: { definition: HttpApiDefinition; server: RunningHttpApi }[] = [];
   try {
