@@ -5,7 +5,7 @@
  * group of the same number and no other), so that read-only means read-only and one function
  * cannot read another's code, TMPDIR or `/proc/<pid>/environ`, nor signal it: the kernel allows
  * those across uids to root alone. `LOCAL_CLOUD_FUNCTION_USER=uid:gid` runs every function as that
- * one user; `LOCAL_CLOUD_FUNCTION_USER=self` (`--functions-as-self`) keeps the local cloud's own,
+ * one user; `LOCAL_CLOUD_FUNCTION_USER=self` keeps the local cloud's own,
  * root included: the only way a function runs as root.
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
  */
