@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { DEFAULT_LOCAL_ACCOUNT_ID } from '../core/defaults';
 import { type HttpApiDefinition, type LambdaInvoker, LambdaServiceError, type RouteDefinition } from '../core/types';
+import { refuseBrowserRequest } from '../server/browser-guard';
 import { readBoundedBody } from '../server/read-body';
 import {
   applyConnectionLimits,
@@ -340,6 +341,7 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
   const server = createServer(
     { connectionsCheckingInterval: connectionsCheckingIntervalFor(limits), headersTimeout: limits.headersTimeoutMs },
     (request, response) => {
+      if (refuseBrowserRequest(request, response, options.host ?? '127.0.0.1')) return;
       handle(request, response).catch((error: unknown) => {
         // A bug of ours, not of the function: still answer as the gateway would.
         options.log?.(JSON.stringify({ level: 'ERROR', message: 'local HTTP API failed', error: String(error) }));

@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { type CloudAssemblyDefinition, type FunctionDefinition, type InvokeOutcome, LambdaServiceError } from '../core/types';
+import { refuseBrowserRequest } from '../server/browser-guard';
 import { readBoundedBody } from '../server/read-body';
 import {
   applyConnectionLimits,
@@ -112,6 +113,7 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
     // No overall request timeout (an upload may be slow but steady); a stalled one is cut by the body's idle timeout.
     { requestTimeout: 0, headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: connectionsCheckingIntervalFor(limits) },
     (request, response) => {
+      if (refuseBrowserRequest(request, response, host)) return;
       handleRequest(service, guard, request, response).catch((error: unknown) => {
         sendError(response, toServiceError(error), randomUUID());
       });
