@@ -3,8 +3,9 @@
  * CloudWatch keeps a log group per function), and to the console, all of them or only the chosen
  * functions'. The Lambda service writes every line as `[<function name>] <text>`.
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
+import { openForAppend } from './local-cloud-folder';
 
 export interface FunctionLogSinkOptions {
   /** Folder of the per-function files, created when needed. */
@@ -27,29 +28,36 @@ export interface FunctionLogSink {
 const LINE_PREFIX = /^\[([^\]]+)\] /;
 
 export function createFunctionLogSink(options: FunctionLogSinkOptions): FunctionLogSink {
-  const files = new Map<string, WriteStream>();
+  const files = new Map<string, WriteStream | undefined>();
   // A function name is `[A-Za-z0-9-_]+` on AWS; anything else is kept out of the path.
   const fileOf = (functionName: string) => path.join(options.directory, `${functionName.replace(/[^A-Za-z0-9._-]/g, '_')}.log`);
-  const streamOf = (functionName: string) => {
-    let stream = files.get(functionName);
-    if (stream === undefined) {
-      mkdirSync(options.directory, { recursive: true });
-      stream = createWriteStream(fileOf(functionName), { flags: 'a' });
-      files.set(functionName, stream);
+  const streamOf = (functionName: string): WriteStream | undefined => {
+    if (files.has(functionName)) return files.get(functionName);
+    let stream: WriteStream | undefined;
+    try {
+      // A folder of another user's, or a link in place of the file, is refused (local-cloud-folder.ts).
+      stream = createWriteStream('', { fd: openForAppend(fileOf(functionName)) });
+    } catch (error) {
+      process.stderr.write(
+        `[local-cloud] warning: ${functionName}'s log file is not written: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
     }
+    files.set(functionName, stream);
     return stream;
   };
   return {
     write(line) {
       const functionName = LINE_PREFIX.exec(line)?.[1];
-      if (functionName !== undefined) streamOf(functionName).write(`${line.slice(functionName.length + 3).replaceAll('\r', '\n    ')}\n`);
+      if (functionName !== undefined) streamOf(functionName)?.write(`${line.slice(functionName.length + 3).replaceAll('\r', '\n    ')}\n`);
       if (options.console === undefined) return;
       if (options.only !== undefined && (functionName === undefined || !options.only.has(functionName))) return;
       options.console(line);
     },
     fileOf,
     async close() {
-      await Promise.all([...files.values()].map((stream) => new Promise<void>((resolve) => stream.end(resolve))));
+      await Promise.all(
+        [...files.values()].map((stream) => new Promise<void>((resolve) => (stream === undefined ? resolve() : stream.end(resolve)))),
+      );
       files.clear();
     },
   };

@@ -3,7 +3,7 @@
  * folder, load the cloud assembly, serve its functions on a local Lambda Invoke API and each of its
  * HTTP APIs on a local API Gateway of its own port. Nothing here knows what the functions do.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadCloudAssembly } from '../assembly/cloud-assembly';
 import { type BundleRecord, planRebuild, type RebuildPlan, readBundleRecord } from '../assembly/function-rebuild';
@@ -16,6 +16,7 @@ import { checkExposure, type ExposureOptions } from '../server/remote-access';
 import type { AwsCredentials } from '../sigv4/verifier';
 import { applyEnvVars, type EnvVarsDocument } from './env-vars-file';
 import { rebundleFunctions } from './function-reload';
+import { ownedFolder, writePrivateFile } from './local-cloud-folder';
 import { type LocalStackEndpoints, stateFileOf } from './local-stack-state';
 
 /**
@@ -123,6 +124,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     let cdkOut = options.cdkOut;
     if (cdkOut === undefined) {
       const outdir = path.resolve(options.synthesizeInto ?? localAssemblyDirectory(options.projectDirectory));
+      // Synthesis writes as this user, perhaps root: never into a folder another user controls.
+      if (options.synthesizeInto === undefined) ownedFolder(outdir);
       const result = await synthesizeIfChanged({
         projectDirectory: options.projectDirectory,
         outdir,
@@ -205,8 +208,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   if (options.writeStateFile ?? true) {
     // A secret from the environment stays there: a client of this stack signs with its own chain.
     const state: LocalStackEndpoints = environmentCredentials ? endpoints : { ...endpoints, credentials };
-    mkdirSync(path.dirname(stateFile), { recursive: true });
-    writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    writePrivateFile(stateFile, `${JSON.stringify(state, null, 2)}\n`);
   }
   let closed = false;
   return {
