@@ -39,6 +39,7 @@ import {
 } from './fault-injection';
 import { createStderrLogSink, InvocationLog } from './invocation-log';
 import { outcomeOf } from './invocation-outcome';
+import { invalidUtf8 } from './payload-encoding';
 import { platformLinesFor } from './platform-records';
 import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
 import { BOOTSTRAP_PATH, runnableBy } from './runtime/runnable-by';
@@ -361,7 +362,9 @@ export class LocalLambdaService implements LambdaInvoker {
       );
     }
     if (payload.length === 0) return;
+    const malformed = invalidUtf8(payload);
     try {
+      if (malformed !== undefined) throw new Error(malformed);
       JSON.parse(payload.toString('utf8'));
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
