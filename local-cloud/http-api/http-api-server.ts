@@ -229,13 +229,13 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
     const { route } = match;
     entry.routeKey = route.routeKey;
 
-    if (bucketFor(route)?.tryTake() === false) return refuseBeforeBody(TOO_MANY_REQUESTS);
-
     const iamRoute = route.authorizationType === 'AWS_IAM';
     if (iamRoute) {
       const refusal = await signatures.beforeBody(request);
       if (refusal !== undefined) return refuseBeforeBody({ status: 403, message: refusal.message, errorType: refusal.errorType });
     }
+    // After the key and scope: a request that could never be served spends no token of the stage.
+    if (bucketFor(route)?.tryTake() === false) return refuseBeforeBody(TOO_MANY_REQUESTS);
 
     const read = await readBoundedBody(request, MAX_REQUEST_BODY_BYTES, {
       budget,
