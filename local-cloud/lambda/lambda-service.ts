@@ -42,6 +42,7 @@ import { outcomeOf } from './invocation-outcome';
 import { invalidUtf8 } from './payload-encoding';
 import { platformLinesFor } from './platform-records';
 import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
+import { killAll, processesOfUsers } from './runtime/process-tree';
 import { BOOTSTRAP_PATH, runnableBy } from './runtime/runnable-by';
 import { runtimeModulesDirectory } from './runtime/runtime-modules';
 import { FunctionUsers } from './runtime/runtime-user';
@@ -330,6 +331,8 @@ export class LocalLambdaService implements LambdaInvoker {
     const eventsClosed = this.events.close();
     await Promise.all([...this.functionsByName.values()].map(({ pool }) => pool.close(closing)));
     await eventsClosed;
+    // What the functions started and left running (a daemon out of its environment's tree): their uids are theirs alone.
+    killAll(processesOfUsers(this.users.uids()));
     this.closeLogSink();
     this.stage.remove();
   }

@@ -62,6 +62,11 @@ export class FunctionUsers {
     return user;
   }
 
+  /** The uids given to this stack's functions so far (none unless each runs as its own). */
+  uids(): ReadonlySet<number> {
+    return new Set([...this.byFunction.values()].map((user) => user.uid));
+  }
+
   /** Any user functions run as, for checks that are the same for all of them. */
   anyUser(): FunctionUser | undefined {
     return this.setting === 'per-function'

@@ -3,7 +3,7 @@
  * own, so one cannot read another's environment, TMPDIR or code, nor signal it; and a function
  * never runs as root because the project is out of its user's reach, unless that is asked for.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,15 @@ async function answer(service: LocalLambdaService, name: string, event: unknown 
   return JSON.parse(outcome.payload.toString('utf8')) as Record<string, unknown>;
 }
 
+/** Whether `pid` has ended (gone, or a zombie its new parent has yet to reap) within two seconds. */
+async function endedSoon(pid: number): Promise<boolean> {
+  for (let waited = 0; waited < 2000; waited += 50) {
+    if (!existsSync(`/proc/${pid}`) || /^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'))) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
 describe.runIf(process.getuid?.() === 0)('functions of one stack, as root', () => {
   it('run as distinct unprivileged users: one cannot read, write, list or signal what is another’s', async () => {
     const functions = [
@@ -95,6 +104,19 @@ describe.runIf(process.getuid?.() === 0)('functions of one stack, as root', () =
       expect(attacker.uid).toBeGreaterThanOrEqual(FUNCTION_UID_BASE);
       expect(attacker).toMatchObject({ shadow: 'EACCES', signal: 'EPERM', codeList: 'EACCES' });
     });
+  });
+
+  it('leave nothing running once their stack is closed, not even a daemon out of their environment’s tree', async () => {
+    const daemon = functionOf(
+      'Test-Daemon',
+      "exports.handler = async () => ({ pid: Number(require('node:child_process').execSync('nohup sleep 600 >/dev/null 2>&1 & echo $!', { encoding: 'utf8' }).trim()) });\n",
+    );
+    const pid = await withService({ functions: [daemon] }, async (service) => {
+      const started = Number((await answer(service, 'Test-Daemon')).pid);
+      expect(() => process.kill(started, 0)).not.toThrow();
+      return started;
+    });
+    expect(await endedSoon(pid)).toBe(true);
   });
 
   it(`run as root only when ${FUNCTION_USER_VARIABLE}=self asks for it`, async () => {
