@@ -126,7 +126,7 @@ const STACK_AND_CLI_FLAGS: readonly FlagDefinition<StartOptions>[] = [
     type: 'string',
     placeholder: '<function>',
     layer: 'stack',
-    help: "start this function's environments with the Node inspector (port in its log); its timeout waits while a debugger is attached",
+    help: "start this function's environments with the Node inspector on 127.0.0.1, never --host (port in its log); its timeout waits while a debugger is attached",
     apply: (options, query) => {
       options.stack.inspect = query;
     },

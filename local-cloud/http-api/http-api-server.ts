@@ -125,9 +125,13 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
     response: ServerResponse,
   ): Promise<{ readonly body: Buffer; readonly iam?: IamIdentity } | undefined> {
     const signed = route.authorizationType === 'AWS_IAM';
-    const read = await guard.readSignedBody(exchange.request, response, MAX_REQUEST_BODY_BYTES, signed);
+    // Throttled after the key and scope are checked: a request that could never be served spends no token of the stage.
+    const read = await guard.readSignedBody(exchange.request, response, MAX_REQUEST_BODY_BYTES, signed, () => !throttled(route));
     switch (read.kind) {
       case 'cut':
+        return undefined;
+      case 'not-admitted':
+        exchange.refuseBeforeBody(TOO_MANY_REQUESTS);
         return undefined;
       case 'refused-before-body':
         exchange.refuseBeforeBody({ status: 403, message: read.refusal.message, errorType: read.refusal.errorType });
@@ -187,13 +191,13 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
     );
   }
 
-  /** The request's route, or the gateway's refusal before a byte of body is read: a declared body over the quota, no route, throttled. */
+  /** The request's route, or the gateway's refusal before a byte of body is read: a declared body over the quota, no route. */
   function routeOrRefusal(exchange: GatewayExchange): RouteMatch | GatewayError {
     if (Number(exchange.request.headers['content-length'] ?? '0') > MAX_REQUEST_BODY_BYTES) return REQUEST_TOO_LARGE;
     const match = matchRoute(exchange);
     if (match === undefined) return NOT_FOUND;
     exchange.entry.routeKey = match.route.routeKey;
-    return throttled(match.route) ? TOO_MANY_REQUESTS : match;
+    return match;
   }
 
   /** One request, stage by stage: route (or refuse), read the body under the limits and the signature, build the event, integrate. */

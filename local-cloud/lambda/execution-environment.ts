@@ -11,6 +11,7 @@ import { LambdaErrorType } from './error-types';
 import { newTraceId } from './runtime/runtime-limits';
 import type { RuntimeMessage } from './runtime/runtime-messages';
 import { type RuntimeExit, RuntimeProcess } from './runtime/runtime-process';
+import type { FunctionUser } from './runtime/runtime-user';
 
 export interface ExecutionEnvironmentOptions {
   readonly definition: FunctionDefinition;
@@ -25,6 +26,10 @@ export interface ExecutionEnvironmentOptions {
    * `Debugger ending on ...` to stderr), so a breakpoint does not end the invocation. @default none
    */
   readonly execArgv?: readonly string[];
+  /** The user to run as (runtime-user.ts, runnable-by.ts decide); this process's own when not given. */
+  readonly user?: FunctionUser;
+  /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default runtime/runtime-bootstrap.cjs */
+  readonly bootstrap?: string;
 }
 
 /** Lambda gives INIT up to 10 s on demand. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib */
@@ -73,6 +78,8 @@ export class ExecutionEnvironment implements Environment {
       nodeBinary: options.nodeBinary,
       environment: options.environment,
       ...(options.execArgv === undefined ? {} : { execArgv: options.execArgv }),
+      ...(options.user === undefined ? {} : { user: options.user }),
+      ...(options.bootstrap === undefined ? {} : { bootstrap: options.bootstrap }),
       onLine: (line) => (this.pending === undefined ? options.onIdleOutputLine(line) : this.pending.request.onOutputLine(line)),
       onMessage: (message) => void this.onMessage(message),
       onExit: (exit) => this.onExit(exit),

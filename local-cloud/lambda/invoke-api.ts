@@ -167,6 +167,7 @@ async function readAuthorizedBody(
     case 'ok':
       return read.body;
     case 'cut':
+    case 'not-admitted':
       return undefined;
     case 'refused-before-body':
       sendAuthError(response, read.refusal.errorType, read.refusal.message);

@@ -5,6 +5,7 @@
 import { LambdaServiceError } from '../core/types';
 import { MAX_ASYNC_PAYLOAD_BYTES } from './async-invocation-queue';
 import type { InvocationType } from './lambda-service-options';
+import { invalidUtf8 } from './payload-encoding';
 
 /** Invoke request payload quota for synchronous invocations. https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
@@ -45,7 +46,9 @@ export function validatePayload(payload: Buffer, invocationType: InvocationType)
     );
   }
   if (payload.length === 0) return;
+  const malformed = invalidUtf8(payload);
   try {
+    if (malformed !== undefined) throw new Error(malformed);
     JSON.parse(payload.toString('utf8'));
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);

@@ -11,8 +11,10 @@ import type { AwsCredentials } from '../sigv4/verifier';
 import { lambdaEnvironmentVariables, newLogStreamName } from './environment-variables';
 import { ExecutionEnvironment } from './execution-environment';
 import { resolveNodeBinary } from './runtime/node-binary';
+import { killAll, processesOfUsers } from './runtime/process-tree';
+import { BOOTSTRAP_PATH, runnableBy } from './runtime/runnable-by';
 import { runtimeModulesDirectory } from './runtime/runtime-modules';
-import { functionUser } from './runtime/runtime-user';
+import { FunctionUsers } from './runtime/runtime-user';
 import { CodeStage } from './runtime/task-root';
 
 /** Where the project's node_modules are: Lambda's Node.js runtime provides the AWS SDK v3, so the local one does too. */
@@ -31,14 +33,16 @@ export interface ProcessEnvironmentsOptions {
 
 export class ProcessEnvironments {
   /** This service's private copy of every function's code, removed on close. */
-  private readonly stage = new CodeStage(undefined, functionUser());
+  private readonly stage = new CodeStage();
+  /** Who each function runs as: a user of its own where this process is root. */
+  private readonly users = new FunctionUsers();
   private readonly nodeBinaries = new Map<string, string>();
 
   constructor(private readonly options: ProcessEnvironmentsOptions) {}
 
   /** The definition with its code staged afresh: environments run from the copy. */
   prepare(definition: FunctionDefinition): FunctionDefinition {
-    return { ...definition, codeDirectory: this.stage.stage(definition.codeDirectory).directory };
+    return { ...definition, codeDirectory: this.stage.stage(definition.codeDirectory, this.users.userFor(definition.name)).directory };
   }
 
   /** A new, unstarted environment; throws when the staged code has changed since it was staged. */
@@ -46,24 +50,36 @@ export class ProcessEnvironments {
     this.stage.verify(definition.codeDirectory);
     const lambdaEndpointUrl = this.options.lambdaEndpointUrl();
     const execArgv = this.options.execArgvByFunction?.[definition.name];
+    const user = this.users.userFor(definition.name);
+    const runnable = runnableBy(user, this.stage, definition.codeDirectory, {
+      bootstrap: BOOTSTRAP_PATH,
+      nodeBinary: this.nodeBinaryFor(definition.runtime),
+    });
     return new ExecutionEnvironment({
       definition,
-      nodeBinary: this.nodeBinaryFor(definition.runtime),
-      environment: lambdaEnvironmentVariables({
-        definition,
-        region: this.options.region,
-        logStreamName: newLogStreamName(),
-        credentials: this.options.credentials,
-        ...(lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl }),
-        runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules)],
-      }),
+      nodeBinary: runnable.nodeBinary,
+      bootstrap: runnable.bootstrap,
+      ...(user === undefined ? {} : { user }),
+      environment: {
+        // A uid of its own has no entry in /etc/passwd, where os.homedir() would look: nobody's home, which does not exist.
+        ...(user === undefined ? {} : { HOME: '/nonexistent' }),
+        ...lambdaEnvironmentVariables({
+          definition,
+          region: this.options.region,
+          logStreamName: newLogStreamName(),
+          credentials: this.options.credentials,
+          ...(lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl }),
+          runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules, this.users.anyUser())],
+        }),
+      },
       onIdleOutputLine: (line) => this.options.logSink(functionLogRecord(definition.name, line)),
       ...(execArgv === undefined ? {} : { execArgv }),
     });
   }
 
-  /** Removes the stage. */
+  /** Ends what the functions left running (a daemon out of its environment's tree: their uids are theirs alone), and removes the stage. */
   close(): void {
+    killAll(processesOfUsers(this.users.uids()));
     this.stage.remove();
   }
 

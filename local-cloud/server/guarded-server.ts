@@ -7,6 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SigV4Verdict } from '../sigv4/signature-inputs';
+import { refuseBrowserRequest } from './browser-guard';
 import { readBoundedBody } from './read-body';
 import { applyConnectionLimits, BufferBudget, connectionsCheckingIntervalFor, type ServerLimits } from './server-limits';
 import type { SignatureGate } from './signature-gate';
@@ -27,7 +28,9 @@ export type GuardedBody =
   /** The server's budget of buffered bytes is spent; `inUse` for the warning. */
   | { readonly kind: 'over-budget'; readonly inUse: number }
   /** The client stalled or went away: nobody to answer. */
-  | { readonly kind: 'cut' };
+  | { readonly kind: 'cut' }
+  /** Its headers passed the signature's key and scope, and `admit` turned it away (stage throttling). */
+  | { readonly kind: 'not-admitted' };
 
 export interface GuardedServerOptions {
   /** Names the server in warnings, e.g. `local HTTP API`. */
@@ -59,7 +62,14 @@ export interface RequestGuard {
    * Checks the signature on the headers, reads at most `limit` bytes of body, then checks the
    * signature over it; `signed: false` reads the body alone (an HTTP API route without AWS_IAM).
    */
-  readSignedBody(request: IncomingMessage, response: ServerResponse, limit: number, signed?: boolean): Promise<GuardedBody>;
+  readSignedBody(
+    request: IncomingMessage,
+    response: ServerResponse,
+    limit: number,
+    signed?: boolean,
+    /** Asked once the headers' key and scope are checked, before the body: a request that could never be served spends no throttle token. */
+    admit?: () => boolean,
+  ): Promise<GuardedBody>;
 }
 
 export interface GuardedServer {
@@ -74,10 +84,11 @@ function requestGuard(limits: ServerLimits, signatures: SignatureGate | undefine
   const budget = new BufferBudget(limits.maxBufferedBytes);
   return {
     limits,
-    async readSignedBody(request, response, limit, signed = true) {
+    async readSignedBody(request, response, limit, signed = true, admit = () => true) {
       const gate = signed ? signatures : undefined;
       const early = await gate?.beforeBody(request);
       if (early !== undefined) return { kind: 'refused-before-body', refusal: early };
+      if (!admit()) return { kind: 'not-admitted' };
       const read = await readBoundedBody(request, limit, { budget, heldUntil: response, idleTimeoutMs: limits.bodyIdleTimeoutMs });
       if (read.kind === 'cut') return { kind: 'cut' };
       if (read.kind === 'too-large') return read;
@@ -99,6 +110,8 @@ export async function startGuardedServer(options: GuardedServerOptions): Promise
       ...(options.requestTimeoutMs === undefined ? {} : { requestTimeout: options.requestTimeoutMs }),
     },
     (request, response) => {
+      // A web page's request (cross-site, or through a rebound DNS name) never reaches either API.
+      if (refuseBrowserRequest(request, response, options.host ?? DEFAULT_SERVER_HOST)) return;
       options.handle(request, response, guard).catch((error: unknown) => options.onError(error, response));
     },
   );

@@ -8,6 +8,21 @@ export interface ReadBodyOptions {
   readonly heldUntil?: ServerResponse;
   /** A pause between chunks longer than this cuts the connection. @default no limit */
   readonly idleTimeoutMs?: number;
+  /**
+   * The whole body must be in within this, however steadily it trickles, so that a client sending a
+   * byte just inside the idle timeout cannot hold its share of the budget for ever.
+   * @default with an idle timeout, {@link bodyDeadlineMs} of the declared length (or `limit`); else none
+   */
+  readonly deadlineMs?: number;
+}
+
+/** The slowest upload a deadline allows for, past its grace: far below any loopback or LAN client. */
+export const MIN_UPLOAD_BYTES_PER_SECOND = 64 * 1024;
+export const BODY_DEADLINE_GRACE_MS = 30_000;
+
+/** The time a body of `bytes` may take: the grace, then at least {@link MIN_UPLOAD_BYTES_PER_SECOND}. */
+export function bodyDeadlineMs(bytes: number): number {
+  return BODY_DEADLINE_GRACE_MS + Math.ceil((bytes / MIN_UPLOAD_BYTES_PER_SECOND) * 1000);
 }
 
 export type BodyResult =
@@ -26,12 +41,25 @@ export type BodyResult =
  */
 export function readBoundedBody(request: IncomingMessage, limit: number, options: ReadBodyOptions = {}): Promise<BodyResult> {
   const { budget, heldUntil, idleTimeoutMs } = options;
+  const declared = Number(request.headers['content-length']);
+  const deadlineMs =
+    options.deadlineMs ??
+    (idleTimeoutMs === undefined || idleTimeoutMs <= 0
+      ? undefined
+      : bodyDeadlineMs(Number.isFinite(declared) ? Math.min(declared, limit) : limit));
   return new Promise<BodyResult>((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let taken = 0;
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
+    const deadline =
+      deadlineMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            request.socket.destroy();
+            finish({ kind: 'cut', reason: `body not complete within ${deadlineMs} ms` });
+          }, deadlineMs);
     const giveBack = () => {
       if (taken > 0) budget?.give(taken);
       taken = 0;
@@ -40,6 +68,7 @@ export function readBoundedBody(request: IncomingMessage, limit: number, options
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(deadline);
       request.off('data', onData);
       request.off('end', onEnd);
       request.off('error', onError);

@@ -5,6 +5,7 @@
  * complete), a connection cap, and a cap on the request bytes held in memory across all requests.
  * Each is documented with its default in the README and configurable with a flag of `npm start`.
  */
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { atMostEvery } from '../core/rate-limit';
@@ -30,6 +31,26 @@ export const DEFAULT_HTTP_API_MAX_CONNECTIONS = 1000;
  * `maxConcurrency` (at most 1000) sockets open: ten such fan-outs at full width still fit.
  */
 export const DEFAULT_INVOKE_API_MAX_CONNECTIONS = 10_000;
+
+/** The soft RLIMIT_NOFILE of this process (from /proc/self/limits), or `undefined` where it cannot be read. */
+export function openFilesLimit(): number | undefined {
+  try {
+    const line = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1];
+    return line === undefined || line === 'unlimited' ? undefined : Number(line);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A server's connection cap within the file descriptors the process may open: each server at most
+ * 40% of them, so that both together leave a fifth for the environments' pipes and the log files.
+ * Past the limit `accept` fails and the idle sockets that filled it starve every new client.
+ */
+export function connectionCapFor(requested: number, openFiles: number | undefined): number {
+  if (openFiles === undefined) return requested;
+  return Math.min(requested, Math.max(16, Math.floor(openFiles * 0.4)));
+}
 
 export function defaultServerLimits(maxConnections: number): ServerLimits {
   return {
@@ -77,7 +98,13 @@ function overCapAnswer(name: string, maxConnections: number): string {
  * Written here rather than with `server.maxConnections`: Node drops the new connection without a
  * word and keeps the idle ones, so one client holding idle sockets would lock everyone else out.
  */
-export function applyConnectionLimits(server: Server, limits: ServerLimits, name: string, warn: (message: string) => void): void {
+export function applyConnectionLimits(server: Server, requested: ServerLimits, name: string, warn: (message: string) => void): void {
+  const limits = { ...requested, maxConnections: connectionCapFor(requested.maxConnections, openFilesLimit()) };
+  if (limits.maxConnections < requested.maxConnections) {
+    warn(
+      `${name}: at most ${limits.maxConnections} connections, not ${requested.maxConnections}: the process may open ${openFilesLimit()} files (ulimit -n), shared with the other server and the functions' pipes`,
+    );
+  }
   server.headersTimeout = limits.headersTimeoutMs;
   const open = new Set<Socket>();
   /** In the order they became idle: the first is the one idle longest. */

@@ -25,6 +25,8 @@ export interface SignatureGateOptions {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** How the verifier words a signature that does not match, which a body not yet read may explain. */
+const BODY_DEPENDENT_MISMATCH = 'The request signature we calculated does not match';
 
 function splitTarget(request: IncomingMessage): { rawPath: string; rawQueryString: string } {
   const target = request.url ?? '/';
@@ -64,10 +66,12 @@ export function createSignatureGate(options: SignatureGateOptions): SignatureGat
     async beforeBody(request) {
       const { rawQueryString } = splitTarget(request);
       const accessKey = claimedAccessKey(request, rawQueryString);
-      if (accessKey !== undefined && verifiers.has(accessKey)) return undefined;
-      // Unsigned, malformed or an unknown key: the verifier's answer does not depend on the body.
-      const verdict = await verify(first, request, EMPTY);
-      return verdict.ok ? undefined : verdict;
+      const verifier = (accessKey === undefined ? undefined : verifiers.get(accessKey)) ?? first;
+      // Unsigned, malformed, an unknown key, a wrong scope or date: refused on the headers alone,
+      // before the body is read and before a throttle token is taken. Only the signature itself
+      // covers the body: checked with the body in.
+      const verdict = await verify(verifier, request, EMPTY);
+      return verdict.ok || verdict.message.startsWith(BODY_DEPENDENT_MISMATCH) ? undefined : verdict;
     },
     afterBody(request, body) {
       const { rawQueryString } = splitTarget(request);

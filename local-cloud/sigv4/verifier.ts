@@ -45,7 +45,6 @@ export interface SigV4Verifier {
   verify(request: SignedHttpRequest): Promise<SigV4Verdict>;
 }
 
-const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 const EMPTY_SHA256 = hash('sha256', '', 'hex');
 const LONG_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
@@ -133,14 +132,10 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
       }
 
       // The payload line is the hash of the body received; a body changed in transit fails here even
-      // when the client sent (and signed) x-amz-content-sha256 for the original body.
-      const declaredHash = headers.get('x-amz-content-sha256');
-      const payloadHash =
-        declaredHash === UNSIGNED_PAYLOAD
-          ? UNSIGNED_PAYLOAD
-          : request.body.length === 0
-            ? EMPTY_SHA256
-            : hash('sha256', request.body, 'hex');
+      // when the client sent (and signed) x-amz-content-sha256 for the original body, and so does a
+      // body declared `UNSIGNED-PAYLOAD`: S3 documents that value, Lambda and API Gateway do not, so
+      // it would leave the body of a signed request free to be anything.
+      const payloadHash = request.body.length === 0 ? EMPTY_SHA256 : hash('sha256', request.body, 'hex');
 
       const canonical = canonicalRequest({
         method: request.method,

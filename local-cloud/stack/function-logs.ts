@@ -4,9 +4,10 @@
  * The local cloud's own records (the Lambda service's and the assembly reader's warnings) go to
  * the console whatever the filter, and to no function's file: they are no function's lines.
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { formatLogRecord, type LogRecord } from '../core/log-record';
+import { openForAppend } from './local-cloud-folder';
 
 export interface FunctionLogSinkOptions {
   /** Folder of the per-function files, created when needed. @default none: no files */
@@ -27,30 +28,37 @@ export interface FunctionLogSink {
 }
 
 export function createFunctionLogSink(options: FunctionLogSinkOptions): FunctionLogSink {
-  const files = new Map<string, WriteStream>();
+  const files = new Map<string, WriteStream | undefined>();
   const { directory } = options;
   // A function name is `[A-Za-z0-9-_]+` on AWS; anything else is kept out of the path.
   const fileOf = (functionName: string) => path.join(directory ?? '', `${functionName.replace(/[^A-Za-z0-9._-]/g, '_')}.log`);
-  const streamOf = (functionName: string) => {
-    let stream = files.get(functionName);
-    if (stream === undefined) {
-      mkdirSync(directory ?? '', { recursive: true });
-      stream = createWriteStream(fileOf(functionName), { flags: 'a' });
-      files.set(functionName, stream);
+  const streamOf = (functionName: string): WriteStream | undefined => {
+    if (files.has(functionName)) return files.get(functionName);
+    let stream: WriteStream | undefined;
+    try {
+      // A folder of another user's, or a link in place of the file, is refused (local-cloud-folder.ts).
+      stream = createWriteStream('', { fd: openForAppend(fileOf(functionName)) });
+    } catch (error) {
+      process.stderr.write(
+        `[local-cloud] warning: ${functionName}'s log file is not written: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
     }
+    files.set(functionName, stream);
     return stream;
   };
   return {
     write(record) {
       if (record.source === 'function') {
-        if (directory !== undefined) streamOf(record.functionName).write(`${record.text.replaceAll('\r', '\n    ')}\n`);
+        if (directory !== undefined) streamOf(record.functionName)?.write(`${record.text.replaceAll('\r', '\n    ')}\n`);
         if (options.only !== undefined && !options.only.has(record.functionName)) return;
       }
       options.console?.(formatLogRecord(record));
     },
     fileOf,
     async close() {
-      await Promise.all([...files.values()].map((stream) => new Promise<void>((resolve) => stream.end(resolve))));
+      await Promise.all(
+        [...files.values()].map((stream) => new Promise<void>((resolve) => (stream === undefined ? resolve() : stream.end(resolve)))),
+      );
       files.clear();
     },
   };

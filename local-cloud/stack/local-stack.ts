@@ -3,7 +3,7 @@
  * folder, load the cloud assembly, serve its functions on a local Lambda Invoke API and each of its
  * HTTP APIs on a local API Gateway of its own port. Nothing here knows what the functions do.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { loadCloudAssembly } from '../assembly/cloud-assembly';
 import { type BundleRecord, planRebuild, type RebuildPlan, readBundleRecord } from '../assembly/function-rebuild';
@@ -20,6 +20,7 @@ import { type CredentialsSource, LOCAL_CREDENTIALS, stackCredentials } from '../
 import type { AwsCredentials } from '../sigv4/verifier';
 import { applyEnvVars, type EnvVarsDocument } from './env-vars-file';
 import { rebundleFunctions } from './function-reload';
+import { ownedFolder, writePrivateFile } from './local-cloud-folder';
 import { type LocalStackEndpoints, stateFileOf } from './local-stack-state';
 
 export { LOCAL_CREDENTIALS };
@@ -45,6 +46,9 @@ export type LocalLambdaSettings = Omit<
   | 'logSink'
   | 'execArgvByFunction'
 >;
+
+/** The inspector's flag: loopback only, even with `--allow-remote` (reach it from afar through an SSH tunnel). */
+export const INSPECTOR_FLAG = '--inspect=127.0.0.1:0';
 
 export interface LocalStackOptions extends ExposureOptions {
   /** The folder with cdk.json. */
@@ -146,6 +150,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     let cdkOut = options.cdkOut;
     if (cdkOut === undefined) {
       const outdir = path.resolve(options.synthesizeInto ?? localAssemblyDirectory(options.projectDirectory));
+      // Synthesis writes as this user, perhaps root: never into a folder another user controls.
+      if (options.synthesizeInto === undefined) ownedFolder(outdir);
       const result = await synthesizeIfChanged({
         projectDirectory: options.projectDirectory,
         outdir,
@@ -180,9 +186,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     authentication: options.invokeAuthentication ?? 'sigv4',
     ...(options.invokeApiLimits ? { limits: options.invokeApiLimits } : {}),
     ...(options.onLimit ? { warn: options.onLimit } : {}),
-    // Port 0: each environment's inspector on a free port, which Node prints into the function's log.
+    // Port 0: each environment's inspector on a free port, which Node prints into the function's log;
+    // on loopback whatever --host says, since the inspector runs any code it is sent, unauthenticated.
     // The environment lifts the timeout while a debugger is attached.
-    ...(inspected === undefined ? {} : { execArgvByFunction: { [inspected.name]: [`--inspect=${host}:0`] } }),
+    ...(inspected === undefined ? {} : { execArgvByFunction: { [inspected.name]: [INSPECTOR_FLAG] } }),
   });
   const httpApis: { definition: HttpApiDefinition; server: RunningHttpApi }[] = [];
   try {
@@ -222,8 +229,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   if (options.writeStateFile ?? true) {
     // A secret from the environment stays there: a client of this stack signs with its own chain.
     const state: LocalStackEndpoints = credentialsSource === 'environment' ? endpoints : { ...endpoints, credentials };
-    mkdirSync(path.dirname(stateFile), { recursive: true });
-    writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    writePrivateFile(stateFile, `${JSON.stringify(state, null, 2)}\n`);
   }
   let closed = false;
   return {

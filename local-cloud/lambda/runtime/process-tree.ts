@@ -61,3 +61,29 @@ export function killAll(pids: readonly number[], signal: NodeJS.Signals = 'SIGKI
     }
   }
 }
+
+/**
+ * Processes whose real uid is one of `uids`: where each function runs as a uid of its own
+ * (runtime-user.ts), everything a function started, daemons that left its tree and cleared its
+ * marker included, since no unprivileged process can change its uid.
+ */
+export function processesOfUsers(uids: ReadonlySet<number>): number[] {
+  if (uids.size === 0) return [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((entry) => {
+      if (!/^\d+$/.test(entry)) return false;
+      try {
+        const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, 'latin1'))?.[1];
+        return uid !== undefined && uids.has(Number(uid));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}

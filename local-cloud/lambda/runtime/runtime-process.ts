@@ -7,16 +7,16 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chownSync, mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineSplitter } from './output-lines';
 import { ENVIRONMENT_MARKER, killAll, processesMarked, processTree } from './process-tree';
 import { heapLimitArguments, residentMemoryMb } from './runtime-limits';
 import { MessageLines, type OutputBytes, parseRuntimeMessage, type RuntimeMessage } from './runtime-messages';
-import { type FunctionUser, functionUser, readableBy } from './runtime-user';
+import type { FunctionUser } from './runtime-user';
+import { environmentTemporaryDirectory } from './task-root';
 
 /** Where the bootstrap lives: Lambda's `LAMBDA_RUNTIME_DIR`. */
 export const RUNTIME_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
@@ -44,6 +44,10 @@ export interface RuntimeProcessOptions {
   readonly environment: Readonly<Record<string, string>>;
   /** Node.js flags, e.g. `--inspect=127.0.0.1:0`. @default none */
   readonly execArgv?: readonly string[];
+  /** The user to run as (runtime-user.ts and runnable-by.ts decide); this process's own when not given. */
+  readonly user?: FunctionUser;
+  /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default runtime-bootstrap.cjs beside this file */
+  readonly bootstrap?: string;
   /** Each whole line the process writes to stdout or stderr. */
   readonly onLine: (line: string) => void;
   /** Each message that passed the checks, in the phase it belongs to. */
@@ -51,8 +55,6 @@ export interface RuntimeProcessOptions {
   /** Once, when the process has gone and its pipes are drained. */
   readonly onExit: (exit: RuntimeExit) => void;
 }
-
-let warnedAboutUser = false;
 
 export class RuntimeProcess {
   /** The busy processes, whose memory one timer checks; it runs only while some process is busy. */
@@ -106,12 +108,11 @@ export class RuntimeProcess {
   /** Starts the process; it loads the handler and answers `ready` or `init-error`. */
   spawn(): void {
     // A private TMPDIR (so os.tmpdir()) per environment, as each Lambda environment has its own /tmp.
-    this.temporaryDirectory = mkdtempSync(path.join(os.tmpdir(), 'local-cloud-env-'));
-    const user = this.unprivilegedUser();
-    if (user !== undefined) chownSync(this.temporaryDirectory, user.uid, user.gid);
+    const user = this.options.user;
+    this.temporaryDirectory = environmentTemporaryDirectory(user);
     const child = spawn(
       this.options.nodeBinary,
-      [...heapLimitArguments(this.options.memorySizeMb), ...(this.options.execArgv ?? []), bootstrapPath],
+      [...heapLimitArguments(this.options.memorySizeMb), ...(this.options.execArgv ?? []), this.options.bootstrap ?? bootstrapPath],
       {
         // As an unprivileged user where the local cloud runs as root: the task root is then read-only to it.
         ...(user === undefined ? {} : { uid: user.uid, gid: user.gid }),
@@ -248,21 +249,6 @@ export class RuntimeProcess {
     this.brokenProtocol = `the runtime sent ${reason} on its channel`;
     this.options.onLine(`[local-cloud] ${this.brokenProtocol}; ending the execution environment`);
     this.killTree();
-  }
-
-  /** The user to run as (runtime-user.ts), when it can read what it must run. */
-  private unprivilegedUser(): FunctionUser | undefined {
-    const user = functionUser();
-    if (user === undefined) return undefined;
-    const unreadable = [this.options.codeDirectory, bootstrapPath, this.options.nodeBinary].find((file) => !readableBy(file, user));
-    if (unreadable === undefined) return user;
-    if (!warnedAboutUser) {
-      warnedAboutUser = true;
-      this.options.onLine(
-        `[local-cloud] warning: ${unreadable} is not readable by uid ${user.uid}; running functions as this process's user (the task root is then writable)`,
-      );
-    }
-    return undefined;
   }
 
   private killTree(): void {

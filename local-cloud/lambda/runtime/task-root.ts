@@ -5,7 +5,10 @@
  * makes a CommonJS `index.js` fail to load).
  *
  * Nothing runs from a predictable shared path: each stack stages into its own directory made by
- * `mkdtemp` (mode 0700, so no other user can plant or swap a file there), copies every asset
+ * `mkdtemp` under the private root (private-root.ts: no folder above it another user can write, so
+ * no `node_modules` can be planted on the module walk), searchable by the functions' users and
+ * listable by none of them; each function gets its own copy, readable by its own user alone
+ * (runtime-user.ts gives each function a user of its own where the local cloud runs as root); copies every asset
  * afresh whatever its name (a folder left by an earlier run is never reused), records a SHA-256 of
  * what it wrote, checks that digest again before each environment starts, and removes the whole
  * directory when the stack stops.
@@ -14,6 +17,7 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
+  copyFileSync,
   existsSync,
   lstatSync,
   mkdirSync,
@@ -24,14 +28,16 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { isAlive } from '../../core/process-alive';
 import { LambdaServiceError } from '../../core/types';
+import { privateRoot } from './private-root';
 import type { FunctionUser } from './runtime-user';
 
-/** The prefix of each stack's staging directory under the system's temporary directory. */
+/** The prefix of each stack's staging directory under the private root. */
 export const STAGING_DIRECTORY_PREFIX = 'local-cloud-stage-';
+/** The prefix of each environment's TMPDIR, beside the stages and swept as they are. */
+export const ENVIRONMENT_TMPDIR_PREFIX = 'local-cloud-env-';
 
 /** One function's code as staged: where it is, and the digest of what was written there. */
 export interface StagedCode {
@@ -76,7 +82,7 @@ export function digestDirectory(directory: string): string {
  * that prefix and a dead process ID, never a link. Used for the stages and for the runtime's
  * module directory (runtime-modules.ts).
  */
-export function removeAbandonedDirectories(prefix: string, parent: string = os.tmpdir()): string[] {
+export function removeAbandonedDirectories(prefix: string, parent: string = privateRoot()): string[] {
   const removed: string[] = [];
   const pattern = new RegExp(`^${prefix}(\\d+)-`);
   let names: string[];
@@ -91,7 +97,8 @@ export function removeAbandonedDirectories(prefix: string, parent: string = os.t
     const directory = path.join(parent, name);
     try {
       const stats = lstatSync(directory);
-      if (!stats.isDirectory() || stats.uid !== process.getuid?.()) continue;
+      // Root also removes the TMPDIRs it gave to the functions' users.
+      if (!stats.isDirectory() || (stats.uid !== process.getuid?.() && process.getuid?.() !== 0)) continue;
       rmSync(directory, { recursive: true, force: true });
       removed.push(directory);
     } catch {
@@ -99,6 +106,17 @@ export function removeAbandonedDirectories(prefix: string, parent: string = os.t
     }
   }
   return removed;
+}
+
+/**
+ * A new environment's TMPDIR (its /tmp): under the private root, named by this process's ID so
+ * that the next local cloud removes it if this one is killed, mode 0700 and owned by `user`, the
+ * user the environment runs as, if another: no other function can enter it.
+ */
+export function environmentTemporaryDirectory(user?: FunctionUser): string {
+  const directory = mkdtempSync(path.join(privateRoot(), `${ENVIRONMENT_TMPDIR_PREFIX}${process.pid}-`));
+  if (user !== undefined) chownSync(directory, user.uid, user.gid);
+  return directory;
 }
 
 /** Stages not yet removed: a process that exits without closing its stack still leaves none behind. */
@@ -111,42 +129,56 @@ process.on('exit', () => {
 export class CodeStage {
   readonly directory: string;
   private readonly staged = new Map<string, StagedCode>();
+  private readonly shared = new Map<string, string>();
   private count = 0;
 
-  /**
-   * @param functionUser the unprivileged user environments run as (runtime-user.ts), if any: the
-   *   stage stays owned by this process, and that user's group gets read access only (0750/0440),
-   *   so the code is readable by the functions, writable by none of them, and private from others.
-   */
-  constructor(
-    parent: string = os.tmpdir(),
-    private readonly functionUser?: FunctionUser,
-  ) {
+  constructor(parent: string = privateRoot()) {
     removeAbandonedDirectories(STAGING_DIRECTORY_PREFIX, parent);
+    removeAbandonedDirectories(ENVIRONMENT_TMPDIR_PREFIX, parent);
     // mkdtemp creates the directory with mode 0700, under a name nobody could have guessed.
     this.directory = mkdtempSync(path.join(parent, `${STAGING_DIRECTORY_PREFIX}${process.pid}-`));
-    chmodSync(this.directory, 0o700);
-    this.shareWithFunctionUser(this.directory, 0o750);
+    // As root, the functions' users may pass through to their own folder, but not list the others.
+    chmodSync(this.directory, process.getuid?.() === 0 ? 0o711 : 0o700);
     liveStages.add(this);
   }
 
-  private shareWithFunctionUser(file: string, mode: number): void {
-    if (this.functionUser === undefined) return;
-    chownSync(file, process.getuid?.() ?? 0, this.functionUser.gid);
+  /** Gives `user`'s group alone read access (the owner stays this process): readable by that function, writable by none. */
+  private shareWith(user: FunctionUser | undefined, file: string, mode: number): void {
+    if (user === undefined) return;
+    chownSync(file, process.getuid?.() ?? 0, user.gid);
     chmodSync(file, mode);
   }
 
   /**
-   * Copies a function's code into this stage, digesting each byte as it is written (so the digest
-   * is of the copy, not of a source that could change in between). Staged once per stack.
+   * A copy of a file every function may read and run but none may change (the runtime's bootstrap,
+   * a Node.js binary in a folder the functions' users cannot reach), made once per stack.
    */
-  stage(codeDirectory: string): StagedCode {
-    const known = this.staged.get(codeDirectory);
+  stageShared(file: string): string {
+    const known = this.shared.get(file);
+    if (known !== undefined) return known;
+    const directory = path.join(this.directory, `runtime-${this.shared.size + 1}`);
+    mkdirSync(directory, { mode: 0o755 });
+    chmodSync(directory, 0o755);
+    const target = path.join(directory, path.basename(file));
+    copyFileSync(file, target);
+    chmodSync(target, 0o555);
+    this.shared.set(file, target);
+    return target;
+  }
+
+  /**
+   * Copies a function's code into this stage, digesting each byte as it is written (so the digest
+   * is of the copy, not of a source that could change in between). Staged once per stack and user:
+   * `user` (the function's own, if it runs as another) alone may read the copy.
+   */
+  stage(codeDirectory: string, user?: FunctionUser): StagedCode {
+    const key = `${user === undefined ? 'self' : `${user.uid}:${user.gid}`}:${codeDirectory}`;
+    const known = this.staged.get(key);
     if (known !== undefined) return known;
     this.count += 1;
     const target = path.join(this.directory, `${this.count}-${path.basename(codeDirectory)}`);
     mkdirSync(target, { mode: 0o700 });
-    this.shareWithFunctionUser(target, 0o750);
+    this.shareWith(user, target, 0o750);
     const hash = createHash('sha256');
     // A missing folder stages as an empty one: the function still lists, and invoking it reports the error.
     const files = existsSync(codeDirectory) ? filesOf(codeDirectory) : [];
@@ -155,15 +187,14 @@ export class CodeStage {
       const parent = path.dirname(path.join(target, relative));
       if (!existsSync(parent)) {
         mkdirSync(parent, { recursive: true, mode: 0o700 });
-        for (let directory = parent; directory !== target; directory = path.dirname(directory))
-          this.shareWithFunctionUser(directory, 0o750);
+        for (let directory = parent; directory !== target; directory = path.dirname(directory)) this.shareWith(user, directory, 0o750);
       }
       writeFileSync(path.join(target, relative), content, { mode: 0o400, flag: 'wx' });
-      this.shareWithFunctionUser(path.join(target, relative), 0o440);
+      this.shareWith(user, path.join(target, relative), 0o440);
       digestEntry(hash, relative, content);
     }
     const staged = { directory: target, sha256: hash.digest('hex') };
-    this.staged.set(codeDirectory, staged);
+    this.staged.set(key, staged);
     this.staged.set(target, staged);
     return staged;
   }

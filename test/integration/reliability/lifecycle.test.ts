@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type LocalStackEndpoints, readRunningLocalStack, signedFetch } from '@multi-square/local-cloud';
 import { afterAll, describe, expect, inject, it } from 'vitest';
+import { privateRoot, RUNTIME_DIRECTORY_VARIABLE } from '../../../local-cloud/lambda/runtime/private-root';
 import { CodeStage, STAGING_DIRECTORY_PREFIX } from '../../../local-cloud/lambda/runtime/task-root';
 import { STACKS_DIRECTORY_VARIABLE } from '../../../local-cloud/stack/local-stack-state';
 import { projectDirectory } from './support/local-square-api';
@@ -17,11 +18,12 @@ import { projectDirectory } from './support/local-square-api';
 // State files of their own, so that other suites' `npm run square` never finds these stacks.
 const stacksDirectory = mkdtempSync(path.join(os.tmpdir(), 'lifecycle-stacks-'));
 process.env[STACKS_DIRECTORY_VARIABLE] = stacksDirectory;
-// A temporary directory of their own (TMPDIR) for their staged code: every local stack that other
-// suites start meanwhile removes the abandoned stages it finds in its own, and would race this
-// file's checks of what a killed stack leaves. Searchable by the unprivileged user functions run as.
-const temporaryDirectory = mkdtempSync(path.join(os.tmpdir(), 'lifecycle-tmp-'));
-chmodSync(temporaryDirectory, 0o755);
+// A private root of their own (LOCAL_CLOUD_RUNTIME_DIR) for their staged code: every local stack
+// that other suites start meanwhile removes the abandoned stages it finds in its own, and would
+// race this file's checks of what a killed stack leaves. Inside the shared private root, so that no
+// folder above it is writable by another user; searchable by the users functions run as.
+const temporaryDirectory = mkdtempSync(path.join(privateRoot(), 'lifecycle-tmp-'));
+chmodSync(temporaryDirectory, 0o711);
 const started: ChildProcess[] = [];
 afterAll(() => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -48,7 +50,7 @@ async function npmStart(): Promise<RunningStart> {
   const npm = spawn('npm', ['start', '--silent', '--', '--http-port', '0', '--lambda-port', '0', '--assembly', inject('cdkOut')], {
     cwd: projectDirectory,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', TMPDIR: temporaryDirectory },
+    env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', [RUNTIME_DIRECTORY_VARIABLE]: temporaryDirectory },
   });
   started.push(npm);
   let output = '';

@@ -10,8 +10,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type FunctionDefinition, LambdaServiceError } from '../../../core/types';
 import { LocalLambdaService } from '../../../lambda/lambda-service';
+import { privateRoot } from '../../../lambda/runtime/private-root';
 import { RUNTIME_MODULES_PREFIX, runtimeModulesDirectory } from '../../../lambda/runtime/runtime-modules';
-import { functionUser } from '../../../lambda/runtime/runtime-user';
+import { FunctionUsers, functionUser } from '../../../lambda/runtime/runtime-user';
 import { removeAbandonedDirectories, STAGING_DIRECTORY_PREFIX } from '../../../lambda/runtime/task-root';
 import { testFunction } from '../../support/function-definition';
 
@@ -61,11 +62,15 @@ describe('staging', () => {
       expect(staged.startsWith(project)).toBe(false);
       const stage = path.dirname(staged);
       expect(path.basename(stage).startsWith(STAGING_DIRECTORY_PREFIX)).toBe(true);
-      // Only its owner may write the stage; where environments run as an unprivileged user (the
-      // local cloud runs as root), that user's group alone may also read and list it; others nothing.
+      // Only its owner may write the stage; where environments run as unprivileged users (the
+      // local cloud runs as root), they may pass through it but not list it, and each function's
+      // group alone may read its own folder; others nothing.
       const runsAs = functionUser();
-      expect(statSync(stage).mode & 0o777).toBe(runsAs === undefined ? 0o700 : 0o750);
-      if (runsAs !== undefined) expect(statSync(stage).gid).toBe(runsAs.gid);
+      expect(statSync(stage).mode & 0o777).toBe(runsAs === undefined ? 0o700 : 0o711);
+      if (runsAs !== undefined) {
+        expect(statSync(staged).mode & 0o777).toBe(0o750);
+        expect(statSync(staged).gid).toBe(new FunctionUsers().userFor('Test-Doubler')?.gid);
+      }
     });
   });
 
@@ -125,12 +130,12 @@ describe('staging', () => {
   });
 });
 
-describe('what a killed local cloud leaves in the temporary directory', () => {
+describe('what a killed local cloud leaves in the private root', () => {
   it('is removed by the next one: the runtime module directory is named by its process ID, as the stages are', () => {
     // A process ID that was alive and is no more, and one that is alive (this test's parent).
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
-    const abandoned = path.join(os.tmpdir(), `${RUNTIME_MODULES_PREFIX}${dead}-left`);
-    const live = path.join(os.tmpdir(), `${RUNTIME_MODULES_PREFIX}${process.ppid}-kept`);
+    const abandoned = path.join(privateRoot(), `${RUNTIME_MODULES_PREFIX}${dead}-left`);
+    const live = path.join(privateRoot(), `${RUNTIME_MODULES_PREFIX}${process.ppid}-kept`);
     mkdirSync(path.join(abandoned, 'node_modules'), { recursive: true });
     mkdirSync(live);
     try {

@@ -1,0 +1,41 @@
+/**
+ * What an environment needs to read, made readable by the user it runs as, or the reason it
+ * cannot run: never by falling back to this process's own user (root, where functions run as
+ * others). A checkout under `/root` (mode 0700) is the usual case: the runtime's bootstrap and a
+ * Node.js binary from the project's `node_modules` are copied into the stack's stage, the SDK into
+ * the runtime module directory (runtime-modules.ts); the function's code is staged already.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LambdaServiceError } from '../../core/types';
+import { FUNCTION_USER_VARIABLE, type FunctionUser, readableBy } from './runtime-user';
+import type { CodeStage } from './task-root';
+
+export interface RuntimeFiles {
+  /** The runtime's bootstrap (runtime-bootstrap.cjs). */
+  readonly bootstrap: string;
+  readonly nodeBinary: string;
+}
+
+/**
+ * `files`, copied into `stage` where `user` cannot read them in place; throws when the function's
+ * staged code or a copy is still unreadable to it.
+ */
+export function runnableBy(user: FunctionUser | undefined, stage: CodeStage, codeDirectory: string, files: RuntimeFiles): RuntimeFiles {
+  if (user === undefined) return files;
+  const readable = (file: string) => (readableBy(file, user) ? file : stage.stageShared(file));
+  const runnable = { bootstrap: readable(files.bootstrap), nodeBinary: readable(files.nodeBinary) };
+  const unreadable = [codeDirectory, runnable.bootstrap, runnable.nodeBinary].find((file) => !readableBy(file, user));
+  if (unreadable !== undefined) {
+    throw new LambdaServiceError(
+      'ServiceException',
+      500,
+      `${unreadable} is not readable by uid ${user.uid}, which functions run as; refusing to run them as this process's user. ` +
+        `Set ${FUNCTION_USER_VARIABLE}=self to run them as it anyway.`,
+    );
+  }
+  return runnable;
+}
+
+/** The runtime's bootstrap as installed, beside this module. */
+export const BOOTSTRAP_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime-bootstrap.cjs');
