@@ -7,6 +7,9 @@ import { describe, expect, inject, it } from 'vitest';
 import { CoordinatorMetric, METRICS_NAMESPACE } from '../../../functions/commons/metric-names';
 import { MultiSquareStack } from '../../../lib/multi-square-stack';
 
+/** A synthesis in process bundles all four functions: on a loaded 2-core machine that has taken over 60 s. */
+const SYNTH_TIMEOUT_MS = 180_000;
+
 /** The app as `cdk synth` builds it (test/integration/global-setup.ts), cdk-nag included: it synthesized without a finding. */
 const cdkOut = inject('cdkOut');
 const templateJson = JSON.parse(readFileSync(path.join(cdkOut, 'MultiSquare.template.json'), 'utf8'));
@@ -34,8 +37,8 @@ describe('alarms', () => {
     ...props,
   });
 
-  it('there are exactly five', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+  it('there are exactly six', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 
   it('coordinator errors: any Lambda error of the coordinator in one minute', () => {
@@ -116,6 +119,35 @@ describe('alarms', () => {
         DatapointsToAlarm: 1,
       }),
     );
+  });
+});
+
+describe('jobs alarm', () => {
+  it("failed jobs: any durable coordinator execution that FAILED or TIMED_OUT in five minutes, from Lambda's durable metrics", () => {
+    const durableId = onlyLogicalId('AWS::Lambda::Function', { DurableConfig: Match.anyValue() });
+    const durableMetric = (id: string, name: string) => ({
+      Id: id,
+      MetricStat: {
+        Metric: { Namespace: 'AWS/Lambda', MetricName: name, Dimensions: [{ Name: 'FunctionName', Value: { Ref: durableId } }] },
+        Period: 300,
+        Stat: 'Sum',
+      },
+      ReturnData: false,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topic],
+      OKActions: [topic],
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      Metrics: [
+        Match.objectLike({ Expression: 'FILL(failed, 0) + FILL(timedOut, 0)', ReturnData: true }),
+        durableMetric('failed', 'DurableExecutionFailed'),
+        durableMetric('timedOut', 'DurableExecutionTimedOut'),
+      ],
+    });
   });
 });
 
@@ -210,7 +242,7 @@ describe('dashboard', () => {
     ]);
   });
 
-  it("shows the squarer's concurrency and duration, and the five alarms", () => {
+  it("shows the squarer's concurrency and duration, and the six alarms", () => {
     expect(widget('Squarer concurrency').metrics).toEqual([
       ['AWS/Lambda', 'ConcurrentExecutions', 'FunctionName', squarer, { label: 'max concurrent executions', period: 60, stat: 'Maximum' }],
     ]);
@@ -218,7 +250,26 @@ describe('dashboard', () => {
       ['AWS/Lambda', 'Duration', 'FunctionName', squarer, { label: 'p50', period: 60, stat: 'p50' }],
       ['AWS/Lambda', 'Duration', 'FunctionName', squarer, { label: 'p99', period: 60, stat: 'p99' }],
     ]);
-    expect(widget('Alarms').alarms).toHaveLength(5);
+    expect(widget('Alarms').alarms).toHaveLength(6);
+  });
+
+  it('has a jobs row: executions started and how they ended, their duration, and how many run', () => {
+    const durableId = onlyLogicalId('AWS::Lambda::Function', { DurableConfig: Match.anyValue() });
+    const durable = (name: string, label: string, stat = 'Sum') => [
+      'AWS/Lambda',
+      name,
+      'FunctionName',
+      `\${{Ref:${durableId}}}`,
+      { label, period: 60, stat },
+    ];
+    expect(widget('Jobs per minute').metrics).toEqual([
+      durable('DurableExecutionStarted', 'started'),
+      durable('DurableExecutionSucceeded', 'succeeded'),
+      durable('DurableExecutionFailed', 'failed'),
+      durable('DurableExecutionTimedOut', 'timed out'),
+    ]);
+    expect(widget('Job duration (ms)').metrics).toContainEqual(durable('DurableExecutionDuration', 'max', 'Maximum'));
+    expect(widget('Jobs running').metrics).toEqual([durable('ApproximateRunningDurableExecutions', 'running', 'Maximum')]);
   });
 
   it('has a generated name, and the stack outputs its console URL', () => {
@@ -256,32 +307,36 @@ describe('tracing', () => {
     expect(code.includes(METRICS_NAMESPACE)).toBe(true);
   });
 
-  it('with tracing=true: active on both functions, each role may send segments, the coordinator bundles the X-Ray SDK; still nag-clean', () => {
-    // The asset metadata (as the CDK CLI asks for it) says where each function's bundle is.
-    const { app, stack } = synthesize({ tracing: 'true', alarmEmail: 'oncall@example.com', 'aws:cdk:enable-asset-metadata': true });
-    const assembly = app.synth(); // throws on any cdk-nag finding not acknowledged
-    const configured = Template.fromStack(stack);
-    configured.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 2);
-    const policies = configured.findResources('AWS::IAM::Policy');
-    for (const prefix of ['SquarerRole', 'CoordinatorRole']) {
-      const [, policy] = Object.entries(policies).find(([id]) => id.startsWith(prefix)) ?? [];
-      // X-Ray's two write actions take no resource: the one wildcard, acknowledged in lib/multi-square-stack.ts.
-      expect(policy?.Properties.PolicyDocument.Statement).toContainEqual({
-        Action: [
-          expect.stringMatching(/^xray:Put(TraceSegments|TelemetryRecords)$/),
-          expect.stringMatching(/^xray:Put(TraceSegments|TelemetryRecords)$/),
-        ],
-        Effect: 'Allow',
-        Resource: '*',
+  it(
+    'with tracing=true: active on both functions, each role may send segments, the coordinator bundles the X-Ray SDK; still nag-clean',
+    () => {
+      // The asset metadata (as the CDK CLI asks for it) says where each function's bundle is.
+      const { app, stack } = synthesize({ tracing: 'true', alarmEmail: 'oncall@example.com', 'aws:cdk:enable-asset-metadata': true });
+      const assembly = app.synth(); // throws on any cdk-nag finding not acknowledged
+      const configured = Template.fromStack(stack);
+      configured.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 4);
+      const policies = configured.findResources('AWS::IAM::Policy');
+      for (const prefix of ['SquarerRole', 'CoordinatorRole']) {
+        const [, policy] = Object.entries(policies).find(([id]) => id.startsWith(prefix)) ?? [];
+        // X-Ray's two write actions take no resource: the one wildcard, acknowledged in lib/multi-square-stack.ts.
+        expect(policy?.Properties.PolicyDocument.Statement).toContainEqual({
+          Action: [
+            expect.stringMatching(/^xray:Put(TraceSegments|TelemetryRecords)$/),
+            expect.stringMatching(/^xray:Put(TraceSegments|TelemetryRecords)$/),
+          ],
+          Effect: 'Allow',
+          Resource: '*',
+        });
+      }
+      expect(coordinatorCodeOf(configured.toJSON() as never, assembly.directory).includes('aws-xray-sdk')).toBe(true);
+      configured.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'oncall@example.com',
+        TopicArn: Match.anyValue(),
       });
-    }
-    expect(coordinatorCodeOf(configured.toJSON() as never, assembly.directory).includes('aws-xray-sdk')).toBe(true);
-    configured.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'email',
-      Endpoint: 'oncall@example.com',
-      TopicArn: Match.anyValue(),
-    });
-  });
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 
   it.each([
     [{ tracing: 'yes' }, 'context tracing must be true or false, got "yes"'],
