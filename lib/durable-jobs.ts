@@ -43,6 +43,8 @@ export interface DurableJobsProps {
  * nothing more. The stack routes `POST /jobs` and `GET /jobs/{jobId}` to {@link jobsHandler}.
  */
 export class DurableJobs extends Construct {
+  // Construct IDs name neither "Coordinator" nor "Squarer", so that `npm run invoke -- Coordinator`
+  // still means the direct coordinator alone (the local cloud picks a function by a part of its name).
   public readonly coordinator: NodeFunction;
   /** Jobs start here: a durable function is invoked by a qualified ARN. */
   public readonly coordinatorAlias: lambda.Alias;
@@ -65,7 +67,7 @@ export class DurableJobs extends Construct {
     };
 
     this.squarerVersion = props.squarer.currentVersion;
-    this.coordinator = new NodeFunction(this, 'Coordinator', {
+    this.coordinator = new NodeFunction(this, 'DurableFanOut', {
       entry: path.join(functionsDirectory, 'durable-coordinator.ts'),
       description: 'A job as a durable execution: one chained invoke of the squarer per number',
       memorySize: 1024,
@@ -91,7 +93,7 @@ export class DurableJobs extends Construct {
     // Grant and wire together: checkpoints of its own executions, and chained invokes of the squarer's version.
     // A policy of its own, not the role's default one: the function waits for its default policy,
     // and this statement names the function, which would make a cycle.
-    new iam.Policy(this, 'CoordinatorCheckpoints', {
+    new iam.Policy(this, 'DurableFanOutCheckpoints', {
       roles: [this.coordinator.role],
       statements: [
         new iam.PolicyStatement({
@@ -105,7 +107,7 @@ export class DurableJobs extends Construct {
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.squarerVersion.functionArn] }),
     );
 
-    this.jobsHandler = new NodeFunction(this, 'JobsHandler', {
+    this.jobsHandler = new NodeFunction(this, 'Api', {
       entry: path.join(functionsDirectory, 'jobs.ts'),
       description: 'POST /jobs starts a durable coordinator execution; GET /jobs/{jobId} reads it',
       memorySize: 1024,
@@ -133,7 +135,7 @@ export class DurableJobs extends Construct {
     );
 
     const coordinatorLogicalId = Stack.of(this).getLogicalId(this.coordinator.function.node.defaultChild as lambda.CfnFunction);
-    for (const scope of [this.node.findChild('CoordinatorCheckpoints'), this.jobsHandler.role]) {
+    for (const scope of [this.node.findChild('DurableFanOutCheckpoints'), this.jobsHandler.role]) {
       Validations.of(scope).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${coordinatorLogicalId}.Arn>:*]`,
         reason:

@@ -108,7 +108,7 @@ export class MultiSquareStack extends Stack {
     );
 
     // The jobs path beside the direct one: each job one durable execution (lib/durable-jobs.ts, docs/jobs.md).
-    this.jobs = new DurableJobs(this, 'DurableJobs', {
+    this.jobs = new DurableJobs(this, 'Jobs', {
       squarer: this.squarer.function,
       maxNumbers: config.jobMaxNumbers,
       maxConcurrency: config.jobMaxConcurrency,
