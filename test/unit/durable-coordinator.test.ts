@@ -100,6 +100,10 @@ describe('durable coordinator', () => {
     expect(calls.get('13')).toBe(1);
     expect(calls.get('5')).toBe(2);
     expect(calls.get('777')).toBe(3);
+    // The execution was suspended and replayed many times, and no replay invoked a squarer again.
+    expect(execution.getInvocations().length).toBeGreaterThan(1);
+    const retried = new Set([777, ...failedOnce]);
+    expect(numbers.filter((number) => !retried.has(number) && calls.get(String(number)) !== 1)).toEqual([]);
     expect(execution.getOperations().length).toBeLessThanOrEqual(jobOperations(1000));
   });
 
