@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SquareResponse } from '../../functions/commons/square-response';
-import { lambdaContext } from '../support/lambda-context';
+import type { SquareResponse } from '../../../functions/commons/square-response';
+import { lambdaContext } from '../../support/lambda-context';
 
 const ALIAS = 'arn:aws:lambda:us-east-1:123456789012:function:DurableCoordinator:live';
 const NAME = 'DurableCoordinator';
@@ -81,7 +81,7 @@ class FakeLambda {
 }
 
 let lambda: FakeLambda;
-let handler: typeof import('../../functions/jobs').handler;
+let handler: typeof import('../../../functions/jobs').handler;
 
 beforeEach(async () => {
   lambda = new FakeLambda();
@@ -91,7 +91,7 @@ beforeEach(async () => {
   vi.stubEnv('JOB_MAX_NUMBERS', '10000');
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   vi.resetModules();
-  ({ handler } = await import('../../functions/jobs'));
+  ({ handler } = await import('../../../functions/jobs'));
 });
 
 afterEach(() => {

@@ -3,7 +3,7 @@
  * time is the test's, and stdout and stderr are captured.
  */
 import { describe, expect, it } from 'vitest';
-import { followJob, type JobClientOptions, startJob } from '../../cli/job-client';
+import { followJob, type JobClientOptions, startJob } from '../../../cli/job-client';
 
 interface Sent {
   readonly url: string;

@@ -6,11 +6,11 @@
 import { LocalDurableTestRunner } from '@aws/durable-execution-sdk-js-testing';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { jobOperations } from '../../functions/commons/job-limits';
-import type { NumberValue } from '../../functions/commons/square';
-import type { ResultItem, SquareResponse } from '../../functions/commons/square-response';
-import type { SquareResult } from '../../functions/commons/squarer-contract';
-import { handler as squarer } from '../../functions/squarer';
+import { jobOperations } from '../../../functions/commons/job-limits';
+import type { NumberValue } from '../../../functions/commons/square';
+import type { ResultItem, SquareResponse } from '../../../functions/commons/square-response';
+import type { SquareResult } from '../../../functions/commons/squarer-contract';
+import { handler as squarer } from '../../../functions/squarer';
 
 const SQUARER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:Squarer:1';
 
@@ -18,7 +18,7 @@ vi.stubEnv('SQUARER_FUNCTION', SQUARER_ARN);
 vi.stubEnv('JOB_MAX_NUMBERS', '10000');
 vi.stubEnv('JOB_MAX_CONCURRENCY', '50');
 vi.stubEnv('AWS_LAMBDA_LOG_LEVEL', 'ERROR');
-const { handler } = await import('../../functions/durable-coordinator');
+const { handler } = await import('../../../functions/durable-coordinator');
 
 beforeAll(() => LocalDurableTestRunner.setupTestEnvironment({ skipTime: true }));
 afterAll(() => LocalDurableTestRunner.teardownTestEnvironment());

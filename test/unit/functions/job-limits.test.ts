@@ -9,9 +9,9 @@ import {
   jobOperations,
   MAX_JOB_NUMBERS_LIMIT,
   maxDigitsAt,
-} from '../../functions/commons/job-limits';
-import { LAMBDA_RESPONSE_PAYLOAD_BYTES } from '../../functions/commons/response-limits';
-import { formatLine, type ResultItem, type SquareResponse } from '../../functions/commons/square-response';
+} from '../../../functions/commons/job-limits';
+import { LAMBDA_RESPONSE_PAYLOAD_BYTES } from '../../../functions/commons/response-limits';
+import { formatLine, type ResultItem, type SquareResponse } from '../../../functions/commons/square-response';
 
 /** The GET /jobs/{jobId} answer of a job whose every number is `item`, as API Gateway receives it from the handler. */
 function answerBytes(count: number, item: ResultItem): number {
