@@ -21,12 +21,15 @@ import {
   startLocalStack,
   UsageError,
 } from '@multi-square/local-cloud';
+import { followJob, type Send, startJob } from './job-client';
 
 /** The project: the folder with cdk.json. */
 const projectDirectory = path.resolve(import.meta.dirname, '..');
 
 const USAGE = `Usage: npm run square -- [options] <number>...
        npm run square -- [options] --file <file>     (or --file - for stdin)
+       npm run square -- --job [options] <number>... (or --file <file>)
+       npm run square -- --job-id <id> [options]
 
 Squares each number in its own squarer invocation. The API answers once every number is done;
 then this prints one line per squared number, all at once, in the order the squarers finished:
@@ -46,6 +49,10 @@ Options:
   --region <region>      region to sign for; default: from the URL, else AWS_REGION
   --no-sign              send the request unsigned (an API deployed with -c authMode=none)
   --json                 print the response body instead of the lines
+  --job                  start a job (POST /jobs: up to 10,000 numbers, docs/jobs.md) and follow it:
+                         its progress on stderr (on a terminal), its lines when it ends
+  --job-id <id>          follow a job already started, as --job does after starting it
+  --idempotency-key <k>  with --job: the job's name; the same key and numbers never start a second job
   -h, --help             this text
 
 Numbers are JSON numbers (2, -7, 2.5, 123456789012345678901234567890) or decimal-integer strings.
@@ -109,6 +116,11 @@ async function square(argv: readonly string[], io: SquareIo): Promise<number> {
     io.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  const jobId = values['job-id'];
+  if (jobId !== undefined && (positionals.length > 0 || values.file !== undefined)) {
+    io.stderr.write(`--job-id follows a job already started: give it no numbers.\n\n${USAGE}\n`);
+    return 2;
+  }
   const fromStdin = positionals.length === 1 && positionals[0] === '-';
   const file = values.file ?? (fromStdin ? '-' : undefined);
   if (file !== undefined && positionals.length > 0 && !fromStdin) {
@@ -121,7 +133,7 @@ async function square(argv: readonly string[], io: SquareIo): Promise<number> {
     return 2;
   }
   const input = file === undefined ? numbersFromArguments(positionals) : numbersFromFile(file, io);
-  if (input.numbers.length === 0) {
+  if (input.numbers.length === 0 && jobId === undefined) {
     io.stderr.write(`Give at least one number${file === undefined ? '' : ` (${file === '-' ? 'stdin' : file} has none)`}.\n\n${USAGE}\n`);
     return 2;
   }
@@ -162,6 +174,18 @@ async function square(argv: readonly string[], io: SquareIo): Promise<number> {
   }
 
   try {
+    if (values.job || jobId !== undefined) {
+      const credentials = await credentialsFor(target, io);
+      if (credentials === 'missing') return 2;
+      const client = {
+        send: sender(target, credentials, timeoutSeconds * 1000),
+        url: target.url,
+        stdout: (text: string) => io.stdout.write(text),
+        stderr: (text: string) => io.stderr.write(text),
+        isTTY: io.stderr.isTTY === true,
+      };
+      return jobId === undefined ? await startJob(body, input.sources, values['idempotency-key'], client) : await followJob(jobId, client);
+    }
     return await callApi(target, body, input.sources, { printJson: values.json, timeoutMs: timeoutSeconds * 1000 }, io);
   } finally {
     await localStack?.close();
@@ -205,6 +229,27 @@ function numbersFromFile(file: string, io: SquareIo): { numbers: string[]; sourc
 function requestBody(args: readonly string[]): string {
   const jsonNumber = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
   return `{"numbers":[${args.map((arg) => (jsonNumber.test(arg) ? arg : JSON.stringify(arg))).join(',')}]}`;
+}
+
+/** The credentials to sign with: the target's own, or the shell's for a running `npm start` that expects them. */
+async function credentialsFor(target: Target, io: SquareIo): Promise<Target['credentials'] | 'missing'> {
+  if (!target.sign || target.credentials !== undefined || !target.expectsShellCredentials) return target.credentials;
+  const credentials = await shellCredentials();
+  if (credentials === undefined) {
+    io.stderr.write(MISSING_SHELL_CREDENTIALS);
+    return 'missing';
+  }
+  return credentials;
+}
+
+/** One request to the API, signed unless --no-sign, given up after --timeout. */
+function sender(target: Target, credentials: Target['credentials'], timeoutMs: number): Send {
+  return (url, init) => {
+    const request = { ...init, signal: AbortSignal.timeout(timeoutMs) };
+    return target.sign
+      ? signedFetch(url, request, { region: target.region, ...(credentials ? { credentials } : {}) })
+      : fetch(url, request);
+  };
 }
 
 async function callApi(
@@ -362,6 +407,9 @@ function parseOptions(args: string[]) {
       timeout: { type: 'string', default: '60' },
       logs: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      job: { type: 'boolean', default: false },
+      'job-id': { type: 'string' },
+      'idempotency-key': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -1,11 +1,12 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { CoordinatorEnv, requiredInteger, requiredString } from './commons/config';
 import { fanOut } from './commons/fan-out';
+import { errorResponse, json, rejectUnsupportedContentType } from './commons/http-response';
 import { createFanOutLambdaClient } from './commons/lambda-client';
 import { logger } from './commons/logger';
 import { publishRequestMetrics } from './commons/metrics';
 import { type ParsedNumber, toNumberValue } from './commons/square';
-import { BadRequestError, type ErrorDetail, parseSquareRequest } from './commons/square-request';
+import { BadRequestError, parseSquareRequest } from './commons/square-request';
 import { formatLine, type ResultItem, type SquareResponse } from './commons/square-response';
 import { classifyInvokeError, createSquarerInvoker } from './commons/squarer-invoker';
 import { traceAwsClient } from './commons/tracer';
@@ -74,29 +75,4 @@ async function squareAll(numbers: ParsedNumber[], deadline: number): Promise<Squ
     lines,
     stats: { numbers: numbers.length, succeeded: numbers.length - failed, failed, ...stats },
   };
-}
-
-/** JSON bodies only: a body sent as a form or as text is refused rather than guessed at. */
-function rejectUnsupportedContentType(contentType: string | undefined): void {
-  if (contentType === undefined) return;
-  const mediaType = contentType.split(';', 1)[0]?.trim().toLowerCase() ?? '';
-  if (mediaType === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(mediaType)) return;
-  throw new BadRequestError(
-    415,
-    'UnsupportedMediaType',
-    `the content-type ${JSON.stringify(contentType.slice(0, 100))} is not JSON; send application/json`,
-  );
-}
-
-function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
-}
-
-function errorResponse(
-  statusCode: number,
-  code: string,
-  message: string,
-  details: readonly ErrorDetail[] = [],
-): APIGatewayProxyStructuredResultV2 {
-  return json(statusCode, { error: { code, message, details } });
 }

@@ -1,4 +1,5 @@
 import type { Node } from 'constructs';
+import { MAX_JOB_NUMBERS_LIMIT } from '../functions/commons/job-limits';
 import { MAX_NUMBERS_LIMIT } from '../functions/commons/response-limits';
 
 /** How callers authenticate to the HTTP API. */
@@ -34,6 +35,13 @@ export interface MultiSquareConfig {
    * {@link DEFAULT_TRACING} for why it is off by default. @default false
    */
   readonly tracing: boolean;
+  /**
+   * Most numbers in one job (`POST /jobs`): one durable execution's operations and result bound it
+   * (functions/commons/job-limits.ts, docs/jobs.md). @default 10000
+   */
+  readonly jobMaxNumbers: number;
+  /** Most chained invokes of the squarer in flight for one job. @default 100 */
+  readonly jobMaxConcurrency: number;
   /** An email address subscribed to the alarm topic (it must confirm the subscription). @default none */
   readonly alarmEmail?: string;
 }
@@ -58,6 +66,8 @@ export const DEFAULT_CONFIG: MultiSquareConfig = {
   throttleRateLimit: 10,
   throttleBurstLimit: 20,
   tracing: DEFAULT_TRACING,
+  jobMaxNumbers: 10_000,
+  jobMaxConcurrency: 100,
 };
 
 /** Reads the configuration from context, failing the synth with the key's name on a bad value. */
@@ -87,6 +97,9 @@ export function readConfig(node: Node): MultiSquareConfig {
     squarerMemoryMb: integer('squarerMemoryMb', 128, 10_240),
     throttleRateLimit: integer('throttleRateLimit', 1, 10_000),
     throttleBurstLimit: integer('throttleBurstLimit', 1, 5_000),
+    jobMaxNumbers: integer('jobMaxNumbers', 1, MAX_JOB_NUMBERS_LIMIT),
+    // A map's concurrency, as the direct coordinator's.
+    jobMaxConcurrency: integer('jobMaxConcurrency', 1, 1000),
   };
 }
 

@@ -15,6 +15,8 @@ export interface MonitoringProps {
   /** The coordinator's timeout: the duration alarm fires at {@link DURATION_ALARM_FRACTION} of it. */
   readonly coordinatorTimeout: Duration;
   readonly squarer: lambda.IFunction;
+  /** The durable coordinator: one execution per job. */
+  readonly durableCoordinator: lambda.IFunction;
   // The class, not IHttpApi: aws-cdk-lib's types do not line up under exactOptionalPropertyTypes.
   readonly httpApi: apigwv2.HttpApi;
   /** Subscribed to the alarm topic by email when given. @default no subscription */
@@ -25,7 +27,7 @@ export interface MonitoringProps {
 export const DURATION_ALARM_FRACTION = 0.8;
 
 /**
- * What a person on call needs: five alarms on an encrypted SNS topic, and a dashboard of the
+ * What a person on call needs: six alarms on an encrypted SNS topic, and a dashboard of the
  * request rate, latency, failed numbers, retries, throttles and the squarer's concurrency and
  * duration. The README ("Operating it") says what each alarm means and what to do.
  *
@@ -39,6 +41,7 @@ export class Monitoring extends Construct {
   public readonly squarerThrottles: cloudwatch.Alarm;
   public readonly failedNumbers: cloudwatch.Alarm;
   public readonly coordinatorDuration: cloudwatch.Alarm;
+  public readonly failedJobs: cloudwatch.Alarm;
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
@@ -130,6 +133,18 @@ export class Monitoring extends Construct {
       evaluationPeriods: 1,
     });
 
+    // A job's execution that FAILED or TIMED_OUT is a job whose client gets no results: a crash of the
+    // durable coordinator's code, bad input sent around the jobs API, or a job stuck past its
+    // execution timeout. (A number that failed is not one: its job still SUCCEEDED, with the error in
+    // place, and FailedNumbers does not count jobs.) Lambda publishes both per function:
+    // https://docs.aws.amazon.com/lambda/latest/dg/durable-monitoring.html
+    this.failedJobs = this.alarm('FailedJobs', {
+      description: "A job's durable execution FAILED or TIMED_OUT: see GET /jobs/{jobId} for its error, and the durable coordinator's log.",
+      metric: failedOrTimedOutJobs(props.durableCoordinator, fiveMinutes),
+      threshold: 1,
+      evaluationPeriods: 1,
+    });
+
     this.dashboard = this.buildDashboard(props, customMetric);
   }
 
@@ -203,7 +218,7 @@ export class Monitoring extends Construct {
       ]),
       new cloudwatch.AlarmStatusWidget({
         title: 'Alarms',
-        alarms: [this.coordinatorErrors, this.api5xx, this.squarerThrottles, this.failedNumbers, this.coordinatorDuration],
+        alarms: [this.coordinatorErrors, this.api5xx, this.squarerThrottles, this.failedNumbers, this.coordinatorDuration, this.failedJobs],
         width: 8,
         height: 6,
       }),
@@ -238,6 +253,50 @@ export class Monitoring extends Construct {
         'ms',
       ),
     );
+    // The jobs row: executions started and how they ended, how long they ran, and how many run now.
+    const durable = (metricName: string, statistic: string, label: string) =>
+      durableMetric(props.durableCoordinator, metricName, statistic, oneMinute, label);
+    dashboard.addWidgets(
+      graph('Jobs per minute', [
+        durable('DurableExecutionStarted', cloudwatch.Stats.SUM, 'started'),
+        durable('DurableExecutionSucceeded', cloudwatch.Stats.SUM, 'succeeded'),
+        durable('DurableExecutionFailed', cloudwatch.Stats.SUM, 'failed'),
+        durable('DurableExecutionTimedOut', cloudwatch.Stats.SUM, 'timed out'),
+      ]),
+      graph(
+        'Job duration (ms)',
+        [
+          durable('DurableExecutionDuration', cloudwatch.Stats.p(50), 'p50'),
+          durable('DurableExecutionDuration', cloudwatch.Stats.MAXIMUM, 'max'),
+        ],
+        'ms',
+      ),
+      graph('Jobs running', [durable('ApproximateRunningDurableExecutions', cloudwatch.Stats.MAXIMUM, 'running')]),
+    );
     return dashboard;
   }
+}
+
+function durableMetric(fn: lambda.IFunction, metricName: string, statistic: string, period: Duration, label?: string): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Lambda',
+    metricName,
+    dimensionsMap: { FunctionName: fn.functionName },
+    statistic,
+    period,
+    ...(label === undefined ? {} : { label }),
+  });
+}
+
+/** Executions of `fn` that ended FAILED or TIMED_OUT: one figure, so that one alarm covers both. */
+function failedOrTimedOutJobs(fn: lambda.IFunction, period: Duration): cloudwatch.MathExpression {
+  return new cloudwatch.MathExpression({
+    expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
+    usingMetrics: {
+      failed: durableMetric(fn, 'DurableExecutionFailed', cloudwatch.Stats.SUM, period),
+      timedOut: durableMetric(fn, 'DurableExecutionTimedOut', cloudwatch.Stats.SUM, period),
+    },
+    label: 'failed or timed-out jobs',
+    period,
+  });
 }

@@ -11,6 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CoordinatorEnv } from '../functions/commons/config';
 import { type MultiSquareConfig, readConfig } from './config';
+import { DurableJobs } from './durable-jobs';
 import { Monitoring } from './monitoring';
 import { NodeFunction } from './node-function';
 
@@ -38,6 +39,7 @@ export interface MultiSquareStackProps extends StackProps {
 export class MultiSquareStack extends Stack {
   public readonly squarer: NodeFunction;
   public readonly coordinator: NodeFunction;
+  public readonly jobs: DurableJobs;
   public readonly httpApi: apigwv2.HttpApi;
   public readonly monitoring: Monitoring;
 
@@ -105,12 +107,20 @@ export class MultiSquareStack extends Stack {
       }),
     );
 
+    // The jobs path beside the direct one: each job one durable execution (lib/durable-jobs.ts, docs/jobs.md).
+    this.jobs = new DurableJobs(this, 'Jobs', {
+      squarer: this.squarer.function,
+      maxNumbers: config.jobMaxNumbers,
+      maxConcurrency: config.jobMaxConcurrency,
+      tracing,
+    });
+
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
-      description: 'multi-square: POST /square',
+      description: 'multi-square: POST /square, POST /jobs, GET /jobs/{jobId}',
       createDefaultStage: false,
     });
     this.httpApi.addStage('DefaultStage', {
@@ -139,11 +149,20 @@ export class MultiSquareStack extends Stack {
       },
     });
 
+    const authorizer = () => (config.authMode === 'iam' ? new HttpIamAuthorizer() : new apigwv2.HttpNoneAuthorizer());
     this.httpApi.addRoutes({
       path: '/square',
       methods: [apigwv2.HttpMethod.POST],
       integration: new HttpLambdaIntegration('CoordinatorIntegration', this.coordinator.function),
-      authorizer: config.authMode === 'iam' ? new HttpIamAuthorizer() : new apigwv2.HttpNoneAuthorizer(),
+      authorizer: authorizer(),
+    });
+    const jobsIntegration = new HttpLambdaIntegration('JobsIntegration', this.jobs.jobsHandler.function);
+    this.httpApi.addRoutes({ path: '/jobs', methods: [apigwv2.HttpMethod.POST], integration: jobsIntegration, authorizer: authorizer() });
+    this.httpApi.addRoutes({
+      path: '/jobs/{jobId}',
+      methods: [apigwv2.HttpMethod.GET],
+      integration: jobsIntegration,
+      authorizer: authorizer(),
     });
 
     if (config.authMode === 'none') {
@@ -154,7 +173,7 @@ export class MultiSquareStack extends Stack {
     }
 
     if (config.tracing) {
-      for (const fn of [this.squarer, this.coordinator]) {
+      for (const fn of [this.squarer, this.coordinator, this.jobs.coordinator, this.jobs.jobsHandler]) {
         Validations.of(fn.role).acknowledge({
           id: 'AwsSolutions-IAM5[Resource::*]',
           reason:
@@ -167,6 +186,7 @@ export class MultiSquareStack extends Stack {
       coordinator: this.coordinator.function,
       coordinatorTimeout: COORDINATOR_TIMEOUT,
       squarer: this.squarer.function,
+      durableCoordinator: this.jobs.coordinator.function,
       httpApi: this.httpApi,
       ...(config.alarmEmail === undefined ? {} : { alarmEmail: config.alarmEmail }),
     });
@@ -174,6 +194,7 @@ export class MultiSquareStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.apiEndpoint, description: 'POST {ApiUrl}/square' });
     new CfnOutput(this, 'CoordinatorFunctionName', { value: this.coordinator.function.functionName });
     new CfnOutput(this, 'SquarerFunctionName', { value: this.squarer.function.functionName });
+    new CfnOutput(this, 'DurableCoordinatorFunctionName', { value: this.jobs.coordinator.function.functionName });
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards/dashboard/${this.monitoring.dashboard.dashboardName}`,
       description: 'The CloudWatch dashboard: request rate, latency, failed numbers, retries, throttles, squarer concurrency and duration',

@@ -29,3 +29,20 @@ export const CoordinatorEnv = {
   maxConcurrency: 'MAX_CONCURRENCY',
   deadlineMarginMs: 'DEADLINE_MARGIN_MS',
 } as const;
+
+/** Names of the variables the stack sets on the durable coordinator. */
+export const DurableCoordinatorEnv = {
+  /** The squarer's qualified ARN (a version), the target of each chained invoke. */
+  squarerFunction: 'SQUARER_FUNCTION',
+  maxNumbers: 'JOB_MAX_NUMBERS',
+  maxConcurrency: 'JOB_MAX_CONCURRENCY',
+} as const;
+
+/** Names of the variables the stack sets on the jobs handler. */
+export const JobsEnv = {
+  /** The durable coordinator's alias ARN: jobs start there. */
+  coordinatorAlias: 'DURABLE_COORDINATOR_ALIAS',
+  /** The durable coordinator's unqualified name: its executions are listed by it, across versions. */
+  coordinatorName: 'DURABLE_COORDINATOR_NAME',
+  maxNumbers: 'JOB_MAX_NUMBERS',
+} as const;

@@ -12,3 +12,8 @@ export class InvalidNumberError extends Error {
 export class SquareOverflowError extends Error {
   override readonly name = 'SquareOverflow';
 }
+
+/** A durable coordinator's input is not a job the jobs API would have started. */
+export class InvalidJobInputError extends Error {
+  override readonly name = 'InvalidJobInput';
+}

@@ -17,7 +17,7 @@ export interface ErrorDetail {
 export class BadRequestError extends Error {
   override readonly name = 'BadRequest';
   constructor(
-    readonly statusCode: 400 | 413 | 415,
+    readonly statusCode: 400 | 404 | 409 | 413 | 415,
     readonly code: string,
     message: string,
     readonly details: readonly ErrorDetail[] = [],

@@ -28,6 +28,11 @@ export class InvalidSquarerResponseError extends Error {
  */
 const TRANSIENT_FUNCTION_ERRORS = new Set(['Runtime.ExitError', 'Sandbox.Timedout', 'Runtime.Unknown']);
 
+/** Whether a squarer's errorType is one of the runtime's, worth retrying in a fresh environment. */
+export function isTransientFunctionError(errorType: string): boolean {
+  return TRANSIENT_FUNCTION_ERRORS.has(errorType);
+}
+
 export interface SquarerInvokerOptions {
   readonly client: LambdaClient;
   readonly functionName: string;
@@ -93,6 +98,14 @@ function readSquareResult(text: string, sent: NumberValue): SquareResult {
   } catch {
     throw new InvalidSquarerResponseError(`the squarer's answer is not JSON: ${text.slice(0, 200)}`);
   }
+  return checkSquareResult(document, sent, text);
+}
+
+/**
+ * Checks an answer already parsed (a chained invoke's result) against the contract: exactly the
+ * square of the number sent, and a process name. Throws {@link InvalidSquarerResponseError}.
+ */
+export function checkSquareResult(document: unknown, sent: NumberValue, text = JSON.stringify(document) ?? ''): SquareResult {
   if (typeof document !== 'object' || document === null) {
     throw new InvalidSquarerResponseError(`the squarer's answer is not an object: ${text.slice(0, 200)}`);
   }
@@ -127,7 +140,7 @@ export function classifyInvokeError(error: unknown): ClassifiedError {
     return {
       type: error.errorType,
       message: error.message,
-      retry: TRANSIENT_FUNCTION_ERRORS.has(error.errorType) ? 'transient' : 'final',
+      retry: isTransientFunctionError(error.errorType) ? 'transient' : 'final',
     };
   }
   if (error instanceof Error) {

@@ -35,8 +35,8 @@ describe('alarms', () => {
     ...props,
   });
 
-  it('there are exactly five', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 5);
+  it('there are exactly six', () => {
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 
   it('coordinator errors: any Lambda error of the coordinator in one minute', () => {
@@ -117,6 +117,35 @@ describe('alarms', () => {
         DatapointsToAlarm: 1,
       }),
     );
+  });
+});
+
+describe('jobs alarm', () => {
+  it("failed jobs: any durable coordinator execution that FAILED or TIMED_OUT in five minutes, from Lambda's durable metrics", () => {
+    const durableId = onlyLogicalId('AWS::Lambda::Function', { DurableConfig: Match.anyValue() });
+    const durableMetric = (id: string, name: string) => ({
+      Id: id,
+      MetricStat: {
+        Metric: { Namespace: 'AWS/Lambda', MetricName: name, Dimensions: [{ Name: 'FunctionName', Value: { Ref: durableId } }] },
+        Period: 300,
+        Stat: 'Sum',
+      },
+      ReturnData: false,
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [topic],
+      OKActions: [topic],
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      Metrics: [
+        Match.objectLike({ Expression: 'FILL(failed, 0) + FILL(timedOut, 0)', ReturnData: true }),
+        durableMetric('failed', 'DurableExecutionFailed'),
+        durableMetric('timedOut', 'DurableExecutionTimedOut'),
+      ],
+    });
   });
 });
 
@@ -211,7 +240,7 @@ describe('dashboard', () => {
     ]);
   });
 
-  it("shows the squarer's concurrency and duration, and the five alarms", () => {
+  it("shows the squarer's concurrency and duration, and the six alarms", () => {
     expect(widget('Squarer concurrency').metrics).toEqual([
       ['AWS/Lambda', 'ConcurrentExecutions', 'FunctionName', squarer, { label: 'max concurrent executions', period: 60, stat: 'Maximum' }],
     ]);
@@ -219,7 +248,26 @@ describe('dashboard', () => {
       ['AWS/Lambda', 'Duration', 'FunctionName', squarer, { label: 'p50', period: 60, stat: 'p50' }],
       ['AWS/Lambda', 'Duration', 'FunctionName', squarer, { label: 'p99', period: 60, stat: 'p99' }],
     ]);
-    expect(widget('Alarms').alarms).toHaveLength(5);
+    expect(widget('Alarms').alarms).toHaveLength(6);
+  });
+
+  it('has a jobs row: executions started and how they ended, their duration, and how many run', () => {
+    const durableId = onlyLogicalId('AWS::Lambda::Function', { DurableConfig: Match.anyValue() });
+    const durable = (name: string, label: string, stat = 'Sum') => [
+      'AWS/Lambda',
+      name,
+      'FunctionName',
+      `\${{Ref:${durableId}}}`,
+      { label, period: 60, stat },
+    ];
+    expect(widget('Jobs per minute').metrics).toEqual([
+      durable('DurableExecutionStarted', 'started'),
+      durable('DurableExecutionSucceeded', 'succeeded'),
+      durable('DurableExecutionFailed', 'failed'),
+      durable('DurableExecutionTimedOut', 'timed out'),
+    ]);
+    expect(widget('Job duration (ms)').metrics).toContainEqual(durable('DurableExecutionDuration', 'max', 'Maximum'));
+    expect(widget('Jobs running').metrics).toEqual([durable('ApproximateRunningDurableExecutions', 'running', 'Maximum')]);
   });
 
   it('has a generated name, and the stack outputs its console URL', () => {
@@ -262,7 +310,7 @@ describe('tracing', () => {
     // synthesized without a finding), once for the run (test/integration/global-setup.ts).
     const tracedJson = JSON.parse(readFileSync(path.join(cdkOutTraced, 'MultiSquare.template.json'), 'utf8'));
     const configured = Template.fromJSON(tracedJson);
-    configured.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 2);
+    configured.resourcePropertiesCountIs('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } }, 4);
     const policies = configured.findResources('AWS::IAM::Policy');
     for (const prefix of ['SquarerRole', 'CoordinatorRole']) {
       const [, policy] = Object.entries(policies).find(([id]) => id.startsWith(prefix)) ?? [];

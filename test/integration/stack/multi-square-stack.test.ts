@@ -7,6 +7,9 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_CONFIG, readConfig } from '../../../lib/config';
 import { MultiSquareStack } from '../../../lib/multi-square-stack';
 
+/** A synthesis in process bundles all four functions: on a loaded 2-core machine that has taken over 60 s. */
+const SYNTH_TIMEOUT_MS = 180_000;
+
 /** The app as `cdk synth` builds it (test/integration/global-setup.ts), cdk-nag included: it synthesized without a finding. */
 const cdkOut = inject('cdkOut');
 const templateJson = JSON.parse(readFileSync(path.join(cdkOut, 'MultiSquare.template.json'), 'utf8'));
@@ -27,20 +30,20 @@ describe('MultiSquareStack', () => {
     coordinatorId = logicalIdOf('AWS::Lambda::Function', { Timeout: 28 });
   });
 
-  it('runs both functions on nodejs24.x, arm64, with explicit log groups', () => {
+  it('runs every function (the direct pair and the jobs pair) on nodejs24.x, arm64, with explicit log groups', () => {
     template.resourcePropertiesCountIs(
       'AWS::Lambda::Function',
       { Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' },
-      2,
+      4,
     );
     for (const id of [squarerId, coordinatorId]) {
       const logGroup = template.toJSON().Resources[id].Properties.LoggingConfig.LogGroup;
       expect(logGroup).toEqual({ Ref: expect.stringMatching(/LogGroup/) });
     }
-    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 3);
+    template.resourcePropertiesCountIs('AWS::Logs::LogGroup', { RetentionInDays: 30 }, 5);
     // `cdk destroy` removes every log group with the stack, as the README says.
     const logGroups = Object.values(template.findResources('AWS::Logs::LogGroup'));
-    expect(logGroups.map((logGroup) => logGroup.DeletionPolicy)).toEqual(['Delete', 'Delete', 'Delete']);
+    expect(logGroups.map((logGroup) => logGroup.DeletionPolicy)).toEqual(Array(5).fill('Delete'));
   });
 
   it("keeps the coordinator's timeout below API Gateway's 30 s and sizes memory from config", () => {
@@ -71,15 +74,15 @@ describe('MultiSquareStack', () => {
   });
 
   it('lets the coordinator invoke the squarer, and nothing else', () => {
-    const policies = template.findResources('AWS::IAM::Policy');
-    const statements = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const policies = Object.entries(template.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('CoordinatorRole'));
+    const statements = policies.flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
     const invokes = statements.filter((statement) => JSON.stringify(statement.Action).includes('lambda:'));
     expect(invokes).toEqual([{ Action: 'lambda:InvokeFunction', Effect: 'Allow', Resource: { 'Fn::GetAtt': [squarerId, 'Arn'] } }]);
   });
 
   it('gives each role only its own log group to write to, and no managed policies', () => {
     const roles = template.findResources('AWS::IAM::Role');
-    expect(Object.keys(roles)).toHaveLength(2);
+    expect(Object.keys(roles)).toHaveLength(4);
     for (const role of Object.values(roles)) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
@@ -112,7 +115,8 @@ describe('MultiSquareStack', () => {
       AuthorizationType: 'AWS_IAM',
       Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] },
     });
-    template.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+    // The jobs routes are tested in durable-jobs.test.ts.
+    template.resourceCountIs('AWS::ApiGatewayV2::Route', 3);
   });
 
   it('throttles the stage and writes access logs', () => {
@@ -159,15 +163,19 @@ describe('configuration', () => {
     return { app, stack };
   };
 
-  it('makes the route public only when authMode is "none", with cdk-nag\'s finding acknowledged', () => {
-    const { app, stack } = synthesize({ authMode: 'none', maxNumbers: 50, maxConcurrency: '20' });
-    expect(() => app.synth()).not.toThrow();
-    const configured = Template.fromStack(stack);
-    configured.hasResourceProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'NONE' });
-    configured.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ MAX_NUMBERS: '50', MAX_CONCURRENCY: '20' }) },
-    });
-  });
+  it(
+    'makes the route public only when authMode is "none", with cdk-nag\'s finding acknowledged',
+    () => {
+      const { app, stack } = synthesize({ authMode: 'none', maxNumbers: 50, maxConcurrency: '20' });
+      expect(() => app.synth()).not.toThrow();
+      const configured = Template.fromStack(stack);
+      configured.hasResourceProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'NONE' });
+      configured.hasResourceProperties('AWS::Lambda::Function', {
+        Environment: { Variables: Match.objectLike({ MAX_NUMBERS: '50', MAX_CONCURRENCY: '20' }) },
+      });
+    },
+    SYNTH_TIMEOUT_MS,
+  );
 
   it.each([
     [{ authMode: 'public' }, 'context authMode must be "iam" or "none"'],
