@@ -21,7 +21,7 @@ export const REQUEST_TOO_LARGE: GatewayError = { status: 413, message: 'Request 
 /** A local bound, not an AWS one: said as such, so nobody mistakes it for the service's behaviour. */
 export const OVER_BUFFER_BUDGET: GatewayError = {
   status: 503,
-  message: 'Service Unavailable: the local HTTP API holds its cap of buffered request bytes (--max-buffered-mb)',
+  message: 'Service Unavailable: the local HTTP API holds its cap of buffered request bytes (--http-max-buffered-mb)',
 };
 
 /** Fields of `$context` an access-log format would name. */

@@ -144,7 +144,7 @@ export async function startHttpApi(options: HttpApiServerOptions): Promise<Runni
         return undefined;
       case 'over-budget':
         warn(
-          `local HTTP API: ${read.inUse} bytes of request bodies held, the cap is ${limits.maxBufferedBytes}: answered 503 (raise it with --max-buffered-mb)`,
+          `local HTTP API: ${read.inUse} bytes of request bodies held, the cap is ${limits.maxBufferedBytes}: answered 503 (raise it with --http-max-buffered-mb)`,
         );
         exchange.refuseBeforeBody(OVER_BUFFER_BUDGET);
         return undefined;

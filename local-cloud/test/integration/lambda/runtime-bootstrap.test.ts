@@ -1,10 +1,11 @@
 /**
- * The bootstrap forked bare, over its IPC protocol, with no execution environment around it: what
- * only the process itself can show.
+ * The bootstrap started bare, over its channel on fd 3 (JSON lines), with no execution environment
+ * around it: what only the process itself can show.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,35 +21,48 @@ afterEach(() => {
   if (taskRoot !== undefined) rmSync(taskRoot, { recursive: true, force: true });
 });
 
-function startBootstrap(handlerSource: string): ChildProcess {
+function startBootstrap(handlerSource: string): { process: ChildProcess; channel: Socket; next: () => Promise<Record<string, unknown>> } {
   taskRoot = mkdtempSync(path.join(tmpdir(), 'bootstrap-test-'));
   writeFileSync(path.join(taskRoot, 'index.js'), handlerSource);
-  child = fork(bootstrapPath, [], {
+  child = spawn(process.execPath, [bootstrapPath], {
     env: { PATH: process.env.PATH, LAMBDA_TASK_ROOT: taskRoot, _HANDLER: 'index.handler' },
-    execArgv: [],
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
   });
-  return child;
-}
-
-async function nextMessage(process: ChildProcess): Promise<Record<string, unknown>> {
-  const [message] = await once(process, 'message');
-  return message as Record<string, unknown>;
+  const channel = child.stdio[3] as Socket;
+  channel.setEncoding('utf8');
+  const lines: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  let partial = '';
+  channel.on('data', (text: string) => {
+    partial += text;
+    for (let newline = partial.indexOf('\n'); newline !== -1; newline = partial.indexOf('\n')) {
+      const line = partial.slice(0, newline);
+      partial = partial.slice(newline + 1);
+      const resolve = waiting.shift();
+      if (resolve === undefined) lines.push(line);
+      else resolve(line);
+    }
+  });
+  const next = async () =>
+    JSON.parse(await new Promise<string>((resolve) => (lines.length > 0 ? resolve(lines.shift() ?? '') : waiting.push(resolve))));
+  return { process: child, channel, next };
 }
 
 describe('the runtime bootstrap', () => {
-  it("listens for its parent's disconnect once", async () => {
-    const bootstrap = startBootstrap("exports.handler = async () => process.listenerCount('disconnect');\n");
-    expect(await nextMessage(bootstrap)).toMatchObject({ type: 'ready' });
-    bootstrap.send({ type: 'invoke', requestId: 'r1', payload: '{}', deadlineEpochMs: Date.now() + 5000, invokedFunctionArn: 'arn' });
-    expect(await nextMessage(bootstrap)).toMatchObject({ type: 'result', requestId: 'r1', payload: '1' });
+  it('answers on its channel, and leaves the function no Node.js IPC channel (process.send is undefined, as on Lambda)', async () => {
+    const bootstrap = startBootstrap("exports.handler = async () => [typeof process.send, process.listenerCount('disconnect')];\n");
+    expect(await bootstrap.next()).toMatchObject({ type: 'ready' });
+    bootstrap.channel.write(
+      `${JSON.stringify({ type: 'invoke', requestId: 'r1', payload: '{}', deadlineEpochMs: Date.now() + 5000, invokedFunctionArn: 'arn' })}\n`,
+    );
+    expect(await bootstrap.next()).toMatchObject({ type: 'result', requestId: 'r1', payload: '["undefined",0]' });
   });
 
-  it('ends when its parent disconnects, whatever the function left open', async () => {
+  it('ends when its channel closes (the local cloud went away), whatever the function left open', async () => {
     const bootstrap = startBootstrap('setInterval(() => {}, 1000);\nexports.handler = async () => 1;\n');
-    expect(await nextMessage(bootstrap)).toMatchObject({ type: 'ready' });
-    const exited = once(bootstrap, 'exit');
-    bootstrap.disconnect();
+    expect(await bootstrap.next()).toMatchObject({ type: 'ready' });
+    const exited = once(bootstrap.process, 'exit');
+    bootstrap.channel.destroy();
     expect(await exited).toEqual([0, null]);
   });
 });
