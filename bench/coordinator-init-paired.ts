@@ -12,7 +12,7 @@ import { makeBenchCertificate } from './tls-certificate';
 
 const [nArg = '1000', roundsArg = '4', latencyArg = '50', modesArg = 'off,on'] = process.argv.slice(2);
 const [n, rounds, latencyMs] = [Number(nArg), Number(roundsArg), Number(latencyArg)];
-/** BENCH_PREPARE values (bench/fan-out-worker.ts): off, on, connections-<k>. */
+/** BENCH_PREPARE values (bench/fan-out-worker.ts): off, client, on, connections-<k>. */
 const modes = modesArg.split(',');
 const certificate = makeBenchCertificate();
 const endpoint = await startEndpoint(latencyMs, certificate);

@@ -152,8 +152,9 @@ if (variant === 'coordinator') {
   const built = createFanOutLambdaClient(maxConcurrency);
   coordinatorClient = built.client;
   const prepare = process.env.BENCH_PREPARE ?? 'on';
-  // on: as the coordinator does; connections-<k>: and k connections opened as well.
-  if (prepare !== 'off') await built.prepare(FUNCTION_NAME, { connections: Number(/^connections-(\d+)$/.exec(prepare)?.[1] ?? 0) });
+  // client: the client alone; on: as the coordinator does (and a TLS session); connections-<k>: k idle connections instead.
+  const connections = Number(/^connections-(\d+)$/.exec(prepare)?.[1] ?? 0);
+  if (prepare !== 'off') await built.prepare(FUNCTION_NAME, { connections, tlsSession: prepare === 'on' });
 }
 const initMs = performance.now() - initT0;
 const initCpu = process.cpuUsage(initCpu0);

@@ -23,10 +23,11 @@ const maxBodyBytes = 4096 + maxNumbers * 1024;
 const { client: untracedClient, abortInFlight, prepare } = createFanOutLambdaClient(maxConcurrency);
 /**
  * The first Invoke's one-off costs (credentials, endpoint, signer and key, the middleware stack's
- * first run), paid during INIT, before tracing joins the client. A failure here is not the
+ * first run, and a TLS session that the first fan-out's connections resume), paid during INIT,
+ * before tracing joins the client (docs/performance.md). A failure here is not the
  * request's: that request pays them again itself.
  */
-const clientReady = prepare(squarerFunctionName).catch((error: unknown) =>
+const clientReady = prepare(squarerFunctionName, { tlsSession: true }).catch((error: unknown) =>
   logger.warn('preparing the Lambda client during INIT failed', { error }),
 );
 const client = traceAwsClient(untracedClient);

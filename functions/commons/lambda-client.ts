@@ -16,10 +16,19 @@ export interface FanOutLambdaClient {
   /** Aborts every Invoke in flight (they reject with an `AbortError`); later calls are not affected. */
   abortInFlight(reason: string): void;
   /**
-   * {@link prepareFanOutLambdaClient}, then `connections` connections opened to the endpoint and
-   * left idle in the pool (see {@link openConnections}). Call it at module scope.
+   * {@link prepareFanOutLambdaClient}, then, with `connections`, as many connections opened to
+   * the endpoint and left idle in the pool, or with `tlsSession`, one opened and closed, which
+   * leaves only its TLS session in the agent's cache (see {@link openConnections}). Call it at
+   * module scope.
    */
-  prepare(functionName: string, options?: { readonly connections?: number }): Promise<void>;
+  prepare(functionName: string, options?: PrepareOptions): Promise<void>;
+}
+
+export interface PrepareOptions {
+  /** Connections to open and keep idle in the pool. */
+  readonly connections?: number;
+  /** One connection opened and closed, for the TLS session it leaves cached; what the coordinator asks. */
+  readonly tlsSession?: boolean;
 }
 
 /**
@@ -84,9 +93,11 @@ export function createFanOutLambdaClient(maxConcurrency: number, parts: ClientPa
   return {
     client,
     abortInFlight: (reason) => requestHandler.abortInFlight(reason),
-    prepare: async (functionName, { connections = 0 } = {}) => {
+    prepare: async (functionName, { connections = 0, tlsSession = false } = {}) => {
       const origin = await prepareFanOutLambdaClient(client, functionName);
-      if (connections > 0) await openConnections(origin, origin.protocol === 'https:' ? httpsAgent : httpAgent, connections);
+      const agent = origin.protocol === 'https:' ? httpsAgent : httpAgent;
+      if (connections > 0) await openConnections(origin, agent, connections, { keepAlive: true });
+      else if (tlsSession) await openConnections(origin, agent, 1, { keepAlive: false });
     },
   };
 }
@@ -126,20 +137,23 @@ export async function prepareFanOutLambdaClient(client: LambdaClient, functionNa
 }
 
 /**
- * Opens `count` keep-alive connections to `origin` through `agent` with as many unsigned `GET /`
- * requests at once, and leaves them idle in the pool for the first fan-out; over TLS, the agent
+ * Opens `count` connections to `origin` through `agent` with as many unsigned `GET /` requests at
+ * once, and with `keepAlive` leaves them idle in the pool for the first fan-out; over TLS, the agent
  * also caches the session, which later connections resume. An unsigned request invokes nothing
  * and is refused (AWS answers 403 before any function or account sees it); its answer is drained
  * and ignored, and a failure only leaves the first fan-out to connect as it would have.
  */
-export async function openConnections(origin: URL, agent: HttpAgent, count: number): Promise<void> {
+export async function openConnections(origin: URL, agent: HttpAgent, count: number, { keepAlive }: { keepAlive: boolean }): Promise<void> {
+  // Without keep-alive the connection closes after its answer, cleanly, so the agent keeps its
+  // TLS session: no idle socket is left to go stale while a Lambda environment is frozen.
+  const headers = keepAlive ? {} : { connection: 'close' };
   const request = origin.protocol === 'https:' ? httpsRequest : httpRequest;
   await Promise.all(
     Array.from(
       { length: count },
       () =>
         new Promise<void>((resolve) => {
-          const outgoing = request(origin, { agent, method: 'GET', path: '/', timeout: CONNECTION_TIMEOUT_MS }, (response) => {
+          const outgoing = request(origin, { agent, headers, method: 'GET', path: '/', timeout: CONNECTION_TIMEOUT_MS }, (response) => {
             response.resume();
             // The agent pools the socket just after the answer ends: resolve once it has.
             response.on('end', () => setImmediate(resolve));

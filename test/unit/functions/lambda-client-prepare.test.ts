@@ -8,13 +8,18 @@ import { createFanOutLambdaClient, prepareFanOutLambdaClient } from '../../../fu
 /** A loopback stand-in for the Invoke API that records what reaches it: requests and connections. */
 let server: Server;
 let endpoint: string;
-const seen: { method: string; url: string; authorization: string | undefined }[] = [];
+const seen: { method: string; url: string; authorization: string | undefined; connection?: string | undefined }[] = [];
 let connections = 0;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   server = createServer((request: IncomingMessage, response) => {
-    seen.push({ method: request.method ?? '', url: request.url ?? '', authorization: request.headers.authorization });
+    seen.push({
+      method: request.method ?? '',
+      url: request.url ?? '',
+      authorization: request.headers.authorization,
+      ...(request.method === 'GET' ? { connection: request.headers.connection } : {}),
+    });
     request.resume();
     request.on('end', () => {
       if (request.method === 'POST') {
@@ -102,11 +107,25 @@ describe('preparing the fan-out client during INIT', () => {
 
     await prepare('squarer', { connections: 3 });
 
-    expect(seen).toEqual(Array.from({ length: 3 }, () => ({ method: 'GET', url: '/', authorization: undefined })));
+    expect(seen).toEqual(
+      Array.from({ length: 3 }, () => ({ method: 'GET', url: '/', authorization: undefined, connection: 'keep-alive' })),
+    );
     expect(connections).toBe(3);
     await Promise.all([invoke(client), invoke(client), invoke(client)]);
     expect(connections).toBe(3);
     expect(seen.filter((request) => request.method === 'POST')).toHaveLength(3);
+    client.destroy();
+  });
+
+  it('with tlsSession, opens one connection with an unsigned GET and closes it: no idle socket left to go stale', async () => {
+    const { client, prepare } = createFanOutLambdaClient(10);
+
+    await prepare('squarer', { tlsSession: true });
+
+    expect(seen).toEqual([{ method: 'GET', url: '/', authorization: undefined, connection: 'close' }]);
+    expect(connections).toBe(1);
+    await invoke(client);
+    expect(connections).toBe(2);
     client.destroy();
   });
 });
