@@ -46,6 +46,9 @@ export interface FanOutMeasurement {
   /** The first fan-out of a fresh process: cold JIT, a new TLS connection per socket. */
   readonly firstWallMs: number;
   readonly firstCpuUsPerInvoke: number;
+  /** The coordinator's client built (and prepared, unless BENCH_PREPARE=off) before the first fan-out: wall and CPU. */
+  readonly initMs: number;
+  readonly initCpuUs: number;
   readonly warmUpSize: number;
   readonly warmUpInvocations: number;
 }
@@ -138,16 +141,25 @@ function naiveRun(): Run {
   };
 }
 
+/**
+ * The coordinator's INIT: its client, prepared as functions/coordinator.ts prepares it (timed
+ * apart, as INIT); BENCH_PREPARE=off leaves that to the first fan-out, as before it was prepared.
+ */
+const initCpu0 = process.cpuUsage();
+const initT0 = performance.now();
+let coordinatorClient: LambdaClient | undefined;
+if (variant === 'coordinator') {
+  const built = createFanOutLambdaClient(maxConcurrency);
+  coordinatorClient = built.client;
+  const prepare = process.env.BENCH_PREPARE ?? 'on';
+  // client: the client alone; on: as the coordinator does (and a TLS session); connections-<k>: k idle connections instead.
+  const connections = Number(/^connections-(\d+)$/.exec(prepare)?.[1] ?? 0);
+  if (prepare !== 'off') await built.prepare(FUNCTION_NAME, { connections, tlsSession: prepare === 'on' });
+}
+const initMs = performance.now() - initT0;
+const initCpu = process.cpuUsage(initCpu0);
 const run =
-  variant === 'naive'
-    ? naiveRun()
-    : fanOutRun(
-        variant === 'coordinator'
-          ? createFanOutLambdaClient(maxConcurrency).client
-          : variant === 'http2'
-            ? http2Client()
-            : ladderClient(variant),
-      );
+  variant === 'naive' ? naiveRun() : fanOutRun(coordinatorClient ?? (variant === 'http2' ? http2Client() : ladderClient(variant)));
 const warmCpu0 = process.cpuUsage();
 const warmT0 = performance.now();
 let warmUpFailed = await run(numbers(WARM_UP, 1_000_000));
@@ -225,6 +237,8 @@ const measurement: FanOutMeasurement = {
   failed,
   firstWallMs,
   firstCpuUsPerInvoke: (warmCpu.user + warmCpu.system) / WARM_UP,
+  initMs,
+  initCpuUs: initCpu.user + initCpu.system,
   warmUpSize: WARM_UP,
   warmUpInvocations,
 };

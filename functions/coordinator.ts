@@ -21,7 +21,16 @@ const deadlineMarginMs = requiredInteger(CoordinatorEnv.deadlineMarginMs, 0);
 /** A body holds numbers of at most 500 digits, so 1 KiB an item is generous; anything larger is refused before it is parsed. */
 const maxBodyBytes = 4096 + maxNumbers * 1024;
 
-const { client: untracedClient, abortInFlight } = createFanOutLambdaClient(maxConcurrency);
+const { client: untracedClient, abortInFlight, prepare } = createFanOutLambdaClient(maxConcurrency);
+/**
+ * The first Invoke's one-off costs (credentials, endpoint, signer and key, the middleware stack's
+ * first run, and a TLS session that the first fan-out's connections resume), paid during INIT,
+ * before tracing joins the client (docs/performance.md). A failure here is not the
+ * request's: that request pays them again itself.
+ */
+const clientReady = prepare(squarerFunctionName, { tlsSession: true }).catch((error: unknown) =>
+  logger.warn('preparing the Lambda client during INIT failed', { error }),
+);
 const client = traceAwsClient(untracedClient);
 const invokeSquarer = createSquarerInvoker({
   client,
@@ -34,6 +43,7 @@ const invokeSquarer = createSquarerInvoker({
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
   logger.addContext(context);
   try {
+    await clientReady;
     rejectUnsupportedContentType(event.headers['content-type']);
     const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
     const numbers = parseSquareRequest(body, { maxNumbers, maxBodyBytes });

@@ -1,8 +1,9 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { InvokeCommand, type InvokeCommandInput, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { DeserializeMiddleware, HttpResponse } from '@smithy/types';
 import { AbortInFlightHandler } from './abort-in-flight-handler';
 import { Sha256WithKeyCache } from './sha256';
 
@@ -14,6 +15,20 @@ export interface FanOutLambdaClient {
   readonly client: LambdaClient;
   /** Aborts every Invoke in flight (they reject with an `AbortError`); later calls are not affected. */
   abortInFlight(reason: string): void;
+  /**
+   * {@link prepareFanOutLambdaClient}, then, with `connections`, as many connections opened to
+   * the endpoint and left idle in the pool, or with `tlsSession`, one opened and closed, which
+   * leaves only its TLS session in the agent's cache (see {@link openConnections}). Call it at
+   * module scope.
+   */
+  prepare(functionName: string, options?: PrepareOptions): Promise<void>;
+}
+
+export interface PrepareOptions {
+  /** Connections to open and keep idle in the pool. */
+  readonly connections?: number;
+  /** One connection opened and closed, for the TLS session it leaves cached; what the coordinator asks. */
+  readonly tlsSession?: boolean;
 }
 
 /**
@@ -47,10 +62,12 @@ export const ADOPTED_PARTS: ClientParts = { oneSigner: true, sha256KeyCache: tru
  * Build it once per execution environment, at module scope.
  */
 export function createFanOutLambdaClient(maxConcurrency: number, parts: ClientParts = ADOPTED_PARTS): FanOutLambdaClient {
+  const httpAgent = new HttpAgent(keepAlivePool(maxConcurrency));
+  const httpsAgent = new HttpsAgent(keepAlivePool(maxConcurrency));
   const requestHandler = new AbortInFlightHandler(
     new NodeHttpHandler({
-      httpAgent: new HttpAgent(keepAlivePool(maxConcurrency)),
-      httpsAgent: new HttpsAgent(keepAlivePool(maxConcurrency)),
+      httpAgent,
+      httpsAgent,
       connectionTimeout: CONNECTION_TIMEOUT_MS,
     }),
   );
@@ -73,9 +90,79 @@ export function createFanOutLambdaClient(maxConcurrency: number, parts: ClientPa
         }
       : {}),
   });
-  return { client, abortInFlight: (reason) => requestHandler.abortInFlight(reason) };
+  return {
+    client,
+    abortInFlight: (reason) => requestHandler.abortInFlight(reason),
+    prepare: async (functionName, { connections = 0, tlsSession = false } = {}) => {
+      const origin = await prepareFanOutLambdaClient(client, functionName);
+      const agent = origin.protocol === 'https:' ? httpsAgent : httpAgent;
+      if (connections > 0) await openConnections(origin, agent, connections, { keepAlive: true });
+      else if (tlsSession) await openConnections(origin, agent, 1, { keepAlive: false });
+    },
+  };
 }
 
 function keepAlivePool(size: number) {
   return { keepAlive: true, maxSockets: size, maxFreeSockets: size };
+}
+
+/**
+ * Pays during INIT what the client's first fan-out would pay on its first Invoke: the
+ * credentials resolved (the client memoizes them), the endpoint resolved (and cached), the signer
+ * built and the day's signing key derived (cached in the signer), and the middleware stack's
+ * first run, JIT and all. It sends one Invoke of `functionName` through the client's whole
+ * pipeline, serialized, signed and deserialized, but answered by a last middleware of this
+ * command alone with an empty 200, so nothing reaches the network: nothing invoked, billed or
+ * logged anywhere, and no connection opened. SDK public API only (a command's middleware stack).
+ *
+ * Call it at module scope, before any middleware that must not see this request (X-Ray's) is added
+ * to the client, and have the handler await it: on Lambda a CommonJS module's INIT does not wait
+ * for a promise, so whatever it has not finished by the first request, that request finishes.
+ */
+export async function prepareFanOutLambdaClient(client: LambdaClient, functionName: string): Promise<URL> {
+  const command = new InvokeCommand({ FunctionName: functionName, Payload: new Uint8Array(0) });
+  let origin: URL | undefined;
+  const answerLocally: DeserializeMiddleware<InvokeCommandInput, InvokeCommandOutput> =
+    () =>
+    async ({ request }) => {
+      const { protocol, hostname, port } = request as { protocol: string; hostname: string; port?: number };
+      origin = new URL(`${protocol}//${hostname}${port === undefined ? '' : `:${port}`}`);
+      const response: HttpResponse = { statusCode: 200, reason: 'OK', headers: {}, body: new Uint8Array(0) };
+      return { response, output: { $metadata: {} } };
+    };
+  command.middlewareStack.add(answerLocally, { step: 'deserialize', priority: 'low', name: 'answerPreparationLocally' });
+  await client.send(command);
+  if (origin === undefined) throw new Error('the preparation request did not reach its last middleware');
+  return origin;
+}
+
+/**
+ * Opens `count` connections to `origin` through `agent` with as many unsigned `GET /` requests at
+ * once, and with `keepAlive` leaves them idle in the pool for the first fan-out; over TLS, the agent
+ * also caches the session, which later connections resume. An unsigned request invokes nothing
+ * and is refused (AWS answers 403 before any function or account sees it); its answer is drained
+ * and ignored, and a failure only leaves the first fan-out to connect as it would have.
+ */
+export async function openConnections(origin: URL, agent: HttpAgent, count: number, { keepAlive }: { keepAlive: boolean }): Promise<void> {
+  // Without keep-alive the connection closes after its answer, cleanly, so the agent keeps its
+  // TLS session: no idle socket is left to go stale while a Lambda environment is frozen.
+  const headers = keepAlive ? {} : { connection: 'close' };
+  const request = origin.protocol === 'https:' ? httpsRequest : httpRequest;
+  await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<void>((resolve) => {
+          const outgoing = request(origin, { agent, headers, method: 'GET', path: '/', timeout: CONNECTION_TIMEOUT_MS }, (response) => {
+            response.resume();
+            // The agent pools the socket just after the answer ends: resolve once it has.
+            response.on('end', () => setImmediate(resolve));
+            response.on('error', () => resolve());
+          });
+          outgoing.on('timeout', () => outgoing.destroy());
+          outgoing.on('error', () => resolve());
+          outgoing.end();
+        }),
+    ),
+  );
 }
