@@ -23,10 +23,12 @@ import type {
   AsyncInvokeConfig,
   AuthorizationType,
   CloudAssemblyDefinition,
+  DurableConfig,
   FunctionDefinition,
   HttpApiDefinition,
   RouteDefinition,
 } from '../core/types';
+import { readFunctionQualifiers, versionNumbers } from './function-versions';
 import { readLoggingConfig } from './logging-config';
 
 /** CloudFormation's defaults for `AWS::Lambda::Function` MemorySize and Timeout. */
@@ -106,7 +108,7 @@ export function loadCloudAssembly(cdkOutDir: string, options: LoadCloudAssemblyO
   const functions: FunctionDefinition[] = [];
   const httpApis: HttpApiDefinition[] = [];
   for (const context of contexts) {
-    const stackFunctions = readFunctions(context);
+    const stackFunctions = withQualifiers(context, readFunctions(context), warn);
     functions.push(...stackFunctions);
     httpApis.push(...readHttpApis(context, stackFunctions));
   }
@@ -215,6 +217,16 @@ function resolveRef(context: ResolutionContext, logicalId: string): string | und
   }
   const resource = context.stack.template.Resources?.[logicalId];
   if (resource === undefined) throw new UnresolvableValueError(`Ref to unknown resource ${logicalId}`);
+  // A version's Ref is its ARN (`…:function:name:3`), an alias's too (`…:function:name:live`).
+  if (resource.Type === 'AWS::Lambda::Version' || resource.Type === 'AWS::Lambda::Alias') {
+    const functionName = resolveString(context, resource.Properties?.FunctionName);
+    const arn = functionName.startsWith('arn:') ? functionName : functionArn(context, functionName);
+    const qualifier =
+      resource.Type === 'AWS::Lambda::Version'
+        ? versionNumbers(context.stack.template.Resources ?? {}).get(logicalId)
+        : resolveString(context, resource.Properties?.Name);
+    return `${arn}:${qualifier ?? ''}`;
+  }
   const explicitName = resource.Type === 'AWS::Logs::LogGroup' ? resource.Properties?.LogGroupName : resource.Properties?.FunctionName;
   if (explicitName !== undefined && (resource.Type === 'AWS::Logs::LogGroup' || resource.Type === 'AWS::Lambda::Function')) {
     return resolveString(context, explicitName);
@@ -226,6 +238,10 @@ function resolveRef(context: ResolutionContext, logicalId: string): string | und
 function resolveGetAtt(context: ResolutionContext, logicalId: string, attribute: string): string {
   const resource = context.stack.template.Resources?.[logicalId];
   if (resource === undefined) throw new UnresolvableValueError(`Fn::GetAtt of unknown resource ${logicalId}`);
+  if (resource.Type === 'AWS::Lambda::Version' && attribute === 'Version') {
+    const number = versionNumbers(context.stack.template.Resources ?? {}).get(logicalId);
+    if (number !== undefined) return number;
+  }
   const name = resolveRef(context, logicalId) ?? localPhysicalName(context.stack.stackName, logicalId);
   if (attribute === 'Arn') {
     if (resource.Type === 'AWS::Lambda::Function') return functionArn(context, name);
@@ -377,7 +393,42 @@ function readFunctions(context: ResolutionContext): FunctionDefinition[] {
       ...(reserved === undefined ? {} : { reservedConcurrency: optionalNumber(reserved, 0) }),
       logGroupName,
       loggingConfig: readLoggingConfig(loggingConfig, logicalId),
+      ...optionalDurableConfig(context, logicalId, properties.DurableConfig),
     };
+  });
+}
+
+/**
+ * `DurableConfig` within the bounds CloudFormation validates (ExecutionTimeout 1 to 31 622 400 s,
+ * RetentionPeriodInDays 1 to 90, 14 when not set). KMSKeyArn has no local meaning.
+ */
+function optionalDurableConfig(context: ResolutionContext, logicalId: string, value: TemplateValue): { durableConfig?: DurableConfig } {
+  if (!isRecord(value)) return {};
+  const { ExecutionTimeout: timeout, RetentionPeriodInDays: retention } = value;
+  return {
+    durableConfig: {
+      executionTimeoutSeconds: integerProperty(context, timeout, `${logicalId}.DurableConfig.ExecutionTimeout`, 1, 31_622_400),
+      retentionPeriodDays:
+        retention === undefined ? 14 : integerProperty(context, retention, `${logicalId}.DurableConfig.RetentionPeriodInDays`, 1, 90),
+    },
+  };
+}
+
+/** The stack's functions with the versions and aliases its template publishes for them. */
+function withQualifiers(
+  context: ResolutionContext,
+  functions: readonly FunctionDefinition[],
+  warn: (message: string) => void,
+): FunctionDefinition[] {
+  const qualifiers = readFunctionQualifiers(
+    context.stack.template.Resources ?? {},
+    new Set(functions.map((definition) => definition.name)),
+    (value, location) => resolveWithLocation(context, value, location),
+    (message) => warn(`stack ${context.stack.stackName}: ${message}`),
+  );
+  return functions.map((definition) => {
+    const found = qualifiers.get(definition.name);
+    return found === undefined ? definition : { ...definition, versions: found.versions, aliases: found.aliases };
   });
 }
 

@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolveQualifier } from '../assembly/function-versions';
 import { atMostEvery } from '../core/rate-limit';
 import { type FunctionDefinition, type InvokeOutcome, type LambdaInvoker, LambdaServiceError } from '../core/types';
 import type { AwsCredentials } from '../sigv4/verifier';
@@ -116,10 +117,23 @@ export interface InvokeOptions {
   readonly invocationType?: InvocationType;
   /** `Tail` returns the last 4 KB of the invocation's log. */
   readonly logType?: 'None' | 'Tail';
-  /** Only `$LATEST` exists locally. */
+  /** `$LATEST`, a published version's number or an alias of the function. */
   readonly qualifier?: string;
   /** Decoded `X-Amz-Client-Context` (JSON), for `context.clientContext`; Lambda passes it to synchronous invocations only. */
   readonly clientContext?: string;
+}
+
+/** A function resolved with the qualifier it was asked for. https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html */
+export interface QualifiedFunction {
+  readonly definition: FunctionDefinition;
+  /** `$LATEST` (also when none was given), a version number or an alias. */
+  readonly qualifier: string;
+  /** The version it runs: `$LATEST` or a number (an alias's target). */
+  readonly version: string;
+  /** Whether the caller gave a qualifier (in the name, the ARN or the Qualifier parameter). */
+  readonly qualified: boolean;
+  /** `arn:…:function:name:qualifier`, or the function's ARN when unqualified. */
+  readonly invokedArn: string;
 }
 
 /** A function as the service runs it: its pool, and the latency and faults aimed at it. */
@@ -278,7 +292,13 @@ export class LocalLambdaService implements LambdaInvoker {
    * as Invoke accepts. https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_RequestSyntax
    */
   resolveFunction(functionName: string, qualifier?: string): FunctionDefinition {
-    return this.localFunction(functionName, qualifier).pool.definition;
+    return this.localFunction(functionName, qualifier).target.pool.definition;
+  }
+
+  /** The function and the version a name, ARN or qualifier names; ResourceNotFoundException when either does not exist. */
+  resolveQualified(functionName: string, qualifier?: string): QualifiedFunction {
+    const { target, qualified } = this.localFunction(functionName, qualifier);
+    return { definition: target.pool.definition, ...qualified };
   }
 
   /** `LambdaInvoker` for the local HTTP API: a synchronous invocation, in process. */
@@ -286,22 +306,32 @@ export class LocalLambdaService implements LambdaInvoker {
     if (this.closed) return Promise.reject(new LambdaServiceError('ServiceException', 500, 'The local Lambda service is closed.'));
     const invocationType = options.invocationType ?? 'RequestResponse';
     let target: LocalFunction;
+    let qualified: Omit<QualifiedFunction, 'definition'>;
     try {
-      target = this.localFunction(functionName, options.qualifier);
+      ({ target, qualified } = this.localFunction(functionName, options.qualifier));
       this.validatePayload(payload, invocationType);
     } catch (error) {
       return Promise.reject(error);
     }
     const requestId = randomUUID();
+    const executedVersion = qualified.version;
     switch (invocationType) {
       case 'DryRun':
-        return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion: '$LATEST' });
+        return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion });
       case 'Event':
         // Lambda queues the event and answers 202 at once. https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
         if (!this.events.tryEnqueue(target.pool.definition.name, requestId, payload)) return Promise.reject(this.eventQueueFull(payload));
-        return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion: '$LATEST' });
+        return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion });
       case 'RequestResponse':
-        return this.runInvocation(target, requestId, payload, options.logType === 'Tail', options.signal, options.clientContext);
+        return this.runInvocation(
+          target,
+          requestId,
+          payload,
+          options.logType === 'Tail',
+          options.signal,
+          options.clientContext,
+          qualified.invokedArn,
+        ).then((outcome) => ({ ...outcome, executedVersion }));
     }
   }
 
@@ -317,6 +347,11 @@ export class LocalLambdaService implements LambdaInvoker {
     target.pool.replace(effective, () => this.createEnvironment(effective));
   }
 
+  /** Writes a platform line to a function's log (the durable service's execution lines). */
+  platformLog(functionName: string, line: string): void {
+    this.logSink(`[${functionName}] ${line}`);
+  }
+
   /** Gives up queued events (each with its line), stops every environment and waits for the processes to exit. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -330,7 +365,10 @@ export class LocalLambdaService implements LambdaInvoker {
     this.stage.remove();
   }
 
-  private localFunction(functionName: string, qualifier: string | undefined): LocalFunction {
+  private localFunction(
+    functionName: string,
+    qualifier: string | undefined,
+  ): { readonly target: LocalFunction; readonly qualified: Omit<QualifiedFunction, 'definition'> } {
     const arnMatch =
       /^(?:arn:(?<partition>[^:]+):lambda:(?<region>[^:]+):)?(?:(?<account>\d{12}):function:)?(?<name>[^:]+)(?::(?<qualifier>[^:]+))?$/.exec(
         functionName,
@@ -341,11 +379,28 @@ export class LocalLambdaService implements LambdaInvoker {
     const found = this.functionsByName.get(name);
     const matchesAccount =
       (groups.account === undefined || groups.account === this.accountId) && (groups.region === undefined || groups.region === this.region);
-    if (found === undefined || !matchesAccount || (effectiveQualifier !== undefined && effectiveQualifier !== '$LATEST')) {
+    // A qualifier in the name and another in the Qualifier parameter contradict each other.
+    if (qualifier !== undefined && groups.qualifier !== undefined && qualifier !== groups.qualifier) {
+      throw new LambdaServiceError(
+        'InvalidParameterValueException',
+        400,
+        'The derived qualifier from the function name does not match the specified qualifier.',
+      );
+    }
+    const resolved = found === undefined ? undefined : resolveQualifier(found.pool.definition, effectiveQualifier);
+    if (found === undefined || !matchesAccount || resolved === undefined) {
       const arn = `arn:aws:lambda:${groups.region ?? this.region}:${groups.account ?? this.accountId}:function:${name}${effectiveQualifier === undefined ? '' : `:${effectiveQualifier}`}`;
       throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${arn}`);
     }
-    return found;
+    const { arn } = found.pool.definition;
+    return {
+      target: found,
+      qualified: {
+        ...resolved,
+        qualified: effectiveQualifier !== undefined,
+        invokedArn: effectiveQualifier === undefined ? arn : `${arn}:${effectiveQualifier}`,
+      },
+    };
   }
 
   private validatePayload(payload: Buffer, invocationType: InvocationType): void {
@@ -393,6 +448,7 @@ export class LocalLambdaService implements LambdaInvoker {
     wantsTail: boolean,
     signal: AbortSignal | undefined,
     clientContext?: string,
+    invokedFunctionArn?: string,
   ): Promise<InvokeOutcome> {
     const { pool } = target;
     const { definition } = pool;
@@ -422,7 +478,17 @@ export class LocalLambdaService implements LambdaInvoker {
       );
       throw error;
     }
-    const execution = this.execute(target, lease, requestId, payload, wantsTail, fault === 'crash', fault === 'timeout', clientContext);
+    const execution = this.execute(
+      target,
+      lease,
+      requestId,
+      payload,
+      wantsTail,
+      fault === 'crash',
+      fault === 'timeout',
+      clientContext,
+      invokedFunctionArn,
+    );
     // An abandoned caller does not stop the function: Lambda lets it run to its end, and it
     // keeps counting against concurrency until then.
     execution.then(leave, leave);
@@ -438,6 +504,7 @@ export class LocalLambdaService implements LambdaInvoker {
     crash: boolean,
     hang: boolean,
     clientContext?: string,
+    invokedFunctionArn?: string,
   ): Promise<InvokeOutcome> {
     const { pool, latencyMs } = target;
     const { definition } = pool;
@@ -455,7 +522,7 @@ export class LocalLambdaService implements LambdaInvoker {
       result = await environment.invoke({
         requestId,
         payload: payload.length === 0 ? '' : payload.toString('utf8'),
-        invokedFunctionArn: definition.arn,
+        invokedFunctionArn: invokedFunctionArn ?? definition.arn,
         timeoutMs: definition.timeoutSeconds * 1000,
         ...(latencyMs === undefined ? {} : { extraLatencyMs: latencyMs }),
         crash,
