@@ -28,6 +28,7 @@ import {
 import { createSignatureGate, type SignatureGate } from '../server/signature-gate';
 import type { AwsCredentials } from '../sigv4/verifier';
 import { decodeClientContext } from './client-context';
+import type { ExtensionResponse, InvokeApiExtension } from './invoke-api-extension';
 import { type InvocationType, type LambdaServiceOptions, LocalLambdaService, MAX_SYNC_PAYLOAD_BYTES } from './lambda-service';
 import { loggingConfigResponse } from './logging-config';
 
@@ -59,6 +60,8 @@ export interface InvokeApi {
   readonly port: number;
   /** The service behind the API; also a `LambdaInvoker` for in-process callers such as the local HTTP API. */
   readonly service: LocalLambdaService;
+  /** Adds a service that answers on this port (the durable execution service), behind the same SigV4 gate. */
+  extend(extension: InvokeApiExtension): void;
   /** Stops listening and stops every execution environment. */
   close(): Promise<void>;
 }
@@ -107,6 +110,7 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
     budget: new BufferBudget(limits.maxBufferedBytes),
     limits,
     warn,
+    extensions: [],
   };
   const server = createServer(
     // No overall request timeout (an upload may be slow but steady); a stalled one is cut by the body's idle timeout.
@@ -133,6 +137,9 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
     url,
     port: address.port,
     service,
+    extend: (extension) => {
+      guard.extensions.push(extension);
+    },
     close: async () => {
       await service.close();
       server.closeAllConnections();
@@ -146,6 +153,7 @@ interface RequestGuard {
   readonly budget: BufferBudget;
   readonly limits: ServerLimits;
   readonly warn: (message: string) => void;
+  readonly extensions: InvokeApiExtension[];
 }
 
 function randomFunctionCredentials(): AwsCredentials {
@@ -245,6 +253,18 @@ function sendError(response: ServerResponse, error: LambdaServiceError, requestI
   response.end(body);
 }
 
+function sendExtensionResponse(response: ServerResponse, answer: ExtensionResponse): void {
+  const isBuffer = Buffer.isBuffer(answer.body);
+  const body = isBuffer ? (answer.body as Buffer) : answer.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(answer.body));
+  response.writeHead(answer.statusCode, {
+    ...(isBuffer || answer.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    'x-amzn-RequestId': randomUUID(),
+    ...answer.headers,
+    'Content-Length': body.length,
+  });
+  response.end(body);
+}
+
 function sendJson(response: ServerResponse, statusCode: number, document: unknown): void {
   const body = JSON.stringify(document);
   response.writeHead(statusCode, {
@@ -273,6 +293,14 @@ async function handleRequest(
   const invokeMatch = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/.exec(pathname);
   if (invokeMatch?.[1] !== undefined && request.method === 'POST') {
     await handleInvoke(service, guard, decodeURIComponent(invokeMatch[1]), qualifier, request, response);
+    return;
+  }
+  for (const extension of guard.extensions) {
+    const limit = extension.bodyLimitFor(request.method ?? 'GET', pathname);
+    if (limit === undefined) continue;
+    const body = await readAuthorizedBody(guard, request, response, limit);
+    if (body === undefined) return;
+    sendExtensionResponse(response, await extension.handle({ method: request.method ?? 'GET', url, headers: request.headers, body }));
     return;
   }
   // Every other operation has no body worth keeping: its signature covers an empty one.
@@ -330,6 +358,13 @@ async function handleInvoke(
   response.on('close', () => {
     if (!response.writableFinished) abandoned.abort(new Error('the caller closed the connection'));
   });
+  for (const extension of guard.extensions) {
+    const taken = extension.invoke({ functionName, qualifier, invocationType, headers: request.headers, body, signal: abandoned.signal });
+    if (taken === undefined) continue;
+    const answer = await taken;
+    if (!abandoned.signal.aborted) sendExtensionResponse(response, answer);
+    return;
+  }
   let outcome: InvokeOutcome;
   try {
     outcome = await service.invoke(functionName, body, {

@@ -10,6 +10,7 @@ import { type BundleRecord, planRebuild, type RebuildPlan, readBundleRecord } fr
 import { selectFunction } from '../assembly/function-selector';
 import { type CommandLineContext, localAssemblyDirectory, synthesizeIfChanged } from '../assembly/synthesize';
 import type { CloudAssemblyDefinition, HttpApiDefinition } from '../core/types';
+import { attachDurableService, type DurableService } from '../durable/durable-service';
 import { type RunningHttpApi, startHttpApi } from '../http-api/http-api-server';
 import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../lambda/invoke-api';
 import { checkExposure, type ExposureOptions } from '../server/remote-access';
@@ -61,6 +62,11 @@ export interface LocalStackOptions
   readonly writeStateFile?: boolean;
   /** Told whether the project was synthesized. */
   readonly onSynthesized?: (synthesized: boolean) => void;
+  /**
+   * The durable execution service's database, kept across restarts (running executions resume).
+   * @default `<projectDirectory>/.local-cloud/durable/executions.sqlite`
+   */
+  readonly durableDatabase?: string;
 }
 
 /** What {@link RunningLocalStack.reload} changed. */
@@ -84,6 +90,8 @@ export interface RunningLocalStack extends LocalStackEndpoints {
   /** The assembly served, as last (re)loaded. */
   readonly assembly: CloudAssemblyDefinition;
   readonly invokeApi: InvokeApi;
+  /** The durable execution service, on the Invoke API's port. */
+  readonly durable: DurableService;
   /** The first HTTP API, when there is one. */
   readonly httpApi: RunningHttpApi | undefined;
   /** Every HTTP API, each on its own port, in the assembly's order. */
@@ -164,7 +172,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     ...(inspected === undefined ? {} : { execArgvByFunction: { [inspected.name]: [`--inspect=${host}:0`] } }),
   });
   const httpApis: { definition: HttpApiDefinition; server: RunningHttpApi }[] = [];
+  let durable: DurableService | undefined;
   try {
+    durable = attachDurableService(invokeApi, {
+      databaseFile: options.durableDatabase ?? path.join(options.projectDirectory, '.local-cloud', 'durable', 'executions.sqlite'),
+    });
     const firstPort = options.httpPort ?? 3000;
     for (const [index, api] of assembly.httpApis.entries()) {
       const server = await startHttpApi({
@@ -182,10 +194,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       httpApis.push({ definition: api, server });
     }
   } catch (error) {
+    durable?.close();
     await Promise.all(httpApis.map(({ server }) => server.close()));
     await invokeApi.close();
     throw error;
   }
+  const durableService = durable;
 
   const httpApiUrls = Object.fromEntries(httpApis.map(({ definition, server }) => [definition.name, server.url]));
   const httpApiUrl = httpApis[0]?.server.url;
@@ -213,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       return assembly;
     },
     invokeApi,
+    durable: durableService,
     httpApi: httpApis[0]?.server,
     httpApis,
     inspectedFunction: inspected?.name,
@@ -253,6 +268,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       if (closed) return;
       closed = true;
       if (options.writeStateFile ?? true) rmSync(stateFile, { force: true });
+      durableService.close();
       await Promise.all(httpApis.map(({ server }) => server.close()));
       await invokeApi.close();
     },
