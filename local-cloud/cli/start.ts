@@ -10,6 +10,7 @@ import { watchSources } from '../assembly/watch-sources';
 import { batchedLineWriter, createFunctionLogSink } from '../stack/function-logs';
 import { LOCAL_CREDENTIALS, type LocalStackOptions, type RunningLocalStack, startLocalStack } from '../stack/local-stack';
 import { DEV_LOOP_PARSE_OPTIONS, DEV_LOOP_USAGE, devLoopSettings } from './dev-loop-options';
+import { functionSummary } from './function-summary';
 import { LAMBDA_FLAGS_USAGE, lambdaFlagOptions, parseLambdaFlags } from './lambda-flags';
 import { watchProcessLifecycle } from './lifecycle';
 import { optionalNumberFlag } from './number-flag';
@@ -117,8 +118,8 @@ Local cloud ready in ${readyMs} ms.
 
 ${describeHttpApis(stack)}
   Lambda API   ${stack.lambdaUrl}  (${options.invokeAuthentication === 'none' ? 'unsigned requests accepted: --no-invoke-auth' : 'SigV4-signed requests only, same credentials'})
-${stack.assembly.functions.map((f) => `               ${f.name}  (${f.runtime}, ${f.memorySizeMb} MB, ${f.timeoutSeconds} s)`).join('\n')}
-  Environments up to ${stack.invokeApi.service.maxEnvironments} at once (local resource budget, --max-environments), ${stack.invokeApi.service.maxConcurrentInits} starting at once; account concurrency ${stack.invokeApi.service.concurrencyLimit}; Event queue up to ${Math.round(stack.invokeApi.service.maxQueuedEventBytes / 1_048_576)} MB (--max-queued-event-mb)
+${stack.assembly.functions.map((f) => `               ${functionSummary(f)}`).join('\n')}
+${describeDurable(stack)}  Environments up to ${stack.invokeApi.service.maxEnvironments} at once (local resource budget, --max-environments), ${stack.invokeApi.service.maxConcurrentInits} starting at once; account concurrency ${stack.invokeApi.service.concurrencyLimit}; Event queue up to ${Math.round(stack.invokeApi.service.maxQueuedEventBytes / 1_048_576)} MB (--max-queued-event-mb)
 
   Credentials  ${fromEnvironment ? `AWS_ACCESS_KEY_ID from your environment (${accessKeyId})` : `access key ${accessKeyId}, secret ${secretAccessKey} (local only)`}
                region ${stack.region}
@@ -138,6 +139,13 @@ ${settings.inspect === undefined ? '' : `  Debugging    ${stack.inspectedFunctio
     await stack.close();
     await functionLogs.close();
   });
+}
+
+/** The durable service's line: where executions are kept, and how many a restart resumed. */
+function describeDurable(stack: RunningLocalStack): string {
+  const durable = stack.assembly.functions.filter((definition) => definition.durableConfig !== undefined);
+  if (durable.length === 0) return '';
+  return `  Durable      ${durable.length} durable function${durable.length === 1 ? '' : 's'}; executions kept in ${path.relative(process.cwd(), stack.durable.store.file) || stack.durable.store.file} (${stack.durable.resumed} resumed from the last run)\n`;
 }
 
 function describeHttpApis(stack: RunningLocalStack): string {
