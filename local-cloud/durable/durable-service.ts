@@ -3,6 +3,9 @@
  * running functions through the stack's Lambda service, and its API on the Lambda API's port.
  * On start it resumes every execution the store has as running (a stack killed midway).
  */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { isAlive } from '../core/process-alive';
 import type { InvokeApi } from '../lambda/invoke-api';
 import { DurableApi } from './durable-api';
 import { DurableEngine, type DurableEngineOptions } from './durable-engine';
@@ -12,6 +15,8 @@ export interface DurableServiceOptions
   extends Pick<DurableEngineOptions, 'envelopePageSize' | 'maxInvocationRetries' | 'invocationRetryBaseMs'> {
   /** The SQLite database file (created with its directory). */
   readonly databaseFile: string;
+  /** Told when another live stack holds the database. @default stderr */
+  readonly warn?: (message: string) => void;
 }
 
 export interface DurableService {
@@ -23,9 +28,33 @@ export interface DurableService {
   close(): void;
 }
 
+/**
+ * The database this process may own: `file`, unless another live stack holds it (its PID in
+ * `<file>.owner`); then a database of this process's own beside it, removed when it closes, so that
+ * two stacks of one project never resume (and run twice) each other's executions.
+ */
+function claimDatabase(file: string, warn: (message: string) => void): { file: string; release: () => void } {
+  const ownerFile = `${file}.owner`;
+  let owner = Number.NaN;
+  try {
+    owner = Number(readFileSync(ownerFile, 'utf8'));
+  } catch {
+    // No owner yet.
+  }
+  if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
+    const own = path.join(path.dirname(file), `${path.basename(file, '.sqlite')}-${process.pid}.sqlite`);
+    warn(`another local stack (process ${owner}) holds ${file}: this one keeps its durable executions in ${own}, removed when it stops`);
+    return { file: own, release: () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(`${own}${suffix}`, { force: true })) };
+  }
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(ownerFile, String(process.pid));
+  return { file, release: () => rmSync(ownerFile, { force: true }) };
+}
+
 export function attachDurableService(api: InvokeApi, options: DurableServiceOptions): DurableService {
-  const { databaseFile, ...engineOptions } = options;
-  const store = new DurableStore(databaseFile);
+  const { databaseFile, warn = (message) => process.stderr.write(`[local-cloud] warning: ${message}\n`), ...engineOptions } = options;
+  const claimed = claimDatabase(databaseFile, warn);
+  const store = new DurableStore(claimed.file);
   store.removeExpired(Date.now());
   const engine = new DurableEngine({
     ...engineOptions,
@@ -42,6 +71,7 @@ export function attachDurableService(api: InvokeApi, options: DurableServiceOpti
     close() {
       engine.close();
       store.close();
+      claimed.release();
     },
   };
 }

@@ -176,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   try {
     durable = attachDurableService(invokeApi, {
       databaseFile: options.durableDatabase ?? path.join(options.projectDirectory, '.local-cloud', 'durable', 'executions.sqlite'),
+      warn,
     });
     const firstPort = options.httpPort ?? 3000;
     for (const [index, api] of assembly.httpApis.entries()) {
