@@ -44,7 +44,10 @@ function claimDatabase(file: string, warn: (message: string) => void): { file: s
   if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
     const own = path.join(path.dirname(file), `${path.basename(file, '.sqlite')}-${process.pid}.sqlite`);
     warn(`another local stack (process ${owner}) holds ${file}: this one keeps its durable executions in ${own}, removed when it stops`);
-    return { file: own, release: () => ['', '-wal', '-shm'].forEach((suffix) => rmSync(`${own}${suffix}`, { force: true })) };
+    const release = () => {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${own}${suffix}`, { force: true });
+    };
+    return { file: own, release };
   }
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(ownerFile, String(process.pid));
