@@ -72,11 +72,20 @@ class FakeLambda implements FunctionInvoker {
     const envelope = JSON.parse(payload.toString('utf8')) as Envelope;
     this.invocations.push({ functionName, envelope });
     let token = envelope.CheckpointToken;
+    // As the SDK does, what a checkpoint answers replaces the operations the function knows.
+    const known = [...(envelope.InitialExecutionState?.Operations ?? [])];
+    const view: Envelope = { ...envelope, InitialExecutionState: { Operations: known } };
     const checkpoint = (updates: OperationUpdate[]) => {
-      token = this.engine?.checkpoint(envelope.DurableExecutionArn, token, updates).token ?? '';
+      const answer = this.engine?.checkpoint(envelope.DurableExecutionArn, token, updates);
+      token = answer?.token ?? '';
+      for (const operation of (answer?.operations ?? []) as unknown as Envelope['InitialExecutionState']['Operations'][number][]) {
+        const index = known.findIndex((candidate) => candidate.Id === operation.Id);
+        if (index === -1) known.push(operation);
+        else known[index] = operation;
+      }
     };
     try {
-      const answer = script(envelope, checkpoint);
+      const answer = script(view, checkpoint);
       return { requestId: 'r', payload: Buffer.from(JSON.stringify(answer)), executedVersion: '1' };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -287,6 +296,61 @@ describe('chained invokes', () => {
     expect(history.find((event) => event.EventType === 'ChainedInvokeFailed')?.details).toMatchObject({
       ChainedInvokeFailedDetails: { Error: { Payload: { ErrorType: 'Error', ErrorMessage: 'cannot square' } } },
     });
+  });
+});
+
+describe('chained invokes of a durable function', () => {
+  const callChild =
+    (functionName: string): Script =>
+    (envelope, checkpoint) => {
+      const find = () => operationsOf(envelope).find((operation) => operation.Id === 'child');
+      if (find() === undefined) {
+        checkpoint([
+          {
+            Id: 'child',
+            Type: 'CHAINED_INVOKE',
+            Action: 'START',
+            Payload: '{"n":4}',
+            ChainedInvokeOptions: { FunctionName: functionName },
+          },
+        ]);
+      }
+      // A target that fails at once is in the checkpoint's answer, as the SDK sees it.
+      const call = find();
+      if (call === undefined || call.Status === 'STARTED') return { Status: 'PENDING' };
+      const details = (call as { ChainedInvokeDetails?: { Result?: string; Error?: { ErrorType?: string } } }).ChainedInvokeDetails;
+      return call.Status === 'SUCCEEDED' ? { Status: 'SUCCEEDED', Result: details?.Result } : { Status: 'FAILED', Error: details?.Error };
+    };
+
+  it('starts the target as an execution of its own and ends the operation with its result', async () => {
+    const { lambda, start, engine } = setUp({
+      durable: callChild('durableChild:1'),
+      durableChild: (envelope) => ({
+        Status: 'SUCCEEDED',
+        Result: String(
+          JSON.parse(
+            operationsOf(envelope)[0]
+              ? ((envelope.InitialExecutionState.Operations[0] as { ExecutionDetails?: { InputPayload?: string } }).ExecutionDetails
+                  ?.InputPayload ?? '{}')
+              : '{}',
+          ).n * 10,
+        ),
+      }),
+    });
+    const record = start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(lambda.invocations.map((invocation) => invocation.functionName)).toEqual(['durable', 'durableChild', 'durable']);
+    expect(engine.execution(record.arn)).toMatchObject({ status: 'SUCCEEDED', result: '40' });
+    expect(engine.list({ functionName: 'durableChild' }, 0, 10)).toEqual([
+      expect.objectContaining({ status: 'SUCCEEDED', parent: { executionArn: record.arn, operationId: 'child' } }),
+    ]);
+  });
+
+  it('fails the operation when the durable target is named without a qualifier', async () => {
+    const { start, engine } = setUp({ durable: callChild('durableChild'), durableChild: () => ({ Status: 'SUCCEEDED' }) });
+    const record = start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(engine.execution(record.arn)).toMatchObject({ status: 'FAILED', error: { ErrorType: 'InvalidParameterValueException' } });
   });
 });
 
