@@ -144,7 +144,7 @@ ${settings.inspect === undefined ? '' : `  Debugging    ${stack.inspectedFunctio
 /** The durable service's line: where executions are kept, and how many a restart resumed. */
 function describeDurable(stack: RunningLocalStack): string {
   const durable = stack.assembly.functions.filter((definition) => definition.durableConfig !== undefined);
-  if (durable.length === 0) return '';
+  if (durable.length === 0 || stack.durable === undefined) return '';
   return `  Durable      ${durable.length} durable function${durable.length === 1 ? '' : 's'}; executions kept in ${path.relative(process.cwd(), stack.durable.store.file) || stack.durable.store.file} (${stack.durable.resumed} resumed from the last run)\n`;
 }
 

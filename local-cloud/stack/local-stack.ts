@@ -90,8 +90,8 @@ export interface RunningLocalStack extends LocalStackEndpoints {
   /** The assembly served, as last (re)loaded. */
   readonly assembly: CloudAssemblyDefinition;
   readonly invokeApi: InvokeApi;
-  /** The durable execution service, on the Invoke API's port. */
-  readonly durable: DurableService;
+  /** The durable execution service, on the Invoke API's port, when the assembly has a durable function. */
+  readonly durable: DurableService | undefined;
   /** The first HTTP API, when there is one. */
   readonly httpApi: RunningHttpApi | undefined;
   /** Every HTTP API, each on its own port, in the assembly's order. */
@@ -174,10 +174,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
   const httpApis: { definition: HttpApiDefinition; server: RunningHttpApi }[] = [];
   let durable: DurableService | undefined;
   try {
-    durable = attachDurableService(invokeApi, {
-      databaseFile: options.durableDatabase ?? path.join(options.projectDirectory, '.local-cloud', 'durable', 'executions.sqlite'),
-      warn,
-    });
+    // Only an app with a durable function gets the service (and its database under .local-cloud/).
+    const hasDurable = assembly.functions.some((definition) => definition.durableConfig !== undefined);
+    durable = !hasDurable
+      ? undefined
+      : attachDurableService(invokeApi, {
+          databaseFile: options.durableDatabase ?? path.join(options.projectDirectory, '.local-cloud', 'durable', 'executions.sqlite'),
+          warn,
+        });
     const firstPort = options.httpPort ?? 3000;
     for (const [index, api] of assembly.httpApis.entries()) {
       const server = await startHttpApi({
@@ -269,7 +273,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       if (closed) return;
       closed = true;
       if (options.writeStateFile ?? true) rmSync(stateFile, { force: true });
-      durableService.close();
+      durableService?.close();
       await Promise.all(httpApis.map(({ server }) => server.close()));
       await invokeApi.close();
     },
