@@ -161,7 +161,8 @@ export class OperationEffects {
     const operation = live.operation(id);
     if (operation?.Status !== 'STARTED') return;
     const now = Date.now();
-    const error: ErrorObject = { ErrorType: 'CallbackTimeout', ErrorMessage: message };
+    // No ErrorType, as AWS's runner gives it.
+    const error: ErrorObject = { ErrorMessage: message };
     const ended: OperationRecord = {
       ...operation,
       Status: 'TIMED_OUT',

@@ -366,6 +366,11 @@ describe('callbacks and timeouts', () => {
     const record = start();
     await vi.advanceTimersByTimeAsync(30_000);
     expect(statusOf(lambda.invocations[1]?.envelope as Envelope, 'cb')).toBe('TIMED_OUT');
+    // As AWS's runner has it (the durable conformance suite's "callback times out"): a message, no type.
+    expect(operationsOf(lambda.invocations[1]?.envelope as Envelope).find((operation) => operation.Id === 'cb')).toMatchObject({
+      CallbackDetails: { Error: { ErrorMessage: 'Callback timed out' } },
+    });
+    expect(JSON.stringify(operationsOf(lambda.invocations[1]?.envelope as Envelope))).not.toContain('ErrorType');
     expect(lambda.engine?.execution(record.arn)).toMatchObject({ status: 'FAILED', error: { ErrorMessage: 'TIMED_OUT' } });
   });
 
