@@ -5,7 +5,7 @@
  * lambda/runtime/ (the OS side of an execution environment) sits below the rest of lambda/.
  * index.ts, the package's public entry, sits on top of them all.
  */
-const LAYERS = ['core', 'sigv4', 'server', 'assembly', 'lambda/runtime', 'lambda', 'http-api', 'stack', 'cli'];
+const LAYERS = ['core', 'sigv4', 'server', 'assembly', 'lambda/runtime', 'lambda', 'http-api', 'durable', 'stack', 'cli'];
 
 /** The path pattern of one layer's non-test source (lambda/ without its runtime/). */
 const layerPath = (layer) => (layer === 'lambda' ? '^local-cloud/lambda/(?!runtime/)' : `^local-cloud/${layer}/`);

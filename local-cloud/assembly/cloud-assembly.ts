@@ -13,7 +13,7 @@ import { DEFAULT_LOCAL_ACCOUNT_ID, DEFAULT_LOCAL_REGION } from '../core/defaults
 import type { CloudAssemblyDefinition, FunctionDefinition, HttpApiDefinition } from '../core/types';
 import type { ResolutionContext } from './intrinsics';
 import { readStackArtifacts } from './manifest';
-import { readEventInvokeConfigs, readFunctions, readHttpApis } from './resources';
+import { readEventInvokeConfigs, readFunctions, readHttpApis, withQualifiers } from './resources';
 
 export interface LoadCloudAssemblyOptions {
   /** @default env `AWS_REGION`, then `AWS_DEFAULT_REGION`, then `us-east-1` */
@@ -44,7 +44,7 @@ export function loadCloudAssembly(cdkOutDir: string, options: LoadCloudAssemblyO
   const functions: FunctionDefinition[] = [];
   const httpApis: HttpApiDefinition[] = [];
   for (const context of contexts) {
-    const stackFunctions = readFunctions(context);
+    const stackFunctions = withQualifiers(context, readFunctions(context), warn);
     functions.push(...stackFunctions);
     httpApis.push(...readHttpApis(context, stackFunctions));
   }

@@ -5,6 +5,7 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
  */
 import { LocalCloudError } from '../core/errors';
+import { versionNumbers } from './function-versions';
 import { isRecord, type StackArtifact, type TemplateValue } from './manifest';
 
 export interface ResolutionContext {
@@ -51,6 +52,16 @@ export function resolveRef(context: ResolutionContext, logicalId: string): strin
   }
   const resource = context.stack.template.Resources?.[logicalId];
   if (resource === undefined) throw new UnresolvableValueError(`Ref to unknown resource ${logicalId}`);
+  // A version's Ref is its ARN (`…:function:name:3`), an alias's too (`…:function:name:live`).
+  if (resource.Type === 'AWS::Lambda::Version' || resource.Type === 'AWS::Lambda::Alias') {
+    const functionName = resolveString(context, resource.Properties?.FunctionName);
+    const arn = functionName.startsWith('arn:') ? functionName : functionArn(context, functionName);
+    const qualifier =
+      resource.Type === 'AWS::Lambda::Version'
+        ? versionNumbers(context.stack.template.Resources ?? {}).get(logicalId)
+        : resolveString(context, resource.Properties?.Name);
+    return `${arn}:${qualifier ?? ''}`;
+  }
   const explicitName = resource.Type === 'AWS::Logs::LogGroup' ? resource.Properties?.LogGroupName : resource.Properties?.FunctionName;
   if (explicitName !== undefined && (resource.Type === 'AWS::Logs::LogGroup' || resource.Type === 'AWS::Lambda::Function')) {
     return resolveString(context, explicitName);
@@ -62,6 +73,10 @@ export function resolveRef(context: ResolutionContext, logicalId: string): strin
 export function resolveGetAtt(context: ResolutionContext, logicalId: string, attribute: string): string {
   const resource = context.stack.template.Resources?.[logicalId];
   if (resource === undefined) throw new UnresolvableValueError(`Fn::GetAtt of unknown resource ${logicalId}`);
+  if (resource.Type === 'AWS::Lambda::Version' && attribute === 'Version') {
+    const number = versionNumbers(context.stack.template.Resources ?? {}).get(logicalId);
+    if (number !== undefined) return number;
+  }
   const name = resolveRef(context, logicalId) ?? localPhysicalName(context.stack.stackName, logicalId);
   if (attribute === 'Arn') {
     if (resource.Type === 'AWS::Lambda::Function') return functionArn(context, name);

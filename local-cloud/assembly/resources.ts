@@ -4,7 +4,15 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { AsyncInvokeConfig, AuthorizationType, FunctionDefinition, HttpApiDefinition, RouteDefinition } from '../core/types';
+import type {
+  AsyncInvokeConfig,
+  AuthorizationType,
+  DurableConfig,
+  FunctionDefinition,
+  HttpApiDefinition,
+  RouteDefinition,
+} from '../core/types';
+import { readFunctionQualifiers } from './function-versions';
 import {
   functionArn,
   localPhysicalName,
@@ -93,7 +101,42 @@ export function readFunctions(context: ResolutionContext): FunctionDefinition[] 
       ...(reserved === undefined ? {} : { reservedConcurrency: optionalNumber(reserved, 0) }),
       logGroupName,
       loggingConfig: readLoggingConfig(loggingConfig, logicalId),
+      ...optionalDurableConfig(context, logicalId, properties.DurableConfig),
     };
+  });
+}
+
+/**
+ * `DurableConfig` within the bounds CloudFormation validates (ExecutionTimeout 1 to 31 622 400 s,
+ * RetentionPeriodInDays 1 to 90, 14 when not set). KMSKeyArn has no local meaning.
+ */
+function optionalDurableConfig(context: ResolutionContext, logicalId: string, value: TemplateValue): { durableConfig?: DurableConfig } {
+  if (!isRecord(value)) return {};
+  const { ExecutionTimeout: timeout, RetentionPeriodInDays: retention } = value;
+  return {
+    durableConfig: {
+      executionTimeoutSeconds: integerProperty(context, timeout, `${logicalId}.DurableConfig.ExecutionTimeout`, 1, 31_622_400),
+      retentionPeriodDays:
+        retention === undefined ? 14 : integerProperty(context, retention, `${logicalId}.DurableConfig.RetentionPeriodInDays`, 1, 90),
+    },
+  };
+}
+
+/** The stack's functions with the versions and aliases its template publishes for them (function-versions.ts). */
+export function withQualifiers(
+  context: ResolutionContext,
+  functions: readonly FunctionDefinition[],
+  warn: (message: string) => void,
+): FunctionDefinition[] {
+  const qualifiers = readFunctionQualifiers(
+    context.stack.template.Resources ?? {},
+    new Set(functions.map((definition) => definition.name)),
+    (value, location) => resolveWithLocation(context, value as TemplateValue, location),
+    (message) => warn(`stack ${context.stack.stackName}: ${message}`),
+  );
+  return functions.map((definition) => {
+    const found = qualifiers.get(definition.name);
+    return found === undefined ? definition : { ...definition, versions: found.versions, aliases: found.aliases };
   });
 }
 
@@ -111,7 +154,7 @@ function integerProperty(context: ResolutionContext, value: TemplateValue, locat
 
 /**
  * The stack's `AWS::Lambda::EventInvokeConfig`s for `$LATEST` of a function of the assembly, as
- * `[function name, config]`. The local cloud serves `$LATEST` only: a config of a version or alias
+ * `[function name, config]`. The local cloud applies Event settings to `$LATEST` only: a config of a version or alias
  * is ignored, and a destination is not emulated; each is said in a warning. A config whose
  * FunctionName is not a function of the assembly configures nothing served locally.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-eventinvokeconfig.html

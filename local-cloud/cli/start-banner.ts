@@ -3,8 +3,10 @@
  * the credentials, and example calls made from the served app itself (its first route and its
  * first function), whatever app that is.
  */
+import path from 'node:path';
 import type { RouteDefinition } from '../core/types';
 import type { RunningLocalStack } from '../stack/local-stack';
+import { functionSummary } from './function-summary';
 
 export interface BannerFacts {
   readonly readyMs: number;
@@ -36,14 +38,22 @@ function describeHttpApis(stack: RunningLocalStack): string {
     .join('\n');
 }
 
+/** The durable service's line: where executions are kept, and how many a restart resumed. */
+function describeDurable(stack: RunningLocalStack): string {
+  const durable = stack.assembly.functions.filter((definition) => definition.durableConfig !== undefined);
+  if (durable.length === 0 || stack.durable === undefined) return '';
+  const file = stack.durable.store.file;
+  return `  Durable      ${durable.length} durable function${durable.length === 1 ? '' : 's'}; executions kept in ${path.relative(process.cwd(), file) || file} (${stack.durable.resumed} resumed from the last run)\n`;
+}
+
 function exampleCurl(stack: RunningLocalStack, fromEnvironment: boolean): string {
   const route = stack.assembly.httpApis[0]?.routes[0];
   if (stack.httpApi === undefined || route === undefined) return '  (no HTTP API: invoke the functions directly)';
-  const { method, path, hasBody } = exampleRequest(route);
+  const { method, path: routePath, hasBody } = exampleRequest(route);
   const { accessKeyId, secretAccessKey } = stack.credentials;
   const user = fromEnvironment ? '$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY' : `${accessKeyId}:${secretAccessKey}`;
   return [
-    `curl -sS -X ${method} "${stack.httpApiUrl}${path}"`,
+    `curl -sS -X ${method} "${stack.httpApiUrl}${routePath}"`,
     ...(route.authorizationType === 'AWS_IAM' ? [`  --aws-sigv4 "aws:amz:${stack.region}:execute-api" --user "${user}"`] : []),
     ...(hasBody ? [`  -H 'content-type: application/json' -d '{}'`] : []),
   ].join(' \\\n');
@@ -68,8 +78,8 @@ Local cloud ready in ${facts.readyMs} ms.
 
 ${describeHttpApis(stack)}
   Lambda API   ${stack.lambdaUrl}  (${facts.invokeAuthentication === 'none' ? 'unsigned requests accepted: --no-invoke-auth' : 'SigV4-signed requests only, same credentials'})
-${stack.assembly.functions.map((f) => `               ${f.name}  (${f.runtime}, ${f.memorySizeMb} MB, ${f.timeoutSeconds} s)`).join('\n')}
-  Environments up to ${service.maxEnvironments} at once (local resource budget, --max-environments), ${service.maxConcurrentInits} starting at once; account concurrency ${service.concurrencyLimit}; Event queue up to ${Math.round(service.maxQueuedEventBytes / 1_048_576)} MB (--max-queued-event-mb)
+${stack.assembly.functions.map((f) => `               ${functionSummary(f)}`).join('\n')}
+${describeDurable(stack)}  Environments up to ${service.maxEnvironments} at once (local resource budget, --max-environments), ${service.maxConcurrentInits} starting at once; account concurrency ${service.concurrencyLimit}; Event queue up to ${Math.round(service.maxQueuedEventBytes / 1_048_576)} MB (--max-queued-event-mb)
 
   Credentials  ${fromEnvironment ? `AWS_ACCESS_KEY_ID from your environment (${accessKeyId})` : `access key ${accessKeyId}, secret ${secretAccessKey} (local only)`}
                region ${stack.region}

@@ -42,6 +42,23 @@ export interface FunctionDefinition {
   readonly loggingConfig?: FunctionLoggingConfig;
   /** Its `AWS::Lambda::EventInvokeConfig` for `$LATEST`, when it has one. */
   readonly asyncInvokeConfig?: AsyncInvokeConfig;
+  /** Numbers of its published versions (`AWS::Lambda::Version`), `['1', '2']`, in template order. */
+  readonly versions?: readonly string[];
+  /** Its aliases (`AWS::Lambda::Alias`): name → the version it points at (a number or `$LATEST`). */
+  readonly aliases?: Readonly<Record<string, string>>;
+  /** `DurableConfig`, for a durable function. */
+  readonly durableConfig?: DurableConfig;
+}
+
+/**
+ * A durable function's settings (`AWS::Lambda::Function.DurableConfig`).
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-durableconfig.html
+ */
+export interface DurableConfig {
+  /** `ExecutionTimeout`: 1 to 31 622 400 seconds. */
+  readonly executionTimeoutSeconds: number;
+  /** `RetentionPeriodInDays`: 1 to 90, 14 when not set. */
+  readonly retentionPeriodDays: number;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface Execution {
   readonly latencyMs: number | undefined;
   readonly clientContext: string | undefined;
   readonly traceId: string | undefined;
+  /** The ARN the caller named (with its qualifier), for `context.invokedFunctionArn`; the function's own when undefined. */
+  readonly invokedFunctionArn?: string | undefined;
   readonly region: string;
   /** Receives each of the invocation's log lines as a record of its function.*/
   readonly logSink: LogSink;
@@ -46,7 +48,7 @@ export async function executeInvocation(execution: Execution): Promise<InvokeOut
     result = await environment.invoke({
       requestId,
       payload: payload.length === 0 ? '' : payload.toString('utf8'),
-      invokedFunctionArn: definition.arn,
+      invokedFunctionArn: execution.invokedFunctionArn ?? definition.arn,
       timeoutMs: definition.timeoutSeconds * 1000,
       ...(latencyMs === undefined ? {} : { extraLatencyMs: latencyMs }),
       crash: execution.crash,

@@ -19,6 +19,8 @@ import { createSignatureGate } from '../server/signature-gate';
 import type { AwsCredentials } from '../sigv4/verifier';
 import { decodeClientContext } from './client-context';
 import { functionConfiguration, getFunctionResponse, listFunctionsPage } from './function-configuration';
+import type { InvokeApiExtension } from './invoke-api-extension';
+import { sendAuthError, sendError, sendExtensionResponse, sendJson, toServiceError } from './invoke-api-responses';
 import { type InvocationType, type LambdaServiceOptions, LocalLambdaService, MAX_SYNC_PAYLOAD_BYTES } from './lambda-service';
 
 export interface StartInvokeApiOptions extends Omit<LambdaServiceOptions, 'functions' | 'lambdaEndpointUrl'> {
@@ -49,6 +51,8 @@ export interface InvokeApi {
   readonly port: number;
   /** The service behind the API; also a `LambdaInvoker` for in-process callers such as the local HTTP API. */
   readonly service: LocalLambdaService;
+  /** Adds a service that answers on this port (the durable execution service), behind the same SigV4 gate. */
+  extend(extension: InvokeApiExtension): void;
   /** Stops listening and stops every execution environment. */
   close(): Promise<void>;
 }
@@ -85,6 +89,7 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
   });
   const limits: ServerLimits = { ...defaultServerLimits(DEFAULT_INVOKE_API_MAX_CONNECTIONS), ...limitOverrides };
   const warn = warnOption ?? ((message: string) => process.stderr.write(`${message}\n`));
+  const extensions: InvokeApiExtension[] = [];
   const server = await startGuardedServer({
     name: 'local Lambda Invoke API',
     host,
@@ -107,7 +112,7 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
     // A backlog for the sockets of many functions in flight at once (50 coordinators × 100):
     // at Node's 511, connections beyond it wait for a SYN retry and their clients time out.
     backlog: 4096,
-    handle: (request, response, guard) => handleRequest(service, { guard, warn }, request, response),
+    handle: (request, response, guard) => handleRequest(service, { guard, warn, extensions }, request, response),
     onError: (error, response) => sendError(response, toServiceError(error), randomUUID()),
   });
   service.lambdaEndpointUrl = server.url;
@@ -115,6 +120,9 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
     url: server.url,
     port: server.port,
     service,
+    extend: (extension) => {
+      extensions.push(extension);
+    },
     close: async () => {
       await service.close();
       // Closing twice is no error.
@@ -126,6 +134,7 @@ export async function startInvokeApi(options: StartInvokeApiOptions): Promise<In
 interface RequestGuard {
   readonly guard: ServerRequestGuard;
   readonly warn: (message: string) => void;
+  readonly extensions: readonly InvokeApiExtension[];
 }
 
 function randomFunctionCredentials(): AwsCredentials {
@@ -134,22 +143,6 @@ function randomFunctionCredentials(): AwsCredentials {
     secretAccessKey: randomBytes(30).toString('base64'),
     sessionToken: randomBytes(48).toString('base64'),
   };
-}
-
-/** Lambda's answer to an unsigned or wrongly signed request: 403, the code in `x-amzn-ErrorType`, `{"message"}`. */
-function sendAuthError(response: ServerResponse, errorType: string, message: string): void {
-  // API Gateway's "unsigned" answer (ForbiddenException) is MissingAuthenticationTokenException on Lambda.
-  const [type, text] =
-    errorType === 'ForbiddenException' ? ['MissingAuthenticationTokenException', 'Missing Authentication Token'] : [errorType, message];
-  const body = JSON.stringify({ message: text });
-  response.writeHead(403, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(body),
-    'x-amzn-ErrorType': type,
-    'x-amzn-RequestId': randomUUID(),
-    Connection: 'close',
-  });
-  response.end(body);
 }
 
 /**
@@ -196,40 +189,6 @@ async function readAuthorizedBody(
   }
 }
 
-function toServiceError(error: unknown): LambdaServiceError {
-  if (error instanceof LambdaServiceError) return error;
-  return new LambdaServiceError('ServiceException', 500, error instanceof Error ? error.message : String(error));
-}
-
-/**
- * restJson1 errors: the code in `x-amzn-ErrorType`, the members in the JSON body (`Type`,
- * `message`, and for throttling `Reason`), as Lambda answers them.
- */
-function sendError(response: ServerResponse, error: LambdaServiceError, requestId: string): void {
-  if (response.headersSent) {
-    response.destroy();
-    return;
-  }
-  const body = JSON.stringify({ Type: error.statusCode >= 500 ? 'Service' : 'User', message: error.message, ...error.extra });
-  response.writeHead(error.statusCode, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(body),
-    'x-amzn-ErrorType': error.code,
-    'x-amzn-RequestId': requestId,
-  });
-  response.end(body);
-}
-
-function sendJson(response: ServerResponse, statusCode: number, document: unknown): void {
-  const body = JSON.stringify(document);
-  response.writeHead(statusCode, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(body),
-    'x-amzn-RequestId': randomUUID(),
-  });
-  response.end(body);
-}
-
 function headerValue(request: IncomingMessage, name: string): string | undefined {
   const value = request.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -248,6 +207,14 @@ async function handleRequest(
   const invokeMatch = /^\/2015-03-31\/functions\/([^/]+)\/invocations\/?$/.exec(pathname);
   if (invokeMatch?.[1] !== undefined && request.method === 'POST') {
     await handleInvoke(service, guard, decodeURIComponent(invokeMatch[1]), qualifier, request, response);
+    return;
+  }
+  for (const extension of guard.extensions) {
+    const limit = extension.bodyLimitFor(request.method ?? 'GET', pathname);
+    if (limit === undefined) continue;
+    const body = await readAuthorizedBody(guard, request, response, limit);
+    if (body === undefined) return;
+    sendExtensionResponse(response, await extension.handle({ method: request.method ?? 'GET', url, headers: request.headers, body }));
     return;
   }
   // Every other operation has no body worth keeping: its signature covers an empty one.
@@ -299,6 +266,13 @@ async function handleInvoke(
   response.on('close', () => {
     if (!response.writableFinished) abandoned.abort(new Error('the caller closed the connection'));
   });
+  for (const extension of guard.extensions) {
+    const taken = extension.invoke({ functionName, qualifier, invocationType, headers: request.headers, body, signal: abandoned.signal });
+    if (taken === undefined) continue;
+    const answer = await taken;
+    if (!abandoned.signal.aborted) sendExtensionResponse(response, answer);
+    return;
+  }
   let outcome: InvokeOutcome;
   try {
     outcome = await service.invoke(functionName, body, {

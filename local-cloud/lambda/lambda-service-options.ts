@@ -72,7 +72,7 @@ export interface InvokeOptions {
   readonly invocationType?: InvocationType;
   /** `Tail` returns the last 4 KB of the invocation's log. */
   readonly logType?: 'None' | 'Tail';
-  /** Only `$LATEST` exists locally. */
+  /** `$LATEST`, a published version's number or an alias of the function. */
   readonly qualifier?: string;
   /** Decoded `X-Amz-Client-Context` (JSON), for `context.clientContext`; Lambda passes it to synchronous invocations only. */
   readonly clientContext?: string;

@@ -18,12 +18,12 @@ import type { Lease } from './environment-pool';
 import { checkTargetsMatch, drawFault, seededRandom } from './fault-injection';
 import { executeInvocation, raceAbort } from './invocation-execution';
 import { createStderrLogSink } from './invocation-log';
-import { localFunctionName, validatePayload } from './invoke-request';
+import { type QualifiedFunction, qualifiedFunction, validatePayload } from './invoke-request';
 import type { InvokeOptions, LambdaServiceOptions } from './lambda-service-options';
 import { type LocalFunction, LocalFunctions } from './local-functions';
 import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
 
-export { MAX_SYNC_PAYLOAD_BYTES } from './invoke-request';
+export { MAX_SYNC_PAYLOAD_BYTES, type QualifiedFunction } from './invoke-request';
 export type { InvocationType, InvokeOptions, LambdaServiceOptions } from './lambda-service-options';
 
 /** How often the warning that the local resource budget binds may repeat. */
@@ -137,7 +137,13 @@ export class LocalLambdaService implements LambdaInvoker {
    * as Invoke accepts. https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#API_Invoke_RequestSyntax
    */
   resolveFunction(functionName: string, qualifier?: string): FunctionDefinition {
-    return this.localFunction(functionName, qualifier).pool.definition;
+    return this.localFunction(functionName, qualifier).target.pool.definition;
+  }
+
+  /** The function and the version a name, ARN or qualifier names; ResourceNotFoundException when either does not exist. */
+  resolveQualified(functionName: string, qualifier?: string): QualifiedFunction {
+    const { target, qualified } = this.localFunction(functionName, qualifier);
+    return { ...qualified, definition: target.pool.definition };
   }
 
   /** `LambdaInvoker` for the local HTTP API: a synchronous invocation, in process. */
@@ -145,22 +151,27 @@ export class LocalLambdaService implements LambdaInvoker {
     if (this.closed) return Promise.reject(new LambdaServiceError('ServiceException', 500, 'The local Lambda service is closed.'));
     const invocationType = options.invocationType ?? 'RequestResponse';
     let target: LocalFunction;
+    let qualified: QualifiedFunction;
     try {
-      target = this.localFunction(functionName, options.qualifier);
+      ({ target, qualified } = this.localFunction(functionName, options.qualifier));
       validatePayload(payload, invocationType);
     } catch (error) {
       return Promise.reject(error);
     }
     const requestId = randomUUID();
+    const executedVersion = qualified.version;
     switch (invocationType) {
       case 'DryRun':
-        return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion: '$LATEST' });
+        return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion });
       case 'Event':
         // Lambda queues the event and answers 202 at once. https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
         if (!this.events.tryEnqueue(target.pool.definition.name, requestId, payload)) return Promise.reject(this.eventQueueFull(payload));
-        return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion: '$LATEST' });
+        return Promise.resolve({ requestId, payload: Buffer.alloc(0), executedVersion });
       case 'RequestResponse':
-        return this.runInvocation(target, requestId, payload, options.logType === 'Tail', options.signal, options);
+        return this.runInvocation(target, requestId, payload, options.logType === 'Tail', options.signal, {
+          ...options,
+          invokedFunctionArn: qualified.invokedArn,
+        }).then((outcome) => ({ ...outcome, executedVersion }));
     }
   }
 
@@ -175,6 +186,11 @@ export class LocalLambdaService implements LambdaInvoker {
     this.localFunctions.replace(target, definition);
   }
 
+  /** Writes a platform line to a function's log (the durable service's execution lines). */
+  platformLog(functionName: string, line: string): void {
+    this.logSink(functionLogRecord(functionName, line));
+  }
+
   /** Gives up queued events (each with its line), stops every environment and waits for the processes to exit. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -186,11 +202,16 @@ export class LocalLambdaService implements LambdaInvoker {
     this.closeLogSink();
   }
 
-  private localFunction(functionName: string, qualifier: string | undefined): LocalFunction {
-    const here = { region: this.region, accountId: this.accountId, exists: (name: string) => this.localFunctions.has(name) };
-    const found = this.localFunctions.get(localFunctionName(functionName, qualifier, here));
-    if (found === undefined) throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${functionName}`);
-    return found;
+  private localFunction(functionName: string, qualifier: string | undefined): { target: LocalFunction; qualified: QualifiedFunction } {
+    const here = {
+      region: this.region,
+      accountId: this.accountId,
+      definitionOf: (name: string) => this.localFunctions.get(name)?.pool.definition,
+    };
+    const qualified = qualifiedFunction(functionName, qualifier, here);
+    const target = this.localFunctions.get(qualified.definition.name);
+    if (target === undefined) throw new LambdaServiceError('ResourceNotFoundException', 404, `Function not found: ${functionName}`);
+    return { target, qualified };
   }
 
   /** One attempt of a queued event, as the asynchronous poller makes it. */
@@ -215,7 +236,7 @@ export class LocalLambdaService implements LambdaInvoker {
     payload: Buffer,
     wantsTail: boolean,
     signal: AbortSignal | undefined,
-    { clientContext, traceId }: Pick<InvokeOptions, 'clientContext' | 'traceId'> = {},
+    { clientContext, traceId, invokedFunctionArn }: Pick<InvokeOptions, 'clientContext' | 'traceId'> & { invokedFunctionArn?: string } = {},
   ): Promise<InvokeOutcome> {
     const { pool } = target;
     const { definition } = pool;
@@ -256,6 +277,7 @@ export class LocalLambdaService implements LambdaInvoker {
       latencyMs: target.latencyMs,
       clientContext,
       traceId,
+      invokedFunctionArn,
       region: this.region,
       logSink: this.logSink,
       release: () => pool.release(lease.environment),

@@ -13,6 +13,7 @@ import { type CommandLineContext, localAssemblyDirectory, synthesizeIfChanged } 
 import { DEFAULT_HOST, DEFAULT_HTTP_API_PORT, DEFAULT_LAMBDA_PORT } from '../core/defaults';
 import { formatLogRecord, type LogSink, warningRecord } from '../core/log-record';
 import type { CloudAssemblyDefinition, HttpApiDefinition } from '../core/types';
+import { attachDurableService, type DurableService } from '../durable/durable-service';
 import { type RunningHttpApi, startHttpApi } from '../http-api/http-api-server';
 import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../lambda/invoke-api';
 import { checkExposure, type ExposureOptions } from '../server/remote-access';
@@ -89,6 +90,11 @@ export interface LocalStackOptions extends ExposureOptions {
   readonly writeStateFile?: boolean;
   /** Told whether the project was synthesized. */
   readonly onSynthesized?: (synthesized: boolean) => void;
+  /**
+   * The durable execution service's database, kept across restarts (running executions resume).
+   * @default `<projectDirectory>/.local-cloud/durable/executions.sqlite`
+   */
+  readonly durableDatabase?: string;
 }
 
 /** What {@link RunningLocalStack.reload} changed. */
@@ -114,6 +120,8 @@ export interface RunningLocalStack extends LocalStackEndpoints {
   /** The assembly served, as last (re)loaded. */
   readonly assembly: CloudAssemblyDefinition;
   readonly invokeApi: InvokeApi;
+  /** The durable execution service, on the Invoke API's port, when the assembly has a durable function. */
+  readonly durable: DurableService | undefined;
   /** The first HTTP API, when there is one. */
   readonly httpApi: RunningHttpApi | undefined;
   /** Every HTTP API, each on its own port, in the assembly's order. */
@@ -192,7 +200,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     ...(inspected === undefined ? {} : { execArgvByFunction: { [inspected.name]: [INSPECTOR_FLAG] } }),
   });
   const httpApis: { definition: HttpApiDefinition; server: RunningHttpApi }[] = [];
+  let durable: DurableService | undefined;
   try {
+    // Only an app with a durable function gets the service (and its database under .local-cloud/).
+    const hasDurable = assembly.functions.some((definition) => definition.durableConfig !== undefined);
+    durable = !hasDurable
+      ? undefined
+      : attachDurableService(invokeApi, {
+          databaseFile: options.durableDatabase ?? path.join(options.projectDirectory, '.local-cloud', 'durable', 'executions.sqlite'),
+          warn,
+        });
     const firstPort = options.httpPort ?? DEFAULT_HTTP_API_PORT;
     for (const [index, api] of assembly.httpApis.entries()) {
       const server = await startHttpApi({
@@ -210,10 +227,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       httpApis.push({ definition: api, server });
     }
   } catch (error) {
+    durable?.close();
     await Promise.all(httpApis.map(({ server }) => server.close()));
     await invokeApi.close();
     throw error;
   }
+  const durableService = durable;
 
   const httpApiUrls = Object.fromEntries(httpApis.map(({ definition, server }) => [definition.name, server.url]));
   const httpApiUrl = httpApis[0]?.server.url;
@@ -241,6 +260,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       return assembly;
     },
     invokeApi,
+    durable: durableService,
     httpApi: httpApis[0]?.server,
     httpApis,
     inspectedFunction: inspected?.name,
@@ -281,6 +301,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
       if (closed) return;
       closed = true;
       if (options.writeStateFile ?? true) rmSync(stateFile, { force: true });
+      durableService?.close();
       await Promise.all(httpApis.map(({ server }) => server.close()));
       await invokeApi.close();
     },

@@ -2,34 +2,56 @@
  * Durable conformance, local cloud side: every case of the durable corpus runs through a local
  * cloud serving the corpus app, and its normalized outcome must equal what AWS's runner gave when
  * the expectations were recorded (`expected/`); where the runner is known not to do what Lambda
- * does (the payload limits), the case's documented status instead. Until the local cloud serves
- * durable functions in-process (issue 21), it runs against one started by hand:
+ * does (the payload limits), the case's documented status instead. The local cloud is started in
+ * this process (the corpus app synthesized into a temporary folder, the durable service on the
+ * Invoke API's port) where Node has `node:sqlite`; to run it against one started by hand instead:
  *
  *   node --import tsx local-cloud/test/fixtures/durable/synth.ts /tmp/durable-cdk-out
  *   (start the local cloud on /tmp/durable-cdk-out)
  *   DURABLE_CONFORMANCE_ENDPOINT=http://127.0.0.1:3001 DURABLE_CONFORMANCE_CDK_OUT=/tmp/durable-cdk-out \
  *     npx vitest run local-cloud/test/integration/durable-conformance/local-cloud-conformance.test.ts
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { durableCases } from '../../fixtures/durable/corpus';
 import { readExpectations } from './expectations';
+import { canServeDurableInProcess, type InProcessLocalCloud, startInProcessLocalCloud } from './in-process-local-cloud';
 import { corpusDeployment } from './local-cloud-deployment';
-import { lambdaClientFor, runCaseThroughLocalCloud } from './local-cloud-runner';
+import { type LocalCloudDeployment, lambdaClientFor, runCaseThroughLocalCloud } from './local-cloud-runner';
 
-const endpoint = process.env.DURABLE_CONFORMANCE_ENDPOINT;
-const cdkOut = process.env.DURABLE_CONFORMANCE_CDK_OUT;
+const givenEndpoint = process.env.DURABLE_CONFORMANCE_ENDPOINT;
+const givenCdkOut = process.env.DURABLE_CONFORMANCE_CDK_OUT;
+const byHand = givenEndpoint !== undefined && givenCdkOut !== undefined;
 const recorded = readExpectations();
 
-describe.runIf(endpoint !== undefined && cdkOut !== undefined)('the local cloud agrees with the recorded oracle', () => {
-  const client = lambdaClientFor(endpoint ?? '', {
-    accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'test',
-    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+describe.runIf(byHand || canServeDurableInProcess())('the local cloud agrees with the recorded oracle', () => {
+  let client: LambdaClient | undefined;
+  let deployment: LocalCloudDeployment | undefined;
+  let local: InProcessLocalCloud | undefined;
+
+  beforeAll(async () => {
+    if (byHand) {
+      client = lambdaClientFor(givenEndpoint ?? '', {
+        accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'test',
+        secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+      });
+      deployment = corpusDeployment(givenCdkOut ?? '', client);
+      return;
+    }
+    local = await startInProcessLocalCloud();
+    client = lambdaClientFor(local.endpoint, local.credentials);
+    deployment = corpusDeployment(local.cdkOut, client);
+  }, 300_000);
+
+  afterAll(async () => {
+    client?.destroy();
+    await local?.close();
   });
-  afterAll(() => client.destroy());
 
   for (const testCase of durableCases) {
     it(testCase.name, async () => {
-      const outcome = await runCaseThroughLocalCloud(testCase, corpusDeployment(cdkOut ?? '', client));
+      if (deployment === undefined) throw new Error('no local cloud to run against');
+      const outcome = await runCaseThroughLocalCloud(testCase, deployment);
       if (testCase.documented !== undefined) expect(outcome.status).toBe(testCase.documented.status);
       else expect(outcome).toEqual(recorded.get(testCase.name));
     });

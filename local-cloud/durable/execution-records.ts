@@ -1,0 +1,87 @@
+/**
+ * An execution's first and last state: the record, its EXECUTION operation and the history event
+ * of its start, and of its end (SUCCEEDED, FAILED, TIMED_OUT or STOPPED).
+ */
+import { randomUUID } from 'node:crypto';
+import type { DurableConfig } from '../core/types';
+import type { QualifiedFunction } from '../lambda/lambda-service';
+import type { ErrorObject, ExecutionRecord, ExecutionStatus, OperationRecord } from './durable-types';
+import type { ExecutionChange } from './live-execution';
+import { eventFor } from './operation-updates';
+
+/**
+ * A new execution of `target`: its ARN is the qualified function ARN, `/durable-execution/`, its
+ * name and an ID, as AWS forms it.
+ */
+export function newExecution(
+  target: QualifiedFunction,
+  config: DurableConfig,
+  input: string,
+  name: string,
+  parent: ExecutionRecord['parent'] | undefined,
+  now: number,
+): { record: ExecutionRecord; change: ExecutionChange } {
+  const { definition } = target;
+  const record: ExecutionRecord = {
+    arn: `${definition.arn}:${target.qualifier}/durable-execution/${name}/${randomUUID()}`,
+    functionName: definition.name,
+    functionArn: definition.arn,
+    qualifier: target.qualifier,
+    version: target.version,
+    name,
+    input,
+    status: 'RUNNING',
+    startedAt: now,
+    deadline: now + config.executionTimeoutSeconds * 1000,
+    retentionDays: config.retentionPeriodDays,
+    executionTimeoutSeconds: config.executionTimeoutSeconds,
+    ...(parent === undefined ? {} : { parent }),
+  };
+  const executionOperation: OperationRecord = {
+    Id: randomUUID(),
+    Type: 'EXECUTION',
+    Status: 'STARTED',
+    StartTimestamp: now,
+    ExecutionDetails: { InputPayload: input },
+  };
+  const started = eventFor(executionOperation, 'Started', now, {
+    Input: { Payload: input },
+    ExecutionTimeout: config.executionTimeoutSeconds,
+  });
+  return { record, change: { execution: record, operations: [executionOperation], events: [{ ...started, Name: name }] } };
+}
+
+const OUTCOMES = { SUCCEEDED: 'Succeeded', FAILED: 'Failed', TIMED_OUT: 'TimedOut', STOPPED: 'Stopped' } as const;
+
+/**
+ * The change that ends an execution. Its EXECUTION operation ends with it, unless a checkpoint
+ * already ended it (a result too large to answer with, checkpointed by the SDK).
+ */
+export function endedExecution(
+  record: ExecutionRecord,
+  operations: readonly OperationRecord[],
+  status: Exclude<ExecutionStatus, 'RUNNING'>,
+  outcome: { readonly result?: string; readonly error?: ErrorObject },
+  now: number,
+): ExecutionChange & { readonly execution: ExecutionRecord } {
+  const ended: ExecutionRecord = {
+    ...record,
+    status,
+    endedAt: now,
+    ...(outcome.result === undefined ? {} : { result: outcome.result }),
+    ...(outcome.error === undefined ? {} : { error: outcome.error }),
+  };
+  const executionOperation = operations.find((operation) => operation.Type === 'EXECUTION');
+  if (executionOperation === undefined || executionOperation.Status !== 'STARTED') return { execution: ended };
+  const details =
+    outcome.result !== undefined
+      ? { Result: { Payload: outcome.result } }
+      : outcome.error !== undefined
+        ? { Error: { Payload: outcome.error } }
+        : {};
+  return {
+    execution: ended,
+    operations: [{ ...executionOperation, Status: status, EndTimestamp: now }],
+    events: [{ ...eventFor(executionOperation, OUTCOMES[status], now, details), Name: record.name }],
+  };
+}
