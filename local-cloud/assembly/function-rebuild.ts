@@ -105,9 +105,12 @@ export function planRebuild(record: BundleRecord | undefined, changedFiles: read
     const relative = path.relative(projectDirectory, file);
     if (record.appFiles.has(file)) return { kind: 'synthesize', reason: `the CDK app reads ${relative}` };
     const containing = record.bundles.filter((bundle) => bundle.inputs.has(file));
+    // Gone, and read by neither the app nor a bundle: an editor's temporary file (saved, then renamed over the source).
+    if (containing.length === 0 && !existsSync(file)) continue;
     if (containing.length === 0) return { kind: 'synthesize', reason: `${relative} is in no function's bundle` };
     for (const bundle of containing) bundles.add(bundle);
   }
+  if (bundles.size === 0) return { kind: 'synthesize', reason: 'no changed file is in a bundle' };
   return { kind: 'rebundle', bundles: [...bundles] };
 }
 
