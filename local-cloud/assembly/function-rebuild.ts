@@ -66,12 +66,23 @@ export function readBundleRecord(recordDirectory: string, cdkOut: string): Bundl
   const assets = readdirSync(cdkOut)
     .filter((entry) => entry.startsWith('asset.'))
     .map((entry) => path.join(cdkOut, entry));
+  // Each asset's output file digested once, however many bundles look for theirs (37 functions: 37 digests, not 37²).
+  const assetsByDigest = new Map<string, Map<string | undefined, string>>();
+  const assetWithOutput = (fileName: string, sha256: string) => {
+    let byDigest = assetsByDigest.get(fileName);
+    if (byDigest === undefined) {
+      // Reversed, so that of assets with the same output the first listed wins.
+      byDigest = new Map(assets.toReversed().map((directory) => [sha256Of(path.join(directory, fileName)), directory]));
+      assetsByDigest.set(fileName, byDigest);
+    }
+    return byDigest.get(sha256);
+  };
   const bundles: RecordedBundle[] = [];
   for (const recorded of records.flatMap((record) => record.bundles)) {
     if (!existsSync(recorded.metafile)) continue;
     const meta = JSON.parse(readFileSync(recorded.metafile, 'utf8')) as { inputs: object; outputs: object };
     const outputs = new Set(Object.keys(meta.outputs).map((output) => path.basename(output)));
-    const asset = assets.find((directory) => sha256Of(path.join(directory, path.basename(recorded.outfile))) === recorded.outputSha256);
+    const asset = assetWithOutput(path.basename(recorded.outfile), recorded.outputSha256);
     // Only a folder of esbuild's output alone: a bundle with installed node_modules or command hooks synthesizes.
     if (asset === undefined || !readdirSync(asset).every((file) => outputs.has(file))) continue;
     bundles.push({
