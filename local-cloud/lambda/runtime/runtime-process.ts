@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeExit } from './exit-description';
 import { LineSplitter } from './output-lines';
 import { ENVIRONMENT_MARKER, killAll, processesMarked, processTree } from './process-tree';
 import { heapLimitArguments, residentMemoryMb } from './runtime-limits';
@@ -137,9 +138,7 @@ export class RuntimeProcess {
     channel?.on('error', () => undefined);
     // 'exit', not 'close': a grandchild holding the pipes open must not turn a crash into a timeout.
     child.on('exit', (code, signal) => {
-      void this.drainAfterExit().then(() =>
-        this.onExit(signal === null ? `exit status ${code ?? 0}` : `signal: ${signal === 'SIGKILL' ? 'killed' : signal}`),
-      );
+      void this.drainAfterExit().then(() => this.onExit(describeExit(code, signal)));
     });
     child.on('error', (error) => this.onExit(`error: ${error.message}`));
   }

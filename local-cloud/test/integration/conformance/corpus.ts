@@ -116,6 +116,15 @@ export const conformanceCases: readonly ConformanceCase[] = [
 };`,
     },
   },
+  {
+    name: 'error name that is a number',
+    files: { 'index.js': `exports.handler = async () => { const error = new Error('numbered'); error.name = 42; throw error; };` },
+  },
+  {
+    name: 'DEL character in an error',
+    files: { 'index.js': `exports.handler = async () => { throw new RangeError('before\\x7Fafter'); };` },
+  },
+  { name: 'killed by SIGTERM', files: { 'index.js': `exports.handler = async () => { process.kill(process.pid, 'SIGTERM'); };` } },
   { name: 'process.exit', files: { 'index.js': `exports.handler = async () => { process.exit(3); };` } },
   { name: 'process.exit(0)', files: { 'index.js': `exports.handler = async () => { process.exit(0); };` } },
   {

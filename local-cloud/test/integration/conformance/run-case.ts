@@ -12,6 +12,7 @@ import type { FunctionDefinition } from '../../../core/types';
 import type { EnvironmentInvokeResult } from '../../../lambda/environment';
 import { lambdaEnvironmentVariables } from '../../../lambda/environment-variables';
 import { ExecutionEnvironment } from '../../../lambda/execution-environment';
+import { describeExit } from '../../../lambda/runtime/exit-description';
 import { resolveNodeBinary } from '../../../lambda/runtime/node-binary';
 import { newTraceId } from '../../../lambda/runtime/runtime-limits';
 import type { ConformanceCase } from './corpus';
@@ -203,7 +204,8 @@ export async function runWithRuntimeClient(
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr.resume();
   const exited = new Promise<string>((resolve) => {
-    child.on('close', (code, signal) => resolve(signal === null ? `exit status ${code ?? 0}` : `signal: ${signal}`));
+    // Worded as Lambda words a runtime that exited (the platform's part, not the client's).
+    child.on('close', (code, signal) => resolve(describeExit(code, signal)));
   });
   try {
     const ended = await Promise.race([
