@@ -33,7 +33,7 @@ const { currentInvocation, logError, patchConsole } = require('./runtime-logging
 const { installAwsLambdaGlobal, installNodePathForImports } = require('./runtime-globals.cjs');
 const { loadHandler } = require('./handler-loader.cjs');
 const { createContext, runHandler } = require('./handler-invocation.cjs');
-const { onInvoke, send, withinChannel } = require('./runtime-channel.cjs');
+const { awaitNext, onInvoke, send, withinChannel } = require('./runtime-channel.cjs');
 
 // Taken before the function's code loads, so that the function cannot change what REPORT says.
 const resourceUsage = process.resourceUsage.bind(process);
@@ -66,6 +66,7 @@ async function main() {
   }
   const { handler, streaming } = loaded;
   send({ type: 'ready', maxRssKb: resourceUsage().maxRSS });
+  awaitNext();
 
   onInvoke(async (message) => {
     const { requestId } = message;
@@ -88,6 +89,7 @@ async function main() {
       reply = { type: 'error', requestId, error: formatError(error) };
     }
     send({ ...reply, outputBytes, maxRssKb: resourceUsage().maxRSS });
+    awaitNext();
   });
 }
 

@@ -169,10 +169,29 @@ export const conformanceCases: readonly ConformanceCase[] = [
 });`,
     },
   },
+  // Nothing keeps the event loop alive while a handler runs but the handler's own handles: a
+  // promise that nothing settles ends the process at once (exit status 0), no timeout.
+  { name: 'a promise that never settles', timeoutSeconds: 1, files: { 'index.js': `exports.handler = () => new Promise(() => {});` } },
+  {
+    name: "awaiting an unref'd timer",
+    files: {
+      'index.js': `exports.handler = async () => { await new Promise((resolve) => setTimeout(resolve, 50).unref()); return 'late'; };`,
+    },
+  },
+  {
+    name: 'awaiting AbortSignal.timeout',
+    files: {
+      'index.js': `exports.handler = async () => {
+  const signal = AbortSignal.timeout(50);
+  await new Promise((resolve) => signal.addEventListener('abort', resolve));
+  return 'late';
+};`,
+    },
+  },
   {
     name: 'timeout',
     timeoutSeconds: 1,
-    files: { 'index.js': `exports.handler = () => new Promise(() => {});` },
+    files: { 'index.js': `exports.handler = () => new Promise((resolve) => setTimeout(resolve, 60_000));` },
     documented: { outcome: 'timeout', source: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html' },
   },
   {
