@@ -20,6 +20,8 @@ export interface ConformanceCase {
   readonly memorySizeMb?: number;
   /** @default 10 */
   readonly timeoutSeconds?: number;
+  /** A second event, this long after the first was answered (the environment idle meanwhile). */
+  readonly nextEventAfterMs?: number;
   /** What AWS documents for a behaviour the runtime client leaves to Lambda itself. */
   readonly documented?: { readonly outcome: 'timeout' | 'out-of-memory'; readonly source: string };
 }
@@ -125,6 +127,17 @@ export const conformanceCases: readonly ConformanceCase[] = [
     files: { 'index.js': `exports.handler = async () => { throw new RangeError('before\\x7Fafter'); };` },
   },
   { name: 'killed by SIGTERM', files: { 'index.js': `exports.handler = async () => { process.kill(process.pid, 'SIGTERM'); };` } },
+  // Work left running after the answer that kills the process: the next invocation fails with its exit.
+  {
+    name: 'unhandled rejection after the response',
+    nextEventAfterMs: 300,
+    files: { 'index.js': `exports.handler = async () => { setTimeout(() => Promise.reject(new Error('late')), 50); return 'answered'; };` },
+  },
+  {
+    name: 'process.exit in a timer after the response',
+    nextEventAfterMs: 300,
+    files: { 'index.js': `exports.handler = async () => { setTimeout(() => process.exit(1), 50); return 'answered'; };` },
+  },
   { name: 'process.exit', files: { 'index.js': `exports.handler = async () => { process.exit(3); };` } },
   { name: 'process.exit(0)', files: { 'index.js': `exports.handler = async () => { process.exit(0); };` } },
   {
