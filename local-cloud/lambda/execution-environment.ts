@@ -28,7 +28,7 @@ export interface ExecutionEnvironmentOptions {
   readonly execArgv?: readonly string[];
   /** The user to run as (runtime-user.ts, runnable-by.ts decide); this process's own when not given. */
   readonly user?: FunctionUser;
-  /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default runtime/runtime-bootstrap.cjs */
+  /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default runtime/index.mjs */
   readonly bootstrap?: string;
 }
 

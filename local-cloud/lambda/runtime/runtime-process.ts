@@ -21,7 +21,8 @@ import { environmentTemporaryDirectory } from './task-root';
 
 /** Where the bootstrap lives: Lambda's `LAMBDA_RUNTIME_DIR`. */
 export const RUNTIME_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
-const bootstrapPath = path.join(RUNTIME_DIRECTORY, 'runtime-bootstrap.cjs');
+/** The runtime's entry, an ES module as Lambda's `/var/runtime/index.mjs` (index.mjs says why). */
+const bootstrapPath = path.join(RUNTIME_DIRECTORY, 'index.mjs');
 
 /** How long to wait for the function's last log bytes after its answer; the wait ends as soon as they have come. */
 const OUTPUT_DRAIN_LIMIT_MS = 1000;
@@ -47,7 +48,7 @@ export interface RuntimeProcessOptions {
   readonly execArgv?: readonly string[];
   /** The user to run as (runtime-user.ts and runnable-by.ts decide); this process's own when not given. */
   readonly user?: FunctionUser;
-  /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default runtime-bootstrap.cjs beside this file */
+  /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default index.mjs beside this file */
   readonly bootstrap?: string;
   /** Each whole line the process writes to stdout or stderr. */
   readonly onLine: (line: string) => void;

@@ -165,6 +165,41 @@ export const conformanceCases: readonly ConformanceCase[] = [
     files: { 'index.js': `${errorClass}\nexports.handler = async () => { throw new ValidationError('json error'); };` },
     environment: { AWS_LAMBDA_LOG_FORMAT: 'JSON' },
   },
+  // The client calls the handler as a method of its invoke processor, made once per environment.
+  {
+    name: 'this in an ES module handler',
+    nextEventAfterMs: 0,
+    files: {
+      'index.mjs': `export const handler = async function (event) {
+  this.calls = (this.calls ?? 0) + 1;
+  return { calls: this.calls, keys: Object.keys(this), type: this.constructor.name, isHandler: this.handler === handler };
+};`,
+    },
+  },
+  {
+    name: 'this in a sloppy CommonJS handler',
+    files: { 'index.js': `exports.handler = async function () { return { isGlobal: this === globalThis, keys: Object.keys(this) }; };` },
+  },
+  {
+    name: 'this in a streaming handler',
+    files: {
+      'index.js': `exports.handler = awslambda.streamifyResponse(async function (event, responseStream) {
+  responseStream.end(JSON.stringify({ keys: Object.keys(this), type: this.constructor.name, metadata: this.handlerMetadata }));
+});`,
+    },
+  },
+  // The runtime is an ES module: no require.main; argv[1] is the runtime's index.mjs.
+  {
+    name: 'require.main and process.argv',
+    files: {
+      'index.js': `const path = require('node:path');
+exports.handler = async () => ({
+  requireMain: require.main === undefined ? 'undefined' : typeof require.main,
+  argvLength: process.argv.length,
+  entry: path.basename(process.argv[1] ?? ''),
+});`,
+    },
+  },
   {
     name: 'context object and trace header',
     clientContext: JSON.stringify({ client: { app_title: 'conformance' }, custom: { k: 'v' }, env: { locale: 'en' } }),

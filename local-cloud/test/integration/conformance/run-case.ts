@@ -19,9 +19,9 @@ import type { ConformanceCase } from './corpus';
 import { startRuntimeApi } from './runtime-api-server';
 
 const runtimeDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lambda/runtime');
-/** The bootstrap and the CommonJS modules it requires: each prints as `<runtime>` in a require stack. */
+/** The entry and the CommonJS modules it loads: each prints as `<runtime>` in a require stack. */
 const bootstrapModules = readdirSync(runtimeDirectory)
-  .filter((file) => file.endsWith('.cjs'))
+  .filter((file) => file.endsWith('.cjs') || file.endsWith('.mjs'))
   .map((file) => path.join(runtimeDirectory, file));
 
 export interface Observation {
