@@ -73,8 +73,9 @@ export class EnvironmentPool {
   /** An environment for one invocation: warm, new, or the first of this function to free up. */
   acquire(signal: AbortSignal | undefined): Promise<Lease> {
     for (let idle = this.idle.pop(); idle !== undefined; idle = this.idle.pop()) {
-      if (idle.state === 'idle') return Promise.resolve({ environment: idle });
-      // It died while idle (a stray timer called process.exit, say): forget it.
+      // One that died while idle (a stray timer called process.exit, say) still takes the next
+      // invocation, which fails with its exit, as on Lambda; its release then replaces it.
+      if (idle.state === 'idle' || idle.diedIdle) return Promise.resolve({ environment: idle });
       this.forget(idle);
     }
     return new Promise<Lease>((resolve, reject) => {

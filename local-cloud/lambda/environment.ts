@@ -66,7 +66,16 @@ export interface Environment {
   readonly pid: number | undefined;
   /** Starts it and runs INIT: loads the handler module once. */
   start(): Promise<EnvironmentInitResult>;
-  /** Runs one invocation; it must be idle. A timeout or crash leaves it dead. */
+  /**
+   * It died while idle (a stray timer called `process.exit`, a promise rejected after the answer)
+   * and no invocation has been told yet: Lambda fails the next invocation routed to it with that
+   * exit, then replaces it. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
+   */
+  readonly diedIdle: boolean;
+  /**
+   * Runs one invocation; it must be idle, or have {@link diedIdle}, when the invocation ends at
+   * once with that exit. A timeout or crash leaves it dead.
+   */
   invoke(request: InvokeRequest): Promise<EnvironmentInvokeResult>;
   /** Peak memory in MB for REPORT's Max Memory Used; `fresh` measures now rather than the last figure. */
   maxMemoryUsedMb(fresh?: boolean): number | undefined;

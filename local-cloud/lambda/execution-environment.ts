@@ -28,7 +28,7 @@ export interface ExecutionEnvironmentOptions {
   readonly execArgv?: readonly string[];
   /** The user to run as (runtime-user.ts, runnable-by.ts decide); this process's own when not given. */
   readonly user?: FunctionUser;
-  /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default runtime/runtime-bootstrap.cjs */
+  /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default runtime/index.mjs */
   readonly bootstrap?: string;
 }
 
@@ -64,6 +64,8 @@ export class ExecutionEnvironment implements Environment {
   private stateValue: EnvironmentState = 'created';
   private pending: PendingInvocation | undefined;
   private exitDescription: string | undefined;
+  /** How it ended while idle, until an invocation reports it (see `Environment.diedIdle`). */
+  private idleExit: EnvironmentInvokeResult | undefined;
   private readonly exitListeners = new Set<(description: string) => void>();
   /** Answers to INIT, while it runs. */
   private initListener: ((message: RuntimeMessage) => void) | undefined;
@@ -137,7 +139,17 @@ export class ExecutionEnvironment implements Environment {
     });
   }
 
+  get diedIdle(): boolean {
+    return this.idleExit !== undefined;
+  }
+
   invoke(request: InvokeRequest): Promise<EnvironmentInvokeResult> {
+    const idleExit = this.idleExit;
+    if (idleExit !== undefined) {
+      this.idleExit = undefined;
+      this.invocationCount += 1;
+      return Promise.resolve(idleExit);
+    }
     if (this.stateValue !== 'idle' || this.pid === undefined) throw new Error(`cannot invoke an environment that is ${this.stateValue}`);
     this.move('invoke');
     this.invocationCount += 1;
@@ -227,14 +239,18 @@ export class ExecutionEnvironment implements Environment {
 
   private onExit(exit: RuntimeExit): void {
     this.exitDescription = exit.description;
+    const wasIdle = this.stateValue === 'idle';
     this.move('exit');
+    const result: EnvironmentInvokeResult = exit.outOfMemory
+      ? { kind: 'out-of-memory', description: exit.description }
+      : { kind: 'exit', description: exit.description };
+    // Not stopped (that moves it to dead first): it died on its own, for the next invocation to report.
+    if (wasIdle) this.idleExit = result;
     const pending = this.pending;
     if (pending !== undefined) {
       clearTimeout(pending.timer);
       this.pending = undefined;
-      pending.resolve(
-        exit.outOfMemory ? { kind: 'out-of-memory', description: exit.description } : { kind: 'exit', description: exit.description },
-      );
+      pending.resolve(result);
     }
     for (const listener of this.exitListeners) listener(exit.description);
     this.exitListeners.clear();

@@ -8,7 +8,7 @@
 
 import type { FunctionDefinition } from '../core/types';
 import type { RuntimeErrorDocument } from './environment';
-import { LambdaErrorType } from './error-types';
+import { exitErrorType, LambdaErrorType } from './error-types';
 
 /** Bytes of log returned with `LogType: Tail`. */
 const LOG_TAIL_BYTES = 4096;
@@ -40,7 +40,7 @@ interface ReportInput {
   readonly durationMs: number;
   readonly initDurationMs: number | undefined;
   readonly maxMemoryUsedMb: number | undefined;
-  readonly result: { readonly kind: string; readonly error?: RuntimeErrorDocument };
+  readonly result: { readonly kind: string; readonly error?: RuntimeErrorDocument; readonly description?: string };
 }
 
 /** Init is billed since 1 August 2025: https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/ */
@@ -60,7 +60,7 @@ export function reportLine({ requestId, definition, durationMs, initDurationMs, 
   ];
   if (initDurationMs !== undefined) fields.push(`Init Duration: ${initDurationMs.toFixed(2)} ms`);
   if (result.kind === 'timeout') fields.push('Status: timeout');
-  if (result.kind === 'exit') fields.push('Status: error', `Error Type: ${LambdaErrorType.exit}`);
+  if (result.kind === 'exit') fields.push('Status: error', `Error Type: ${exitErrorType(result.description ?? '')}`);
   if (result.kind === 'out-of-memory') fields.push('Status: error', `Error Type: ${LambdaErrorType.outOfMemory}`);
   if (result.kind === 'init-error' && result.error !== undefined) fields.push('Status: error', `Error Type: ${result.error.errorType}`);
   return fields.join('\t');

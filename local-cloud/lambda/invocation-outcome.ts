@@ -6,7 +6,7 @@
 
 import type { FunctionDefinition, InvokeOutcome } from '../core/types';
 import type { EnvironmentInvokeResult, RuntimeErrorDocument } from './environment';
-import { LambdaErrorType } from './error-types';
+import { exitErrorType, LambdaErrorType } from './error-types';
 import type { InvocationLog } from './invocation-log';
 
 /** The number the service quotes when a response is too large. */
@@ -61,9 +61,10 @@ export function outcomeOf(
     }
     case 'exit': {
       const message = `RequestId: ${requestId} Error: Runtime exited with error: ${result.description}`;
+      const errorType = exitErrorType(result.description);
       log.line(message);
-      log.line(LambdaErrorType.exit);
-      return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload(LambdaErrorType.exit, message) };
+      log.line(errorType);
+      return { ...base, functionError: 'Unhandled', payload: runtimeErrorPayload(errorType, message) };
     }
     case 'out-of-memory': {
       // https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html (Runtime.OutOfMemory)

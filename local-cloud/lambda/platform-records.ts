@@ -12,7 +12,7 @@
 
 import type { FunctionDefinition } from '../core/types';
 import type { EnvironmentInvokeResult, RuntimeErrorDocument } from './environment';
-import { LambdaErrorType } from './error-types';
+import { exitErrorType, LambdaErrorType } from './error-types';
 import { billedDurationMs, type QueueWait, queuedLine, reportLine } from './invocation-log';
 import { initStartLine, runtimeVersionOf } from './platform-log';
 
@@ -89,7 +89,7 @@ function statusOf(result: InvocationResult): { status: string; errorType?: strin
     case 'timeout':
       return { status: 'timeout' };
     case 'exit':
-      return { status: 'failure', errorType: LambdaErrorType.exit };
+      return { status: 'failure', errorType: exitErrorType(result.description) };
     case 'out-of-memory':
       return { status: 'failure', errorType: LambdaErrorType.outOfMemory };
   }

@@ -62,11 +62,14 @@ function createCollectingStream() {
   return { stream, finished, body: () => Buffer.concat(chunks).toString('utf8') };
 }
 
-/** The handler's answer as the JSON text Invoke returns (a streaming handler's body as written). */
-async function runHandler(handler, streaming, event, context) {
-  if (!streaming) return serialize(await handler(event, context));
+/**
+ * The handler's answer as the JSON text Invoke returns (a streaming handler's body as written);
+ * called on `receiver`, as the client calls it on its invoke processor (invoke-processor.cjs).
+ */
+async function runHandler(handler, streaming, event, context, receiver) {
+  if (!streaming) return serialize(await handler.call(receiver, event, context));
   const { stream, finished, body } = createCollectingStream();
-  const returned = handler(event, stream, context);
+  const returned = handler.call(receiver, event, stream, context);
   if (typeof returned?.then !== 'function') throw new Error('Streaming does not support non-async handlers.');
   if ((await returned) !== undefined) console.warn('Streaming handlers ignore return values.');
   if (!stream.writableFinished) throw new Error('Response stream is not finished.');

@@ -10,7 +10,7 @@ const { HANDLER_STREAMING } = require('./runtime-globals.cjs');
 
 /**
  * `import()` of `file` + each extension that exists, then a CommonJS resolve (whose error carries
- * `Require stack`). `runtimeRequire` is the bootstrap's own `require`: resolved from this module,
+ * `Require stack`). `runtimeRequire` is a `require` of the runtime's entry (index.mjs): resolved from this module,
  * the stack would list two runtime files where the client's lists one.
  */
 async function loadModule(taskRoot, moduleRoot, moduleName, runtimeRequire) {

@@ -12,7 +12,7 @@ import { FUNCTION_USER_VARIABLE, type FunctionUser, readableBy } from './runtime
 import type { CodeStage } from './task-root';
 
 export interface RuntimeFiles {
-  /** The runtime's bootstrap (runtime-bootstrap.cjs). */
+  /** The runtime's entry (index.mjs). */
   readonly bootstrap: string;
   readonly nodeBinary: string;
 }
@@ -38,4 +38,4 @@ export function runnableBy(user: FunctionUser | undefined, stage: CodeStage, cod
 }
 
 /** The runtime's bootstrap as installed, beside this module. */
-export const BOOTSTRAP_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime-bootstrap.cjs');
+export const BOOTSTRAP_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'index.mjs');

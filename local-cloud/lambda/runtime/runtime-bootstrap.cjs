@@ -3,7 +3,7 @@
  * The process of one local execution environment: plays the part of the managed nodejs24.x
  * runtime, whose runtime client is AWS's `aws-lambda-ric` 4.x (the conformance suite in
  * local-cloud/test/integration/conformance runs that client as the oracle for every behaviour below). Plain CommonJS, so
- * any Node.js binary runs it without a TypeScript loader.
+ * any Node.js binary runs it without a TypeScript loader; its entry is the ES module index.mjs, as on Lambda.
  *
  * Why not run aws-lambda-ric itself: it talks to the Runtime API over HTTP through a native
  * client, which costs 3-5x per warm invocation against this channel.
@@ -28,12 +28,17 @@
  * Like the runtime client, it installs no `uncaughtException` / `unhandledRejection` handlers:
  * Node's default ends the process with exit status 1, which the parent reports as Runtime.ExitError.
  */
+const { createRequire } = require('node:module');
+const path = require('node:path');
 const { formatError } = require('./runtime-errors.cjs');
 const { currentInvocation, logError, patchConsole } = require('./runtime-logging.cjs');
 const { installAwsLambdaGlobal, installNodePathForImports } = require('./runtime-globals.cjs');
 const { loadHandler } = require('./handler-loader.cjs');
 const { createContext, runHandler } = require('./handler-invocation.cjs');
-const { onInvoke, send, withinChannel } = require('./runtime-channel.cjs');
+const { createProcessor } = require('./invoke-processor.cjs');
+const runtimeChannel = require('./runtime-channel.cjs');
+
+const { awaitNext, onInvoke, send, withinChannel } = runtimeChannel;
 
 // Taken before the function's code loads, so that the function cannot change what REPORT says.
 const resourceUsage = process.resourceUsage.bind(process);
@@ -58,14 +63,17 @@ async function main() {
   const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
   let loaded;
   try {
-    loaded = await loadHandler(taskRoot, process.env._HANDLER ?? '', require);
+    // Resolved as from the entry, so a require stack lists index.mjs alone, as the client's lists its own.
+    loaded = await loadHandler(taskRoot, process.env._HANDLER ?? '', createRequire(path.join(__dirname, 'index.mjs')));
   } catch (error) {
     logError('Init Error', error);
     send({ type: 'init-error', error: formatError(error), outputBytes });
     return;
   }
   const { handler, streaming } = loaded;
+  const processor = createProcessor(handler, streaming, runtimeChannel);
   send({ type: 'ready', maxRssKb: resourceUsage().maxRSS });
+  awaitNext();
 
   onInvoke(async (message) => {
     const { requestId } = message;
@@ -78,7 +86,7 @@ async function main() {
     try {
       // An Invoke without a payload gives the handler `{}`.
       const event = message.payload === '' ? {} : JSON.parse(message.payload);
-      const payload = await runHandler(handler, streaming, event, createContext(message));
+      const payload = await runHandler(handler, streaming, event, createContext(message), processor);
       // The client answers after a turn of the event loop, so `setImmediate` work of the handler runs first.
       await new Promise((resolve) => setImmediate(resolve));
       reply = { type: 'result', requestId, payload: withinChannel(payload) };
@@ -88,6 +96,7 @@ async function main() {
       reply = { type: 'error', requestId, error: formatError(error) };
     }
     send({ ...reply, outputBytes, maxRssKb: resourceUsage().maxRSS });
+    awaitNext();
   });
 }
 

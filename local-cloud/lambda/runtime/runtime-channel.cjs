@@ -7,6 +7,16 @@
 const net = require('node:net');
 
 const channel = new net.Socket({ fd: 3, readable: true, writable: true });
+// The channel keeps the process alive only while it waits for the next event (`awaitNext`), as
+// the runtime client's pending `next` call does: during INIT and a handler's run, only the
+// function's own handles do, so a handler awaiting an unref'd timer or a promise nothing settles
+// ends the process (exit status 0), as on Lambda. A reply being written keeps it alive until sent.
+channel.unref();
+
+/** Waiting for the platform's next event: nothing else may need to keep the process alive. */
+function awaitNext() {
+  channel.ref();
+}
 
 function send(message) {
   channel.write(`${JSON.stringify(message)}\n`);
@@ -31,7 +41,10 @@ function onInvoke(handle) {
       const message = JSON.parse(partial.join(''));
       partial = [];
       start = newline + 1;
-      if (message !== null && typeof message === 'object' && message.type === 'invoke') handle(message);
+      if (message !== null && typeof message === 'object' && message.type === 'invoke') {
+        channel.unref();
+        handle(message);
+      }
     }
     if (start < text.length) partial.push(text.slice(start));
   });
@@ -42,4 +55,4 @@ function onInvoke(handle) {
 channel.on('end', () => process.exit(0));
 channel.on('error', () => process.exit(0));
 
-module.exports = { onInvoke, send, withinChannel };
+module.exports = { awaitNext, onInvoke, send, withinChannel };

@@ -14,11 +14,21 @@ class RuntimeError extends Error {
   }
 }
 
-/** The error document posted to the Runtime API: `{errorType, errorMessage, trace}`. */
+/** ASCII DEL, which the runtime client writes as `%7F` in an error document. */
+const escapeDelete = (text) => text?.replaceAll('\x7F', '%7F');
+
+/**
+ * The error document posted to the Runtime API: `{errorType, errorMessage, trace}`. As in the
+ * client, a name, message or stack that is not a string (so has no `replaceAll`) gives `handled`.
+ */
 function formatError(error) {
   try {
     if (error instanceof Error) {
-      return { errorType: error.name, errorMessage: error.message, trace: error.stack?.split('\n') ?? [] };
+      return {
+        errorType: escapeDelete(error.name),
+        errorMessage: escapeDelete(error.message),
+        trace: escapeDelete(error.stack)?.split('\n') ?? [],
+      };
     }
     return { errorType: typeof error, errorMessage: String(error), trace: [] };
   } catch {

@@ -63,4 +63,4 @@ function installAwsLambdaGlobal() {
   };
 }
 
-module.exports = { HANDLER_STREAMING, installNodePathForImports, installAwsLambdaGlobal };
+module.exports = { HANDLER_HIGHWATERMARK, HANDLER_STREAMING, installNodePathForImports, installAwsLambdaGlobal };

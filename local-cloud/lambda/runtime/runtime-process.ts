@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeExit } from './exit-description';
 import { LineSplitter } from './output-lines';
 import { ENVIRONMENT_MARKER, killAll, processesMarked, processTree } from './process-tree';
 import { heapLimitArguments, residentMemoryMb } from './runtime-limits';
@@ -20,7 +21,8 @@ import { environmentTemporaryDirectory } from './task-root';
 
 /** Where the bootstrap lives: Lambda's `LAMBDA_RUNTIME_DIR`. */
 export const RUNTIME_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
-const bootstrapPath = path.join(RUNTIME_DIRECTORY, 'runtime-bootstrap.cjs');
+/** The runtime's entry, an ES module as Lambda's `/var/runtime/index.mjs` (index.mjs says why). */
+const bootstrapPath = path.join(RUNTIME_DIRECTORY, 'index.mjs');
 
 /** How long to wait for the function's last log bytes after its answer; the wait ends as soon as they have come. */
 const OUTPUT_DRAIN_LIMIT_MS = 1000;
@@ -46,7 +48,7 @@ export interface RuntimeProcessOptions {
   readonly execArgv?: readonly string[];
   /** The user to run as (runtime-user.ts and runnable-by.ts decide); this process's own when not given. */
   readonly user?: FunctionUser;
-  /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default runtime-bootstrap.cjs beside this file */
+  /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default index.mjs beside this file */
   readonly bootstrap?: string;
   /** Each whole line the process writes to stdout or stderr. */
   readonly onLine: (line: string) => void;
@@ -137,9 +139,7 @@ export class RuntimeProcess {
     channel?.on('error', () => undefined);
     // 'exit', not 'close': a grandchild holding the pipes open must not turn a crash into a timeout.
     child.on('exit', (code, signal) => {
-      void this.drainAfterExit().then(() =>
-        this.onExit(signal === null ? `exit status ${code ?? 0}` : `signal: ${signal === 'SIGKILL' ? 'killed' : signal}`),
-      );
+      void this.drainAfterExit().then(() => this.onExit(describeExit(code, signal)));
     });
     child.on('error', (error) => this.onExit(`error: ${error.message}`));
   }

@@ -61,6 +61,7 @@ export class FakeEnvironment implements Environment {
   lastUsedAt = Date.now();
   private stateValue: EnvironmentState = 'created';
   private exitDescription: string | undefined;
+  private idleExit: EnvironmentInvokeResult | undefined;
   private readonly exitListeners: ((description: string) => void)[] = [];
   private pending: { readonly resolve: (result: EnvironmentInvokeResult) => void; readonly timers: NodeJS.Timeout[] } | undefined;
   private initFinish: ((result: EnvironmentInitResult) => void) | undefined;
@@ -110,7 +111,18 @@ export class FakeEnvironment implements Environment {
     });
   }
 
+  get diedIdle(): boolean {
+    return this.idleExit !== undefined;
+  }
+
   invoke(request: InvokeRequest): Promise<EnvironmentInvokeResult> {
+    const idleExit = this.idleExit;
+    if (idleExit !== undefined) {
+      this.idleExit = undefined;
+      this.invocationCount += 1;
+      this.invocations.push(request);
+      return Promise.resolve(idleExit);
+    }
     if (this.stateValue !== 'idle') throw new Error(`cannot invoke an environment that is ${this.stateValue}`);
     this.stateValue = 'busy';
     this.invocationCount += 1;
@@ -183,6 +195,7 @@ export class FakeEnvironment implements Environment {
   private end(description: string, outOfMemory = false): void {
     if (this.exitDescription !== undefined) return;
     this.exitDescription = description;
+    if (this.stateValue === 'idle') this.idleExit = outOfMemory ? { kind: 'out-of-memory', description } : { kind: 'exit', description };
     this.stateValue = 'dead';
     const pending = this.pending;
     if (pending !== undefined) {

@@ -20,6 +20,8 @@ export interface ConformanceCase {
   readonly memorySizeMb?: number;
   /** @default 10 */
   readonly timeoutSeconds?: number;
+  /** A second event, this long after the first was answered (the environment idle meanwhile). */
+  readonly nextEventAfterMs?: number;
   /** What AWS documents for a behaviour the runtime client leaves to Lambda itself. */
   readonly documented?: { readonly outcome: 'timeout' | 'out-of-memory'; readonly source: string };
 }
@@ -116,6 +118,26 @@ export const conformanceCases: readonly ConformanceCase[] = [
 };`,
     },
   },
+  {
+    name: 'error name that is a number',
+    files: { 'index.js': `exports.handler = async () => { const error = new Error('numbered'); error.name = 42; throw error; };` },
+  },
+  {
+    name: 'DEL character in an error',
+    files: { 'index.js': `exports.handler = async () => { throw new RangeError('before\\x7Fafter'); };` },
+  },
+  { name: 'killed by SIGTERM', files: { 'index.js': `exports.handler = async () => { process.kill(process.pid, 'SIGTERM'); };` } },
+  // Work left running after the answer that kills the process: the next invocation fails with its exit.
+  {
+    name: 'unhandled rejection after the response',
+    nextEventAfterMs: 300,
+    files: { 'index.js': `exports.handler = async () => { setTimeout(() => Promise.reject(new Error('late')), 50); return 'answered'; };` },
+  },
+  {
+    name: 'process.exit in a timer after the response',
+    nextEventAfterMs: 300,
+    files: { 'index.js': `exports.handler = async () => { setTimeout(() => process.exit(1), 50); return 'answered'; };` },
+  },
   { name: 'process.exit', files: { 'index.js': `exports.handler = async () => { process.exit(3); };` } },
   { name: 'process.exit(0)', files: { 'index.js': `exports.handler = async () => { process.exit(0); };` } },
   {
@@ -143,6 +165,41 @@ export const conformanceCases: readonly ConformanceCase[] = [
     files: { 'index.js': `${errorClass}\nexports.handler = async () => { throw new ValidationError('json error'); };` },
     environment: { AWS_LAMBDA_LOG_FORMAT: 'JSON' },
   },
+  // The client calls the handler as a method of its invoke processor, made once per environment.
+  {
+    name: 'this in an ES module handler',
+    nextEventAfterMs: 0,
+    files: {
+      'index.mjs': `export const handler = async function (event) {
+  this.calls = (this.calls ?? 0) + 1;
+  return { calls: this.calls, keys: Object.keys(this), type: this.constructor.name, isHandler: this.handler === handler };
+};`,
+    },
+  },
+  {
+    name: 'this in a sloppy CommonJS handler',
+    files: { 'index.js': `exports.handler = async function () { return { isGlobal: this === globalThis, keys: Object.keys(this) }; };` },
+  },
+  {
+    name: 'this in a streaming handler',
+    files: {
+      'index.js': `exports.handler = awslambda.streamifyResponse(async function (event, responseStream) {
+  responseStream.end(JSON.stringify({ keys: Object.keys(this), type: this.constructor.name, metadata: this.handlerMetadata }));
+});`,
+    },
+  },
+  // The runtime is an ES module: no require.main; argv[1] is the runtime's index.mjs.
+  {
+    name: 'require.main and process.argv',
+    files: {
+      'index.js': `const path = require('node:path');
+exports.handler = async () => ({
+  requireMain: require.main === undefined ? 'undefined' : typeof require.main,
+  argvLength: process.argv.length,
+  entry: path.basename(process.argv[1] ?? ''),
+});`,
+    },
+  },
   {
     name: 'context object and trace header',
     clientContext: JSON.stringify({ client: { app_title: 'conformance' }, custom: { k: 'v' }, env: { locale: 'en' } }),
@@ -160,10 +217,29 @@ export const conformanceCases: readonly ConformanceCase[] = [
 });`,
     },
   },
+  // Nothing keeps the event loop alive while a handler runs but the handler's own handles: a
+  // promise that nothing settles ends the process at once (exit status 0), no timeout.
+  { name: 'a promise that never settles', timeoutSeconds: 1, files: { 'index.js': `exports.handler = () => new Promise(() => {});` } },
+  {
+    name: "awaiting an unref'd timer",
+    files: {
+      'index.js': `exports.handler = async () => { await new Promise((resolve) => setTimeout(resolve, 50).unref()); return 'late'; };`,
+    },
+  },
+  {
+    name: 'awaiting AbortSignal.timeout',
+    files: {
+      'index.js': `exports.handler = async () => {
+  const signal = AbortSignal.timeout(50);
+  await new Promise((resolve) => signal.addEventListener('abort', resolve));
+  return 'late';
+};`,
+    },
+  },
   {
     name: 'timeout',
     timeoutSeconds: 1,
-    files: { 'index.js': `exports.handler = () => new Promise(() => {});` },
+    files: { 'index.js': `exports.handler = () => new Promise((resolve) => setTimeout(resolve, 60_000));` },
     documented: { outcome: 'timeout', source: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html' },
   },
   {

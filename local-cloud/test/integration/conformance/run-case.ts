@@ -12,15 +12,16 @@ import type { FunctionDefinition } from '../../../core/types';
 import type { EnvironmentInvokeResult } from '../../../lambda/environment';
 import { lambdaEnvironmentVariables } from '../../../lambda/environment-variables';
 import { ExecutionEnvironment } from '../../../lambda/execution-environment';
+import { describeExit } from '../../../lambda/runtime/exit-description';
 import { resolveNodeBinary } from '../../../lambda/runtime/node-binary';
 import { newTraceId } from '../../../lambda/runtime/runtime-limits';
 import type { ConformanceCase } from './corpus';
 import { startRuntimeApi } from './runtime-api-server';
 
 const runtimeDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lambda/runtime');
-/** The bootstrap and the CommonJS modules it requires: each prints as `<runtime>` in a require stack. */
+/** The entry and the CommonJS modules it loads: each prints as `<runtime>` in a require stack. */
 const bootstrapModules = readdirSync(runtimeDirectory)
-  .filter((file) => file.endsWith('.cjs'))
+  .filter((file) => file.endsWith('.cjs') || file.endsWith('.mjs'))
   .map((file) => path.join(runtimeDirectory, file));
 
 export interface Observation {
@@ -34,13 +35,19 @@ export interface Observation {
   readonly exitStatus?: string;
   /** The runtime's console lines (text or JSON format), normalised. */
   readonly lines: readonly string[];
+  /** With `nextEventAfterMs`: how the second invocation ended (its lines are in `lines`). */
+  readonly next?: Omit<Observation, 'lines' | 'next'>;
 }
+
+type Ending = Omit<Observation, 'lines' | 'next'>;
 
 interface CaseSetup {
   readonly taskRoot: string;
   readonly definition: FunctionDefinition;
   readonly environment: Record<string, string>;
   readonly requestId: string;
+  /** The second invocation's, for a case with `nextEventAfterMs`. */
+  readonly nextRequestId: string;
   readonly traceId: string;
 }
 
@@ -74,14 +81,14 @@ export function setUpCase(testCase: ConformanceCase, directory: string): CaseSet
     runtimeModuleDirectories: [],
   });
   delete environment.NODE_PATH;
-  return { taskRoot, definition, environment, requestId: randomUUID(), traceId: newTraceId() };
+  return { taskRoot, definition, environment, requestId: randomUUID(), nextRequestId: randomUUID(), traceId: newTraceId() };
 }
 
 /** Paths, times, IDs and stack frames out; the rest of each console line kept. */
 function normaliseLine(line: string, setup: CaseSetup, runtimePaths: readonly string[]): string | undefined {
   let text = line.replaceAll(`file://${setup.taskRoot}`, '<task-root>').replaceAll(setup.taskRoot, '<task-root>');
   for (const runtimePath of runtimePaths) text = text.replaceAll(`file://${runtimePath}`, '<runtime>').replaceAll(runtimePath, '<runtime>');
-  text = text.replaceAll(setup.requestId, '<request-id>');
+  text = text.replaceAll(setup.requestId, '<request-id>').replaceAll(setup.nextRequestId, '<next-request-id>');
   const withoutFrames = (value: string) =>
     value.replace(/[\r\n]\s+at [^\r\n]*/g, '').replace(/[\r\n]\s+\.\.\. \d+ lines matching cause stack trace \.\.\./g, '');
   const withoutStacks = (value: unknown): unknown => {
@@ -133,6 +140,24 @@ function errorFields(body: string, setup: CaseSetup, runtimePaths: readonly stri
 const normaliseAll = (lines: readonly string[], setup: CaseSetup, runtimePaths: readonly string[]) =>
   lines.map((line) => normaliseLine(line, setup, runtimePaths)).filter((line): line is string => line !== undefined);
 
+/** The environment answered, so lives on to take the next event. */
+const answered = (ending: Ending) => ending.outcome === 'success' || ending.outcome === 'function-error';
+
+function localEnding(result: EnvironmentInvokeResult, setup: CaseSetup, runtimePaths: readonly string[]): Ending {
+  switch (result.kind) {
+    case 'success':
+      return { outcome: 'success', payload: payloadText(result.payload) };
+    case 'function-error':
+      return { outcome: 'function-error', ...errorFields(JSON.stringify(result.error), setup, runtimePaths) };
+    case 'exit':
+      return { outcome: 'exit', exitStatus: result.description };
+    case 'out-of-memory':
+      return { outcome: 'out-of-memory' };
+    case 'timeout':
+      return { outcome: 'timeout' };
+  }
+}
+
 /** The case through the local execution environment (the fork/IPC bootstrap). */
 export async function runLocally(testCase: ConformanceCase, setup: CaseSetup): Promise<Observation> {
   const lines: string[] = [];
@@ -152,28 +177,23 @@ export async function runLocally(testCase: ConformanceCase, setup: CaseSetup): P
         lines: normaliseAll(lines, setup, runtimePaths),
       };
     }
-    const result: EnvironmentInvokeResult = await environment.invoke({
-      requestId: setup.requestId,
-      payload: testCase.event ?? '{"n":1}',
-      invokedFunctionArn: setup.definition.arn,
-      timeoutMs: setup.definition.timeoutSeconds * 1000,
-      traceId: setup.traceId,
-      ...(testCase.clientContext === undefined ? {} : { clientContext: testCase.clientContext }),
-      onOutputLine: (line) => lines.push(line),
-    });
-    const normalised = normaliseAll(lines, setup, runtimePaths);
-    switch (result.kind) {
-      case 'success':
-        return { outcome: 'success', payload: payloadText(result.payload), lines: normalised };
-      case 'function-error':
-        return { outcome: 'function-error', ...errorFields(JSON.stringify(result.error), setup, runtimePaths), lines: normalised };
-      case 'exit':
-        return { outcome: 'exit', exitStatus: result.description, lines: normalised };
-      case 'out-of-memory':
-        return { outcome: 'out-of-memory', lines: normalised };
-      case 'timeout':
-        return { outcome: 'timeout', lines: normalised };
+    const invoke = (requestId: string) =>
+      environment.invoke({
+        requestId,
+        payload: testCase.event ?? '{"n":1}',
+        invokedFunctionArn: setup.definition.arn,
+        timeoutMs: setup.definition.timeoutSeconds * 1000,
+        traceId: setup.traceId,
+        ...(testCase.clientContext === undefined ? {} : { clientContext: testCase.clientContext }),
+        onOutputLine: (line) => lines.push(line),
+      });
+    const first = localEnding(await invoke(setup.requestId), setup, runtimePaths);
+    let next: Ending | undefined;
+    if (testCase.nextEventAfterMs !== undefined && answered(first)) {
+      await new Promise((resolve) => setTimeout(resolve, testCase.nextEventAfterMs));
+      next = localEnding(await invoke(setup.nextRequestId), setup, runtimePaths);
     }
+    return { ...first, lines: normaliseAll(lines, setup, runtimePaths), ...(next === undefined ? {} : { next }) };
   } finally {
     environment.stop();
     await environment.whenExited();
@@ -186,14 +206,20 @@ export async function runWithRuntimeClient(
   setup: CaseSetup,
   client: { readonly entry: string; readonly nodeBinary: string },
 ): Promise<Observation> {
-  const api = await startRuntimeApi({
-    requestId: setup.requestId,
+  const invocation = (requestId: string) => ({
+    requestId,
     payload: testCase.event ?? '{"n":1}',
-    deadlineEpochMs: Date.now() + setup.definition.timeoutSeconds * 1000,
+    deadlineEpochMs: Date.now() + setup.definition.timeoutSeconds * 1000 + (testCase.nextEventAfterMs ?? 0),
     invokedFunctionArn: setup.definition.arn,
     traceId: setup.traceId,
     ...(testCase.clientContext === undefined ? {} : { clientContext: testCase.clientContext }),
   });
+  const api = await startRuntimeApi(
+    testCase.nextEventAfterMs === undefined
+      ? [invocation(setup.requestId)]
+      : [invocation(setup.requestId), invocation(setup.nextRequestId)],
+    testCase.nextEventAfterMs,
+  );
   const child = spawn(client.nodeBinary, [client.entry], {
     cwd: setup.taskRoot,
     env: { ...setup.environment, AWS_LAMBDA_RUNTIME_API: api.address },
@@ -203,7 +229,8 @@ export async function runWithRuntimeClient(
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
   child.stderr.resume();
   const exited = new Promise<string>((resolve) => {
-    child.on('close', (code, signal) => resolve(signal === null ? `exit status ${code ?? 0}` : `signal: ${signal}`));
+    // Worded as Lambda words a runtime that exited (the platform's part, not the client's).
+    child.on('close', (code, signal) => resolve(describeExit(code, signal)));
   });
   try {
     const ended = await Promise.race([
@@ -216,14 +243,20 @@ export async function runWithRuntimeClient(
     await exited;
     const runtimePaths = [client.entry];
     const lines = normaliseAll(Buffer.concat(stdout).toString('utf8').split('\n'), setup, runtimePaths);
-    const report = api.reports[0];
-    if (report?.kind === 'init-error')
-      return { outcome: 'init-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
-    if (report?.kind === 'error')
-      return { outcome: 'function-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
-    if (report?.kind === 'response') return { outcome: 'success', payload: payloadText(report.body.toString('utf8')), lines };
-    if (ended === 'stuck') throw new Error(`the runtime client neither answered nor exited for case "${testCase.name}"`);
-    return { outcome: 'exit', exitStatus: ended === 'finished' ? 'still running' : ended, lines };
+    const initError = api.reports.find((report) => report.kind === 'init-error');
+    if (initError !== undefined)
+      return { outcome: 'init-error', ...errorFields(initError.body.toString('utf8'), setup, runtimePaths), lines };
+    // An invocation with no answer ended with the process (Lambda fails it with the exit, the next one too).
+    const ending = (requestId: string): Ending => {
+      const report = api.reports.find((candidate) => candidate.kind !== 'init-error' && candidate.requestId === requestId);
+      if (report?.kind === 'error') return { outcome: 'function-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths) };
+      if (report?.kind === 'response') return { outcome: 'success', payload: payloadText(report.body.toString('utf8')) };
+      if (ended === 'stuck') throw new Error(`the runtime client neither answered nor exited for case "${testCase.name}"`);
+      return { outcome: 'exit', exitStatus: ended === 'finished' ? 'still running' : ended };
+    };
+    const first = ending(setup.requestId);
+    const next = testCase.nextEventAfterMs !== undefined && answered(first) ? ending(setup.nextRequestId) : undefined;
+    return { ...first, lines, ...(next === undefined ? {} : { next }) };
   } finally {
     await api.close();
   }

@@ -1,8 +1,9 @@
 /**
- * A Runtime API for one invocation, written for the conformance suite: enough of Lambda's side of
- * https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html for `aws-lambda-ric` to run a
- * handler once. The first `next` gets the event; a second `next` means the runtime has finished
- * the invocation and is waiting for another, which never comes.
+ * A Runtime API for a few invocations, written for the conformance suite: enough of Lambda's side
+ * of https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html for `aws-lambda-ric` to run a
+ * handler once or more. Each `next` gets the next event (after `gapMs`, for all but the first: the
+ * environment idle meanwhile); a `next` past the last means the runtime has finished and is
+ * waiting for another, which never comes.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,8 +19,8 @@ export interface RuntimeApiInvocation {
 }
 
 export type RuntimeApiReport =
-  | { readonly kind: 'response'; readonly body: Buffer }
-  | { readonly kind: 'error'; readonly body: Buffer; readonly errorType: string | undefined }
+  | { readonly kind: 'response'; readonly requestId: string; readonly body: Buffer }
+  | { readonly kind: 'error'; readonly requestId: string; readonly body: Buffer; readonly errorType: string | undefined }
   | { readonly kind: 'init-error'; readonly body: Buffer; readonly errorType: string | undefined };
 
 export interface RuntimeApiServer {
@@ -27,7 +28,7 @@ export interface RuntimeApiServer {
   readonly address: string;
   /** What the runtime posted, in order. */
   readonly reports: RuntimeApiReport[];
-  /** Resolves when the runtime asks for a second invocation (it has finished the first). */
+  /** Resolves when the runtime asks for an invocation past the last (it has finished them all). */
   readonly finished: Promise<void>;
   close(): Promise<void>;
 }
@@ -41,7 +42,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-export async function startRuntimeApi(invocation: RuntimeApiInvocation): Promise<RuntimeApiServer> {
+export async function startRuntimeApi(invocations: readonly RuntimeApiInvocation[], gapMs = 0): Promise<RuntimeApiServer> {
   const reports: RuntimeApiReport[] = [];
   let nextCalls = 0;
   let markFinished: () => void = () => {};
@@ -57,13 +58,15 @@ export async function startRuntimeApi(invocation: RuntimeApiInvocation): Promise
         return Array.isArray(value) ? value[0] : value;
       };
       if (request.method === 'GET' && url === '/2018-06-01/runtime/invocation/next') {
+        const invocation = invocations[nextCalls];
         nextCalls += 1;
-        if (nextCalls > 1) {
-          // No second invocation: hold the request until the server closes.
+        if (invocation === undefined) {
+          // No more invocations: hold the request until the server closes.
           held.push(response);
           markFinished();
           return;
         }
+        if (nextCalls > 1) await new Promise((resolve) => setTimeout(resolve, gapMs));
         response.writeHead(200, {
           'Content-Type': 'application/json',
           'Lambda-Runtime-Aws-Request-Id': invocation.requestId,
@@ -77,10 +80,11 @@ export async function startRuntimeApi(invocation: RuntimeApiInvocation): Promise
       }
       const body = await readBody(request);
       const errorType = header('lambda-runtime-function-error-type');
-      if (request.method === 'POST' && url === `/2018-06-01/runtime/invocation/${invocation.requestId}/response`)
-        reports.push({ kind: 'response', body });
-      else if (request.method === 'POST' && url === `/2018-06-01/runtime/invocation/${invocation.requestId}/error`)
-        reports.push({ kind: 'error', body, errorType });
+      const answered = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
+      const requestId = decodeURIComponent(answered?.[1] ?? '');
+      const known = request.method === 'POST' && invocations.some((invocation) => invocation.requestId === requestId);
+      if (known && answered?.[2] === 'response') reports.push({ kind: 'response', requestId, body });
+      else if (known && answered?.[2] === 'error') reports.push({ kind: 'error', requestId, body, errorType });
       else if (request.method === 'POST' && url === '/2018-06-01/runtime/init/error') reports.push({ kind: 'init-error', body, errorType });
       else {
         response.writeHead(404).end();

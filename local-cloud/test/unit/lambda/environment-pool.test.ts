@@ -86,7 +86,7 @@ describe('EnvironmentPool', () => {
     expect((await pool.acquire(undefined)).environment).toBe(a.environment);
   });
 
-  it('forgets an environment that died while idle and starts a new one, its slot given back', async () => {
+  it('hands an environment that died while idle to the next invocation, which fails with its exit; then replaces it', async () => {
     const { pool, fakes, budget } = setUp({ maxEnvironments: 1 });
     const first = pool.acquire(undefined);
     await vi.runAllTimersAsync();
@@ -94,9 +94,21 @@ describe('EnvironmentPool', () => {
     pool.release(environment);
     fakes.created[0]?.exitNow('exit status 3');
 
+    const dead = await pool.acquire(undefined);
+    expect(dead.environment).toBe(environment);
+    expect(dead.initDurationMs).toBeUndefined();
+    const result = await dead.environment.invoke({
+      requestId: 'r',
+      payload: '{}',
+      invokedFunctionArn: definition.arn,
+      timeoutMs: 1000,
+      onOutputLine: () => undefined,
+    });
+    expect(result).toEqual({ kind: 'exit', description: 'exit status 3' });
+    pool.release(dead.environment);
+
     const next = pool.acquire(undefined);
     await vi.runAllTimersAsync();
-
     expect((await next).environment).not.toBe(environment);
     expect(fakes.created).toHaveLength(2);
     expect(budget.inUse).toBe(1);

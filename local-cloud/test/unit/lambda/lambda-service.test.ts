@@ -119,6 +119,33 @@ describe('LocalLambdaService on fake environments', () => {
     expect(fakes.created).toHaveLength(2);
   });
 
+  it('fails the next invocation of an environment that died while idle with its exit, then cold-starts a new one', async () => {
+    const { service, fakes, lines } = startService();
+    await settle(service.invoke('Echo', payloadOf({})));
+    fakes.created[0]?.exitNow('exit status 1');
+
+    const failed = await settle(service.invoke('Echo', payloadOf({})));
+
+    const message = `RequestId: ${failed.requestId} Error: Runtime exited with error: exit status 1`;
+    expect(documentOf(failed)).toEqual({ errorType: 'Runtime.ExitError', errorMessage: message });
+    expect(lines).toContain(`[Echo] ${message}`);
+    expect(fakes.created).toHaveLength(1);
+    const next = await settle(service.invoke('Echo', payloadOf({ n: 2 })));
+    expect(next.functionError).toBeUndefined();
+    expect(fakes.created).toHaveLength(2);
+  });
+
+  // Lambda's troubleshooting page: "your function exits before all Promises are settled".
+  it('answers Runtime.NodeJsExit when the process exits with status 0 before answering', async () => {
+    const { service, lines } = startService({ Echo: { answer: () => exit('exit status 0') } });
+
+    const outcome = await settle(service.invoke('Echo', payloadOf({})));
+
+    const message = `RequestId: ${outcome.requestId} Error: Runtime exited with error: exit status 0`;
+    expect(documentOf(outcome)).toEqual({ errorType: 'Runtime.NodeJsExit', errorMessage: message });
+    expect(lines).toContain('[Echo] Runtime.NodeJsExit');
+  });
+
   it('answers Runtime.OutOfMemory for an environment ended over its memory size', async () => {
     const { service } = startService({ Echo: { answer: () => ({ result: { kind: 'out-of-memory', description: 'signal: killed' } }) } });
 
