@@ -38,6 +38,7 @@ const samples: Readonly<Record<string, readonly string[]>> = {
   watch: ['--watch'],
   logs: ['--no-logs'],
   'logs-of': ['--logs-of', 'Squarer'],
+  'log-file-mb': ['--log-file-mb', '1'],
   'concurrency-limit': ['--concurrency-limit', '50'],
   'max-environments': ['--max-environments', '8'],
   'max-concurrent-inits': ['--max-concurrent-inits', '2'],
