@@ -44,6 +44,7 @@ const samples: Readonly<Record<string, readonly string[]>> = {
   'max-concurrent-inits': ['--max-concurrent-inits', '2'],
   'max-event-age-s': ['--max-event-age-s', '120'],
   'max-queued-event-mb': ['--max-queued-event-mb', '64'],
+  'allow-old-node': ['--allow-old-node'],
   'latency-ms': ['--latency-ms', 'Squarer=30'],
   'crash-rate': ['--crash-rate', '0.1'],
   'timeout-rate': ['--timeout-rate', '0.1'],
