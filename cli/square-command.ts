@@ -134,7 +134,12 @@ async function square(argv: readonly string[], io: SquareIo): Promise<number> {
   }
   const input = file === undefined ? numbersFromArguments(positionals) : numbersFromFile(file, io);
   if (input.numbers.length === 0 && jobId === undefined) {
-    io.stderr.write(`Give at least one number${file === undefined ? '' : ` (${file === '-' ? 'stdin' : file} has none)`}.\n\n${USAGE}\n`);
+    // A file with no number is a mistake in the file, not in the command: one line says so.
+    io.stderr.write(
+      file === undefined
+        ? `Give at least one number.\n\n${USAGE}\n`
+        : `Give at least one number (${file === '-' ? 'stdin' : file} has none).\n`,
+    );
     return 2;
   }
   const body = requestBody(input.numbers);

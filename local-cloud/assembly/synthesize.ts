@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { sourceHash } from './app-sources';
 import { recordingEnvironment } from './function-rebuild';
+import { pruneUnreferencedAssets } from './prune-assets';
 
 /** Context values as `cdk -c key=value` passes them: the CLI hands every value to the app as a string. */
 export type CommandLineContext = Readonly<Record<string, string | number | boolean>>;
@@ -84,6 +85,8 @@ async function synthesizeWith(options: SynthesizeOptions, hash: string): Promise
     throw new Error(`cdk synth exited without writing a cloud assembly to ${outdir}:\n${output.join('').slice(-4000)}`);
   }
   writeFileSync(path.join(outdir, HASH_FILE), hash);
+  // The bundles of earlier syntheses, which the CDK leaves beside the new ones.
+  pruneUnreferencedAssets(outdir);
   return outdir;
 }
 

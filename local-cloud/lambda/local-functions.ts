@@ -141,6 +141,7 @@ export class LocalFunctions {
       lambdaEndpointUrl: this.context.lambdaEndpointUrl,
       logSink: this.context.logSink,
       ...(this.options.nodeBinary === undefined ? {} : { nodeBinary: this.options.nodeBinary }),
+      ...(this.options.allowOldNode === undefined ? {} : { allowOldNode: this.options.allowOldNode }),
       ...(this.options.execArgvByFunction === undefined ? {} : { execArgvByFunction: this.options.execArgvByFunction }),
     });
   }

@@ -10,7 +10,7 @@ import type { FunctionDefinition } from '../core/types';
 import type { AwsCredentials } from '../sigv4/verifier';
 import { lambdaEnvironmentVariables, newLogStreamName } from './environment-variables';
 import { ExecutionEnvironment } from './execution-environment';
-import { resolveNodeBinary } from './runtime/node-binary';
+import { type FunctionNode, nodeVersionOf, refuseOldFunctionNode, resolveFunctionNode } from './runtime/node-binary';
 import { killAll, processesOfUsers } from './runtime/process-tree';
 import { BOOTSTRAP_PATH, runnableBy } from './runtime/runnable-by';
 import { runtimeModulesDirectory } from './runtime/runtime-modules';
@@ -28,6 +28,8 @@ export interface ProcessEnvironmentsOptions {
   /** Receives the lines environments write outside an invocation, and this module's warnings. */
   readonly logSink: LogSink;
   readonly nodeBinary?: string;
+  /** Run functions on a Node.js older than 22 rather than refuse to (runtime/node-binary.ts). @default false */
+  readonly allowOldNode?: boolean;
   readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -36,12 +38,17 @@ export class ProcessEnvironments {
   private readonly stage = new CodeStage();
   /** Who each function runs as: a user of its own where this process is root. */
   private readonly users = new FunctionUsers();
-  private readonly nodeBinaries = new Map<string, string>();
+  private readonly nodes = new Map<string, FunctionNode>();
 
   constructor(private readonly options: ProcessEnvironmentsOptions) {}
 
-  /** The definition with its code staged afresh: environments run from the copy. */
+  /**
+   * The definition with its code staged afresh: environments run from the copy. Throws when its
+   * Node.js is older than the local cloud supports, unless that was accepted: said once, at start.
+   */
   prepare(definition: FunctionDefinition): FunctionDefinition {
+    const node = this.nodeFor(definition.runtime);
+    if (!this.options.allowOldNode) refuseOldFunctionNode(node, definition.runtime);
     return { ...definition, codeDirectory: this.stage.stage(definition.codeDirectory, this.users.userFor(definition.name)).directory };
   }
 
@@ -53,7 +60,7 @@ export class ProcessEnvironments {
     const user = this.users.userFor(definition.name);
     const runnable = runnableBy(user, this.stage, definition.codeDirectory, {
       bootstrap: BOOTSTRAP_PATH,
-      nodeBinary: this.nodeBinaryFor(definition.runtime),
+      nodeBinary: this.nodeFor(definition.runtime).binary,
     });
     return new ExecutionEnvironment({
       definition,
@@ -83,13 +90,16 @@ export class ProcessEnvironments {
     this.stage.remove();
   }
 
-  private nodeBinaryFor(runtime: string): string {
-    if (this.options.nodeBinary !== undefined) return this.options.nodeBinary;
-    let binary = this.nodeBinaries.get(runtime);
-    if (binary === undefined) {
-      binary = resolveNodeBinary(runtime, (message) => this.options.logSink(warningRecord('local-lambda', message)));
-      this.nodeBinaries.set(runtime, binary);
+  private nodeFor(runtime: string): FunctionNode {
+    let node = this.nodes.get(runtime);
+    if (node === undefined) {
+      const { nodeBinary } = this.options;
+      node =
+        nodeBinary !== undefined
+          ? { binary: nodeBinary, version: nodeVersionOf(nodeBinary) }
+          : resolveFunctionNode(runtime, (message) => this.options.logSink(warningRecord('local-lambda', message)));
+      this.nodes.set(runtime, node);
     }
-    return binary;
+    return node;
   }
 }

@@ -3,8 +3,10 @@
  * keeps a log group per function), and to the console, all of them or only the chosen functions'.
  * The local cloud's own records (the Lambda service's and the assembly reader's warnings) go to
  * the console whatever the filter, and to no function's file: they are no function's lines.
+ * A function's file that reaches its size limit becomes `<function name>.log.1` (replacing the one
+ * before) and a new file is started, so the folder never holds more than twice the limit per function.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, fstatSync, renameSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { formatLogRecord, type LogRecord } from '../core/log-record';
 import { openForAppend } from './local-cloud-folder';
@@ -16,6 +18,16 @@ export interface FunctionLogSinkOptions {
   readonly console?: (line: string) => void;
   /** Show only these functions' lines (local names); an empty set shows none. @default all */
   readonly only?: ReadonlySet<string>;
+  /** The size at which a function's file is rotated to `<file>.1`. @default {@link DEFAULT_LOG_FILE_BYTES} */
+  readonly maxFileBytes?: number;
+}
+
+/** `npm start`'s default for `--log-file-mb`: 10 MiB per function, one rotated file kept. */
+export const DEFAULT_LOG_FILE_BYTES = 10 * 1024 * 1024;
+
+interface OpenLog {
+  readonly stream: WriteStream;
+  bytes: number;
 }
 
 export interface FunctionLogSink {
@@ -28,37 +40,60 @@ export interface FunctionLogSink {
 }
 
 export function createFunctionLogSink(options: FunctionLogSinkOptions): FunctionLogSink {
-  const files = new Map<string, WriteStream | undefined>();
+  const files = new Map<string, OpenLog | undefined>();
   const { directory } = options;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_LOG_FILE_BYTES;
+  const closing: Promise<void>[] = [];
   // A function name is `[A-Za-z0-9-_]+` on AWS; anything else is kept out of the path.
   const fileOf = (functionName: string) => path.join(directory ?? '', `${functionName.replace(/[^A-Za-z0-9._-]/g, '_')}.log`);
-  const streamOf = (functionName: string): WriteStream | undefined => {
-    if (files.has(functionName)) return files.get(functionName);
-    let stream: WriteStream | undefined;
+  const open = (functionName: string): OpenLog | undefined => {
+    let log: OpenLog | undefined;
     try {
       // A folder of another user's, or a link in place of the file, is refused (local-cloud-folder.ts).
-      stream = createWriteStream('', { fd: openForAppend(fileOf(functionName)) });
+      const descriptor = openForAppend(fileOf(functionName));
+      log = { stream: createWriteStream('', { fd: descriptor }), bytes: fstatSync(descriptor).size };
     } catch (error) {
       process.stderr.write(
         `[local-cloud] warning: ${functionName}'s log file is not written: ${error instanceof Error ? error.message : String(error)}\n`,
       );
     }
-    files.set(functionName, stream);
-    return stream;
+    files.set(functionName, log);
+    return log;
+  };
+  const logOf = (functionName: string): OpenLog | undefined => (files.has(functionName) ? files.get(functionName) : open(functionName));
+  const append = (functionName: string, text: string) => {
+    let log = logOf(functionName);
+    if (log === undefined) return;
+    const bytes = Buffer.byteLength(text);
+    if (log.bytes > 0 && log.bytes + bytes > maxFileBytes) {
+      // The old stream finishes its writes into the renamed file: its descriptor follows it.
+      const full = log.stream;
+      closing.push(new Promise<void>((resolve) => full.end(resolve)));
+      try {
+        renameSync(fileOf(functionName), `${fileOf(functionName)}.1`);
+      } catch {
+        // Removed meanwhile: the new file starts anyway.
+      }
+      log = open(functionName);
+      if (log === undefined) return;
+    }
+    log.stream.write(text);
+    log.bytes += bytes;
   };
   return {
     write(record) {
       if (record.source === 'function') {
-        if (directory !== undefined) streamOf(record.functionName)?.write(`${record.text.replaceAll('\r', '\n    ')}\n`);
+        if (directory !== undefined) append(record.functionName, `${record.text.replaceAll('\r', '\n    ')}\n`);
         if (options.only !== undefined && !options.only.has(record.functionName)) return;
       }
       options.console?.(formatLogRecord(record));
     },
     fileOf,
     async close() {
-      await Promise.all(
-        [...files.values()].map((stream) => new Promise<void>((resolve) => (stream === undefined ? resolve() : stream.end(resolve)))),
-      );
+      await Promise.all([
+        ...closing.splice(0),
+        ...[...files.values()].map((log) => new Promise<void>((resolve) => (log === undefined ? resolve() : log.stream.end(resolve)))),
+      ]);
       files.clear();
     },
   };

@@ -5,6 +5,7 @@
  */
 
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { UsageError } from '../core/errors';
 import { isAlive } from '../core/process-alive';
@@ -31,14 +32,31 @@ export const STACK_CHOICE_VARIABLE = 'LOCAL_CLOUD_STACK';
 /** Several stacks answer and none was chosen: the message lists them and says how to choose. */
 export class AmbiguousLocalStackError extends UsageError {}
 
-async function answers(endpoints: LocalStackEndpoints): Promise<boolean> {
+/** How long a stack's port may take to accept a connection before it is taken as not serving. */
+const PROBE_TIMEOUT_MS = 2000;
+
+/**
+ * Whether something listens on the stack's port: a TCP connection, closed at once, and no HTTP
+ * request, so that finding the stack leaves no line (a `GET /` answered 404) in its access log.
+ * With the state file's process alive, a listener on its port is the stack.
+ */
+function answers(endpoints: LocalStackEndpoints): Promise<boolean> {
+  let url: URL;
   try {
-    // Any HTTP answer (a 404 for the root) shows the API is up.
-    await fetch(endpoints.httpApiUrl ?? endpoints.lambdaUrl, { signal: AbortSignal.timeout(2000) });
-    return true;
+    url = new URL(endpoints.httpApiUrl ?? endpoints.lambdaUrl);
   } catch {
-    return false;
+    return Promise.resolve(false);
   }
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(url.port || 80), url.hostname.replace(/^\[|\]$/g, ''));
+    const done = (answered: boolean) => {
+      socket.destroy();
+      resolve(answered);
+    };
+    socket.setTimeout(PROBE_TIMEOUT_MS, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 /**

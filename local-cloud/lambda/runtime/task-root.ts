@@ -12,6 +12,13 @@
  * afresh whatever its name (a folder left by an earlier run is never reused), records a SHA-256 of
  * what it wrote, checks that digest again before each environment starts, and removes the whole
  * directory when the stack stops.
+ *
+ * Read-only whoever runs it, as Lambda's /var/task is: once staged, no folder or file of a task
+ * root, nor the stage around it, has a write bit, so a function's write into its code folder
+ * fails with EACCES (Lambda says EROFS) even where it runs as the local cloud's own user, who owns
+ * the copy. Such a user could still give the bits back (an owner may chmod); the digest check then
+ * says the function wrote into its task root. Root ignores modes: as root, each function runs as a
+ * uid of its own (runtime-user.ts).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -99,6 +106,8 @@ export function removeAbandonedDirectories(prefix: string, parent: string = priv
       const stats = lstatSync(directory);
       // Root also removes the TMPDIRs it gave to the functions' users.
       if (!stats.isDirectory() || (stats.uid !== process.getuid?.() && process.getuid?.() !== 0)) continue;
+      // A stage's folders are read-only: as another user than root, give the bits back to remove them.
+      if (process.getuid?.() !== 0) writableAgain(directory);
       rmSync(directory, { recursive: true, force: true });
       removed.push(directory);
     } catch {
@@ -119,6 +128,20 @@ export function environmentTemporaryDirectory(user?: FunctionUser): string {
   return directory;
 }
 
+/** Gives this user's write bit back to `directory` and every folder under it (never following a link), so that they can be removed. */
+function writableAgain(directory: string): void {
+  try {
+    const stats = lstatSync(directory);
+    if (!stats.isDirectory()) return;
+    chmodSync(directory, (stats.mode & 0o777) | 0o700);
+    for (const entry of readdirSync(directory, { withFileTypes: true })) {
+      if (entry.isDirectory()) writableAgain(path.join(directory, entry.name));
+    }
+  } catch {
+    // Gone already, or not ours: rmSync says what it cannot remove.
+  }
+}
+
 /** Stages not yet removed: a process that exits without closing its stack still leaves none behind. */
 const liveStages = new Set<CodeStage>();
 process.on('exit', () => {
@@ -137,9 +160,25 @@ export class CodeStage {
     removeAbandonedDirectories(ENVIRONMENT_TMPDIR_PREFIX, parent);
     // mkdtemp creates the directory with mode 0700, under a name nobody could have guessed.
     this.directory = mkdtempSync(path.join(parent, `${STAGING_DIRECTORY_PREFIX}${process.pid}-`));
-    // As root, the functions' users may pass through to their own folder, but not list the others.
-    chmodSync(this.directory, process.getuid?.() === 0 ? 0o711 : 0o700);
+    // As root, the functions' users may pass through to their own folder, but not list the others;
+    // no one may add a file beside the task roots (this process only while it stages).
+    chmodSync(this.directory, this.readOnlyMode());
     liveStages.add(this);
+  }
+
+  /** The stage's own mode between stagings: searchable as root (functions reach their folders), never writable. */
+  private readOnlyMode(): number {
+    return process.getuid?.() === 0 ? 0o511 : 0o500;
+  }
+
+  /** Runs `write` with the stage writable by this process, read-only again afterwards. */
+  private writing<T>(write: () => T): T {
+    chmodSync(this.directory, this.readOnlyMode() | 0o200);
+    try {
+      return write();
+    } finally {
+      chmodSync(this.directory, this.readOnlyMode());
+    }
   }
 
   /** Gives `user`'s group alone read access (the owner stays this process): readable by that function, writable by none. */
@@ -157,11 +196,13 @@ export class CodeStage {
     const known = this.shared.get(file);
     if (known !== undefined) return known;
     const directory = path.join(this.directory, `runtime-${this.shared.size + 1}`);
-    mkdirSync(directory, { mode: 0o755 });
-    chmodSync(directory, 0o755);
     const target = path.join(directory, path.basename(file));
-    copyFileSync(file, target);
-    chmodSync(target, 0o555);
+    this.writing(() => {
+      mkdirSync(directory, { mode: 0o755 });
+      copyFileSync(file, target);
+      chmodSync(target, 0o555);
+      chmodSync(directory, 0o555);
+    });
     this.shared.set(file, target);
     return target;
   }
@@ -177,22 +218,29 @@ export class CodeStage {
     if (known !== undefined) return known;
     this.count += 1;
     const target = path.join(this.directory, `${this.count}-${path.basename(codeDirectory)}`);
-    mkdirSync(target, { mode: 0o700 });
-    this.shareWith(user, target, 0o750);
     const hash = createHash('sha256');
-    // A missing folder stages as an empty one: the function still lists, and invoking it reports the error.
-    const files = existsSync(codeDirectory) ? filesOf(codeDirectory) : [];
-    for (const relative of files) {
-      const content = readFileSync(path.join(codeDirectory, relative));
-      const parent = path.dirname(path.join(target, relative));
-      if (!existsSync(parent)) {
-        mkdirSync(parent, { recursive: true, mode: 0o700 });
-        for (let directory = parent; directory !== target; directory = path.dirname(directory)) this.shareWith(user, directory, 0o750);
+    this.writing(() => {
+      mkdirSync(target, { mode: 0o700 });
+      // A missing folder stages as an empty one: the function still lists, and invoking it reports the error.
+      const files = existsSync(codeDirectory) ? filesOf(codeDirectory) : [];
+      const directories = [target];
+      for (const relative of files) {
+        const content = readFileSync(path.join(codeDirectory, relative));
+        const parent = path.dirname(path.join(target, relative));
+        if (!existsSync(parent)) {
+          mkdirSync(parent, { recursive: true, mode: 0o700 });
+          for (let directory = parent; directory !== target; directory = path.dirname(directory)) directories.push(directory);
+        }
+        writeFileSync(path.join(target, relative), content, { mode: 0o400, flag: 'wx' });
+        this.shareWith(user, path.join(target, relative), 0o440);
+        digestEntry(hash, relative, content);
       }
-      writeFileSync(path.join(target, relative), content, { mode: 0o400, flag: 'wx' });
-      this.shareWith(user, path.join(target, relative), 0o440);
-      digestEntry(hash, relative, content);
-    }
+      // Deepest first: a folder loses its write bit once nothing more is written into it.
+      for (const directory of directories.reverse()) {
+        if (user === undefined) chmodSync(directory, 0o500);
+        else this.shareWith(user, directory, 0o550);
+      }
+    });
     const staged = { directory: target, sha256: hash.digest('hex') };
     this.staged.set(key, staged);
     this.staged.set(target, staged);
@@ -221,14 +269,17 @@ export class CodeStage {
       throw new LambdaServiceError(
         'CodeVerificationFailedException',
         400,
-        `The code staged in ${directory} changed after it was staged (SHA-256 ${staged.sha256} when copied, now ${found}): refusing to run it.`,
+        `The function wrote into its task root ${directory} (or something else changed it) after it was staged: ` +
+          `SHA-256 ${staged.sha256} when copied, now ${found}. Refusing to start an environment on changed code; ` +
+          `a task root is read-only, as Lambda's /var/task (write under /tmp, os.tmpdir()). Restart the local cloud to stage the code afresh.`,
       );
     }
   }
 
-  /** Removes the stage and everything in it. */
+  /** Removes the stage and everything in it (its folders given their write bit back first, which root does not need). */
   remove(): void {
     liveStages.delete(this);
+    if (process.getuid?.() !== 0) writableAgain(this.directory);
     rmSync(this.directory, { recursive: true, force: true });
   }
 }

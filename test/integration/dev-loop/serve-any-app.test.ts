@@ -40,8 +40,8 @@ afterAll(() => {
   app?.remove();
 });
 
-async function serve(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<LocalCloudProcess> {
-  const stack = await startLocalCloud(args, { env });
+async function serve(args: readonly string[], env: Readonly<Record<string, string>> = {}, cwd?: string): Promise<LocalCloudProcess> {
+  const stack = await startLocalCloud(args, { env, ...(cwd === undefined ? {} : { cwd }) });
   running.push(stack);
   return stack;
 }
@@ -238,11 +238,20 @@ describe('npm start -- --assembly DIR', () => {
   it('serves a synthesized assembly as it is, and an app without an HTTP API through the Invoke API alone', async () => {
     const assembly = path.join(app.directory, 'assembly-without-apis');
     await synthesize({ projectDirectory: app.directory, outdir: assembly, context: { httpApis: 0, greeting: 'from the assembly' } });
-    const stack = await serve(['--assembly', assembly]);
+    // Run from the app's folder, as a user would: the logs, state and durable store of a stack
+    // serving an assembly go under the folder it runs in (before, this left the second app's log
+    // in this project's .local-cloud/logs at every npm test).
+    const projectLog = path.join(projectDirectory, '.local-cloud', 'logs', 'SecondApp-GreeterA41DC22A.log');
+    const projectLogBefore = existsSync(projectLog) ? readFileSync(projectLog, 'utf8') : undefined;
+    const stack = await serve(['--assembly', assembly], {}, app.directory);
     expect(stack.stdout()).toContain('HTTP API     none in this assembly');
     expect(stack.stderr()).not.toContain('Synthesized');
-    const result = await invokeFunction(stack.urls('Lambda API')[0] ?? '', functionNamed(stack.stdout(), 'Greeter'), { name: 'dee' });
+    const greeter = functionNamed(stack.stdout(), 'Greeter');
+    const result = await invokeFunction(stack.urls('Lambda API')[0] ?? '', greeter, { name: 'dee' });
     expect(result).toEqual({ status: 200, body: { message: 'from the assembly dee', stage: 'deployed' }, functionError: null });
     await stack.stop();
+    expect(existsSync(path.join(app.directory, '.local-cloud', 'logs', `${greeter}.log`))).toBe(true);
+    expect(greeter).toBe(path.basename(projectLog, '.log'));
+    expect(existsSync(projectLog) ? readFileSync(projectLog, 'utf8') : undefined).toBe(projectLogBefore);
   });
 });

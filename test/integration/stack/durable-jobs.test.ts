@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, inject, it } from 'vitest';
 import { MAX_JOB_NUMBERS_LIMIT } from '../../../functions/commons/job-limits';
 import { DEFAULT_CONFIG } from '../../../lib/config';
 import { MultiSquareStack } from '../../../lib/multi-square-stack';
+import { appInTemporaryFolder } from '../../support/app-in-temporary-folder';
 
 /** A synthesis in process bundles all four functions: on a loaded 2-core machine that has taken over 60 s. */
 const SYNTH_TIMEOUT_MS = 180_000;
@@ -112,7 +113,7 @@ describe('DurableJobs', () => {
 
 describe('jobs configuration', () => {
   const synthesize = (context: Record<string, unknown>) => {
-    const app = new App({ context });
+    const app = appInTemporaryFolder({ context });
     const stack = new MultiSquareStack(app, 'Configured');
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     return { app, stack };

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, inject, it } from 'vitest';
 import { CoordinatorMetric, METRICS_NAMESPACE } from '../../../functions/commons/metric-names';
 import { MultiSquareStack } from '../../../lib/multi-square-stack';
+import { appInTemporaryFolder } from '../../support/app-in-temporary-folder';
 
 /** The app as `cdk synth` builds it (test/integration/global-setup.ts), cdk-nag included: it synthesized without a finding. */
 const cdkOut = inject('cdkOut');
@@ -281,7 +282,7 @@ describe('dashboard', () => {
 
 describe('tracing', () => {
   const synthesize = (context: Record<string, unknown>) => {
-    const app = new App({ context });
+    const app = appInTemporaryFolder({ context });
     const stack = new MultiSquareStack(app, 'Configured');
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     return { app, stack };

@@ -1,11 +1,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_CONFIG, readConfig } from '../../../lib/config';
 import { MultiSquareStack } from '../../../lib/multi-square-stack';
+import { appInTemporaryFolder } from '../../support/app-in-temporary-folder';
 
 /** A synthesis in process bundles all four functions: on a loaded 2-core machine that has taken over 60 s. */
 const SYNTH_TIMEOUT_MS = 180_000;
@@ -157,7 +158,7 @@ describe('MultiSquareStack', () => {
 
 describe('configuration', () => {
   const synthesize = (context: Record<string, unknown>) => {
-    const app = new App({ context });
+    const app = appInTemporaryFolder({ context });
     const stack = new MultiSquareStack(app, 'Configured');
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     return { app, stack };
@@ -188,6 +189,6 @@ describe('configuration', () => {
   });
 
   it('reads defaults when no context is given', () => {
-    expect(readConfig(new App().node)).toEqual(DEFAULT_CONFIG);
+    expect(readConfig(appInTemporaryFolder().node)).toEqual(DEFAULT_CONFIG);
   });
 });

@@ -62,13 +62,13 @@ describe('staging', () => {
       expect(staged.startsWith(project)).toBe(false);
       const stage = path.dirname(staged);
       expect(path.basename(stage).startsWith(STAGING_DIRECTORY_PREFIX)).toBe(true);
-      // Only its owner may write the stage; where environments run as unprivileged users (the
-      // local cloud runs as root), they may pass through it but not list it, and each function's
-      // group alone may read its own folder; others nothing.
+      // Nobody may write the stage (its owner only while staging); where environments run as
+      // unprivileged users (the local cloud runs as root), they may pass through it but not list it,
+      // and each function's group alone may read its own folder; others nothing.
       const runsAs = functionUser();
-      expect(statSync(stage).mode & 0o777).toBe(runsAs === undefined ? 0o700 : 0o711);
+      expect(statSync(stage).mode & 0o777).toBe(process.getuid?.() === 0 ? 0o511 : 0o500);
       if (runsAs !== undefined) {
-        expect(statSync(staged).mode & 0o777).toBe(0o750);
+        expect(statSync(staged).mode & 0o777).toBe(0o550);
         expect(statSync(staged).gid).toBe(new FunctionUsers().userFor('Test-Doubler')?.gid);
       }
     });
@@ -114,8 +114,28 @@ describe('staging', () => {
       );
       expect(refused).toBeInstanceOf(LambdaServiceError);
       expect((refused as LambdaServiceError).code).toBe('CodeVerificationFailedException');
-      expect((refused as LambdaServiceError).message).toMatch(/changed after it was staged/);
+      expect((refused as LambdaServiceError).message).toMatch(/^The function wrote into its task root /);
       expect(service.environmentCount('Test-Doubler')).toBe(0);
+    });
+  });
+
+  it("refuses a function's writes into its task root, so that concurrent environments still start", async () => {
+    const { directory } = commonJsAsset();
+    writeFileSync(
+      path.join(directory, 'index.js'),
+      "const fs = require('node:fs');\n" +
+        'exports.handler = async (event) => {\n' +
+        "  try { fs.writeFileSync(process.env.LAMBDA_TASK_ROOT + '/cache-' + event.n + '.json', '{}'); return { wrote: true }; }\n" +
+        '  catch (error) { return { wrote: false, code: error.code }; }\n' +
+        '};\n',
+    );
+    await withService(directory, async (service) => {
+      // Before, as the local cloud's own user, the first write succeeded and every environment
+      // started after it was refused with CodeVerificationFailedException.
+      const outcomes = await Promise.all([1, 2, 3, 4].map((n) => invokeDoubler(service, n)));
+      expect(outcomes.map(({ functionError, answer }) => ({ functionError, ...answer }))).toEqual(
+        [1, 2, 3, 4].map(() => ({ functionError: undefined, wrote: false, code: 'EACCES' })),
+      );
     });
   });
 

@@ -78,3 +78,29 @@ describe('log records', () => {
     expect(formatLogRecord(warningRecord('local-cloud', 'ignored'))).toBe('[local-cloud] warning: ignored');
   });
 });
+
+describe("a function's log file at its size limit", () => {
+  it('becomes <function>.log.1, replacing the one before, and a new file starts', async () => {
+    const directory = freshDirectory();
+    const line = (n: number) => `line ${String(n).padStart(3, '0')} ${'x'.repeat(40)}`;
+    // Each line is 50 bytes with its newline: two fit in 120 bytes, a third does not.
+    const sink = createFunctionLogSink({ directory, maxFileBytes: 120 });
+    for (let n = 1; n <= 7; n += 1) sink.write(functionLogRecord('App-Squarer', line(n)));
+    await sink.close();
+    expect(readdirSync(directory).sort()).toEqual(['App-Squarer.log', 'App-Squarer.log.1']);
+    expect(readFileSync(path.join(directory, 'App-Squarer.log'), 'utf8')).toBe(`${line(7)}\n`);
+    expect(readFileSync(path.join(directory, 'App-Squarer.log.1'), 'utf8')).toBe(`${line(5)}\n${line(6)}\n`);
+  });
+
+  it('counts what an earlier run left in the file', async () => {
+    const directory = freshDirectory();
+    const first = createFunctionLogSink({ directory, maxFileBytes: 100 });
+    first.write(functionLogRecord('App-Squarer', 'a'.repeat(79)));
+    await first.close();
+    const second = createFunctionLogSink({ directory, maxFileBytes: 100 });
+    second.write(functionLogRecord('App-Squarer', 'b'.repeat(29)));
+    await second.close();
+    expect(readFileSync(path.join(directory, 'App-Squarer.log.1'), 'utf8')).toBe(`${'a'.repeat(79)}\n`);
+    expect(readFileSync(path.join(directory, 'App-Squarer.log'), 'utf8')).toBe(`${'b'.repeat(29)}\n`);
+  });
+});
