@@ -64,6 +64,16 @@ export const LAMBDA_FLAGS: readonly FlagDefinition<StartOptions>[] = [
     },
   },
   {
+    name: 'environment-per-invocation',
+    type: 'boolean',
+    default: false,
+    layer: 'lambda',
+    help: 'one execution environment per invocation in flight, as on Lambda (its count of environments and cold starts); by default, when every environment of a function is busy and its invocations end sooner than a start takes, an invocation waits for one of them',
+    apply: (options, perInvocation) => {
+      options.lambda.environmentPerInvocation = perInvocation;
+    },
+  },
+  {
     name: 'max-event-age-s',
     type: 'string',
     placeholder: '<s>',

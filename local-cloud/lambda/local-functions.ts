@@ -67,7 +67,9 @@ export class LocalFunctions {
       if (effective.reservedConcurrency !== undefined) this.reservations.set(definition.name, effective.reservedConcurrency);
       const injected = faultsForFunction(definition.name, options.faultInjection);
       this.byName.set(definition.name, {
-        pool: new EnvironmentPool(effective, context.budget, context.initGate, (current) => this.createEnvironment(current)),
+        pool: new EnvironmentPool(effective, context.budget, context.initGate, (current) => this.createEnvironment(current), {
+          environmentPerInvocation: options.environmentPerInvocation ?? false,
+        }),
         latencyMs: overrides.latencyMs ?? injected.latencyMs,
         faults: overrides.faults ?? injected.faults,
       });
