@@ -10,8 +10,9 @@
  */
 import type { FunctionDefinition } from '../core/types';
 import type { Environment, EnvironmentFactory, RuntimeErrorDocument } from './environment';
+import type { InitGate } from './init-gate';
 import type { QueueWait } from './invocation-log';
-import type { EnvironmentBudget, InitGate } from './resource-budget';
+import type { EnvironmentBudget } from './resource-budget';
 import { RecentTimes, startsWanted } from './start-or-wait';
 
 export interface Lease {

@@ -34,7 +34,7 @@ export interface LambdaServiceOptions {
   /**
    * Environments starting (INIT) at once, all functions together; more starts wait their turn, so
    * that a burst of cold starts on a few cores does not push some past INIT's 10 s timeout.
-   * @default {@link defaultMaxConcurrentInits}: four per core
+   * @default paced by the starts' measured time (init-gate.ts), from four per core
    */
   readonly maxConcurrentInits?: number;
   /**

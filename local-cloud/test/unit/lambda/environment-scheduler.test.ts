@@ -5,7 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EnvironmentPool, type Lease } from '../../../lambda/environment-pool';
-import { EnvironmentBudget, InitGate } from '../../../lambda/resource-budget';
+import { InitGate } from '../../../lambda/init-gate';
+import { EnvironmentBudget } from '../../../lambda/resource-budget';
 import { FakeEnvironments, hang, success } from '../../support/fake-environment';
 import { testFunction } from '../../support/function-definition';
 
