@@ -20,15 +20,17 @@ interface Setup {
   readonly environmentPerInvocation?: boolean;
   /** Starts at once. @default 1000 */
   readonly inits?: number;
+  /** Paced from `inits` by the starts' measured time, as by default. @default false */
+  readonly paced?: boolean;
 }
 
-function setUp({ initMs, invocationMs, environmentPerInvocation = false, inits = 1000 }: Setup) {
+function setUp({ initMs, invocationMs, environmentPerInvocation = false, inits = 1000, paced = false }: Setup) {
   const fakes = new FakeEnvironments(() => ({
     initMs,
     answer: (request) => (request.payload === '"hang"' ? hang() : success(request.payload, invocationMs)),
   }));
   const budget = new EnvironmentBudget(1000, { onBind: () => undefined, reclaimIdle: () => undefined });
-  const pool = new EnvironmentPool(definition, budget, new InitGate(inits), fakes.factory, { environmentPerInvocation });
+  const pool = new EnvironmentPool(definition, budget, new InitGate(inits, paced), fakes.factory, { environmentPerInvocation });
   /** One invocation as the service runs it: an environment from the pool, the handler, the environment back. */
   const invoke = async (payload = '{}'): Promise<Lease> => {
     const lease = await pool.acquire(undefined);
@@ -152,5 +154,17 @@ describe('the environment scheduler', () => {
 
     expect(servedByTheFreedOne).toEqual({ environment: fakes.created[0] });
     expect(third).toEqual({ environment: fakes.created[1], initDurationMs: 100 });
+  });
+
+  it('starts a burst as fast as the machine does: the init gate lets more through while starts are measured fast', async () => {
+    const { fakes, invoke } = setUp({ initMs: 100, invocationMs: 1000, inits: 2, paced: true });
+
+    const burst = Promise.all(Array.from({ length: 64 }, () => invoke()));
+    await vi.advanceTimersByTimeAsync(700);
+
+    // Two at a time, as the gate began, would have started 14 by now.
+    expect(fakes.created.filter((environment) => environment.state === 'busy')).toHaveLength(64);
+    await vi.runAllTimersAsync();
+    await burst;
   });
 });
