@@ -58,10 +58,20 @@ export const LAMBDA_FLAGS: readonly FlagDefinition<StartOptions>[] = [
     type: 'string',
     placeholder: '<n>',
     layer: 'lambda',
-    defaultText: '4 per core',
-    help: "environments starting at once; more starts wait their turn, so that a burst of cold starts does not push some past INIT's 10 s",
+    defaultText: 'paced by the measured start time, from 4 per core',
+    help: "environments starting at once, fixed; more starts wait their turn. By default as many as keep a start within a quarter of INIT's 10 s, measured",
     apply: (options, raw) => {
       options.lambda.maxConcurrentInits = integer('max-concurrent-inits', 1, 10_000)(raw);
+    },
+  },
+  {
+    name: 'environment-per-invocation',
+    type: 'boolean',
+    default: false,
+    layer: 'lambda',
+    help: 'one execution environment per invocation in flight, as on Lambda (its count of environments and cold starts); by default, when every environment of a function is busy and its invocations end sooner than a start takes, an invocation waits for one of them',
+    apply: (options, perInvocation) => {
+      options.lambda.environmentPerInvocation = perInvocation;
     },
   },
   {

@@ -79,7 +79,7 @@ Local cloud ready in ${facts.readyMs} ms.
 ${describeHttpApis(stack)}
   Lambda API   ${stack.lambdaUrl}  (${facts.invokeAuthentication === 'none' ? 'unsigned requests accepted: --no-invoke-auth' : 'SigV4-signed requests only, same credentials'})
 ${stack.assembly.functions.map((f) => `               ${functionSummary(f)}`).join('\n')}
-${describeDurable(stack)}  Environments up to ${service.maxEnvironments} at once (local resource budget, --max-environments), ${service.maxConcurrentInits} starting at once; account concurrency ${service.concurrencyLimit}; Event queue up to ${Math.round(service.maxQueuedEventBytes / 1_048_576)} MB (--max-queued-event-mb)
+${describeDurable(stack)}  Environments up to ${service.maxEnvironments} at once (local resource budget, --max-environments), ${service.maxConcurrentInits === undefined ? 'starts at once paced by their measured time (--max-concurrent-inits)' : `${service.maxConcurrentInits} starting at once`}; account concurrency ${service.concurrencyLimit}; Event queue up to ${Math.round(service.maxQueuedEventBytes / 1_048_576)} MB (--max-queued-event-mb)
 
   Credentials  ${fromEnvironment ? `AWS_ACCESS_KEY_ID from your environment (${accessKeyId})` : `access key ${accessKeyId}, secret ${secretAccessKey} (local only)`}
                region ${stack.region}

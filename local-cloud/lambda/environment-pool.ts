@@ -1,37 +1,49 @@
 /**
- * The execution environments of one function: every invocation in flight has one of its own, as
- * on Lambda. A warm idle environment is reused first (the most recently used, so the fewest stay
- * warm, as Lambda tends to); otherwise a new one starts, within the local resource budget. When
- * the budget binds, the invocation waits for whichever comes first: an environment of this
- * function that finishes, or a slot of the budget.
+ * The execution environments of one function, each serving one invocation at a time, each with
+ * its own INIT, as on Lambda. A warm idle environment is reused first (the most recently used, so
+ * the fewest stay warm, as Lambda tends to). When every one is busy, the invocation waits, and the
+ * pool decides from what it measured whether a new environment starts for it (start-or-wait.ts):
+ * Lambda would always start one; here a start can cost more than the wait. Whatever is ready
+ * first, an environment freed or one just started, serves the invocation that has waited longest.
+ * New environments start within the local resource budget and through the init gate.
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
  */
 import type { FunctionDefinition } from '../core/types';
 import type { Environment, EnvironmentFactory, RuntimeErrorDocument } from './environment';
+import type { InitGate } from './init-gate';
 import type { QueueWait } from './invocation-log';
-import type { BudgetTicket, EnvironmentBudget, InitGate } from './resource-budget';
+import type { EnvironmentBudget } from './resource-budget';
+import { RecentTimes, startsWanted } from './start-or-wait';
 
 export interface Lease {
   readonly environment: Environment;
-  /** Set when the environment was started for this invocation (a cold start). */
+  /** Set on an environment's first invocation: its INIT (the cold start's `Init Duration`). */
   readonly initDurationMs?: number;
   readonly initError?: RuntimeErrorDocument;
-  /** Set when the invocation waited for the local resource budget. */
+  /** Set when the invocation waited for a local limit (the budget, the init gate). */
   readonly queueWait?: QueueWait;
 }
 
-/**
- * An invocation waiting for the local resource budget: an environment of this function that
- * frees up first serves it.
- */
+/** An invocation waiting for an environment of this function. */
 interface Waiter {
   readonly resolve: (lease: Lease) => void;
   readonly reject: (reason: unknown) => void;
   readonly joinedAt: number;
-  /** What it waits for, once a local limit makes it wait. */
+  /** The local limits that made the start meant for it wait. */
   wait?: QueueWait;
-  /** Gives up its place in the budget's queue. */
+}
+
+/** A start asked for and not yet under way: waiting for a budget slot or a turn at the init gate. */
+interface PendingStart {
+  /** The waiter it is meant for, whose QUEUED line names the limit it waits for. */
+  readonly target: Waiter | undefined;
+  /** Gives up its place (and its slot, once it holds one). */
   cancel: () => void;
+}
+
+export interface EnvironmentPoolOptions {
+  /** One environment per invocation in flight, as Lambda has: never wait for a busy one. @default false */
+  readonly environmentPerInvocation?: boolean;
 }
 
 export class EnvironmentPool {
@@ -40,7 +52,17 @@ export class EnvironmentPool {
   private readonly retired = new WeakSet<Environment>();
   /** Most recently used last. */
   private readonly idle: Environment[] = [];
+  /** Environments leased to an invocation of the current code, and since when (leased longest first). */
+  private readonly busy = new Map<Environment, number>();
+  /** The INIT of an environment that started and has served nobody yet. */
+  private readonly unreportedInit = new Map<Environment, number>();
   private readonly waiters: Waiter[] = [];
+  private readonly pending: PendingStart[] = [];
+  /** Starts under way: past the gate, creating or running INIT. */
+  private underWay = 0;
+  private times = new RecentTimes();
+  /** Looks again when a busy environment has run as long as a start takes, while some waiters have no start. */
+  private recheckTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -49,6 +71,7 @@ export class EnvironmentPool {
     private readonly initGate: InitGate,
     /** Makes a new, unstarted environment of the function's current definition. */
     private readonly createEnvironment: EnvironmentFactory,
+    private readonly options: EnvironmentPoolOptions = {},
   ) {}
 
   get definition(): FunctionDefinition {
@@ -57,12 +80,15 @@ export class EnvironmentPool {
 
   /**
    * New code or configuration (watch mode): environments start from it from now on; idle ones
-   * stop now, busy ones when their invocation ends.
+   * stop now, busy ones when their invocation ends. What was measured of the old code is forgotten.
    */
   replace(definition: FunctionDefinition): void {
     this.current = definition;
     for (const environment of this.environments) this.retired.add(environment);
     for (const environment of [...this.idle]) this.stop(environment);
+    this.busy.clear();
+    this.times = new RecentTimes();
+    this.schedule();
   }
 
   /** When the least recently used idle environment was last used, if there is one. */
@@ -70,58 +96,40 @@ export class EnvironmentPool {
     return this.idle[0]?.lastUsedAt;
   }
 
-  /** An environment for one invocation: warm, new, or the first of this function to free up. */
+  /** An environment for one invocation: a warm one, or whichever is ready first, freed or new. */
   acquire(signal: AbortSignal | undefined): Promise<Lease> {
     for (let idle = this.idle.pop(); idle !== undefined; idle = this.idle.pop()) {
       // One that died while idle (a stray timer called process.exit, say) still takes the next
       // invocation, which fails with its exit, as on Lambda; its release then replaces it.
-      if (idle.state === 'idle' || idle.diedIdle) return Promise.resolve({ environment: idle });
+      if (idle.state === 'idle' || idle.diedIdle) return Promise.resolve(this.lease(idle, undefined));
       this.forget(idle);
     }
     return new Promise<Lease>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, joinedAt: performance.now(), cancel: () => undefined };
+      const waiter: Waiter = { resolve, reject, joinedAt: performance.now() };
       this.waiters.push(waiter);
-      if (this.budget.tryTake()) {
-        this.startFor(waiter);
-      } else {
-        const ticket: BudgetTicket = this.budget.wait(() => this.startFor(waiter));
-        waiter.wait = {
-          waitedMs: 0,
-          queued: ticket.queuedAtJoin,
-          limits: [`Local budget: ${this.budget.maxEnvironments} environments (--max-environments)`],
-        };
-        waiter.cancel = () => ticket.cancel();
-      }
+      this.schedule();
       signal?.addEventListener(
         'abort',
         () => {
-          if (!this.removeWaiter(waiter)) return;
-          waiter.cancel();
+          if (!remove(this.waiters, waiter)) return;
           reject(signal.reason);
+          this.schedule();
         },
         { once: true },
       );
     });
   }
 
-  /** Hands a healthy environment to a waiter of this function, or keeps it warm, or frees its slot. */
+  /** Takes back an environment after its invocation: it serves the next waiter, or stays warm, or stops. */
   release(environment: Environment): void {
-    if (environment.state !== 'idle' || this.closed || this.retired.has(environment)) {
-      this.stop(environment);
-      return;
+    const leasedAt = this.busy.get(environment);
+    if (leasedAt !== undefined) {
+      this.busy.delete(environment);
+      this.times.recordInvocation(performance.now() - leasedAt);
     }
-    const waiter = this.waiters.shift();
-    if (waiter !== undefined) {
-      waiter.cancel();
-      waiter.resolve({ environment, ...this.queueWaitOf(waiter) });
-      return;
-    }
-    // Another function is waiting for room: a warm environment nobody here needs now is the room.
-    if (this.budget.waiting > 0) {
-      this.stop(environment);
-      return;
-    }
-    this.idle.push(environment);
+    if (environment.state !== 'idle' || this.closed || this.retired.has(environment)) this.stop(environment);
+    else this.offer(environment);
+    this.schedule();
   }
 
   /** Stops the least recently used idle environment; false when there is none. */
@@ -142,10 +150,9 @@ export class EnvironmentPool {
   /** Refuses the waiters and stops every environment; resolves when the processes have exited. */
   async close(reason: unknown): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiters.splice(0)) {
-      waiter.cancel();
-      waiter.reject(reason);
-    }
+    clearTimeout(this.recheckTimer);
+    for (const start of [...this.pending]) start.cancel();
+    for (const waiter of this.waiters.splice(0)) waiter.reject(reason);
     const exits = [...this.environments].map((environment) => {
       const exited = environment.whenExited();
       environment.stop();
@@ -155,72 +162,175 @@ export class EnvironmentPool {
   }
 
   /**
-   * The waiter holds a budget slot: it takes its turn at the init gate, then starts its own
-   * environment and waits for it, as on Lambda, where the invocation that caused a cold start
-   * waits for that environment's INIT, whatever frees up meanwhile.
+   * Starts what the waiters warrant and gives up pending starts they no longer do; run on every
+   * change (an invocation joins, leaves or ends, a start ends), and again when a busy environment
+   * has run as long as a start takes.
    */
-  private startFor(waiter: Waiter): void {
-    this.removeWaiter(waiter);
+  private schedule(): void {
+    if (this.closed) return;
+    const now = performance.now();
+    const startMs = this.times.startMs;
+    // Leased longest first: those busy for longer than a start takes lead, and are not counted on.
+    let stale = 0;
+    let nextStale: number | undefined;
+    for (const leasedAt of this.busy.values()) {
+      if (startMs === undefined || now - leasedAt < startMs) {
+        nextStale = startMs === undefined ? undefined : leasedAt + startMs;
+        break;
+      }
+      stale += 1;
+    }
+    const wanted = startsWanted({
+      waiting: this.waiters.length,
+      busy: this.busy.size - stale,
+      invocationMs: this.times.invocationMs,
+      startMs,
+      environmentPerInvocation: this.options.environmentPerInvocation ?? false,
+    });
+    let starting = this.underWay + this.pending.length;
+    for (; starting < wanted; starting += 1) this.requestStart(this.waiters[starting]);
+    while (starting > wanted && this.pending.length > 0) {
+      this.pending.at(-1)?.cancel();
+      starting -= 1;
+    }
+    clearTimeout(this.recheckTimer);
+    this.recheckTimer = undefined;
+    // Waiters no start covers: look again when the next busy environment has run as long as a start takes.
+    if (nextStale !== undefined && starting < this.waiters.length) {
+      this.recheckTimer = setTimeout(() => this.schedule(), Math.max(0, nextStale - now));
+    }
+  }
+
+  /** A start for `target`: a budget slot (or its turn for one), then a turn at the init gate. */
+  private requestStart(target: Waiter | undefined): void {
+    const start: PendingStart = { target, cancel: () => undefined };
+    this.pending.push(start);
+    if (this.budget.tryTake()) {
+      this.enterGate(start);
+      return;
+    }
+    const ticket = this.budget.wait(() => this.enterGate(start));
+    this.noteLimit(target, ticket.queuedAtJoin, `Local budget: ${this.budget.maxEnvironments} environments (--max-environments)`);
+    start.cancel = () => {
+      ticket.cancel();
+      remove(this.pending, start);
+    };
+  }
+
+  /** The start holds a budget slot: it waits its turn at the init gate, then runs. */
+  private enterGate(start: PendingStart): void {
     const entry = this.initGate.enter();
     if (entry.waiting) {
-      const limit = `Starting at once: ${this.initGate.limit} environments (--max-concurrent-inits)`;
-      waiter.wait = {
-        waitedMs: 0,
-        queued: Math.max(waiter.wait?.queued ?? 0, entry.queued),
-        limits: [...(waiter.wait?.limits ?? []), limit],
-      };
+      this.noteLimit(start.target, entry.queued, `Starting at once: ${this.initGate.limit} environments (--max-concurrent-inits)`);
     }
-    void entry.granted.then(async () => {
-      if (this.closed) {
-        entry.release();
-        this.budget.give();
-        waiter.reject(new Error('The local Lambda service is closed.'));
-        return;
-      }
-      let environment: Environment;
-      try {
-        environment = this.createEnvironment(this.current);
-      } catch (error) {
-        // Refused before any process started (the staged code changed, say): the slot and the
-        // turn go back, and the invocation that asked gets the error rather than waiting forever.
-        entry.release();
-        this.budget.give();
-        waiter.reject(error);
-        return;
-      }
-      this.environments.add(environment);
-      try {
-        const init = await environment.start().finally(() => entry.release());
-        const lease = { environment, initDurationMs: init.initDurationMs, ...this.queueWaitOf(waiter) };
-        waiter.resolve(init.kind === 'init-error' ? { ...lease, initError: init.error } : lease);
-      } catch (error) {
-        this.stop(environment);
-        waiter.reject(error);
-      }
+    start.cancel = () => {
+      entry.release();
+      this.budget.give();
+      remove(this.pending, start);
+    };
+    void entry.granted.then(() => {
+      if (!remove(this.pending, start)) return;
+      this.underWay += 1;
+      void this.startEnvironment(entry.release, start.target).finally(() => {
+        this.underWay -= 1;
+        this.schedule();
+      });
     });
   }
 
-  private queueWaitOf(waiter: Waiter): { queueWait?: QueueWait } {
-    if (waiter.wait === undefined) return {};
-    return { queueWait: { ...waiter.wait, waitedMs: performance.now() - waiter.joinedAt } };
+  /** Creates and starts an environment; when ready it serves the longest waiter, or waits warm. */
+  private async startEnvironment(leaveGate: (startMs?: number) => void, target: Waiter | undefined): Promise<void> {
+    let environment: Environment;
+    try {
+      if (this.closed) throw new Error('The local Lambda service is closed.');
+      environment = this.createEnvironment(this.current);
+    } catch (error) {
+      // Refused before any process started (the staged code changed, say): the slot and the
+      // turn go back, and an invocation that waited gets the error rather than waiting forever.
+      leaveGate();
+      this.budget.give();
+      const waiter = target !== undefined && remove(this.waiters, target) ? target : this.waiters.shift();
+      waiter?.reject(error);
+      return;
+    }
+    this.environments.add(environment);
+    let init: Awaited<ReturnType<Environment['start']>>;
+    try {
+      init = await environment.start();
+    } catch (error) {
+      leaveGate();
+      this.stop(environment);
+      this.waiters.shift()?.reject(error);
+      return;
+    }
+    leaveGate(init.initDurationMs);
+    if (init.kind === 'init-error') {
+      // As on Lambda, an invocation waiting for a start gets its INIT error.
+      const waiter = this.waiters.shift();
+      if (waiter === undefined || this.closed) this.stop(environment);
+      else waiter.resolve({ environment, initDurationMs: init.initDurationMs, initError: init.error, ...queueWaitOf(waiter) });
+      return;
+    }
+    this.times.recordStart(init.initDurationMs);
+    if (this.closed) {
+      this.stop(environment);
+      return;
+    }
+    this.unreportedInit.set(environment, init.initDurationMs);
+    this.offer(environment);
+  }
+
+  /** A healthy environment free now: to the longest waiter, else kept warm, or stopped when another function needs the room. */
+  private offer(environment: Environment): void {
+    const waiter = this.waiters.shift();
+    if (waiter !== undefined) waiter.resolve(this.lease(environment, waiter));
+    else if (this.budget.waiting > 0) this.stop(environment);
+    else this.idle.push(environment);
+  }
+
+  private lease(environment: Environment, waiter: Waiter | undefined): Lease {
+    this.busy.set(environment, performance.now());
+    const initDurationMs = this.unreportedInit.get(environment);
+    this.unreportedInit.delete(environment);
+    return {
+      environment,
+      ...(initDurationMs === undefined ? {} : { initDurationMs }),
+      ...(waiter === undefined ? {} : queueWaitOf(waiter)),
+    };
+  }
+
+  /** Says in the waiter's QUEUED line which local limit held the start meant for it. */
+  private noteLimit(waiter: Waiter | undefined, queued: number, limit: string): void {
+    if (waiter === undefined) return;
+    waiter.wait = {
+      waitedMs: 0,
+      queued: Math.max(waiter.wait?.queued ?? 0, queued),
+      limits: [...(waiter.wait?.limits ?? []), limit],
+    };
   }
 
   private stop(environment: Environment): void {
     environment.stop();
-    const index = this.idle.indexOf(environment);
-    if (index >= 0) this.idle.splice(index, 1);
+    remove(this.idle, environment);
     this.forget(environment);
   }
 
   /** Its slot goes back to the budget once, whatever ended it. */
   private forget(environment: Environment): void {
+    this.busy.delete(environment);
+    this.unreportedInit.delete(environment);
     if (this.environments.delete(environment)) this.budget.give();
   }
+}
 
-  private removeWaiter(waiter: Waiter): boolean {
-    const index = this.waiters.indexOf(waiter);
-    if (index < 0) return false;
-    this.waiters.splice(index, 1);
-    return true;
-  }
+function queueWaitOf(waiter: Waiter): { queueWait?: QueueWait } {
+  if (waiter.wait === undefined) return {};
+  return { queueWait: { ...waiter.wait, waitedMs: performance.now() - waiter.joinedAt } };
+}
+
+function remove<T>(list: T[], item: T): boolean {
+  const index = list.indexOf(item);
+  if (index < 0) return false;
+  list.splice(index, 1);
+  return true;
 }

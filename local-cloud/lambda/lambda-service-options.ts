@@ -34,9 +34,16 @@ export interface LambdaServiceOptions {
   /**
    * Environments starting (INIT) at once, all functions together; more starts wait their turn, so
    * that a burst of cold starts on a few cores does not push some past INIT's 10 s timeout.
-   * @default {@link defaultMaxConcurrentInits}: four per core
+   * @default paced by the starts' measured time (init-gate.ts), from four per core
    */
   readonly maxConcurrentInits?: number;
+  /**
+   * One execution environment per invocation in flight, as Lambda has, so the number of
+   * environments and of cold starts are Lambda's. By default, when every environment of a function
+   * is busy and its invocations end sooner than a start takes, an invocation waits for one of
+   * them instead (environment-pool.ts). @default false
+   */
+  readonly environmentPerInvocation?: boolean;
   /** Emulated account concurrency: in-flight invocations beyond it get 429. @default 1000 */
   readonly concurrencyLimit?: number;
   /** Latency and fault injection, service-wide or aimed at functions. @default none */

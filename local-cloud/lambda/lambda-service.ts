@@ -16,12 +16,13 @@ import { AsyncInvocationQueue, type AttemptOutcome, type QueuedEvent } from './a
 import { ConcurrencyAdmission, DEFAULT_ACCOUNT_CONCURRENCY, tooManyRequests } from './concurrency-admission';
 import type { Lease } from './environment-pool';
 import { checkTargetsMatch, drawFault, seededRandom } from './fault-injection';
+import { defaultMaxConcurrentInits, InitGate } from './init-gate';
 import { executeInvocation, raceAbort } from './invocation-execution';
 import { createStderrLogSink } from './invocation-log';
 import { type QualifiedFunction, qualifiedFunction, validatePayload } from './invoke-request';
 import type { InvokeOptions, LambdaServiceOptions } from './lambda-service-options';
 import { type LocalFunction, LocalFunctions } from './local-functions';
-import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from './resource-budget';
+import { defaultMaxEnvironments, EnvironmentBudget } from './resource-budget';
 
 export { MAX_SYNC_PAYLOAD_BYTES, type QualifiedFunction } from './invoke-request';
 export type { InvocationType, InvokeOptions, LambdaServiceOptions } from './lambda-service-options';
@@ -37,8 +38,8 @@ export class LocalLambdaService implements LambdaInvoker {
   readonly concurrencyLimit: number;
   /** The local resource budget in force. */
   readonly maxEnvironments: number;
-  /** Environments that may start at once. */
-  readonly maxConcurrentInits: number;
+  /** Environments that may start at once: fixed (`--max-concurrent-inits`), or undefined when paced by their measured start time (init-gate.ts). */
+  readonly maxConcurrentInits: number | undefined;
   private readonly localFunctions: LocalFunctions;
   private readonly admission: ConcurrencyAdmission;
   private readonly budget: EnvironmentBudget;
@@ -56,7 +57,7 @@ export class LocalLambdaService implements LambdaInvoker {
     this.accountId = options.accountId ?? DEFAULT_LOCAL_ACCOUNT_ID;
     this.concurrencyLimit = options.concurrencyLimit ?? DEFAULT_ACCOUNT_CONCURRENCY;
     this.maxEnvironments = options.maxEnvironments ?? defaultMaxEnvironments();
-    this.maxConcurrentInits = options.maxConcurrentInits ?? defaultMaxConcurrentInits();
+    this.maxConcurrentInits = options.maxConcurrentInits;
     this.random = seededRandom(options.faultInjection?.seed ?? 1);
     checkTargetsMatch(
       options.faultInjection,
@@ -79,7 +80,10 @@ export class LocalLambdaService implements LambdaInvoker {
       region: this.region,
       logSink: this.logSink,
       budget: this.budget,
-      initGate: new InitGate(this.maxConcurrentInits),
+      initGate:
+        options.maxConcurrentInits === undefined
+          ? new InitGate(defaultMaxConcurrentInits(), true)
+          : new InitGate(options.maxConcurrentInits),
       lambdaEndpointUrl: () => this.lambdaEndpointUrl,
     });
     this.admission = new ConcurrencyAdmission(this.concurrencyLimit, this.localFunctions.reservations);

@@ -11,10 +11,11 @@ import type { AwsCredentials } from '../sigv4/verifier';
 import type { Environment } from './environment';
 import { EnvironmentPool } from './environment-pool';
 import { type FaultRates, faultsForFunction } from './fault-injection';
+import type { InitGate } from './init-gate';
 import type { FunctionOverrides, LambdaServiceOptions } from './lambda-service-options';
 import { platformLinesFor } from './platform-records';
 import { ProcessEnvironments } from './process-environments';
-import type { EnvironmentBudget, InitGate } from './resource-budget';
+import type { EnvironmentBudget } from './resource-budget';
 
 /** The execution role's keys functions get when none are given (AWS_ACCESS_KEY_ID etc.). */
 const DEFAULT_FUNCTION_CREDENTIALS: AwsCredentials = {
@@ -67,7 +68,9 @@ export class LocalFunctions {
       if (effective.reservedConcurrency !== undefined) this.reservations.set(definition.name, effective.reservedConcurrency);
       const injected = faultsForFunction(definition.name, options.faultInjection);
       this.byName.set(definition.name, {
-        pool: new EnvironmentPool(effective, context.budget, context.initGate, (current) => this.createEnvironment(current)),
+        pool: new EnvironmentPool(effective, context.budget, context.initGate, (current) => this.createEnvironment(current), {
+          environmentPerInvocation: options.environmentPerInvocation ?? false,
+        }),
         latencyMs: overrides.latencyMs ?? injected.latencyMs,
         faults: overrides.faults ?? injected.faults,
       });

@@ -42,6 +42,7 @@ const samples: Readonly<Record<string, readonly string[]>> = {
   'concurrency-limit': ['--concurrency-limit', '50'],
   'max-environments': ['--max-environments', '8'],
   'max-concurrent-inits': ['--max-concurrent-inits', '2'],
+  'environment-per-invocation': ['--environment-per-invocation'],
   'max-event-age-s': ['--max-event-age-s', '120'],
   'max-queued-event-mb': ['--max-queued-event-mb', '64'],
   'allow-old-node': ['--allow-old-node'],
@@ -97,7 +98,11 @@ describe("npm start's flag table", () => {
       lambdaPort: DEFAULT_LAMBDA_PORT,
       invokeAuthentication: 'sigv4',
     });
-    expect(lambda).toEqual({ concurrencyLimit: 1000, asyncInvocation: { maxEventAgeMs: 21_600_000, maxQueuedBytes: 256 * 1024 * 1024 } });
+    expect(lambda).toEqual({
+      concurrencyLimit: 1000,
+      environmentPerInvocation: false,
+      asyncInvocation: { maxEventAgeMs: 21_600_000, maxQueuedBytes: 256 * 1024 * 1024 },
+    });
     expect(server.httpApi).toEqual({
       headersTimeoutMs: 30_000,
       bodyIdleTimeoutMs: 30_000,

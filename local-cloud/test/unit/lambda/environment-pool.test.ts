@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Environment } from '../../../lambda/environment';
 import { EnvironmentPool, type Lease } from '../../../lambda/environment-pool';
-import { EnvironmentBudget, InitGate } from '../../../lambda/resource-budget';
+import { InitGate } from '../../../lambda/init-gate';
+import { EnvironmentBudget } from '../../../lambda/resource-budget';
 import { FakeEnvironments, type FakeScript } from '../../support/fake-environment';
 import { testFunction } from '../../support/function-definition';
 
@@ -264,18 +265,19 @@ describe('EnvironmentPool', () => {
     expect(lease.environment.state).toBe('dead');
   });
 
-  it('on close refuses a start still waiting at the init gate, and ends the INIT under way', async () => {
-    const { pool } = setUp({ inits: 1, script: { initMs: 100 } });
+  it('on close refuses every waiter, one whose start waits at the init gate too, and ends the INIT under way', async () => {
+    const { pool, fakes, gate } = setUp({ inits: 1, script: { initMs: 100 } });
     const first = pool.acquire(undefined);
     const second = pool.acquire(undefined);
     await vi.advanceTimersByTimeAsync(10);
-    const rejected = expect(second).rejects.toThrow('The local Lambda service is closed.');
+    const refused = Promise.all([expect(first).rejects.toThrow('closed'), expect(second).rejects.toThrow('closed')]);
 
     const closing = pool.close(new Error('closed'));
     await vi.runAllTimersAsync();
     await closing;
 
-    await rejected;
-    expect((await first).initError?.errorType).toBe('Runtime.ExitError');
+    await refused;
+    expect(fakes.created.map((environment) => environment.state)).toEqual(['dead']);
+    expect(gate.enter().waiting).toBe(false);
   });
 });

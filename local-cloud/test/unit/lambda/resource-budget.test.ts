@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultMaxConcurrentInits, defaultMaxEnvironments, EnvironmentBudget, InitGate } from '../../../lambda/resource-budget';
+import { defaultMaxEnvironments, EnvironmentBudget } from '../../../lambda/resource-budget';
 
 const GiB = 2 ** 30;
 
@@ -24,12 +24,6 @@ describe('the default budget', () => {
 
   it('is at least one environment, however small the machine', () => {
     expect(defaultMaxEnvironments(10 * 2 ** 20)).toBe(1);
-  });
-
-  it('starts four environments a core at once, and at least two', () => {
-    expect(defaultMaxConcurrentInits(2)).toBe(8);
-    expect(defaultMaxConcurrentInits(8)).toBe(32);
-    expect(defaultMaxConcurrentInits(0)).toBe(2);
   });
 });
 
@@ -118,73 +112,5 @@ describe('EnvironmentBudget', () => {
   it('refuses a size that is not a positive integer', () => {
     expect(() => budgetOf(0)).toThrow('maxEnvironments must be a positive integer, got 0');
     expect(() => budgetOf(1.5)).toThrow('positive integer');
-  });
-});
-
-describe('InitGate', () => {
-  it('lets `limit` starts through at once and queues the rest', async () => {
-    const gate = new InitGate(2);
-    const entries = [gate.enter(), gate.enter(), gate.enter()];
-
-    expect(entries.map((entry) => entry.waiting)).toEqual([false, false, true]);
-    expect(entries[2]?.queued).toBe(1);
-  });
-
-  it('passes a released place to the first in line', async () => {
-    const gate = new InitGate(1);
-    const first = gate.enter();
-    const second = gate.enter();
-    const third = gate.enter();
-    const granted: string[] = [];
-    void second.granted.then(() => granted.push('second'));
-    void third.granted.then(() => granted.push('third'));
-
-    first.release();
-    await Promise.resolve();
-
-    expect(granted).toEqual(['second']);
-    second.release();
-    await Promise.resolve();
-    expect(granted).toEqual(['second', 'third']);
-  });
-
-  it('forgets a start that leaves the queue before its turn', async () => {
-    const gate = new InitGate(1);
-    const first = gate.enter();
-    const leaving = gate.enter();
-    const next = gate.enter();
-    let nextGranted = false;
-    void next.granted.then(() => {
-      nextGranted = true;
-    });
-
-    leaving.release();
-    first.release();
-    await Promise.resolve();
-
-    expect(nextGranted).toBe(true);
-  });
-
-  it('gives a place back once, however often it is released', () => {
-    const gate = new InitGate(1);
-    const first = gate.enter();
-    first.release();
-    first.release();
-    gate.enter();
-
-    expect(gate.enter().waiting).toBe(true);
-  });
-
-  it('queues behind waiters even when a place is free', () => {
-    const gate = new InitGate(1);
-    const first = gate.enter();
-    gate.enter();
-    first.release();
-
-    expect(gate.enter().queued).toBe(1);
-  });
-
-  it('refuses a limit that is not a positive integer', () => {
-    expect(() => new InitGate(0)).toThrow('maxConcurrentInits must be a positive integer, got 0');
   });
 });
