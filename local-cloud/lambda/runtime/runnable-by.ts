@@ -5,8 +5,7 @@
  * Node.js binary from the project's `node_modules` are copied into the stack's stage, the SDK into
  * the runtime module directory (runtime-modules.ts); the function's code is staged already.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../core/package-files';
 import { LambdaServiceError } from '../../core/types';
 import { FUNCTION_USER_VARIABLE, type FunctionUser, readableBy } from './runtime-user';
 import type { CodeStage } from './task-root';
@@ -38,4 +37,4 @@ export function runnableBy(user: FunctionUser | undefined, stage: CodeStage, cod
 }
 
 /** The runtime's bootstrap as installed, beside this module. */
-export const BOOTSTRAP_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'runtime-bootstrap.cjs');
+export const BOOTSTRAP_PATH = packagePath('lambda', 'runtime', 'runtime-bootstrap.cjs');

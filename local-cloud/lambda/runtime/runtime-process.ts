@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../core/package-files';
 import { LineSplitter } from './output-lines';
 import { ENVIRONMENT_MARKER, killAll, processesMarked, processTree } from './process-tree';
 import { heapLimitArguments, residentMemoryMb } from './runtime-limits';
@@ -19,7 +19,7 @@ import type { FunctionUser } from './runtime-user';
 import { environmentTemporaryDirectory } from './task-root';
 
 /** Where the bootstrap lives: Lambda's `LAMBDA_RUNTIME_DIR`. */
-export const RUNTIME_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
+export const RUNTIME_DIRECTORY = packagePath('lambda', 'runtime');
 const bootstrapPath = path.join(RUNTIME_DIRECTORY, 'runtime-bootstrap.cjs');
 
 /** How long to wait for the function's last log bytes after its answer; the wait ends as soon as they have come. */
