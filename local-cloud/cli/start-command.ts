@@ -1,6 +1,10 @@
 /**
- * `npm start`: synthesize the CDK app if its sources changed, then serve it locally: the HTTP API
- * on 127.0.0.1:3000 and the Lambda Invoke API on 127.0.0.1:3001 (flags change both), until Ctrl-C.
+ * `npm start` (`local-cloud start`): synthesize the CDK app if its sources changed, then serve it
+ * locally: the HTTP API on 127.0.0.1:3000 and the Lambda Invoke API on 127.0.0.1:3001 (flags
+ * change both), until Ctrl-C.
+ *
+ * The command as a function, {@link runStart}`(argv, cwd) → exit code`, so that both `cli/start.ts`
+ * (`npm start` in this repository) and the package's bin (`cli/local-cloud.ts`) run it.
  */
 
 import path from 'node:path';
@@ -13,10 +17,30 @@ import { startBanner } from './start-banner';
 import { parseStartFlags, START_USAGE } from './start-flags';
 import { localStackOptionsOf } from './start-options';
 
-async function main(): Promise<void> {
+/**
+ * Starts serving and resolves once the stack is up (0) or could not start (1, the reason on
+ * stderr); the stack then serves until a signal or the parent's exit stops the process.
+ */
+export async function runStart(argv: readonly string[], cwd: string): Promise<number> {
+  try {
+    await main(argv, cwd);
+    return 0;
+  } catch (error) {
+    const inUse = error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(
+      inUse
+        ? `${message}\nIs another \`npm start\` running? Stop it, or choose other ports: npm start -- --http-port 4000 --lambda-port 4001\n`
+        : `${message}\n`,
+    );
+    return 1;
+  }
+}
+
+async function main(argv: readonly string[], cwd: string): Promise<void> {
   const lifecycle = watchProcessLifecycle((line) => process.stderr.write(line));
   // The app of the folder npm runs its scripts in (the one with package.json and cdk.json), or --app's.
-  const options = parseStartFlags(process.argv.slice(2), process.cwd(), (line) => process.stderr.write(line));
+  const options = parseStartFlags(argv, cwd, (line) => process.stderr.write(line));
   const { cli } = options;
   if (cli.help) {
     process.stdout.write(`${START_USAGE}\n`);
@@ -90,14 +114,3 @@ function startWatching(projectDirectory: string, stack: RunningLocalStack) {
   );
   return watcher;
 }
-
-main().catch((error: unknown) => {
-  const inUse = error instanceof Error && (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(
-    inUse
-      ? `${message}\nIs another \`npm start\` running? Stop it, or choose other ports: npm start -- --http-port 4000 --lambda-port 4001\n`
-      : `${message}\n`,
-  );
-  process.exitCode = 1;
-});
