@@ -59,7 +59,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(node_modules|cdk\\.out|\\.local-cloud)/' },
+    // local-cloud/dist/: the bundled bin (npm run build), built from the sources cruised here.
+    exclude: { path: ['(^|/)(node_modules|cdk\\.out|\\.local-cloud)/', '^local-cloud/dist/'] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

@@ -12,12 +12,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { packagePath } from '../core/package-files';
 
 /** The environment that makes a `cdk synth` record its bundles into `recordDirectory`. */
 export function recordingEnvironment(recordDirectory: string): Record<string, string> {
   rmSync(recordDirectory, { recursive: true, force: true });
   mkdirSync(recordDirectory, { recursive: true });
-  const recorder = path.join(import.meta.dirname, 'bundle-recorder.cjs');
+  const recorder = packagePath('assembly', 'bundle-recorder.cjs');
   return {
     LOCAL_CLOUD_BUNDLE_RECORD: recordDirectory,
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(recorder)}`.trim(),

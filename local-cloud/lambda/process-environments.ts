@@ -3,8 +3,8 @@
  * the function's code from this service's private stage (runtime/task-root.ts), with the
  * variables Lambda defines and the Node.js binary of the function's runtime.
  */
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { functionLogRecord, type LogSink, warningRecord } from '../core/log-record';
 import type { FunctionDefinition } from '../core/types';
 import type { AwsCredentials } from '../sigv4/verifier';
@@ -17,8 +17,18 @@ import { runtimeModulesDirectory } from './runtime/runtime-modules';
 import { FunctionUsers } from './runtime/runtime-user';
 import { CodeStage } from './runtime/task-root';
 
-/** Where the project's node_modules are: Lambda's Node.js runtime provides the AWS SDK v3, so the local one does too. */
-const projectNodeModules = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules');
+/**
+ * Lambda's Node.js runtime provides the AWS SDK v3, so the local one does too: from the
+ * node_modules folder that holds the local cloud's own `@aws-sdk` packages (this repository's
+ * root, or the app's where the package is installed into one), found as Node finds them.
+ */
+const sdkNodeModules = nodeModulesOf(createRequire(import.meta.url).resolve('@aws-sdk/credential-providers'));
+
+/** `…/node_modules/@scope/name/dist/index.js` → `…/node_modules`. */
+function nodeModulesOf(file: string): string {
+  const marker = `${path.sep}node_modules${path.sep}`;
+  return file.slice(0, file.lastIndexOf(marker) + marker.length - 1);
+}
 
 export interface ProcessEnvironmentsOptions {
   readonly region: string;
@@ -76,7 +86,7 @@ export class ProcessEnvironments {
           logStreamName: newLogStreamName(),
           credentials: this.options.credentials,
           ...(lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl }),
-          runtimeModuleDirectories: [runtimeModulesDirectory(projectNodeModules, this.users.anyUser())],
+          runtimeModuleDirectories: [runtimeModulesDirectory(sdkNodeModules, this.users.anyUser())],
         }),
       },
       onIdleOutputLine: (line) => this.options.logSink(functionLogRecord(definition.name, line)),

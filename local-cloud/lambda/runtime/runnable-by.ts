@@ -5,8 +5,9 @@
  * Node.js binary from the project's `node_modules` are copied into the stack's stage, the SDK into
  * the runtime module directory (runtime-modules.ts); the function's code is staged already.
  */
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../core/package-files';
 import { LambdaServiceError } from '../../core/types';
 import { FUNCTION_USER_VARIABLE, type FunctionUser, readableBy } from './runtime-user';
 import type { CodeStage } from './task-root';
@@ -23,8 +24,8 @@ export interface RuntimeFiles {
  */
 export function runnableBy(user: FunctionUser | undefined, stage: CodeStage, codeDirectory: string, files: RuntimeFiles): RuntimeFiles {
   if (user === undefined) return files;
-  const readable = (file: string) => (readableBy(file, user) ? file : stage.stageShared(file));
-  const runnable = { bootstrap: readable(files.bootstrap), nodeBinary: readable(files.nodeBinary) };
+  const readable = (file: string, companions?: readonly string[]) => (readableBy(file, user) ? file : stage.stageShared(file, companions));
+  const runnable = { bootstrap: readable(files.bootstrap, bootstrapParts(files.bootstrap)), nodeBinary: readable(files.nodeBinary) };
   const unreadable = [codeDirectory, runnable.bootstrap, runnable.nodeBinary].find((file) => !readableBy(file, user));
   if (unreadable !== undefined) {
     throw new LambdaServiceError(
@@ -37,5 +38,15 @@ export function runnableBy(user: FunctionUser | undefined, stage: CodeStage, cod
   return runnable;
 }
 
-/** The runtime's bootstrap as installed, beside this module. */
-export const BOOTSTRAP_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'index.mjs');
+/**
+ * The files beside the bootstrap that it loads by relative path (its .cjs parts, error-types.json):
+ * a copy of the bootstrap alone fails at its first `require`.
+ */
+function bootstrapParts(bootstrap: string): string[] {
+  return readdirSync(path.dirname(bootstrap)).filter(
+    (name) => name !== path.basename(bootstrap) && (name.endsWith('.cjs') || name.endsWith('.mjs') || name.endsWith('.json')),
+  );
+}
+
+/** The runtime's entry as installed in the package, an ES module as Lambda's `/var/runtime/index.mjs`. */
+export const BOOTSTRAP_PATH = packagePath('lambda', 'runtime', 'index.mjs');

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../../core/package-files';
 import { describeExit } from './exit-description';
 import { LineSplitter } from './output-lines';
 import { ENVIRONMENT_MARKER, killAll, processesMarked, processTree } from './process-tree';
@@ -20,7 +20,7 @@ import type { FunctionUser } from './runtime-user';
 import { environmentTemporaryDirectory } from './task-root';
 
 /** Where the bootstrap lives: Lambda's `LAMBDA_RUNTIME_DIR`. */
-export const RUNTIME_DIRECTORY = path.dirname(fileURLToPath(import.meta.url));
+export const RUNTIME_DIRECTORY = packagePath('lambda', 'runtime');
 /** The runtime's entry, an ES module as Lambda's `/var/runtime/index.mjs` (index.mjs says why). */
 const bootstrapPath = path.join(RUNTIME_DIRECTORY, 'index.mjs');
 

@@ -190,17 +190,20 @@ export class CodeStage {
 
   /**
    * A copy of a file every function may read and run but none may change (the runtime's bootstrap,
-   * a Node.js binary in a folder the functions' users cannot reach), made once per stack.
+   * a Node.js binary in a folder the functions' users cannot reach), made once per stack, with the
+   * `companions` (names of files beside it) it loads by relative path: the bootstrap's parts.
    */
-  stageShared(file: string): string {
+  stageShared(file: string, companions: readonly string[] = []): string {
     const known = this.shared.get(file);
     if (known !== undefined) return known;
     const directory = path.join(this.directory, `runtime-${this.shared.size + 1}`);
     const target = path.join(directory, path.basename(file));
     this.writing(() => {
       mkdirSync(directory, { mode: 0o755 });
-      copyFileSync(file, target);
-      chmodSync(target, 0o555);
+      for (const name of [path.basename(file), ...companions]) {
+        copyFileSync(path.join(path.dirname(file), name), path.join(directory, name));
+        chmodSync(path.join(directory, name), 0o555);
+      }
       chmodSync(directory, 0o555);
     });
     this.shared.set(file, target);
