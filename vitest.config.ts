@@ -7,7 +7,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * so that neither it nor a file beside it is judged on a machine the other is saturating.
  */
 const ALONE = {
-  app: ['test/integration/reliability/{load,faults,targeted-faults,hostile-input}.test.ts'],
+  app: ['test/integration/reliability/{load,faults,targeted-faults,hostile-input}.test.ts', 'test/integration/end-to-end/jobs.test.ts'],
   localCloud: ['local-cloud/test/integration/lambda/lambda-scale.test.ts'],
 };
 const alone = { maxWorkers: 1, sequence: { groupOrder: 1 } };

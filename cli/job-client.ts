@@ -45,6 +45,11 @@ const SOME_FAILED = 1;
 const REFUSED = 2;
 const API_FAILED = 3;
 
+/** Statuses a poll may get from an API that is busy, not broken. */
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+/** Failed polls in a row before following gives up (exit 3); with the doubling delays, about a minute at the 1 s interval. */
+const MAX_FAILED_POLLS = 5;
+
 /** Starts a job of `body` (the /square body) and follows it to its end. */
 export async function startJob(
   body: string,
@@ -56,7 +61,7 @@ export async function startJob(
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
   const answer = await request(options, url, { method: 'POST', headers, body });
-  if (typeof answer === 'number') return answer;
+  if ('failure' in answer) return apiFailed(options, answer);
   if (answer.status !== 202) return refusal(options, url, answer.status, answer.document, sources);
   const { jobId } = answer.document as { jobId?: unknown };
   if (typeof jobId !== 'string') {
@@ -74,9 +79,25 @@ export async function followJob(jobId: string, options: JobClientOptions, source
   const now = options.now ?? (() => performance.now());
   const startedAt = now();
   let drawn = false;
+  let failedPolls = 0;
   for (;;) {
     const answer = await request(options, url, { method: 'GET' });
-    if (typeof answer === 'number') return answer;
+    // A poll is a read, safe to repeat: an API that is briefly unreachable, throttled or failing
+    // (a jobs function past its timeout on a loaded machine, say) is asked again, later each time.
+    const transient = answer.status === undefined || TRANSIENT_STATUSES.has(answer.status);
+    if (transient && failedPolls < MAX_FAILED_POLLS) {
+      failedPolls += 1;
+      const delayMs = (options.pollIntervalMs ?? 1000) * 2 ** failedPolls;
+      if (drawn) options.stderr('\r\u001b[K');
+      drawn = false;
+      options.stderr(
+        `${'failure' in answer ? answer.failure : `${url} answered ${answer.status}: ${JSON.stringify(answer.document).slice(0, 200)}`}; asking again in ${delayMs / 1000} s (${failedPolls} of ${MAX_FAILED_POLLS})\n`,
+      );
+      await sleep(delayMs);
+      continue;
+    }
+    if ('failure' in answer) return apiFailed(options, answer);
+    failedPolls = 0;
     if (answer.status !== 200) {
       if (drawn) options.stderr('\r\u001b[K');
       return refusal(options, url, answer.status, answer.document, sources);
@@ -115,27 +136,31 @@ function report(job: JobView, options: JobClientOptions, sources: NumberSources)
   return SOME_FAILED;
 }
 
-/** One request; a network failure or a body that is not JSON is the API's failure (3). */
+/** One request: its status and JSON body, or why there is none (the network, or a body that is not JSON). */
 async function request(
   options: JobClientOptions,
   url: string,
   init: Parameters<Send>[1],
-): Promise<{ status: number; document: unknown } | number> {
+): Promise<{ status: number; document: unknown } | { failure: string; status?: number }> {
   let response: Response;
   let text: string;
   try {
     response = await options.send(url, init);
     text = await response.text();
   } catch (error) {
-    options.stderr(`Could not call ${url}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return API_FAILED;
+    return { failure: `Could not call ${url}: ${error instanceof Error ? error.message : String(error)}` };
   }
   try {
     return { status: response.status, document: JSON.parse(text) };
   } catch {
-    options.stderr(`${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 500)}\n`);
-    return response.status >= 400 && response.status < 500 ? REFUSED : API_FAILED;
+    return { failure: `${url} answered ${response.status} with a body that is not JSON: ${text.slice(0, 500)}`, status: response.status };
   }
+}
+
+/** No answer to read: a 4xx is still a refusal (2); anything else is the API's failure (3). */
+function apiFailed(options: JobClientOptions, answer: { failure: string; status?: number }): number {
+  options.stderr(`${answer.failure}\n`);
+  return answer.status !== undefined && answer.status >= 400 && answer.status < 500 ? REFUSED : API_FAILED;
 }
 
 /** A 4xx is a refusal (2), saying what and where; anything else is the API's failure (3). */

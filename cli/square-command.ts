@@ -49,7 +49,7 @@ Options:
   --region <region>      region to sign for; default: from the URL, else AWS_REGION
   --no-sign              send the request unsigned (an API deployed with -c authMode=none)
   --json                 print the response body instead of the lines
-  --job                  start a job (POST /jobs: up to 10,000 numbers, docs/jobs.md) and follow it:
+  --job                  start a job (POST /jobs: up to 2,480 numbers, docs/jobs.md) and follow it:
                          its progress on stderr (on a terminal), its lines when it ends
   --job-id <id>          follow a job already started, as --job does after starting it
   --idempotency-key <k>  with --job: the job's name; the same key and numbers never start a second job

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { JobsEnv, requiredInteger, requiredString } from './commons/config';
 import { DurableJobs, JOB_ID_PATTERN } from './commons/durable-jobs';
 import { errorResponse, json, rejectUnsupportedContentType } from './commons/http-response';
-import { checkJobInputSize, DURABLE_INPUT_BYTES, MAX_JOB_NUMBERS_LIMIT } from './commons/job-limits';
+import { checkJobSize, DURABLE_INPUT_BYTES, MAX_JOB_NUMBERS_LIMIT } from './commons/job-limits';
 import { logger } from './commons/logger';
 import { toNumberValue } from './commons/square';
 import { BadRequestError, parseSquareRequest } from './commons/square-request';
@@ -24,7 +24,7 @@ const jobs = new DurableJobs({
 
 /**
  * A body may spell its numbers with spaces or as longer literals than the execution's input will
- * (which checkJobInputSize limits to 256 KB): four times that, before anything is parsed.
+ * (which checkJobSize limits to 256 KB): four times that, before anything is parsed.
  */
 const maxBodyBytes = 4 * DURABLE_INPUT_BYTES;
 
@@ -49,7 +49,7 @@ async function startJob(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyS
   const jobId = readIdempotencyKey(event.headers['idempotency-key']);
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   const numbers = parseSquareRequest(body, { maxNumbers, maxBodyBytes }).map(toNumberValue);
-  const input = checkJobInputSize(numbers);
+  const input = checkJobSize(numbers);
   await jobs.start(jobId, input);
   const statusUrl = `/jobs/${jobId}`;
   logger.info('job started', { jobId, numbers: numbers.length });

@@ -37,7 +37,7 @@ export interface MultiSquareConfig {
   readonly tracing: boolean;
   /**
    * Most numbers in one job (`POST /jobs`): one durable execution's operations and result bound it
-   * (functions/commons/job-limits.ts, docs/jobs.md). @default 10000
+   * (functions/commons/job-limits.ts, docs/jobs.md). @default 2480, the most one execution's result holds
    */
   readonly jobMaxNumbers: number;
   /** Most chained invokes of the squarer in flight for one job. @default 100 */
@@ -66,7 +66,7 @@ export const DEFAULT_CONFIG: MultiSquareConfig = {
   throttleRateLimit: 10,
   throttleBurstLimit: 20,
   tracing: DEFAULT_TRACING,
-  jobMaxNumbers: 10_000,
+  jobMaxNumbers: MAX_JOB_NUMBERS_LIMIT,
   jobMaxConcurrency: 100,
 };
 

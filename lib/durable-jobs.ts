@@ -29,7 +29,7 @@ const JOBS_HANDLER_TIMEOUT = Duration.seconds(10);
 export interface DurableJobsProps {
   /** The squarer: each number is one chained invoke of its version {@link DurableJobs.squarerVersion}. */
   readonly squarer: lambda.Function;
-  /** Most numbers in one job. @default 10000, at most {@link MAX_JOB_NUMBERS_LIMIT} */
+  /** Most numbers in one job. @default {@link MAX_JOB_NUMBERS_LIMIT}, also the most */
   readonly maxNumbers?: number;
   /** Most chained invokes of one job in flight. @default 100 */
   readonly maxConcurrency?: number;
@@ -55,7 +55,7 @@ export class DurableJobs extends Construct {
 
   constructor(scope: Construct, id: string, props: DurableJobsProps) {
     super(scope, id);
-    const { maxNumbers = 10_000, maxConcurrency = 100, tracing = lambda.Tracing.DISABLED } = props;
+    const { maxNumbers = MAX_JOB_NUMBERS_LIMIT, maxConcurrency = 100, tracing = lambda.Tracing.DISABLED } = props;
     // Misuse fails the synth, not the first job.
     if (!Number.isSafeInteger(maxNumbers) || maxNumbers < 1 || maxNumbers > MAX_JOB_NUMBERS_LIMIT) {
       throw new Error(`DurableJobs maxNumbers must be an integer from 1 to ${MAX_JOB_NUMBERS_LIMIT}, got ${maxNumbers}`);

@@ -1,5 +1,4 @@
 import type { ItemError } from './fan-out';
-import { LAMBDA_RESPONSE_PAYLOAD_BYTES } from './response-limits';
 import { MAX_INTEGER_DIGITS, type NumberValue } from './square';
 import { BadRequestError } from './square-request';
 
@@ -14,10 +13,15 @@ export const DURABLE_INPUT_BYTES = 262_144;
 /** Most operations one execution may record. */
 export const DURABLE_MAX_OPERATIONS = 25_000;
 /**
- * Most bytes of an execution's result, as the SDK returns it: 6 MB less 50 bytes of envelope
- * (`LAMBDA_RESPONSE_SIZE_LIMIT` in @aws/durable-execution-sdk-js).
+ * Most bytes of the result of an execution started asynchronously, as the jobs API starts them
+ * (`InvocationType: Event`) and reads them back (GetDurableExecution's `Result`): "Asynchronous
+ * invocations support up to 1 MB, and synchronous invocations support up to 6 MB" (the Lambda API
+ * reference, GetDurableExecution; @aws-sdk/client-lambda 3.1164's model says the same). The SDK's
+ * own check, 6 MB less 50 bytes, is the synchronous answer's.
  */
-export const DURABLE_RESULT_BYTES = LAMBDA_RESPONSE_PAYLOAD_BYTES - 50;
+export const DURABLE_RESULT_BYTES = 1_048_576;
+/** The numbers a job is sized for: the issue's "up to 20 digits"; longer ones fit fewer per job (checkJobSize). */
+export const JOB_SIZING_DIGITS = 20;
 
 /** Attempts per number, the first included: each retry is one more round of chained invokes. */
 export const JOB_MAX_ATTEMPTS = 3;
@@ -38,7 +42,7 @@ export function jobOperations(numbers: number): number {
 /**
  * An item's error in a job's result is cut to these many bytes of JSON (quotes and escapes
  * included): the squarer's own messages are far shorter, so they stay exactly as the direct API
- * reports them, and 10,000 failed numbers still fit in one result.
+ * reports them.
  */
 export const JOB_ERROR_TYPE_BYTES = 100;
 export const JOB_ERROR_MESSAGE_BYTES = 256;
@@ -65,17 +69,20 @@ export function resultBytesPerNumber(digits: number): number {
   return Math.max(succeeded, failed);
 }
 
-/** The largest a job's result can be when it has `count` numbers and its input fits one execution. */
-export function jobResultBytesBound(count: number): number {
-  return ENVELOPE_BYTES + count * resultBytesPerNumber(maxDigitsAt(count));
-}
-
-/** The largest job a deployment may configure: its operations and its result fit one execution. */
+/**
+ * The largest job a deployment may configure: its operations fit one execution, and so does its
+ * result when its numbers have up to {@link JOB_SIZING_DIGITS} digits, every one squared or every
+ * one failed with the longest error. A job of longer numbers is checked number by number (checkJobSize).
+ */
 export const MAX_JOB_NUMBERS_LIMIT = largestJob();
 
 function largestJob(): number {
+  const fits = (count: number) =>
+    jobOperations(count) <= DURABLE_MAX_OPERATIONS &&
+    ENVELOPE_BYTES + count * resultBytesPerNumber(JOB_SIZING_DIGITS) <= DURABLE_RESULT_BYTES &&
+    maxDigitsAt(count) >= JOB_SIZING_DIGITS;
   let count = 1;
-  while (jobOperations(count + 1) <= DURABLE_MAX_OPERATIONS && jobResultBytesBound(count + 1) <= DURABLE_RESULT_BYTES) count += 1;
+  while (fits(count + 1)) count += 1;
   return count;
 }
 
@@ -90,26 +97,31 @@ export function encodeJobInput(numbers: readonly NumberValue[]): string {
 }
 
 /**
- * Refuses, before any execution starts, numbers whose input would not fit one execution, and says
- * how many of them would.
+ * Refuses, before any execution starts, numbers whose input, or whose result at worst, would not fit
+ * one execution, and says how many of them would. Returns the execution's input.
  */
-export function checkJobInputSize(numbers: readonly NumberValue[]): string {
+export function checkJobSize(numbers: readonly NumberValue[]): string {
   const input = encodeJobInput(numbers);
   const bytes = Buffer.byteLength(input);
-  if (bytes <= DURABLE_INPUT_BYTES) return input;
   let fitting = 0;
-  let used = INPUT_ENVELOPE_BYTES - 1;
+  let inputUsed = INPUT_ENVELOPE_BYTES - 1;
+  let resultUsed = ENVELOPE_BYTES;
   for (const number of numbers) {
-    used += Buffer.byteLength(JSON.stringify(number)) + 1;
-    if (used > DURABLE_INPUT_BYTES) break;
+    inputUsed += Buffer.byteLength(JSON.stringify(number)) + 1;
+    resultUsed += resultBytesPerNumber(String(number).replace('-', '').length);
+    if (inputUsed > DURABLE_INPUT_BYTES || resultUsed > DURABLE_RESULT_BYTES) break;
     fitting += 1;
   }
+  if (fitting === numbers.length) return input;
+  const what =
+    bytes > DURABLE_INPUT_BYTES
+      ? `the numbers take ${bytes} bytes as a durable execution's input; one job takes at most ${DURABLE_INPUT_BYTES} bytes`
+      : `the answer to these numbers could take more than the ${DURABLE_RESULT_BYTES} bytes of one job's result`;
   throw new BadRequestError(
     413,
     'JobTooLarge',
-    `the numbers take ${bytes} bytes as a durable execution's input; one job takes at most ${DURABLE_INPUT_BYTES} bytes ` +
-      `(the first ${fitting} of these numbers): split them into jobs of at most ${fitting} numbers (docs/jobs.md)`,
-    [{ path: 'numbers', message: `at most ${DURABLE_INPUT_BYTES} bytes as JSON` }],
+    `${what} (the first ${fitting} of these numbers): split them into jobs of at most ${fitting} numbers (docs/jobs.md)`,
+    [{ path: 'numbers', message: `at most ${DURABLE_INPUT_BYTES} bytes as JSON, and a result of at most ${DURABLE_RESULT_BYTES} bytes` }],
   );
 }
 

@@ -124,6 +124,30 @@ describe('npm run square -- --job', () => {
     expect(api.stderr()).toContain('JobNotFound');
   });
 
+  it('asks again, later each time, when a poll finds the API failing or unreachable, and follows the job to its end', async () => {
+    const api = scripted([
+      running(1, 2),
+      { status: 500, body: { message: 'Internal Server Error' } },
+      { status: 503, body: '<html>busy</html>' },
+      running(1, 2),
+      { status: 429, body: { message: 'Too Many Requests' } },
+      succeeded(
+        [
+          { number: 2, result: 4, processName: 'r1' },
+          { number: 3, result: 9, processName: 'r2' },
+        ],
+        ['2 squared to 4 by: r1', '3 squared to 9 by: r2'],
+      ),
+    ]);
+
+    expect(await followJob('j1', api.options)).toBe(0);
+    expect(api.stdout()).toBe('2 squared to 4 by: r1\n3 squared to 9 by: r2\n');
+    expect(api.stderr()).toContain('answered 500: {"message":"Internal Server Error"}; asking again in 1 s (1 of 5)');
+    expect(api.stderr()).toContain('answered 503 with a body that is not JSON: <html>busy</html>; asking again in 2 s (2 of 5)');
+    // A good answer between failures starts the count again.
+    expect(api.stderr()).toContain('answered 429: {"message":"Too Many Requests"}; asking again in 1 s (1 of 5)');
+  });
+
   it('exits 3 when the job itself failed or timed out, or the API cannot be reached', async () => {
     const failed = scripted([
       {
@@ -135,6 +159,8 @@ describe('npm run square -- --job', () => {
     expect(failed.stderr()).toContain('Job j1 ended TIMED_OUT');
     const unreachable = scripted([]);
     expect(await followJob('j1', unreachable.options)).toBe(3);
-    expect(unreachable.stderr()).toContain('ECONNREFUSED');
+    // Five polls asked again, then the sixth failure ends it.
+    expect(unreachable.sent).toHaveLength(6);
+    expect(unreachable.stderr()).toMatch(/ECONNREFUSED 127\.0\.0\.1:3000\n$/);
   });
 });

@@ -15,7 +15,7 @@ import { handler as squarer } from '../../../functions/squarer';
 const SQUARER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:Squarer:1';
 
 vi.stubEnv('SQUARER_FUNCTION', SQUARER_ARN);
-vi.stubEnv('JOB_MAX_NUMBERS', '10000');
+vi.stubEnv('JOB_MAX_NUMBERS', '2480');
 vi.stubEnv('JOB_MAX_CONCURRENCY', '50');
 vi.stubEnv('AWS_LAMBDA_LOG_LEVEL', 'ERROR');
 const { handler } = await import('../../../functions/durable-coordinator');

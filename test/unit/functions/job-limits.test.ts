@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   boundItemError,
-  checkJobInputSize,
+  checkJobSize,
   DURABLE_INPUT_BYTES,
   DURABLE_MAX_OPERATIONS,
   DURABLE_RESULT_BYTES,
   JOB_ERROR_MESSAGE_BYTES,
+  JOB_SIZING_DIGITS,
   jobOperations,
   MAX_JOB_NUMBERS_LIMIT,
   maxDigitsAt,
@@ -13,9 +14,9 @@ import {
 import { LAMBDA_RESPONSE_PAYLOAD_BYTES } from '../../../functions/commons/response-limits';
 import { formatLine, type ResultItem, type SquareResponse } from '../../../functions/commons/square-response';
 
-/** The GET /jobs/{jobId} answer of a job whose every number is `item`, as API Gateway receives it from the handler. */
-function answerBytes(count: number, item: ResultItem): number {
-  const response: SquareResponse = {
+/** The result of a job whose every number is `item`, as the durable coordinator returns it. */
+function resultOf(count: number, item: ResultItem): SquareResponse {
+  return {
     results: Array(count).fill(item),
     lines: 'result' in item ? Array(count).fill(formatLine(item)) : [],
     stats: {
@@ -29,39 +30,58 @@ function answerBytes(count: number, item: ResultItem): number {
       durationMs: 31_622_400_000,
     },
   };
+}
+
+/** The GET /jobs/{jobId} answer of that job, as API Gateway receives it from the handler. */
+function answerBytes(response: SquareResponse): number {
+  const count = response.results.length;
   const view = { jobId: 'x'.repeat(64), status: 'SUCCEEDED', progress: { done: count, total: count }, ...response };
   return Buffer.byteLength(
     JSON.stringify({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(view) }),
   );
 }
 
+/** A number of `digits` digits at its longest on the wire: negative, as a string. */
+const longest = (digits: number) => `-${'9'.repeat(digits)}`;
+const squared = (number: string): ResultItem => ({
+  number,
+  result: (BigInt(number) ** 2n).toString(),
+  processName: '9a7f0e1d-3c2b-4a85-8e6d-1f2a3b4c5d6e',
+});
+// Control characters take 6 bytes each in JSON: the worst a message can be.
+const failed = (number: string): ResultItem => ({
+  number,
+  error: boundItemError({ type: '\u0001'.repeat(500), message: '\u0001'.repeat(5000) }),
+});
+
 describe('job limits', () => {
   const count = MAX_JOB_NUMBERS_LIMIT;
-  const digits = maxDigitsAt(count);
-  const number = `-${'9'.repeat(digits)}`;
+  const number = longest(JOB_SIZING_DIGITS);
 
-  it('allow at least 10,000 numbers of 20 digits, within 25,000 operations', () => {
-    expect(count).toBeGreaterThanOrEqual(10_000);
-    expect(maxDigitsAt(10_000)).toBeGreaterThanOrEqual(20);
+  it('allow a job of 2,480 numbers of 20 digits, within 25,000 operations and 256 KB of input', () => {
+    expect(count).toBe(2480);
     expect(jobOperations(count)).toBeLessThanOrEqual(DURABLE_MAX_OPERATIONS);
-    expect(jobOperations(count + 1)).toBeGreaterThan(DURABLE_MAX_OPERATIONS);
+    expect(maxDigitsAt(count)).toBeGreaterThanOrEqual(JOB_SIZING_DIGITS);
+    expect(() => checkJobSize(Array(count).fill(number))).not.toThrow();
   });
 
-  it('keep the input of the largest job of the longest numbers it allows within 256 KB', () => {
-    expect(() => checkJobInputSize(Array(count).fill(number))).not.toThrow();
-    expect(() => checkJobInputSize(Array(count).fill(`${number}99999`))).toThrow(/JobTooLarge|at most 262144 bytes/);
-    expect(maxDigitsAt(520)).toBe(500);
-    expect(Buffer.byteLength(JSON.stringify({ numbers: Array(520).fill(`-${'9'.repeat(500)}`) }))).toBeLessThanOrEqual(DURABLE_INPUT_BYTES);
-  });
-
-  it("keep the largest job's answer within 6 MB, every number squared or every one failed with the longest error", () => {
-    const squared = { number, result: (BigInt(number) ** 2n).toString(), processName: '9a7f0e1d-3c2b-4a85-8e6d-1f2a3b4c5d6e' };
-    // Control characters take 6 bytes each in JSON: the worst a message can be.
-    const failed = { number, error: boundItemError({ type: '\u0001'.repeat(500), message: '\u0001'.repeat(5000) }) };
-    for (const item of [squared, failed]) {
-      expect(answerBytes(count, item)).toBeLessThanOrEqual(LAMBDA_RESPONSE_PAYLOAD_BYTES);
-      expect(answerBytes(count, item)).toBeLessThanOrEqual(DURABLE_RESULT_BYTES);
+  it("keep the largest job's result within an asynchronous execution's 1 MB, every number squared or every one failed with the longest error, and not one number more", () => {
+    for (const item of [squared(number), failed(number)]) {
+      expect(Buffer.byteLength(JSON.stringify(resultOf(count, item)))).toBeLessThanOrEqual(DURABLE_RESULT_BYTES);
+      expect(answerBytes(resultOf(count, item))).toBeLessThanOrEqual(LAMBDA_RESPONSE_PAYLOAD_BYTES);
     }
+    // The bound is a little above the worst result (its envelope is 4 KB): one number more is refused.
+    expect(() => checkJobSize(Array(count + 1).fill(number))).toThrow(`(the first ${count} of these numbers)`);
+  });
+
+  it("refuse up front, saying how many fit, numbers whose input or whose result at worst is over one execution's", () => {
+    // 520 numbers of 500 digits fit 256 KB of input, but their squares not 1 MB of result: 332 do.
+    expect(Buffer.byteLength(JSON.stringify({ numbers: Array(520).fill(longest(500)) }))).toBeLessThanOrEqual(DURABLE_INPUT_BYTES);
+    expect(() => checkJobSize(Array(520).fill(longest(500)))).toThrow(/more than the 1048576 bytes of one job's result \(the first 332 /);
+    const fits = Array(332).fill(longest(500));
+    expect(() => checkJobSize(fits)).not.toThrow();
+    expect(Buffer.byteLength(JSON.stringify(resultOf(332, squared(longest(500)))))).toBeLessThanOrEqual(DURABLE_RESULT_BYTES);
+    expect(() => checkJobSize(Array(60_000).fill(9999))).toThrow(/input; one job takes at most 262144 bytes/);
   });
 
   it("keep a squarer's error as it is when short, and cut a long one to 256 bytes of JSON without splitting a character", () => {

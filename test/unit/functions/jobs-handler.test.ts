@@ -88,7 +88,7 @@ beforeEach(async () => {
   vi.spyOn(LambdaClient.prototype, 'send').mockImplementation((command: unknown) => lambda.send(command) as never);
   vi.stubEnv('DURABLE_COORDINATOR_ALIAS', ALIAS);
   vi.stubEnv('DURABLE_COORDINATOR_NAME', NAME);
-  vi.stubEnv('JOB_MAX_NUMBERS', '10000');
+  vi.stubEnv('JOB_MAX_NUMBERS', '2480');
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   vi.resetModules();
   ({ handler } = await import('../../../functions/jobs'));
@@ -154,26 +154,26 @@ describe('POST /jobs', () => {
     expect(lambda.executions.size).toBe(0);
   });
 
-  it('takes 10,000 negative numbers of 20 digits in one job', async () => {
-    const numbers = Array.from({ length: 10_000 }, (_, index) => `-${String(index).padStart(20, '9')}`);
+  it('takes 2,480 negative numbers of 20 digits in one job', async () => {
+    const numbers = Array.from({ length: 2480 }, (_, index) => `-${String(index).padStart(20, '9')}`);
     const { status } = await post({ numbers });
     expect(status).toBe(202);
   });
 
-  it("takes 520 numbers of 500 digits, and refuses 521 up front with 413 saying how many fit one execution's 256 KB", async () => {
+  it("takes 332 numbers of 500 digits, and refuses 333 up front with 413 saying how many fit one execution's 1 MB of result", async () => {
     const number = `-${'9'.repeat(500)}`;
-    expect((await post({ numbers: Array(520).fill(number) })).status).toBe(202);
-    const { status, body } = await post({ numbers: Array(521).fill(number) });
+    expect((await post({ numbers: Array(332).fill(number) })).status).toBe(202);
+    const { status, body } = await post({ numbers: Array(333).fill(number) });
     expect(status).toBe(413);
     expect(body.error).toMatchObject({ code: 'JobTooLarge', details: [{ path: 'numbers' }] });
-    expect(body.error.message).toContain('split them into jobs of at most 520 numbers');
+    expect(body.error.message).toContain('split them into jobs of at most 332 numbers');
     expect(lambda.executions.size).toBe(1);
   });
 
   it('refuses more numbers than a job takes, and bad numbers with their paths', async () => {
-    const tooMany = await post({ numbers: Array(10_001).fill(1) });
+    const tooMany = await post({ numbers: Array(2481).fill(1) });
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body.error.details).toEqual([{ path: 'numbers', message: 'at most 10000 items' }]);
+    expect(tooMany.body.error.details).toEqual([{ path: 'numbers', message: 'at most 2480 items' }]);
     const bad = await post({ numbers: [1, 'two', 3, `${'1'.repeat(501)}`] });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((detail: { path: string }) => detail.path)).toEqual(['numbers[1]', 'numbers[3]']);
