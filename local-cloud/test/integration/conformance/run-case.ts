@@ -78,6 +78,7 @@ export function setUpCase(testCase: ConformanceCase, directory: string): CaseSet
     region: 'us-east-1',
     logStreamName: '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
     credentials: { accessKeyId: 'CONFORMANCE', secretAccessKey: 'conformance' },
+    nodeBinary: resolveNodeBinary('nodejs24.x', () => {}),
     runtimeModuleDirectories: [],
   });
   delete environment.NODE_PATH;
