@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { reservedKeysRefusal } from '../core/reserved-variables';
 import type {
   AsyncInvokeConfig,
   AuthorizationType,
@@ -77,6 +78,9 @@ export function readFunctions(context: ResolutionContext): FunctionDefinition[] 
         resolveWithLocation(context, value, `${logicalId}.Environment.Variables.${key}`),
       ]),
     );
+    // As CreateFunction would: such a template never deploys.
+    const refusal = reservedKeysRefusal(Object.keys(environment));
+    if (refusal !== undefined) throw new Error(`Function ${logicalId} of stack ${context.stack.stackName}: ${refusal}`);
     const loggingConfig = isRecord(properties.LoggingConfig) ? properties.LoggingConfig : {};
     const logGroupName =
       loggingConfig.LogGroup === undefined

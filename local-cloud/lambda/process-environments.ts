@@ -85,6 +85,7 @@ export class ProcessEnvironments {
           region: this.options.region,
           logStreamName: newLogStreamName(),
           credentials: this.options.credentials,
+          nodeBinary: runnable.nodeBinary,
           ...(lambdaEndpointUrl === undefined ? {} : { lambdaEndpointUrl }),
           runtimeModuleDirectories: [runtimeModulesDirectory(sdkNodeModules, this.users.anyUser())],
         }),

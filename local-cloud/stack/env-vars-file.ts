@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { describeFunctions, matchingFunctions } from '../assembly/function-selector';
 import { UsageError } from '../core/errors';
+import { reservedKeysRefusal } from '../core/reserved-variables';
 import type { FunctionDefinition } from '../core/types';
 
 /** `{ "Parameters": { K: V }, "<function>": { K: V } }`, values as strings. */
@@ -47,6 +48,9 @@ export function parseEnvVarsDocument(document: unknown, source: string): EnvVars
       result[key][name] = String(value);
     }
   }
+  // Lambda refuses them in any function's configuration, so an override may not set them either.
+  const refusal = reservedKeysRefusal(Object.values(result).flatMap((variables) => Object.keys(variables)));
+  if (refusal !== undefined) throw new EnvVarsFileError(`--env-vars ${source}: ${refusal}`);
   return result;
 }
 

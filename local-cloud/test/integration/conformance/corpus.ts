@@ -236,6 +236,13 @@ exports.handler = async () => ({
 };`,
     },
   },
+  { name: 'process.exit during INIT', files: { 'index.js': `process.exit(2);\nexports.handler = async () => 'never';` } },
+  {
+    name: "top-level await of an unref'd timer during INIT",
+    files: {
+      'index.mjs': `await new Promise((resolve) => setTimeout(resolve, 50).unref());\nexport const handler = async () => 'loaded';`,
+    },
+  },
   {
     name: 'timeout',
     timeoutSeconds: 1,

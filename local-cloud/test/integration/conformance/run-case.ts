@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { FunctionDefinition } from '../../../core/types';
 import type { EnvironmentInvokeResult } from '../../../lambda/environment';
 import { lambdaEnvironmentVariables } from '../../../lambda/environment-variables';
+import { LambdaErrorType } from '../../../lambda/error-types';
 import { ExecutionEnvironment } from '../../../lambda/execution-environment';
 import { describeExit } from '../../../lambda/runtime/exit-description';
 import { resolveNodeBinary } from '../../../lambda/runtime/node-binary';
@@ -78,6 +79,7 @@ export function setUpCase(testCase: ConformanceCase, directory: string): CaseSet
     region: 'us-east-1',
     logStreamName: '2026/01/01/[$LATEST]0123456789abcdef0123456789abcdef',
     credentials: { accessKeyId: 'CONFORMANCE', secretAccessKey: 'conformance' },
+    nodeBinary: resolveNodeBinary('nodejs24.x', () => {}),
     runtimeModuleDirectories: [],
   });
   delete environment.NODE_PATH;
@@ -170,6 +172,10 @@ export async function runLocally(testCase: ConformanceCase, setup: CaseSetup): P
   const runtimePaths = bootstrapModules;
   try {
     const init = await environment.start();
+    // The process ended during INIT: the platform's document for it, the client's bare exit.
+    const exitedAt = /^Runtime exited with error: (.+)$/.exec(init.kind === 'init-error' ? init.error.errorMessage : '');
+    if (init.kind === 'init-error' && init.error.errorType === LambdaErrorType.exit && exitedAt !== null)
+      return { outcome: 'exit', exitStatus: exitedAt[1] ?? '', lines: normaliseAll(lines, setup, runtimePaths) };
     if (init.kind === 'init-error') {
       return {
         outcome: 'init-error',

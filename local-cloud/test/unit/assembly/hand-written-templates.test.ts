@@ -105,6 +105,16 @@ describe('loadCloudAssembly on hand-written templates', () => {
     expect(() => loadCloudAssembly(directory)).toThrow(/Fn\.Environment\.Variables\.SHARED .*Fn::ImportValue is not supported locally/);
   });
 
+  it('refuses a function whose template sets a reserved key, as CreateFunction would', () => {
+    const directory = writeAssembly(path.join(workDirectory, 'reserved'), {
+      Fn: handWrittenFunction({ AWS_REGION: 'eu-west-1', OK: '1' }),
+    });
+
+    expect(() => loadCloudAssembly(directory)).toThrow(
+      /^Function Fn of stack Hand: Lambda was unable to configure your environment variables .*Reserved keys used in this request: AWS_REGION$/,
+    );
+  });
+
   it('puts a $LATEST EventInvokeConfig on the function it names by Ref or by name; ignores another qualifier and warns of it and of destinations', () => {
     const directory = writeAssembly(path.join(workDirectory, 'event-invoke-config'), {
       ByRef: handWrittenFunction({}),

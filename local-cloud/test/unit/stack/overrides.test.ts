@@ -70,6 +70,15 @@ describe('--env-vars (SAM format)', () => {
     );
     expect(() => parseEnvVarsDocument(['Parameters'], 'env.json')).toThrow('must be a JSON object');
   });
+
+  it('refuses reserved keys from --env-vars with Lambda’s message, as CreateFunction does', () => {
+    const document = { Parameters: { AWS_REGION: 'eu-west-1', STAGE: 'x' }, Squarer: { TZ: 'Europe/Paris', AWS_REGION: 'x' } };
+
+    expect(() => parseEnvVarsDocument(document, 'env.json')).toThrow(
+      '--env-vars env.json: Lambda was unable to configure your environment variables because the environment variables you have provided ' +
+        'contains reserved keys that are currently not supported for modification. Reserved keys used in this request: AWS_REGION, TZ',
+    );
+  });
 });
 
 describe('-c key=value', () => {
