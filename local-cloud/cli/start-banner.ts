@@ -67,7 +67,7 @@ export function startBanner(stack: RunningLocalStack, facts: BannerFacts): strin
   const debugging =
     stack.inspectedFunction === undefined
       ? ''
-      : `  Debugging    ${stack.inspectedFunction}: each environment prints "Debugger listening on ws://..." (its port) in its log\n               when it starts; attach with chrome://inspect or your editor. Its timeout waits while one is attached.\n\n`;
+      : `  Debugging    ${stack.inspectedFunction}: ${stack.inspectPort === undefined ? "each environment's debugger on a free port of 127.0.0.1" : `its first environment's debugger on 127.0.0.1:${stack.inspectPort}, the others' on free ports`},\n               each printed as the environment starts; attach with chrome://inspect or your editor. Its timeout waits while one is attached.\n\n`;
   const shown = facts.shownFunctions === undefined ? undefined : [...facts.shownFunctions];
   const logs =
     shown === undefined

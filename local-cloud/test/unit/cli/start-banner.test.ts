@@ -70,3 +70,23 @@ describe('the banner of a durable app', () => {
     expect(startBanner(stackOf(undefined), facts)).not.toContain('\n  Durable      ');
   });
 });
+
+describe('the banner of npm start --inspect', () => {
+  const facts = { readyMs: 1, invokeAuthentication: 'sigv4', shownFunctions: undefined } as const;
+  const inspecting = (inspectPort: number | undefined) =>
+    ({
+      ...stackOf(undefined),
+      inspectedFunction: 'App-Durable',
+      ...(inspectPort === undefined ? {} : { inspectPort }),
+    }) as RunningLocalStack;
+
+  it('names the port the first environment listens on, when one was given', () => {
+    expect(startBanner(inspecting(9229), facts)).toContain(
+      "  Debugging    App-Durable: its first environment's debugger on 127.0.0.1:9229, the others' on free ports,\n               each printed as the environment starts",
+    );
+  });
+
+  it('says each environment takes a free port otherwise', () => {
+    expect(startBanner(inspecting(undefined), facts)).toContain("App-Durable: each environment's debugger on a free port of 127.0.0.1,");
+  });
+});
