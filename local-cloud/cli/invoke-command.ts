@@ -104,6 +104,7 @@ async function main(argv: readonly string[], io: InvokeIo): Promise<number> {
       const { startLocalStack } = await import('../stack/local-stack');
       ownStack = await startLocalStack({
         ...settings,
+        ...(options.lambda.allowOldNode ? { lambda: { allowOldNode: true } } : {}),
         httpPort: 0,
         lambdaPort: 0,
         writeStateFile: false,

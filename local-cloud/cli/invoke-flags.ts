@@ -12,7 +12,7 @@ export type InvokeOptions = StartOptions & {
   readonly invoke: { event?: string; http?: string; body?: string; headers?: readonly string[] };
 };
 
-const SHARED_WITH_START: ReadonlySet<string> = new Set(['app', 'assembly', 'context', 'env-vars', 'help']);
+const SHARED_WITH_START: ReadonlySet<string> = new Set(['app', 'assembly', 'context', 'env-vars', 'allow-old-node', 'help']);
 
 export const INVOKE_FLAGS: readonly FlagDefinition<InvokeOptions>[] = [
   {

@@ -59,6 +59,27 @@ function exampleCurl(stack: RunningLocalStack, fromEnvironment: boolean): string
   ].join(' \\\n');
 }
 
+/**
+ * The AWS CLI line that invokes `functionName`, as v1 and v2 both run it: the payload read raw
+ * from stdin with `fileb://`, which neither CLI decodes (v2 takes `--payload '{}'` as base64, and
+ * v1 has no `--cli-binary-format` to say otherwise), and the region as a flag (v1 reads
+ * `AWS_DEFAULT_REGION`, never `AWS_REGION`). The keys are printed only when they are the local ones.
+ */
+export function awsCliInvokeExample(
+  stack: Pick<RunningLocalStack, 'credentials' | 'credentialsSource' | 'lambdaUrl' | 'region'>,
+  functionName: string,
+  payload = '{}',
+): string {
+  const { accessKeyId, secretAccessKey } = stack.credentials;
+  const keys =
+    stack.credentialsSource === 'environment' ? '' : ` AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey}`;
+  return [
+    `  echo '${payload}' |${keys} \\`,
+    `  aws lambda invoke --endpoint-url ${stack.lambdaUrl} --region ${stack.region} \\`,
+    `    --function-name ${functionName} --payload fileb:///dev/stdin /dev/stdout`,
+  ].join('\n');
+}
+
 export function startBanner(stack: RunningLocalStack, facts: BannerFacts): string {
   const service = stack.invokeApi.service;
   const { accessKeyId, secretAccessKey } = stack.credentials;
@@ -67,7 +88,7 @@ export function startBanner(stack: RunningLocalStack, facts: BannerFacts): strin
   const debugging =
     stack.inspectedFunction === undefined
       ? ''
-      : `  Debugging    ${stack.inspectedFunction}: each environment prints "Debugger listening on ws://..." (its port) in its log\n               when it starts; attach with chrome://inspect or your editor. Its timeout waits while one is attached.\n\n`;
+      : `  Debugging    ${stack.inspectedFunction}: ${stack.inspectPort === undefined ? "each environment's debugger on a free port of 127.0.0.1" : `its first environment's debugger on 127.0.0.1:${stack.inspectPort}, the others' on free ports`},\n               each printed as the environment starts; attach with chrome://inspect or your editor. Its timeout waits while one is attached.\n\n`;
   const shown = facts.shownFunctions === undefined ? undefined : [...facts.shownFunctions];
   const logs =
     shown === undefined
@@ -87,9 +108,7 @@ ${describeDurable(stack)}  Environments up to ${service.maxEnvironments} at once
 Try:
 ${exampleCurl(stack, fromEnvironment)}
 
-  ${fromEnvironment ? '' : `AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey} `}AWS_REGION=${stack.region} \\
-  aws lambda invoke --endpoint-url ${stack.lambdaUrl} --function-name ${firstFunction} \\
-    --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout
+${awsCliInvokeExample(stack, firstFunction)}
 
 ${debugging}${logs}Ctrl-C stops it.
 `;

@@ -125,11 +125,17 @@ const STACK_AND_CLI_FLAGS: readonly FlagDefinition<StartOptions>[] = [
   {
     name: 'inspect',
     type: 'string',
-    placeholder: '<function>',
+    placeholder: '<function>[=<port>]',
     layer: 'stack',
-    help: "start this function's environments with the Node inspector on 127.0.0.1, never --host (port in its log); its timeout waits while a debugger is attached",
-    apply: (options, query) => {
+    help: "start this function's environments with the Node inspector on 127.0.0.1, never --host; with =<port> (e.g. Squarer=9229) its first environment alive listens on that port and the others on free ones; each environment's port is printed as it starts; its timeout waits while a debugger is attached",
+    apply: (options, value) => {
+      const [, query, rawPort] = /^(.*[^=])=(\d*)$/.exec(value) ?? [];
+      if (query === undefined || rawPort === undefined) {
+        options.stack.inspect = value;
+        return;
+      }
       options.stack.inspect = query;
+      options.stack.inspectPort = numberFlag('inspect', rawPort, 1, 65_535, true);
     },
   },
   {

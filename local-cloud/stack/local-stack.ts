@@ -46,10 +46,8 @@ export type LocalLambdaSettings = Omit<
   | 'warn'
   | 'logSink'
   | 'execArgvByFunction'
+  | 'inspect'
 >;
-
-/** The inspector's flag: loopback only, even with `--allow-remote` (reach it from afar through an SSH tunnel). */
-export const INSPECTOR_FLAG = '--inspect=127.0.0.1:0';
 
 export interface LocalStackOptions extends ExposureOptions {
   /** The folder with cdk.json. */
@@ -69,6 +67,8 @@ export interface LocalStackOptions extends ExposureOptions {
   readonly envVars?: EnvVarsDocument;
   /** A function (as {@link selectFunction} finds it) whose environments start with the Node inspector; its timeout waits while a debugger is attached. */
   readonly inspect?: string;
+  /** The port the inspected function's first environment listens on; the others take free ports. @default none: each a free port */
+  readonly inspectPort?: number;
   /** @default {@link DEFAULT_HOST} */
   readonly host?: string;
   /** The first HTTP API's port; the next APIs take the ports after it (0: any free port for each). @default {@link DEFAULT_HTTP_API_PORT} */
@@ -128,6 +128,8 @@ export interface RunningLocalStack extends LocalStackEndpoints {
   readonly httpApis: readonly { readonly definition: HttpApiDefinition; readonly server: RunningHttpApi }[];
   /** The inspected function's name, when `inspect` was given. */
   readonly inspectedFunction: string | undefined;
+  /** The port its first environment listens on, when one was given. */
+  readonly inspectPort?: number;
   /**
    * Synthesizes again (or re-reads `cdkOut`) and replaces the functions whose definition changed.
    * Throws, leaving the stack as it was, when synthesis fails.
@@ -194,10 +196,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     authentication: options.invokeAuthentication ?? 'sigv4',
     ...(options.invokeApiLimits ? { limits: options.invokeApiLimits } : {}),
     ...(options.onLimit ? { warn: options.onLimit } : {}),
-    // Port 0: each environment's inspector on a free port, which Node prints into the function's log;
-    // on loopback whatever --host says, since the inspector runs any code it is sent, unauthenticated.
+    // On loopback whatever --host says, since the inspector runs any code it is sent, unauthenticated;
+    // the first environment on the port asked for, the others on free ones, each announced.
     // The environment lifts the timeout while a debugger is attached.
-    ...(inspected === undefined ? {} : { execArgvByFunction: { [inspected.name]: [INSPECTOR_FLAG] } }),
+    ...(inspected === undefined
+      ? {}
+      : { inspect: { functionName: inspected.name, ...(options.inspectPort === undefined ? {} : { port: options.inspectPort }) } }),
   });
   const httpApis: { definition: HttpApiDefinition; server: RunningHttpApi }[] = [];
   let durable: DurableService | undefined;
@@ -264,6 +268,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Runni
     httpApi: httpApis[0]?.server,
     httpApis,
     inspectedFunction: inspected?.name,
+    ...(inspected === undefined || options.inspectPort === undefined ? {} : { inspectPort: options.inspectPort }),
     async reload(changedFiles) {
       const started = performance.now();
       const plan: RebuildPlan =

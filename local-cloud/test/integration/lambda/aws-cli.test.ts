@@ -3,12 +3,13 @@
  * parse the same answers.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../../assembly/cloud-assembly';
+import { awsCliInvokeExample } from '../../../cli/start-banner';
 import type { CloudAssemblyDefinition } from '../../../core/types';
 import { type InvokeApi, startInvokeApi } from '../../../lambda/invoke-api';
 import { fixtureFunctionNamed } from '../../fixtures/fixture-app/fixture-stack';
@@ -116,5 +117,71 @@ describe.skipIf(cliMajorVersion === undefined)('AWS CLI against the local Invoke
       assembly.functions.map((definition) => definition.name).sort(),
     );
     expect(listed.Functions.every((configuration) => configuration.Runtime === 'nodejs24.x')).toBe(true);
+  });
+});
+
+/** Every AWS CLI of this machine by its major version: Debian's v2 at /usr/bin/aws, and the first `aws` on PATH. */
+function installedClis(): { readonly major: number; readonly command: string }[] {
+  const found = new Map<number, string>();
+  for (const command of ['/usr/bin/aws', 'aws']) {
+    try {
+      const version = execFileSync(command, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const major = Number(/aws-cli\/(\d+)\./.exec(version)?.[1] ?? Number.NaN);
+      const resolved = command.includes('/') ? command : execFileSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' }).trim();
+      if (Number.isInteger(major) && !found.has(major)) found.set(major, resolved);
+    } catch {
+      // Not installed.
+    }
+  }
+  return [...found].map(([major, command]) => ({ major, command }));
+}
+
+describe.skipIf(installedClis().length === 0)("the banner's aws lambda invoke line", () => {
+  let scratch: string;
+  let api: InvokeApi;
+  let assembly: CloudAssemblyDefinition;
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'aws-cli-banner-'));
+    assembly = loadCloudAssembly(inject('fixtureCdkOut'));
+    api = await startInvokeApi({ assembly, logSink: () => undefined, callerCredentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await api.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  // v1 has no --cli-binary-format and reads AWS_DEFAULT_REGION only: the line npm start printed
+  // before failed there ("Unknown options: --cli-binary-format").
+  it.each(installedClis())('runs as printed with AWS CLI v$major', async ({ major, command }) => {
+    const bin = path.join(scratch, `v${major}`);
+    mkdirSync(bin);
+    symlinkSync(command, path.join(bin, 'aws'));
+    const echo = fixtureFunctionNamed(assembly.functions, 'Echo').name;
+    const line = awsCliInvokeExample(
+      {
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+        credentialsSource: 'local',
+        lambdaUrl: api.url,
+        region: assembly.region,
+      },
+      echo,
+      '{"from":"banner"}',
+    );
+    // Through a pipe, as a terminal would take it: /dev/stdout cannot be opened on the socket node gives a child.
+    const { stdout } = await run('sh', ['-c', `{\n${line}\n} | cat`], {
+      env: {
+        PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`,
+        HOME: process.env.HOME,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_CONFIG_FILE: path.join(scratch, 'no-config'),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(scratch, 'no-credentials'),
+      },
+    });
+    // The function's answer (written to /dev/stdout), then the CLI's own output.
+    const answer = JSON.parse(stdout.slice(0, stdout.indexOf('{\n'))) as { event?: unknown };
+    expect(stdout).toContain('"StatusCode": 200');
+    expect(answer.event).toEqual({ from: 'banner' });
   });
 });

@@ -36,6 +36,12 @@ describe("npm run invoke's flags", () => {
     expect(options.stack).toEqual({ projectDirectory: scratch, context: { maxNumbers: '3' } });
   });
 
+  it('takes --allow-old-node for the stack it starts, as npm start does', () => {
+    expect(INVOKE_FLAGS.find((flag) => flag.name === 'allow-old-node')).toBe(START_FLAGS.find((flag) => flag.name === 'allow-old-node'));
+    expect(parseInvokeFlags(['F', '--allow-old-node'], scratch, () => undefined).options.lambda.allowOldNode).toBe(true);
+    expect(parseInvokeFlags(['F'], scratch, () => undefined).options.lambda.allowOldNode).toBeUndefined();
+  });
+
   it('refuses what only npm start takes, and -c with --assembly, as npm start does', () => {
     expect(() => parseInvokeFlags(['F', '--watch'], scratch, () => undefined)).toThrow("Unknown option '--watch'");
     expect(() => parseInvokeFlags(['F', '--assembly', assembly, '-c', 'a=b'], scratch, () => undefined)).toThrow('-c applies to synthesis');

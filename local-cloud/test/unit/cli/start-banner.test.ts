@@ -5,7 +5,7 @@
 
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exampleRequest, startBanner } from '../../../cli/start-banner';
+import { awsCliInvokeExample, exampleRequest, startBanner } from '../../../cli/start-banner';
 import type { FunctionDefinition, RouteDefinition } from '../../../core/types';
 import type { RunningLocalStack } from '../../../stack/local-stack';
 
@@ -68,5 +68,47 @@ describe('the banner of a durable app', () => {
 
   it('has no Durable line when the stack runs no durable service', () => {
     expect(startBanner(stackOf(undefined), facts)).not.toContain('\n  Durable      ');
+  });
+});
+
+describe('the banner of npm start --inspect', () => {
+  const facts = { readyMs: 1, invokeAuthentication: 'sigv4', shownFunctions: undefined } as const;
+  const inspecting = (inspectPort: number | undefined) =>
+    ({
+      ...stackOf(undefined),
+      inspectedFunction: 'App-Durable',
+      ...(inspectPort === undefined ? {} : { inspectPort }),
+    }) as RunningLocalStack;
+
+  it('names the port the first environment listens on, when one was given', () => {
+    expect(startBanner(inspecting(9229), facts)).toContain(
+      "  Debugging    App-Durable: its first environment's debugger on 127.0.0.1:9229, the others' on free ports,\n               each printed as the environment starts",
+    );
+  });
+
+  it('says each environment takes a free port otherwise', () => {
+    expect(startBanner(inspecting(undefined), facts)).toContain("App-Durable: each environment's debugger on a free port of 127.0.0.1,");
+  });
+});
+
+describe("the banner's AWS CLI line", () => {
+  const facts = { readyMs: 1, invokeAuthentication: 'sigv4', shownFunctions: undefined } as const;
+
+  it('reads the payload raw from stdin and names the region as a flag, as v1 and v2 both take them', () => {
+    const banner = startBanner(stackOf(undefined), facts);
+    expect(banner).toContain(
+      "  echo '{}' | AWS_ACCESS_KEY_ID=LOCAL AWS_SECRET_ACCESS_KEY=secret \\\n" +
+        '  aws lambda invoke --endpoint-url http://127.0.0.1:3001 --region us-east-1 \\\n' +
+        '    --function-name App-Durable --payload fileb:///dev/stdin /dev/stdout\n',
+    );
+    // v1 has neither: "Unknown options: --cli-binary-format", and no region from AWS_REGION.
+    expect(banner).not.toContain('--cli-binary-format');
+    expect(banner).not.toContain('AWS_REGION=');
+  });
+
+  it("prints no keys when the stack takes the environment's", () => {
+    const line = awsCliInvokeExample({ ...stackOf(undefined), credentialsSource: 'environment' }, 'App-Durable');
+    expect(line.split('\n')[0]).toBe("  echo '{}' | \\");
+    expect(line).not.toContain('AWS_SECRET_ACCESS_KEY');
   });
 });

@@ -121,6 +121,15 @@ describe("npm start's flag table", () => {
     });
   });
 
+  it("reads --inspect FN=PORT as the function and its first environment's port, and --inspect FN as before", () => {
+    expect(parse(['--inspect', 'Squarer=9229']).stack).toMatchObject({ inspect: 'Squarer', inspectPort: 9229 });
+    const plain = parse(['--inspect', 'Squarer']).stack;
+    expect(plain.inspect).toBe('Squarer');
+    expect(plain.inspectPort).toBeUndefined();
+    expect(() => parse(['--inspect', 'Squarer=70000'])).toThrow('--inspect must be an integer from 1 to 65535, got "70000"');
+    expect(() => parse(['--inspect', 'Squarer='])).toThrow('--inspect must be an integer from 1 to 65535');
+  });
+
   it('refuses bad values and combinations, naming the flag', () => {
     expect(() => parse(['--http-port', '70000'])).toThrow('--http-port must be an integer from 0 to 65535, got "70000"');
     expect(() => parse(['--crash-rate', 'Squarer=2'])).toThrow('--crash-rate must be a number from 0 to 1, got "2"');
