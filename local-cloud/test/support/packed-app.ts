@@ -35,7 +35,7 @@ function installedVersion(name: string): string {
  * `node_modules/.bin` folders on PATH (its Node 24 among them), so that the app finds only what
  * its own install gives it.
  */
-export function appEnvironment(): NodeJS.ProcessEnv {
+function appEnvironment(): NodeJS.ProcessEnv {
   const environment: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (key.toLowerCase().startsWith('npm_') || ['NODE_OPTIONS', 'NODE_PATH', 'INIT_CWD', 'LOCAL_CLOUD_STACK'].includes(key)) continue;
