@@ -8,7 +8,10 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 const ALONE = {
   app: ['test/integration/reliability/{load,faults,targeted-faults,hostile-input}.test.ts', 'test/integration/end-to-end/jobs.test.ts'],
-  localCloud: ['local-cloud/test/integration/lambda/lambda-scale.test.ts'],
+  localCloud: [
+    'local-cloud/test/integration/lambda/lambda-scale.test.ts',
+    'local-cloud/test/integration/package/packed-local-cloud.test.ts',
+  ],
 };
 const alone = { maxWorkers: 1, sequence: { groupOrder: 1 } };
 
