@@ -9,34 +9,23 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
  */
 import type { FunctionDefinition } from '../core/types';
-import type { Environment, EnvironmentFactory, RuntimeErrorDocument } from './environment';
+import type { Environment, EnvironmentFactory } from './environment';
 import type { InitGate } from './init-gate';
-import type { QueueWait } from './invocation-log';
+import { type Lease, noteLimit, queueWaitOf, type Waiter } from './pool-waiter';
 import type { EnvironmentBudget } from './resource-budget';
 import { RecentTimes, startsWanted } from './start-or-wait';
 
-export interface Lease {
-  readonly environment: Environment;
-  /** Set on an environment's first invocation: its INIT (the cold start's `Init Duration`). */
-  readonly initDurationMs?: number;
-  readonly initError?: RuntimeErrorDocument;
-  /** Set when the invocation waited for a local limit (the budget, the init gate). */
-  readonly queueWait?: QueueWait;
-}
+export type { Lease } from './pool-waiter';
 
-/** An invocation waiting for an environment of this function. */
-interface Waiter {
-  readonly resolve: (lease: Lease) => void;
-  readonly reject: (reason: unknown) => void;
-  readonly joinedAt: number;
-  /** The local limits that made the start meant for it wait. */
-  wait?: QueueWait;
-}
-
-/** A start asked for and not yet under way: waiting for a budget slot or a turn at the init gate. */
-interface PendingStart {
+/** A start asked for: waiting for a budget slot or a turn at the init gate, or under way. */
+interface Start {
   /** The waiter it is meant for, whose QUEUED line names the limit it waits for. */
   readonly target: Waiter | undefined;
+  /**
+   * With `environmentPerInvocation`, the target once the start holds a budget slot: it waits for
+   * this environment whatever frees up meanwhile, as on Lambda the invocation that caused a start does.
+   */
+  bound?: Waiter;
   /** Gives up its place (and its slot, once it holds one). */
   cancel: () => void;
 }
@@ -57,13 +46,17 @@ export class EnvironmentPool {
   /** The INIT of an environment that started and has served nobody yet. */
   private readonly unreportedInit = new Map<Environment, number>();
   private readonly waiters: Waiter[] = [];
-  private readonly pending: PendingStart[] = [];
-  /** Starts under way: past the gate, creating or running INIT. */
+  /** Starts for no waiter in particular, not yet under way: given up when no longer wanted. */
+  private readonly pending: Start[] = [];
+  /** Starts bound to their waiter, not yet under way. */
+  private readonly bound = new Set<Start>();
+  /** Starts for no waiter in particular under way: past the gate, creating or running INIT. */
   private underWay = 0;
   private times = new RecentTimes();
   /** Looks again when a busy environment has run as long as a start takes, while some waiters have no start. */
   private recheckTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  private closeReason: unknown;
 
   constructor(
     private current: FunctionDefinition,
@@ -150,8 +143,12 @@ export class EnvironmentPool {
   /** Refuses the waiters and stops every environment; resolves when the processes have exited. */
   async close(reason: unknown): Promise<void> {
     this.closed = true;
+    this.closeReason = reason;
     clearTimeout(this.recheckTimer);
-    for (const start of [...this.pending]) start.cancel();
+    for (const start of [...this.pending, ...this.bound]) {
+      start.cancel();
+      start.bound?.reject(reason);
+    }
     for (const waiter of this.waiters.splice(0)) waiter.reject(reason);
     const exits = [...this.environments].map((environment) => {
       const exited = environment.whenExited();
@@ -187,9 +184,10 @@ export class EnvironmentPool {
       startMs,
       environmentPerInvocation: this.options.environmentPerInvocation ?? false,
     });
+    // Bound starts take their waiters out of the queue: what is left compares with what is left.
+    for (const target of this.waiters.slice(this.underWay + this.pending.length, wanted)) this.requestStart(target);
     let starting = this.underWay + this.pending.length;
-    for (; starting < wanted; starting += 1) this.requestStart(this.waiters[starting]);
-    while (starting > wanted && this.pending.length > 0) {
+    while (starting > Math.min(wanted, this.waiters.length) && this.pending.length > 0) {
       this.pending.at(-1)?.cancel();
       starting -= 1;
     }
@@ -203,14 +201,14 @@ export class EnvironmentPool {
 
   /** A start for `target`: a budget slot (or its turn for one), then a turn at the init gate. */
   private requestStart(target: Waiter | undefined): void {
-    const start: PendingStart = { target, cancel: () => undefined };
+    const start: Start = { target, cancel: () => undefined };
     this.pending.push(start);
     if (this.budget.tryTake()) {
       this.enterGate(start);
       return;
     }
     const ticket = this.budget.wait(() => this.enterGate(start));
-    this.noteLimit(target, ticket.queuedAtJoin, `Local budget: ${this.budget.maxEnvironments} environments (--max-environments)`);
+    noteLimit(target, ticket.queuedAtJoin, `Local budget: ${this.budget.maxEnvironments} environments (--max-environments)`);
     start.cancel = () => {
       ticket.cancel();
       remove(this.pending, start);
@@ -218,28 +216,35 @@ export class EnvironmentPool {
   }
 
   /** The start holds a budget slot: it waits its turn at the init gate, then runs. */
-  private enterGate(start: PendingStart): void {
+  private enterGate(start: Start): void {
     const entry = this.initGate.enter();
     if (entry.waiting) {
-      this.noteLimit(start.target, entry.queued, `Starting at once: ${this.initGate.limit} environments (--max-concurrent-inits)`);
+      noteLimit(start.target, entry.queued, `Starting at once: ${this.initGate.limit} environments (--max-concurrent-inits)`);
+    }
+    if (this.options.environmentPerInvocation && start.target !== undefined && remove(this.waiters, start.target)) {
+      start.bound = start.target;
+      remove(this.pending, start);
+      this.bound.add(start);
     }
     start.cancel = () => {
       entry.release();
       this.budget.give();
       remove(this.pending, start);
+      this.bound.delete(start);
     };
     void entry.granted.then(() => {
-      if (!remove(this.pending, start)) return;
-      this.underWay += 1;
-      void this.startEnvironment(entry.release, start.target).finally(() => {
-        this.underWay -= 1;
+      const free = start.bound === undefined;
+      if (!(free ? remove(this.pending, start) : this.bound.delete(start))) return;
+      if (free) this.underWay += 1;
+      void this.startEnvironment(entry.release, start).finally(() => {
+        if (free) this.underWay -= 1;
         this.schedule();
       });
     });
   }
 
-  /** Creates and starts an environment; when ready it serves the longest waiter, or waits warm. */
-  private async startEnvironment(leaveGate: (startMs?: number) => void, target: Waiter | undefined): Promise<void> {
+  /** Creates and starts an environment; when ready it serves its bound waiter, or the longest waiter, or waits warm. */
+  private async startEnvironment(leaveGate: (startMs?: number) => void, { target, bound }: Start): Promise<void> {
     let environment: Environment;
     try {
       if (this.closed) throw new Error('The local Lambda service is closed.');
@@ -249,7 +254,7 @@ export class EnvironmentPool {
       // turn go back, and an invocation that waited gets the error rather than waiting forever.
       leaveGate();
       this.budget.give();
-      const waiter = target !== undefined && remove(this.waiters, target) ? target : this.waiters.shift();
+      const waiter = bound ?? (target !== undefined && remove(this.waiters, target) ? target : this.waiters.shift());
       waiter?.reject(error);
       return;
     }
@@ -260,24 +265,24 @@ export class EnvironmentPool {
     } catch (error) {
       leaveGate();
       this.stop(environment);
-      this.waiters.shift()?.reject(error);
+      (bound ?? this.waiters.shift())?.reject(error);
       return;
     }
     leaveGate(init.initDurationMs);
-    if (init.kind === 'init-error') {
-      // As on Lambda, an invocation waiting for a start gets its INIT error.
-      const waiter = this.waiters.shift();
-      if (waiter === undefined || this.closed) this.stop(environment);
-      else waiter.resolve({ environment, initDurationMs: init.initDurationMs, initError: init.error, ...queueWaitOf(waiter) });
-      return;
-    }
-    this.times.recordStart(init.initDurationMs);
     if (this.closed) {
       this.stop(environment);
-      return;
+      bound?.reject(this.closeReason);
+    } else if (init.kind === 'init-error') {
+      // As on Lambda, an invocation waiting for a start gets its INIT error.
+      const waiter = bound ?? this.waiters.shift();
+      if (waiter === undefined) this.stop(environment);
+      else waiter.resolve({ environment, initDurationMs: init.initDurationMs, initError: init.error, ...queueWaitOf(waiter) });
+    } else {
+      this.times.recordStart(init.initDurationMs);
+      this.unreportedInit.set(environment, init.initDurationMs);
+      if (bound === undefined) this.offer(environment);
+      else bound.resolve(this.lease(environment, bound));
     }
-    this.unreportedInit.set(environment, init.initDurationMs);
-    this.offer(environment);
   }
 
   /** A healthy environment free now: to the longest waiter, else kept warm, or stopped when another function needs the room. */
@@ -299,16 +304,6 @@ export class EnvironmentPool {
     };
   }
 
-  /** Says in the waiter's QUEUED line which local limit held the start meant for it. */
-  private noteLimit(waiter: Waiter | undefined, queued: number, limit: string): void {
-    if (waiter === undefined) return;
-    waiter.wait = {
-      waitedMs: 0,
-      queued: Math.max(waiter.wait?.queued ?? 0, queued),
-      limits: [...(waiter.wait?.limits ?? []), limit],
-    };
-  }
-
   private stop(environment: Environment): void {
     environment.stop();
     remove(this.idle, environment);
@@ -321,11 +316,6 @@ export class EnvironmentPool {
     this.unreportedInit.delete(environment);
     if (this.environments.delete(environment)) this.budget.give();
   }
-}
-
-function queueWaitOf(waiter: Waiter): { queueWait?: QueueWait } {
-  if (waiter.wait === undefined) return {};
-  return { queueWait: { ...waiter.wait, waitedMs: performance.now() - waiter.joinedAt } };
 }
 
 function remove<T>(list: T[], item: T): boolean {

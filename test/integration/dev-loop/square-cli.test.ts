@@ -44,8 +44,9 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+// As `npm run square` runs it: from its cached bundle (cli/run-bundled.mjs).
 const cli = (...args: string[]) => [
-  path.join(projectDirectory, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+  path.join(projectDirectory, 'cli', 'run-bundled.mjs'),
   'cli/square.ts',
   '--url',
   url,

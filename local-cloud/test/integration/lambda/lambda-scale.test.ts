@@ -86,7 +86,8 @@ describe('concurrency as on Lambda', () => {
   });
 
   it('paces cold starts: beyond the environments starting at once, a start waits its turn, visibly', async () => {
-    const { api, logs } = await start({ maxConcurrentInits: 1 });
+    // An environment per invocation, so that each of the three starts one whatever the machine's load makes a start take.
+    const { api, logs } = await start({ maxConcurrentInits: 1, environmentPerInvocation: true });
     const sleep = nameOf('Sleep');
 
     const outcomes = await Promise.all(Array.from({ length: 3 }, () => api.service.invoke(sleep, Buffer.from('{"ms":300}'))));
