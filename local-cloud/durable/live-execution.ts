@@ -11,6 +11,8 @@ import type { NewHistoryEvent } from './operation-updates';
 const MAX_TIMER_DELAY_MS = 2_147_483_647;
 /** How long a checkpoint's `ClientToken` makes its retry idempotent, as the API reference says. */
 const CLIENT_TOKEN_WINDOW_MS = 15 * 60_000;
+/** Checkpoint answers kept for their ClientToken at most: a retry comes within seconds, not after thousands more checkpoints. */
+const MAX_REMEMBERED_CHECKPOINTS = 1000;
 
 /** What CheckpointDurableExecution answered. */
 export interface CheckpointAnswer {
@@ -131,7 +133,11 @@ export class LiveExecution {
    * https://docs.aws.amazon.com/lambda/latest/api/API_CheckpointDurableExecution.html
    */
   answerOf(clientToken: string, presented: string, now: number): CheckpointAnswer | undefined {
-    for (const [key, entry] of this.answered) if (now - entry.at > CLIENT_TOKEN_WINDOW_MS) this.answered.delete(key);
+    // Oldest first (insertion order): the AWS SDK gives every checkpoint a token of its own.
+    for (const [key, entry] of this.answered) {
+      if (now - entry.at <= CLIENT_TOKEN_WINDOW_MS && this.answered.size <= MAX_REMEMBERED_CHECKPOINTS) break;
+      this.answered.delete(key);
+    }
     const entry = this.answered.get(clientToken);
     return entry?.presented === presented ? entry.answer : undefined;
   }
