@@ -15,6 +15,8 @@ export interface LocalStackMeasurement {
   readonly squareFirstMs: number;
   readonly squareWarmMs: number[];
   readonly squareStats: unknown;
+  /** INIT_START lines (environments started) during the first request, then during each repeated one. */
+  readonly initsPerRequest?: number[];
   /** `npm run square -- --url <this stack> --json <N numbers>`, as with `npm start` running: whole CLI processes. */
   readonly cliWarmMs: number[] | { readonly failed: string };
   readonly invoke: {
@@ -30,6 +32,7 @@ const WARM_RUNS = 3;
 const INVOKE_CONCURRENCY = 32;
 const INVOKE_COUNT = 2000;
 
+let initStarts = 0;
 const startedAt = performance.now();
 const stack = await startLocalStack({
   projectDirectory,
@@ -37,12 +40,16 @@ const stack = await startLocalStack({
   lambdaPort: 0,
   credentials: LOCAL_CREDENTIALS,
   writeStateFile: false,
-  logSink: () => {},
+  logSink: (record) => {
+    if (record.source === 'function' && record.text.startsWith('INIT_START')) initStarts += 1;
+  },
 });
 const startMs = performance.now() - startedAt;
 try {
   const body = JSON.stringify({ numbers: Array.from({ length: N }, (_, i) => i + 2) });
+  const initsPerRequest: number[] = [];
   const square = async (): Promise<{ ms: number; stats: unknown }> => {
+    const initsBefore = initStarts;
     const t0 = performance.now();
     const response = await signedFetch(
       `${stack.httpApiUrl}/square`,
@@ -54,6 +61,7 @@ try {
     if (response.status !== 200 || answer.stats?.failed !== 0) {
       throw new Error(`POST /square answered ${response.status}: ${JSON.stringify(answer).slice(0, 500)}`);
     }
+    initsPerRequest.push(initStarts - initsBefore);
     return { ms, stats: answer.stats };
   };
   const first = await square();
@@ -137,6 +145,7 @@ try {
     squareFirstMs: first.ms,
     squareWarmMs: warm,
     squareStats: stats,
+    initsPerRequest,
     cliWarmMs,
     invoke: {
       concurrency: INVOKE_CONCURRENCY,

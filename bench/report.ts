@@ -49,7 +49,8 @@ const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
 const verdict = (met: boolean | undefined) => (met === undefined ? 'not measured' : met ? '**met**' : '**not met**');
 const NOT_MEASURED = 'Not measured in this run.';
 
-export function report(results: Results): string {
+/** The report's Markdown; `chartFiles` are the SVG files written beside it, linked at its top. */
+export function report(results: Results, chartFiles: readonly string[] = []): string {
   const { environment } = results;
   const lines: string[] = [];
   lines.push('# multi-square bench report', '');
@@ -80,6 +81,7 @@ export function report(results: Results): string {
     ]),
   );
   lines.push('');
+  lines.push(`Charts drawn from this run's figures: ${chartFiles.map((file) => `![${file}](${file})`).join(' ') || 'none'}`, '');
   lines.push(
     ...goals(results),
     ...fanOutSection(results),

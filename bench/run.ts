@@ -18,6 +18,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MAX_JOB_NUMBERS_LIMIT } from '../functions/commons/job-limits';
+import { charts } from './charts';
 import { projectDirectory, runTs } from './child';
 import { CLIENT_LADDER, type FanOutVariant, HTTP2_VARIANT } from './client-ladder';
 import { type ColdStartResult, measureColdStart } from './cold-start';
@@ -95,12 +96,19 @@ const environment = {
   ),
 };
 
+/** The run's REPORT.md and its SVG charts, into `directory`. */
+function writeReport(directory: string, results: Results): void {
+  const files = charts(results);
+  for (const [name, svg] of Object.entries(files)) writeFileSync(path.join(directory, name), svg);
+  writeFileSync(path.join(directory, 'REPORT.md'), report(results, Object.keys(files)));
+}
+
 const reportOnly = option('--report-only');
 if (reportOnly !== undefined) {
   const results = JSON.parse(readFileSync(reportOnly, 'utf8')) as Results;
   const reportFile = path.join(path.dirname(reportOnly), 'REPORT.md');
-  writeFileSync(reportFile, report(results));
-  log(`rewrote ${path.relative(projectDirectory, reportFile)} from ${reportOnly}`);
+  writeReport(path.dirname(reportOnly), results);
+  log(`rewrote ${path.relative(projectDirectory, reportFile)} and its charts from ${reportOnly}`);
 } else {
   const only = option('--only')?.split(',');
   const unknown = only?.filter((part) => !(PARTS as readonly string[]).includes(part)) ?? [];
@@ -173,6 +181,6 @@ if (reportOnly !== undefined) {
     ...(jobs ? { jobs } : {}),
   };
   writeFileSync(path.join(outputDirectory, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(path.join(outputDirectory, 'REPORT.md'), report(results));
-  log(`wrote ${path.relative(projectDirectory, outputDirectory)}/REPORT.md and results.json in ${durationS.toFixed(0)} s`);
+  writeReport(outputDirectory, results);
+  log(`wrote ${path.relative(projectDirectory, outputDirectory)}/REPORT.md, results.json and charts in ${durationS.toFixed(0)} s`);
 }
