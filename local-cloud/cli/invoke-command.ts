@@ -45,10 +45,9 @@ history and each change of its status on stderr, its result on stdout.
 Options:
 ${INVOKE_FLAGS_HELP}
 
-Exit status: 0 when the function returned (a durable execution SUCCEEDED), 1 when it failed (its
-error document is the result),
+Exit status: 0 when the function returned, 1 when it failed (its error document is the result),
 2 on bad usage (an unknown function, a bad event, several running stacks and none chosen),
-3 when the Lambda service failed.`;
+3 when the Lambda service failed. A durable execution: 0 when it SUCCEEDED, 1 when it ended otherwise.`;
 
 /** `npm run invoke -- ...argv`: resolves with the exit status; never throws. */
 export async function runInvoke(argv: readonly string[], io: InvokeIo): Promise<number> {
