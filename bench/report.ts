@@ -8,6 +8,7 @@ import { CLIENT_LADDER, HTTP2_VARIANT } from './client-ladder';
 import type { ColdStartResult } from './cold-start';
 import type { EndToEndResult } from './end-to-end';
 import type { FanOutRow } from './fan-out';
+import type { JobsBenchResult } from './jobs-worker';
 import { type ScaleResult, scaleReportLines } from './scale';
 import { type TracingCostResult, tracingCostReport } from './tracing-cost';
 
@@ -37,6 +38,7 @@ export interface Results {
   readonly endToEnd?: EndToEndResult;
   readonly tracingCost?: TracingCostResult;
   readonly scale?: ScaleResult;
+  readonly jobs?: JobsBenchResult | { readonly failed: string };
 }
 
 const f0 = (x: number) => x.toFixed(0);
@@ -98,6 +100,7 @@ export function report(results: Results, chartFiles: readonly string[] = []): st
       ? scaleReportLines(results.scale)
       : ["## 6. The local cloud at Lambda's scale", '', NOT_MEASURED, '']),
   );
+  lines.push(...jobsSection(results));
   return `${lines.join('\n')}\n`;
 }
 
@@ -465,4 +468,17 @@ function localRuntimeSection({ endToEnd }: Results): string[] {
     '',
   );
   return lines;
+}
+
+function jobsSection({ jobs }: Results): string[] {
+  const lines = ['## 7. The direct path and a durable job, on the local stack', ''];
+  if (jobs === undefined) return [...lines, NOT_MEASURED, ''];
+  if ('failed' in jobs) return [...lines, `Failed: ${jobs.failed}`, ''];
+  lines.push(
+    'Warm (one of each at N = 100 first), one after the other on one local stack; numbers of 20 digits. Direct: `POST /square`, in requests of at most 1000 sent at once. Job: `POST /jobs`, then `GET /jobs/{jobId}` every 250 ms until it ends (so up to 250 ms of polling is in its time).',
+    '',
+  );
+  lines.push(row(['N', 'direct requests', 'direct ms', 'job ms', 'job ÷ direct']), row(['---:', '---:', '---:', '---:', '---:']));
+  for (const r of jobs.rows) lines.push(row([r.n, r.directRequests, f0(r.directMs), f0(r.jobMs), f2(r.jobMs / r.directMs)]));
+  return [...lines, ''];
 }

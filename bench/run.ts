@@ -8,7 +8,7 @@
  * bench/results.json instead. The report is wholly generated from the run's figures; analysis by
  * hand goes in bench/findings.md.
  *
- * Options: `--only <part>[,<part>…]` runs a subset (fan-out, ladder, cold-start, end-to-end; the
+ * Options: `--only <part>[,<part>…]` runs a subset (fan-out, ladder, cold-start, end-to-end, tracing, scale, jobs; the
  * report says "not measured" for the rest); `--ladder-repeats <n>` (default 3) sets the processes
  * per ladder row; `--report-only <results.json>` rewrites the REPORT.md beside that file from its
  * figures.
@@ -17,12 +17,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { MAX_JOB_NUMBERS_LIMIT } from '../functions/commons/job-limits';
 import { charts } from './charts';
-import { projectDirectory } from './child';
+import { projectDirectory, runTs } from './child';
 import { CLIENT_LADDER, type FanOutVariant, HTTP2_VARIANT } from './client-ladder';
 import { type ColdStartResult, measureColdStart } from './cold-start';
 import { type EndToEndResult, measureEndToEnd } from './end-to-end';
 import { type FanOutRow, measureFanOut } from './fan-out';
+import type { JobsBenchResult } from './jobs-worker';
 import { type Results, report } from './report';
 import { measureScale, type ScaleResult } from './scale';
 import { measureTracingCost, type TracingCostResult } from './tracing-cost';
@@ -34,7 +36,7 @@ const LADDER_REPEATS = 3;
 /** A part of the client is kept only if it saves at least this share of CPU per invoke (warm). */
 const KEEP_THRESHOLD = 0.1;
 const E2E_N = 1000;
-const PARTS = ['fan-out', 'ladder', 'cold-start', 'end-to-end', 'tracing', 'scale'] as const;
+const PARTS = ['fan-out', 'ladder', 'cold-start', 'end-to-end', 'tracing', 'scale', 'jobs'] as const;
 const startedAt = new Date();
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -159,6 +161,13 @@ if (reportOnly !== undefined) {
     log("6. the local cloud at Lambda's scale");
     scale = await measureScale(log);
   }
+  let jobs: JobsBenchResult | { failed: string } | undefined;
+  if (parts.includes('jobs')) {
+    log('7. the direct path and a durable job, at N = 100, 1000 and the largest job');
+    jobs = await runTs<JobsBenchResult>(path.join(projectDirectory, 'bench/jobs-worker.ts'), [`100,1000,${MAX_JOB_NUMBERS_LIMIT}`], {
+      timeoutMs: 900_000,
+    }).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }));
+  }
   const durationS = (Date.now() - startedAt.getTime()) / 1000;
   const results: Results = {
     environment: { ...environment, loadAverageAtEnd: loadAverage(), durationS, parts },
@@ -169,6 +178,7 @@ if (reportOnly !== undefined) {
     ...(endToEnd ? { endToEnd } : {}),
     ...(tracingCost ? { tracingCost } : {}),
     ...(scale ? { scale } : {}),
+    ...(jobs ? { jobs } : {}),
   };
   writeFileSync(path.join(outputDirectory, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeReport(outputDirectory, results);

@@ -38,14 +38,16 @@ the call (synthesizing the app if its sources changed) and stops it after; --ass
 --env-vars always start one.
 
 <function> is the function's local name, its logical ID, or a part of either or of its construct
-path (e.g. Squarer, Coordinator).
+path (e.g. Squarer, Coordinator), with :<version or alias> to invoke one. A durable function is
+started by a version or alias (e.g. DurableFanOut:live) and followed to its end: each event of its
+history and each change of its status on stderr, its result on stdout.
 
 Options:
 ${INVOKE_FLAGS_HELP}
 
 Exit status: 0 when the function returned, 1 when it failed (its error document is the result),
 2 on bad usage (an unknown function, a bad event, several running stacks and none chosen),
-3 when the Lambda service failed.`;
+3 when the Lambda service failed. A durable execution: 0 when it SUCCEEDED, 1 when it ended otherwise.`;
 
 /** `npm run invoke -- ...argv`: resolves with the exit status; never throws. */
 export async function runInvoke(argv: readonly string[], io: InvokeIo): Promise<number> {
@@ -113,7 +115,12 @@ async function main(argv: readonly string[], io: InvokeIo): Promise<number> {
       });
       target = { lambdaUrl: ownStack.lambdaUrl, region: ownStack.region, credentials: ownStack.credentials, assembly: ownStack.assembly };
     }
-    const definition = selectFunction(target.assembly.functions, query);
+    // `<function>:<version or alias>`: names, logical IDs and construct paths have no ':'.
+    const [functionQuery = query, qualifier] = query.includes(':')
+      ? [query.slice(0, query.lastIndexOf(':')), query.slice(query.lastIndexOf(':') + 1)]
+      : [query];
+    const definition = selectFunction(target.assembly.functions, functionQuery);
+    const qualifiedName = qualifier === undefined ? definition.name : `${definition.name}:${qualifier}`;
     let payload = eventText ?? '{}';
     if (values.http !== undefined) {
       const { proxyEventForRoute } = await import('../http-api/route-event');
@@ -125,7 +132,17 @@ async function main(argv: readonly string[], io: InvokeIo): Promise<number> {
       });
       payload = JSON.stringify(event);
     }
-    return await invoke(target, definition.name, payload, io);
+    if (definition.durableConfig !== undefined) {
+      const qualifiers = [...(definition.versions ?? []), ...Object.keys(definition.aliases ?? {}), '$LATEST'];
+      if (qualifier === undefined) {
+        throw new UsageError(
+          `${definition.name} is a durable function: name a version or alias to start it with (${qualifiers.map((q) => `${functionQuery}:${q}`).join(', ')}).`,
+        );
+      }
+      const { startAndFollow } = await import('./follow-execution');
+      return await startAndFollow(target, qualifiedName, payload, io);
+    }
+    return await invoke(target, qualifiedName, payload, io);
   } finally {
     await ownStack?.close();
   }

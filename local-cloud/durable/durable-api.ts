@@ -151,7 +151,10 @@ export class DurableApi implements InvokeApiExtension {
     }
     const headers = { 'X-Amz-Executed-Version': target.version };
     if (request.invocationType === 'DryRun') return { statusCode: 204, headers };
-    const { record } = this.engine.start(target, input, name === undefined ? {} : { name });
+    const { record } = this.engine.start(target, input, {
+      ...(name === undefined ? {} : { name }),
+      asynchronous: request.invocationType === 'Event',
+    });
     const withArn = { ...headers, 'X-Amz-Durable-Execution-Arn': record.arn };
     if (request.invocationType === 'Event') return { statusCode: 202, headers: withArn };
     const ended = await this.engine.whenEnded(record.arn, SYNC_WAIT_MS);
@@ -174,10 +177,12 @@ export class DurableApi implements InvokeApiExtension {
         `A checkpoint must be at most ${DURABLE_LIMITS.maxCheckpointBatchBytes} bytes.`,
       );
     }
-    const request = parseJson<{ CheckpointToken?: unknown; Updates?: unknown }>(body, 'CheckpointDurableExecution');
+    const request = parseJson<{ CheckpointToken?: unknown; Updates?: unknown; ClientToken?: unknown }>(body, 'CheckpointDurableExecution');
     if (typeof request.CheckpointToken !== 'string') throw invalidParameter('CheckpointToken is required.');
     if (request.Updates !== undefined && !Array.isArray(request.Updates)) throw invalidParameter('Updates must be a list.');
-    const result = this.engine.checkpoint(arn, request.CheckpointToken, (request.Updates ?? []) as OperationUpdate[]);
+    if (request.ClientToken !== undefined && typeof request.ClientToken !== 'string')
+      throw invalidParameter('ClientToken must be a string.');
+    const result = this.engine.checkpoint(arn, request.CheckpointToken, (request.Updates ?? []) as OperationUpdate[], request.ClientToken);
     return { statusCode: 200, body: { CheckpointToken: result.token, NewExecutionState: { Operations: result.operations } } };
   }
 

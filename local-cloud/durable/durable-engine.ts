@@ -26,7 +26,7 @@ import {
 } from './durable-types';
 import { endedExecution, newExecution } from './execution-records';
 import { durableEnvelope, invocationCompleted, readAnswer } from './invocation-envelope';
-import { LiveExecution } from './live-execution';
+import { type CheckpointAnswer, LiveExecution } from './live-execution';
 import { OperationEffects } from './operation-effects';
 import { visibleOperations } from './operation-updates';
 import { wireOperation } from './wire-format';
@@ -90,7 +90,15 @@ export class DurableEngine {
         return { record: found, existing: true };
       }
     }
-    const { record, change } = newExecution(target, config, input, options.name ?? randomUUID(), options.parent, Date.now());
+    const { record, change } = newExecution(
+      target,
+      config,
+      input,
+      options.name ?? randomUUID(),
+      options.parent,
+      Date.now(),
+      options.asynchronous,
+    );
     const live = new LiveExecution(this.store, record, [], 0);
     live.commit(change, false);
     this.live.set(record.arn, live);
@@ -127,13 +135,18 @@ export class DurableEngine {
     return running.length;
   }
 
-  /** CheckpointDurableExecution. https://docs.aws.amazon.com/lambda/latest/api/API_CheckpointDurableExecution.html */
-  checkpoint(arn: string, token: string, updates: readonly OperationUpdate[]): { token: string; operations: Record<string, unknown>[] } {
+  /**
+   * CheckpointDurableExecution; a retry with the same `clientToken` gets the first answer again.
+   * https://docs.aws.amazon.com/lambda/latest/api/API_CheckpointDurableExecution.html
+   */
+  checkpoint(arn: string, token: string, updates: readonly OperationUpdate[], clientToken?: string): CheckpointAnswer {
     const live = this.live.get(arn);
     if (live === undefined) {
       if (this.store.execution(arn) === undefined) throw executionNotFound(arn);
       throw invalidParameter('Invalid checkpoint token: the durable execution is not running.');
     }
+    const earlier = clientToken === undefined ? undefined : live.answerOf(clientToken, token, Date.now());
+    if (earlier !== undefined) return earlier;
     if (live.token === undefined || token !== live.token) throw invalidParameter('Invalid checkpoint token.');
     const { changed, events } = applyBatch(arn, live, updates, Date.now());
     live.commit({ operations: changed, events }, false);
@@ -147,7 +160,9 @@ export class DurableEngine {
         });
       } else this.effects.afterCheckpoint(live, operation);
     }
-    return { token: next, operations: live.takeUndelivered().map((operation) => wireOperation(operation, 'epoch-seconds')) };
+    const answer = { token: next, operations: live.takeUndelivered().map((operation) => wireOperation(operation, 'epoch-seconds')) };
+    if (clientToken !== undefined) live.remember(clientToken, token, answer, Date.now());
+    return answer;
   }
 
   /** GetDurableExecutionState: the operations an invocation is given, a page at a time. */
@@ -306,7 +321,7 @@ export class DurableEngine {
     live.token = undefined;
     live.disarmAll();
     this.live.delete(record.arn);
-    this.log(record.functionName, `DURABLE EXECUTION END ${record.arn} Status: ${status} Duration: ${now - record.startedAt} ms`);
+    this.log(record.functionName, `DURABLE EXECUTION END ${record.arn} Status: ${record.status} Duration: ${now - record.startedAt} ms`);
     for (const waiter of live.waiters.splice(0)) waiter(record);
     if (record.parent !== undefined) this.effects.childEnded(record);
   }

@@ -110,6 +110,8 @@ export interface ExecutionRecord {
   readonly executionTimeoutSeconds: number;
   /** The operation of another execution that waits for this one (a chained invoke of a durable function). */
   readonly parent?: { readonly executionArn: string; readonly operationId: string };
+  /** Started by an `Event` Invoke: its result may be 1 MB, not 6 ({@link DURABLE_LIMITS}). */
+  readonly asynchronous?: boolean;
 }
 
 const TERMINAL: ReadonlySet<OperationStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT', 'STOPPED']);
@@ -127,8 +129,12 @@ export const DURABLE_LIMITS = {
   /** One CheckpointDurableExecution request. */
   maxCheckpointBatchBytes: 768_000,
   maxOperationsPerExecution: 25_000,
-  /** The execution's result, as a synchronous Invoke answers it. */
+  /**
+   * The execution's result: "Asynchronous invocations support up to 1 MB, and synchronous
+   * invocations support up to 6 MB" (GetDurableExecution's Result, the Lambda API reference).
+   */
   maxResultBytes: 6_291_456,
+  maxAsyncResultBytes: 1_048_576,
   /** A callback's result or error. */
   maxCallbackPayloadBytes: 262_144,
 } as const;
@@ -151,4 +157,6 @@ export interface FunctionInvoker {
 export interface StartOptions {
   readonly name?: string;
   readonly parent?: ExecutionRecord['parent'];
+  /** Started by an `Event` Invoke. */
+  readonly asynchronous?: boolean;
 }

@@ -4,8 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DurableConfig } from '../core/types';
+import { LambdaErrorType } from '../lambda/error-types';
 import type { QualifiedFunction } from '../lambda/lambda-service';
-import type { ErrorObject, ExecutionRecord, ExecutionStatus, OperationRecord } from './durable-types';
+import { DURABLE_LIMITS, type ErrorObject, type ExecutionRecord, type ExecutionStatus, type OperationRecord } from './durable-types';
 import type { ExecutionChange } from './live-execution';
 import { eventFor } from './operation-updates';
 
@@ -20,6 +21,7 @@ export function newExecution(
   name: string,
   parent: ExecutionRecord['parent'] | undefined,
   now: number,
+  asynchronous = false,
 ): { record: ExecutionRecord; change: ExecutionChange } {
   const { definition } = target;
   const record: ExecutionRecord = {
@@ -36,6 +38,7 @@ export function newExecution(
     retentionDays: config.retentionPeriodDays,
     executionTimeoutSeconds: config.executionTimeoutSeconds,
     ...(parent === undefined ? {} : { parent }),
+    ...(asynchronous ? { asynchronous } : {}),
   };
   const executionOperation: OperationRecord = {
     Id: randomUUID(),
@@ -55,15 +58,18 @@ const OUTCOMES = { SUCCEEDED: 'Succeeded', FAILED: 'Failed', TIMED_OUT: 'TimedOu
 
 /**
  * The change that ends an execution. Its EXECUTION operation ends with it, unless a checkpoint
- * already ended it (a result too large to answer with, checkpointed by the SDK).
+ * already ended it (a result too large to answer with, checkpointed by the SDK). A result over
+ * what the execution may return (1 MB when started by an `Event` Invoke, 6 MB otherwise) fails it
+ * instead, never cut.
  */
 export function endedExecution(
   record: ExecutionRecord,
   operations: readonly OperationRecord[],
-  status: Exclude<ExecutionStatus, 'RUNNING'>,
-  outcome: { readonly result?: string; readonly error?: ErrorObject },
+  endStatus: Exclude<ExecutionStatus, 'RUNNING'>,
+  endOutcome: { readonly result?: string; readonly error?: ErrorObject },
   now: number,
 ): ExecutionChange & { readonly execution: ExecutionRecord } {
+  const { status, outcome } = withinResultLimit(record, endStatus, endOutcome);
   const ended: ExecutionRecord = {
     ...record,
     status,
@@ -83,5 +89,25 @@ export function endedExecution(
     execution: ended,
     operations: [{ ...executionOperation, Status: status, EndTimestamp: now }],
     events: [{ ...eventFor(executionOperation, OUTCOMES[status], now, details), Name: record.name }],
+  };
+}
+
+function withinResultLimit(
+  record: ExecutionRecord,
+  status: Exclude<ExecutionStatus, 'RUNNING'>,
+  outcome: { readonly result?: string; readonly error?: ErrorObject },
+): { status: Exclude<ExecutionStatus, 'RUNNING'>; outcome: { readonly result?: string; readonly error?: ErrorObject } } {
+  const limit = record.asynchronous ? DURABLE_LIMITS.maxAsyncResultBytes : DURABLE_LIMITS.maxResultBytes;
+  const bytes = Buffer.byteLength(outcome.result ?? '');
+  if (status !== 'SUCCEEDED' || bytes <= limit) return { status, outcome };
+  const started = record.asynchronous ? 'asynchronously (an Event Invoke)' : 'synchronously';
+  return {
+    status: 'FAILED',
+    outcome: {
+      error: {
+        ErrorType: LambdaErrorType.responseTooLarge,
+        ErrorMessage: `The durable execution's result is ${bytes} bytes; an execution started ${started} returns at most ${limit} bytes.`,
+      },
+    },
   };
 }

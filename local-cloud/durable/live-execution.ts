@@ -9,6 +9,16 @@ import type { NewHistoryEvent } from './operation-updates';
 
 /** setTimeout's longest delay; a later deadline is reached in several steps. */
 const MAX_TIMER_DELAY_MS = 2_147_483_647;
+/** How long a checkpoint's `ClientToken` makes its retry idempotent, as the API reference says. */
+const CLIENT_TOKEN_WINDOW_MS = 15 * 60_000;
+/** Checkpoint answers kept for their ClientToken at most: a retry comes within seconds, not after thousands more checkpoints. */
+const MAX_REMEMBERED_CHECKPOINTS = 1000;
+
+/** What CheckpointDurableExecution answered. */
+export interface CheckpointAnswer {
+  readonly token: string;
+  readonly operations: Record<string, unknown>[];
+}
 
 export interface ExecutionChange {
   readonly operations?: readonly OperationRecord[];
@@ -36,6 +46,8 @@ export class LiveExecution {
   failedInvocations = 0;
   /** Callers waiting for the end (synchronous Invoke). */
   readonly waiters: ((record: ExecutionRecord) => void)[] = [];
+  /** Checkpoints by their `ClientToken`: the token they presented, their answer, and when. */
+  private readonly answered = new Map<string, { readonly presented: string; readonly answer: CheckpointAnswer; readonly at: number }>();
 
   constructor(
     private readonly store: DurableStore,
@@ -113,6 +125,25 @@ export class LiveExecution {
   /** Whether the service changed something the function has not seen: it must be invoked (again). */
   get hasUndeliveredExternalChange(): boolean {
     return this.externalSequence > this.deliveredSequence;
+  }
+
+  /**
+   * The answer already given to a checkpoint with this `ClientToken` and checkpoint token within
+   * 15 minutes: its retry (the answer lost on the way) gets it again, and nothing is applied twice.
+   * https://docs.aws.amazon.com/lambda/latest/api/API_CheckpointDurableExecution.html
+   */
+  answerOf(clientToken: string, presented: string, now: number): CheckpointAnswer | undefined {
+    // Oldest first (insertion order): the AWS SDK gives every checkpoint a token of its own.
+    for (const [key, entry] of this.answered) {
+      if (now - entry.at <= CLIENT_TOKEN_WINDOW_MS && this.answered.size <= MAX_REMEMBERED_CHECKPOINTS) break;
+      this.answered.delete(key);
+    }
+    const entry = this.answered.get(clientToken);
+    return entry?.presented === presented ? entry.answer : undefined;
+  }
+
+  remember(clientToken: string, presented: string, answer: CheckpointAnswer, now: number): void {
+    this.answered.set(clientToken, { presented, answer, at: now });
   }
 
   /** Runs `action` at `at` (epoch ms), replacing a timer of the same key. */

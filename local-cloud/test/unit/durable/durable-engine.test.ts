@@ -126,3 +126,58 @@ describe('step retries', () => {
     expect(lambda.invocations).toHaveLength(2);
   });
 });
+
+describe('ClientToken', () => {
+  it('answers a retried checkpoint with the same ClientToken as the first time, applying nothing twice; without one, the retry is refused', async () => {
+    const wait = { Id: 'wait', Type: 'WAIT', Action: 'START', WaitOptions: { WaitSeconds: 5 } } as const;
+    const answers: unknown[] = [];
+    const { start, engine, store } = setUp({
+      durable: (envelope) => {
+        const arn = envelope.DurableExecutionArn;
+        const first = engine.checkpoint(arn, envelope.CheckpointToken, [wait], 'client-1');
+        // The answer was lost on the way: the SDK sends the same request again.
+        answers.push(first, engine.checkpoint(arn, envelope.CheckpointToken, [wait], 'client-1'));
+        expect(() => engine.checkpoint(arn, envelope.CheckpointToken, [wait], 'client-2')).toThrow('Invalid checkpoint token');
+        expect(() => engine.checkpoint(arn, envelope.CheckpointToken, [wait])).toThrow('Invalid checkpoint token');
+        return { Status: 'PENDING' };
+      },
+    });
+    const record = start();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(answers[1]).toBe(answers[0]);
+    expect(
+      store.events(record.arn, { offset: 0, limit: 100, reverse: false }).filter((event) => event.EventType === 'WaitStarted'),
+    ).toHaveLength(1);
+  });
+});
+
+describe('result limit', () => {
+  const answering = (bytes: number) => setUp({ durable: () => ({ Status: 'SUCCEEDED', Result: JSON.stringify('x'.repeat(bytes - 2)) }) });
+
+  it('fails an execution started by an Event Invoke whose result is over 1 MB with Function.ResponseSizeTooLarge, and takes 1 MB', async () => {
+    const over = answering(1_048_577);
+    const failed = over.engine.start(over.lambda.resolveQualified('durable:1'), '{}', { asynchronous: true }).record;
+    const within = answering(1_048_576);
+    const succeeded = within.engine.start(within.lambda.resolveQualified('durable:1'), '{}', { asynchronous: true }).record;
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(over.engine.execution(failed.arn)).toMatchObject({
+      status: 'FAILED',
+      error: { ErrorType: 'Function.ResponseSizeTooLarge', ErrorMessage: expect.stringContaining('at most 1048576 bytes') },
+    });
+    expect(over.engine.execution(failed.arn)?.result).toBeUndefined();
+    expect(within.engine.execution(succeeded.arn)?.status).toBe('SUCCEEDED');
+  });
+
+  it('takes up to 6 MB from an execution started synchronously, and fails one over it', async () => {
+    const within = answering(6_291_456);
+    const succeeded = within.start();
+    const over = answering(6_291_457);
+    const failed = over.start();
+    await vi.advanceTimersByTimeAsync(0);
+
+    expect(within.engine.execution(succeeded.arn)?.status).toBe('SUCCEEDED');
+    expect(over.engine.execution(failed.arn)?.error?.ErrorMessage).toContain('started synchronously returns at most 6291456 bytes');
+  });
+});
