@@ -98,11 +98,20 @@ function overCapAnswer(name: string, maxConnections: number): string {
  * Written here rather than with `server.maxConnections`: Node drops the new connection without a
  * word and keeps the idle ones, so one client holding idle sockets would lock everyone else out.
  */
-export function applyConnectionLimits(server: Server, requested: ServerLimits, name: string, warn: (message: string) => void): void {
-  const limits = { ...requested, maxConnections: connectionCapFor(requested.maxConnections, openFilesLimit()) };
-  if (limits.maxConnections < requested.maxConnections) {
+export function applyConnectionLimits(
+  server: Server,
+  requested: ServerLimits,
+  name: string,
+  warn: (message: string) => void,
+  openFiles: number | undefined = openFilesLimit(),
+): void {
+  const limits = { ...requested, maxConnections: connectionCapFor(requested.maxConnections, openFiles) };
+  // Said at start only for a cap the user chose; a default lowered to fit `ulimit -n` is said when
+  // it binds (below), as every other cap is, rather than at every start of every server.
+  const isDefault = [DEFAULT_HTTP_API_MAX_CONNECTIONS, DEFAULT_INVOKE_API_MAX_CONNECTIONS].includes(requested.maxConnections);
+  if (limits.maxConnections < requested.maxConnections && !isDefault) {
     warn(
-      `${name}: at most ${limits.maxConnections} connections, not ${requested.maxConnections}: the process may open ${openFilesLimit()} files (ulimit -n), shared with the other server and the functions' pipes`,
+      `${name}: at most ${limits.maxConnections} connections, not ${requested.maxConnections}: the process may open ${openFiles} files (ulimit -n), shared with the other server and the functions' pipes`,
     );
   }
   server.headersTimeout = limits.headersTimeoutMs;

@@ -2,8 +2,15 @@
  * Low of issue 17: the connection caps stay below the file descriptors the process may open
  * (RLIMIT_NOFILE), or idle sockets fill it and `accept` fails for everyone.
  */
+import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { connectionCapFor, DEFAULT_INVOKE_API_MAX_CONNECTIONS, openFilesLimit } from '../../../server/server-limits';
+import {
+  applyConnectionLimits,
+  connectionCapFor,
+  DEFAULT_INVOKE_API_MAX_CONNECTIONS,
+  defaultServerLimits,
+  openFilesLimit,
+} from '../../../server/server-limits';
 
 describe('the connection cap', () => {
   it('of the Invoke API is lowered under a 2048 open-files limit, leaving room for the other server and the pipes', () => {
@@ -19,5 +26,21 @@ describe('the connection cap', () => {
 
   it.runIf(process.platform === 'linux')('reads the soft limit of this process', () => {
     expect(openFilesLimit()).toBeGreaterThan(0);
+  });
+
+  it('is said at start when a cap the user chose is lowered, and not when a default is', () => {
+    const said: string[] = [];
+    applyConnectionLimits(
+      createServer(),
+      defaultServerLimits(DEFAULT_INVOKE_API_MAX_CONNECTIONS),
+      'Invoke API',
+      (line) => said.push(line),
+      2048,
+    );
+    expect(said).toEqual([]);
+    applyConnectionLimits(createServer(), defaultServerLimits(5000), 'Invoke API', (line) => said.push(line), 2048);
+    expect(said).toEqual([
+      "Invoke API: at most 819 connections, not 5000: the process may open 2048 files (ulimit -n), shared with the other server and the functions' pipes",
+    ]);
   });
 });
