@@ -5,6 +5,8 @@
  * checked against the AWS documentation instead (`documented`).
  */
 
+import { awslambdaCases } from './corpus-awslambda';
+
 export interface ConformanceCase {
   readonly name: string;
   /** File name → source, written into the case's task root. */
@@ -178,4 +180,5 @@ export const conformanceCases: readonly ConformanceCase[] = [
     },
     documented: { outcome: 'out-of-memory', source: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html' },
   },
+  ...awslambdaCases,
 ];

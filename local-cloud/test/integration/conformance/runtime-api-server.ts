@@ -77,8 +77,15 @@ export async function startRuntimeApi(invocation: RuntimeApiInvocation): Promise
       }
       const body = await readBody(request);
       const errorType = header('lambda-runtime-function-error-type');
+      // A streamed response that failed part-way carries its error in the trailers (aws-lambda-ric's response-stream).
+      const trailerType = request.trailers['lambda-runtime-function-error-type'];
+      const trailerBody = request.trailers['lambda-runtime-function-error-body'];
       if (request.method === 'POST' && url === `/2018-06-01/runtime/invocation/${invocation.requestId}/response`)
-        reports.push({ kind: 'response', body });
+        reports.push(
+          trailerType === undefined
+            ? { kind: 'response', body }
+            : { kind: 'error', body: Buffer.from(trailerBody ?? '', 'base64'), errorType: trailerType },
+        );
       else if (request.method === 'POST' && url === `/2018-06-01/runtime/invocation/${invocation.requestId}/error`)
         reports.push({ kind: 'error', body, errorType });
       else if (request.method === 'POST' && url === '/2018-06-01/runtime/init/error') reports.push({ kind: 'init-error', body, errorType });
