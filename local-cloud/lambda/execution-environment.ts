@@ -30,6 +30,12 @@ export interface ExecutionEnvironmentOptions {
   readonly user?: FunctionUser;
   /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default runtime/runtime-bootstrap.cjs */
   readonly bootstrap?: string;
+  /**
+   * Freeze the process between invocations (after INIT and after each answer), as Lambda does:
+   * what the function leaves running runs only in its next invocation (runtime/freezer.ts). Never
+   * with `--inspect`, whose debugger needs the process to answer while it idles. @default true
+   */
+  readonly freezeWhenIdle?: boolean;
 }
 
 /** Lambda gives INIT up to 10 s on demand. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib */
@@ -69,8 +75,10 @@ export class ExecutionEnvironment implements Environment {
   private initListener: ((message: RuntimeMessage) => void) | undefined;
   invocationCount = 0;
   lastUsedAt = Date.now();
+  private readonly freezeWhenIdle: boolean;
 
   constructor(options: ExecutionEnvironmentOptions) {
+    this.freezeWhenIdle = (options.freezeWhenIdle ?? true) && !(options.execArgv ?? []).some((flag) => flag.startsWith('--inspect'));
     this.logStreamName = options.environment.AWS_LAMBDA_LOG_STREAM_NAME ?? newLogStreamName();
     this.runtime = new RuntimeProcess({
       codeDirectory: options.definition.codeDirectory,
@@ -117,6 +125,7 @@ export class ExecutionEnvironment implements Environment {
           // Ready too late: INIT's timeout has already killed it; its exit ends INIT.
           if (this.stateValue === 'dead') return;
           this.move('ready');
+          if (this.freezeWhenIdle) this.runtime.freeze();
           if (!this.runtime.notePeak(message.maxRssKb)) this.runtime.maxMemoryUsedMb(true);
           // From the spawn, not the handler's load alone: Lambda's Init Duration includes the runtime's start.
           finish({ kind: 'ready', initDurationMs: performance.now() - started });
@@ -210,6 +219,9 @@ export class ExecutionEnvironment implements Environment {
     if (pending === undefined || pending.request.requestId !== message.requestId) return;
     this.runtime.notePeak(message.maxRssKb);
     await this.runtime.waitForOutput(message.outputBytes);
+    // Frozen once it has answered, as Lambda freezes it when the runtime asks for the next event;
+    // after its output, which a pipe may still be taking from it (the wait is bounded).
+    if (this.freezeWhenIdle && this.pending === pending) this.runtime.freeze();
     if (message.type === 'result') this.settle({ kind: 'success', payload: message.payload });
     else this.settle({ kind: 'function-error', error: message.error });
   }

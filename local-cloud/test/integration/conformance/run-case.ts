@@ -3,7 +3,7 @@
  * client, and reduces each run to an `Observation` that leaves out what legitimately differs
  * (times, request IDs, paths, stack frames).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import { ExecutionEnvironment } from '../../../lambda/execution-environment';
 import { resolveNodeBinary } from '../../../lambda/runtime/node-binary';
 import { newTraceId } from '../../../lambda/runtime/runtime-limits';
 import type { ConformanceCase } from './corpus';
-import { startRuntimeApi } from './runtime-api-server';
+import { type RuntimeApiInvocation, type RuntimeApiReport, startRuntimeApi } from './runtime-api-server';
 
 const runtimeDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lambda/runtime');
 /** The bootstrap and the CommonJS modules it requires: each prints as `<runtime>` in a require stack. */
@@ -32,15 +32,21 @@ export interface Observation {
   readonly payload?: string;
   /** `exit status 1`, as Lambda words a process that ended. */
   readonly exitStatus?: string;
-  /** The runtime's console lines (text or JSON format), normalised. */
+  /** The runtime's console lines (text or JSON format), normalised: up to the next invocation, those written while idle included. */
   readonly lines: readonly string[];
+  /** The case's second invocation of the same environment (`secondEvent`), after it idled. */
+  readonly second?: Observation;
 }
+
+/** How long an environment idles between a case's two invocations (frozen, as on Lambda). */
+const IDLE_MS = 400;
 
 interface CaseSetup {
   readonly taskRoot: string;
   readonly definition: FunctionDefinition;
   readonly environment: Record<string, string>;
   readonly requestId: string;
+  readonly secondRequestId: string;
   readonly traceId: string;
 }
 
@@ -74,14 +80,15 @@ export function setUpCase(testCase: ConformanceCase, directory: string): CaseSet
     runtimeModuleDirectories: [],
   });
   delete environment.NODE_PATH;
-  return { taskRoot, definition, environment, requestId: randomUUID(), traceId: newTraceId() };
+  return { taskRoot, definition, environment, requestId: randomUUID(), secondRequestId: randomUUID(), traceId: newTraceId() };
 }
 
 /** Paths, times, IDs and stack frames out; the rest of each console line kept. */
 function normaliseLine(line: string, setup: CaseSetup, runtimePaths: readonly string[]): string | undefined {
   let text = line.replaceAll(`file://${setup.taskRoot}`, '<task-root>').replaceAll(setup.taskRoot, '<task-root>');
   for (const runtimePath of runtimePaths) text = text.replaceAll(`file://${runtimePath}`, '<runtime>').replaceAll(runtimePath, '<runtime>');
-  text = text.replaceAll(setup.requestId, '<request-id>');
+  // Both invocations' alike: a line a thawed timer writes may carry either, as the client's store has it.
+  text = text.replaceAll(setup.requestId, '<request-id>').replaceAll(setup.secondRequestId, '<request-id>');
   const withoutFrames = (value: string) =>
     value.replace(/[\r\n]\s+at [^\r\n]*/g, '').replace(/[\r\n]\s+\.\.\. \d+ lines matching cause stack trace \.\.\./g, '');
   const withoutStacks = (value: unknown): unknown => {
@@ -133,16 +140,50 @@ function errorFields(body: string, setup: CaseSetup, runtimePaths: readonly stri
 const normaliseAll = (lines: readonly string[], setup: CaseSetup, runtimePaths: readonly string[]) =>
   lines.map((line) => normaliseLine(line, setup, runtimePaths)).filter((line): line is string => line !== undefined);
 
+/** One invocation's ending as an observation. */
+function observed(
+  result: EnvironmentInvokeResult,
+  lines: readonly string[],
+  setup: CaseSetup,
+  runtimePaths: readonly string[],
+): Observation {
+  const normalised = normaliseAll(lines, setup, runtimePaths);
+  switch (result.kind) {
+    case 'success':
+      return { outcome: 'success', payload: payloadText(result.payload), lines: normalised };
+    case 'function-error':
+      return { outcome: 'function-error', ...errorFields(JSON.stringify(result.error), setup, runtimePaths), lines: normalised };
+    case 'exit':
+      return { outcome: 'exit', exitStatus: result.description, lines: normalised };
+    case 'out-of-memory':
+      return { outcome: 'out-of-memory', lines: normalised };
+    case 'timeout':
+      return { outcome: 'timeout', lines: normalised };
+  }
+}
+
 /** The case through the local execution environment (the fork/IPC bootstrap). */
 export async function runLocally(testCase: ConformanceCase, setup: CaseSetup): Promise<Observation> {
   const lines: string[] = [];
+  const secondLines: string[] = [];
+  let sink = lines;
   const environment = new ExecutionEnvironment({
     definition: setup.definition,
     nodeBinary: resolveNodeBinary('nodejs24.x', () => {}),
     environment: setup.environment,
-    onIdleOutputLine: (line) => lines.push(line),
+    onIdleOutputLine: (line) => sink.push(line),
   });
   const runtimePaths = bootstrapModules;
+  const invoke = (requestId: string, payload: string) =>
+    environment.invoke({
+      requestId,
+      payload,
+      invokedFunctionArn: setup.definition.arn,
+      timeoutMs: setup.definition.timeoutSeconds * 1000,
+      traceId: setup.traceId,
+      ...(testCase.clientContext === undefined ? {} : { clientContext: testCase.clientContext }),
+      onOutputLine: (line) => sink.push(line),
+    });
   try {
     const init = await environment.start();
     if (init.kind === 'init-error') {
@@ -152,32 +193,32 @@ export async function runLocally(testCase: ConformanceCase, setup: CaseSetup): P
         lines: normaliseAll(lines, setup, runtimePaths),
       };
     }
-    const result: EnvironmentInvokeResult = await environment.invoke({
-      requestId: setup.requestId,
-      payload: testCase.event ?? '{"n":1}',
-      invokedFunctionArn: setup.definition.arn,
-      timeoutMs: setup.definition.timeoutSeconds * 1000,
-      traceId: setup.traceId,
-      ...(testCase.clientContext === undefined ? {} : { clientContext: testCase.clientContext }),
-      onOutputLine: (line) => lines.push(line),
-    });
-    const normalised = normaliseAll(lines, setup, runtimePaths);
-    switch (result.kind) {
-      case 'success':
-        return { outcome: 'success', payload: payloadText(result.payload), lines: normalised };
-      case 'function-error':
-        return { outcome: 'function-error', ...errorFields(JSON.stringify(result.error), setup, runtimePaths), lines: normalised };
-      case 'exit':
-        return { outcome: 'exit', exitStatus: result.description, lines: normalised };
-      case 'out-of-memory':
-        return { outcome: 'out-of-memory', lines: normalised };
-      case 'timeout':
-        return { outcome: 'timeout', lines: normalised };
-    }
+    const result = await invoke(setup.requestId, testCase.event ?? '{"n":1}');
+    if (testCase.secondEvent === undefined || environment.state !== 'idle') return observed(result, lines, setup, runtimePaths);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    sink = secondLines;
+    const second = await invoke(setup.secondRequestId, testCase.secondEvent);
+    return { ...observed(result, lines, setup, runtimePaths), second: observed(second, secondLines, setup, runtimePaths) };
   } finally {
     environment.stop();
     await environment.whenExited();
   }
+}
+
+/** What the runtime client posted for one invocation, as an observation. */
+function reported(
+  report: RuntimeApiReport | undefined,
+  lines: readonly string[],
+  ended: string,
+  setup: CaseSetup,
+  runtimePaths: readonly string[],
+): Observation {
+  if (report?.kind === 'init-error')
+    return { outcome: 'init-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
+  if (report?.kind === 'error')
+    return { outcome: 'function-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
+  if (report?.kind === 'response') return { outcome: 'success', payload: payloadText(report.body.toString('utf8')), lines };
+  return { outcome: 'exit', exitStatus: ended === 'finished' ? 'still running' : ended, lines };
 }
 
 /** The case through AWS's runtime client, against a Runtime API served for the test. */
@@ -186,24 +227,36 @@ export async function runWithRuntimeClient(
   setup: CaseSetup,
   client: { readonly entry: string; readonly nodeBinary: string },
 ): Promise<Observation> {
-  const api = await startRuntimeApi({
-    requestId: setup.requestId,
-    payload: testCase.event ?? '{"n":1}',
-    deadlineEpochMs: Date.now() + setup.definition.timeoutSeconds * 1000,
+  const invocation = (requestId: string, payload: string): RuntimeApiInvocation => ({
+    requestId,
+    payload,
+    deadlineEpochMs: Date.now() + IDLE_MS + setup.definition.timeoutSeconds * 1000,
     invokedFunctionArn: setup.definition.arn,
     traceId: setup.traceId,
     ...(testCase.clientContext === undefined ? {} : { clientContext: testCase.clientContext }),
   });
-  const child = spawn(client.nodeBinary, [client.entry], {
+  const invocations = [invocation(setup.requestId, testCase.event ?? '{"n":1}')];
+  if (testCase.secondEvent !== undefined) invocations.push(invocation(setup.secondRequestId, testCase.secondEvent));
+  const stdout: Buffer[] = [];
+  /** How many chunks of output came before the second invocation's event: the first's, and the idle time's. */
+  let beforeSecond: number | undefined;
+  let child: ChildProcess | undefined;
+  // Lambda's side: the environment frozen while no event is pending, thawed when the next one comes.
+  const api = await startRuntimeApi(invocations, async () => {
+    child?.kill('SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    beforeSecond = stdout.length;
+    child?.kill('SIGCONT');
+  });
+  child = spawn(client.nodeBinary, [client.entry], {
     cwd: setup.taskRoot,
     env: { ...setup.environment, AWS_LAMBDA_RUNTIME_API: api.address },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const stdout: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.resume();
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr?.resume();
   const exited = new Promise<string>((resolve) => {
-    child.on('close', (code, signal) => resolve(signal === null ? `exit status ${code ?? 0}` : `signal: ${signal}`));
+    child?.on('close', (code, signal) => resolve(signal === null ? `exit status ${code ?? 0}` : `signal: ${signal}`));
   });
   try {
     const ended = await Promise.race([
@@ -215,15 +268,14 @@ export async function runWithRuntimeClient(
     child.kill('SIGKILL');
     await exited;
     const runtimePaths = [client.entry];
-    const lines = normaliseAll(Buffer.concat(stdout).toString('utf8').split('\n'), setup, runtimePaths);
-    const report = api.reports[0];
-    if (report?.kind === 'init-error')
-      return { outcome: 'init-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
-    if (report?.kind === 'error')
-      return { outcome: 'function-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
-    if (report?.kind === 'response') return { outcome: 'success', payload: payloadText(report.body.toString('utf8')), lines };
-    if (ended === 'stuck') throw new Error(`the runtime client neither answered nor exited for case "${testCase.name}"`);
-    return { outcome: 'exit', exitStatus: ended === 'finished' ? 'still running' : ended, lines };
+    const linesOf = (chunks: Buffer[]) => normaliseAll(Buffer.concat(chunks).toString('utf8').split('\n'), setup, runtimePaths);
+    const reportOf = (requestId: string) => api.reports.find((report) => report.kind === 'init-error' || report.requestId === requestId);
+    const first = reported(reportOf(setup.requestId), linesOf(stdout.slice(0, beforeSecond)), ended, setup, runtimePaths);
+    if (first.outcome === 'exit' && ended === 'stuck')
+      throw new Error(`the runtime client neither answered nor exited for case "${testCase.name}"`);
+    if (beforeSecond === undefined) return first;
+    const secondReport = api.reports.find((report) => report.kind !== 'init-error' && report.requestId === setup.secondRequestId);
+    return { ...first, second: reported(secondReport, linesOf(stdout.slice(beforeSecond)), ended, setup, runtimePaths) };
   } finally {
     await api.close();
   }

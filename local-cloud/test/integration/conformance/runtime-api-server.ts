@@ -1,8 +1,9 @@
 /**
- * A Runtime API for one invocation, written for the conformance suite: enough of Lambda's side of
- * https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html for `aws-lambda-ric` to run a
- * handler once. The first `next` gets the event; a second `next` means the runtime has finished
- * the invocation and is waiting for another, which never comes.
+ * A Runtime API for a case's invocations, written for the conformance suite: enough of Lambda's
+ * side of https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html for `aws-lambda-ric` to
+ * run a handler. Each `next` gets the following event; before a second or later one, `between`
+ * runs (the runner freezes the runtime there, as Lambda does while no event is pending); a `next`
+ * past the last event means the runtime has finished, and waits for one that never comes.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,8 +19,8 @@ export interface RuntimeApiInvocation {
 }
 
 export type RuntimeApiReport =
-  | { readonly kind: 'response'; readonly body: Buffer }
-  | { readonly kind: 'error'; readonly body: Buffer; readonly errorType: string | undefined }
+  | { readonly kind: 'response'; readonly requestId: string; readonly body: Buffer }
+  | { readonly kind: 'error'; readonly requestId: string; readonly body: Buffer; readonly errorType: string | undefined }
   | { readonly kind: 'init-error'; readonly body: Buffer; readonly errorType: string | undefined };
 
 export interface RuntimeApiServer {
@@ -27,7 +28,7 @@ export interface RuntimeApiServer {
   readonly address: string;
   /** What the runtime posted, in order. */
   readonly reports: RuntimeApiReport[];
-  /** Resolves when the runtime asks for a second invocation (it has finished the first). */
+  /** Resolves when the runtime asks for an invocation past the last (it has finished them all). */
   readonly finished: Promise<void>;
   close(): Promise<void>;
 }
@@ -41,7 +42,11 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-export async function startRuntimeApi(invocation: RuntimeApiInvocation): Promise<RuntimeApiServer> {
+export async function startRuntimeApi(
+  invocations: readonly RuntimeApiInvocation[],
+  /** Runs before the runtime gets the event of invocation `index` (1 for the second). */
+  between: (index: number) => Promise<void> = async () => undefined,
+): Promise<RuntimeApiServer> {
   const reports: RuntimeApiReport[] = [];
   let nextCalls = 0;
   let markFinished: () => void = () => {};
@@ -58,12 +63,14 @@ export async function startRuntimeApi(invocation: RuntimeApiInvocation): Promise
       };
       if (request.method === 'GET' && url === '/2018-06-01/runtime/invocation/next') {
         nextCalls += 1;
-        if (nextCalls > 1) {
-          // No second invocation: hold the request until the server closes.
+        const invocation = invocations[nextCalls - 1];
+        if (invocation === undefined) {
+          // No further invocation: hold the request until the server closes.
           held.push(response);
           markFinished();
           return;
         }
+        if (nextCalls > 1) await between(nextCalls - 1);
         response.writeHead(200, {
           'Content-Type': 'application/json',
           'Lambda-Runtime-Aws-Request-Id': invocation.requestId,
@@ -80,14 +87,15 @@ export async function startRuntimeApi(invocation: RuntimeApiInvocation): Promise
       // A streamed response that failed part-way carries its error in the trailers (aws-lambda-ric's response-stream).
       const trailerType = request.trailers['lambda-runtime-function-error-type'];
       const trailerBody = request.trailers['lambda-runtime-function-error-body'];
-      if (request.method === 'POST' && url === `/2018-06-01/runtime/invocation/${invocation.requestId}/response`)
+      const [, requestId = '', outcome] = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url) ?? [];
+      const known = invocations.some((invocation) => invocation.requestId === requestId);
+      if (request.method === 'POST' && known && outcome === 'response')
         reports.push(
           trailerType === undefined
-            ? { kind: 'response', body }
-            : { kind: 'error', body: Buffer.from(trailerBody ?? '', 'base64'), errorType: trailerType },
+            ? { kind: 'response', requestId, body }
+            : { kind: 'error', requestId, body: Buffer.from(trailerBody ?? '', 'base64'), errorType: trailerType },
         );
-      else if (request.method === 'POST' && url === `/2018-06-01/runtime/invocation/${invocation.requestId}/error`)
-        reports.push({ kind: 'error', body, errorType });
+      else if (request.method === 'POST' && known && outcome === 'error') reports.push({ kind: 'error', requestId, body, errorType });
       else if (request.method === 'POST' && url === '/2018-06-01/runtime/init/error') reports.push({ kind: 'init-error', body, errorType });
       else {
         response.writeHead(404).end();
