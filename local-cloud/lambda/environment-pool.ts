@@ -16,6 +16,8 @@ export interface Lease {
   /** Set when the environment was started for this invocation (a cold start). */
   readonly initDurationMs?: number;
   readonly initError?: RuntimeErrorDocument;
+  /** Set when INIT ran past its limit (that attempt's duration): it runs again inside this invocation. */
+  readonly suppressedInitMs?: number;
   /** Set when the invocation waited for the local resource budget. */
   readonly queueWait?: QueueWait;
 }
@@ -190,8 +192,13 @@ export class EnvironmentPool {
       this.environments.add(environment);
       try {
         const init = await environment.start().finally(() => entry.release());
-        const lease = { environment, initDurationMs: init.initDurationMs, ...this.queueWaitOf(waiter) };
-        waiter.resolve(init.kind === 'init-error' ? { ...lease, initError: init.error } : lease);
+        const queueWait = this.queueWaitOf(waiter);
+        // A suppressed INIT is billed inside the invocation that runs it again: REPORT has no Init Duration then.
+        if (init.kind === 'suppressed') waiter.resolve({ environment, suppressedInitMs: init.initDurationMs, ...queueWait });
+        else {
+          const lease = { environment, initDurationMs: init.initDurationMs, ...queueWait };
+          waiter.resolve(init.kind === 'init-error' ? { ...lease, initError: init.error } : lease);
+        }
       } catch (error) {
         this.stop(environment);
         waiter.reject(error);

@@ -172,6 +172,7 @@ export async function runLocally(testCase: ConformanceCase, setup: CaseSetup): P
     nodeBinary: resolveNodeBinary('nodejs24.x', () => {}),
     environment: setup.environment,
     onIdleOutputLine: (line) => sink.push(line),
+    ...(testCase.initTimeoutMs === undefined ? {} : { initTimeoutMs: testCase.initTimeoutMs }),
   });
   const runtimePaths = bootstrapModules;
   const invoke = (requestId: string, payload: string) =>
