@@ -20,6 +20,8 @@ export interface Lease {
   /** Set on an environment's first invocation: its INIT (the cold start's `Init Duration`). */
   readonly initDurationMs?: number;
   readonly initError?: RuntimeErrorDocument;
+  /** Set when INIT ran past its limit (that attempt's duration): it runs again inside this invocation. */
+  readonly suppressedInitMs?: number;
   /** Set when the invocation waited for a local limit (the budget, the init gate). */
   readonly queueWait?: QueueWait;
 }
@@ -54,8 +56,8 @@ export class EnvironmentPool {
   private readonly idle: Environment[] = [];
   /** Environments leased to an invocation of the current code, and since when (leased longest first). */
   private readonly busy = new Map<Environment, number>();
-  /** The INIT of an environment that started and has served nobody yet. */
-  private readonly unreportedInit = new Map<Environment, number>();
+  /** The INIT of an environment that started and has served nobody yet: for its first lease. */
+  private readonly unreportedInit = new Map<Environment, Pick<Lease, 'initDurationMs' | 'suppressedInitMs'>>();
   private readonly waiters: Waiter[] = [];
   private readonly pending: PendingStart[] = [];
   /** Starts under way: past the gate, creating or running INIT. */
@@ -271,12 +273,15 @@ export class EnvironmentPool {
       else waiter.resolve({ environment, initDurationMs: init.initDurationMs, initError: init.error, ...queueWaitOf(waiter) });
       return;
     }
+    // A suppressed INIT (past Lambda's 10 s) runs again inside the first invocation, which bills it:
+    // that REPORT has no Init Duration, and the log has the attempt's INIT_REPORT.
     this.times.recordStart(init.initDurationMs);
     if (this.closed) {
       this.stop(environment);
       return;
     }
-    this.unreportedInit.set(environment, init.initDurationMs);
+    const { initDurationMs } = init;
+    this.unreportedInit.set(environment, init.kind === 'suppressed' ? { suppressedInitMs: initDurationMs } : { initDurationMs });
     this.offer(environment);
   }
 
@@ -290,13 +295,9 @@ export class EnvironmentPool {
 
   private lease(environment: Environment, waiter: Waiter | undefined): Lease {
     this.busy.set(environment, performance.now());
-    const initDurationMs = this.unreportedInit.get(environment);
+    const init = this.unreportedInit.get(environment);
     this.unreportedInit.delete(environment);
-    return {
-      environment,
-      ...(initDurationMs === undefined ? {} : { initDurationMs }),
-      ...(waiter === undefined ? {} : queueWaitOf(waiter)),
-    };
+    return { environment, ...init, ...(waiter === undefined ? {} : queueWaitOf(waiter)) };
   }
 
   /** Says in the waiter's QUEUED line which local limit held the start meant for it. */

@@ -29,7 +29,7 @@ export interface FakeAnswer {
 }
 
 export interface FakeScript {
-  /** How long INIT takes. @default 0 */
+  /** How long INIT takes; past 10 s it is suppressed, and runs again (as long) inside the first invocation. @default 0 */
   readonly initMs?: number;
   /** INIT fails with this document (the handler threw while loading). */
   readonly initError?: RuntimeErrorDocument;
@@ -41,7 +41,7 @@ export interface FakeScript {
   readonly answer?: (request: InvokeRequest, environment: FakeEnvironment) => FakeAnswer;
 }
 
-/** Lambda gives INIT up to 10 s, as ExecutionEnvironment does. */
+/** Lambda gives INIT up to 10 s, then suppresses it, as ExecutionEnvironment does. */
 const INIT_TIMEOUT_MS = 10_000;
 
 export const success = (payload: string, afterMs = 0): FakeAnswer => ({ afterMs, result: { kind: 'success', payload } });
@@ -65,6 +65,8 @@ export class FakeEnvironment implements Environment {
   private readonly exitListeners: ((description: string) => void)[] = [];
   private pending: { readonly resolve: (result: EnvironmentInvokeResult) => void; readonly timers: NodeJS.Timeout[] } | undefined;
   private initFinish: ((result: EnvironmentInitResult) => void) | undefined;
+  /** INIT was suppressed: the first invocation runs it again. */
+  private initAgain = false;
   /** How many times the pool or service stopped it. */
   stops = 0;
 
@@ -83,12 +85,6 @@ export class FakeEnvironment implements Environment {
     const initMs = this.script.initMs ?? 0;
     return new Promise((resolve) => {
       const started = Date.now();
-      const initTimeout = setTimeout(() => this.stop(), INIT_TIMEOUT_MS);
-      this.initFinish = (result) => {
-        clearTimeout(initTimeout);
-        this.initFinish = undefined;
-        resolve(result);
-      };
       const done = setTimeout(() => {
         if (this.stateValue !== 'initializing') return;
         if (this.script.initExit !== undefined) return this.end(this.script.initExit);
@@ -100,6 +96,17 @@ export class FakeEnvironment implements Environment {
         this.stateValue = 'idle';
         this.initFinish?.({ kind: 'ready', initDurationMs: Date.now() - started });
       }, initMs);
+      const initTimeout = setTimeout(() => {
+        clearTimeout(done);
+        this.initAgain = true;
+        this.stateValue = 'idle';
+        this.initFinish?.({ kind: 'suppressed', initDurationMs: Date.now() - started });
+      }, INIT_TIMEOUT_MS);
+      this.initFinish = (result) => {
+        clearTimeout(initTimeout);
+        this.initFinish = undefined;
+        resolve(result);
+      };
       this.whenExited().then((description) => {
         clearTimeout(done);
         this.initFinish?.({
@@ -151,8 +158,20 @@ export class FakeEnvironment implements Environment {
           }, answer.afterMs ?? 0),
         );
       };
-      if ((request.extraLatencyMs ?? 0) > 0) pending.timers.push(setTimeout(run, request.extraLatencyMs));
-      else run();
+      const begin = () => {
+        if ((request.extraLatencyMs ?? 0) > 0) pending.timers.push(setTimeout(run, request.extraLatencyMs));
+        else run();
+      };
+      if (!this.initAgain) return begin();
+      // The suppressed INIT, again, inside this invocation and its timeout.
+      this.initAgain = false;
+      pending.timers.push(
+        setTimeout(() => {
+          if (this.script.initError === undefined) return begin();
+          this.settle({ kind: 'function-error', error: this.script.initError });
+          this.stop();
+        }, this.script.initMs ?? 0),
+      );
     });
   }
 
