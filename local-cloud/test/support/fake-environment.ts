@@ -1,8 +1,8 @@
 /**
  * An in-process execution environment for unit tests of the scheduling rules: it implements the
  * `Environment` seam as `ExecutionEnvironment` does (INIT, one invocation at a time, the timeout,
- * crash and hang injection, stop, exit), but runs a script instead of a process, on timers that
- * vitest's fake timers control. Nothing here forks or sleeps.
+ * crash and hang injection, stop, exit, the freeze between invocations), but runs a script instead
+ * of a process, on timers that vitest's fake timers control. Nothing here forks or sleeps.
  */
 import type { FunctionDefinition } from '../../core/types';
 import type {
@@ -26,6 +26,12 @@ export interface FakeAnswer {
     | { readonly kind: 'out-of-memory'; readonly description: string }
     /** Never answers: the invocation runs into its timeout. */
     | { readonly kind: 'hang' };
+  /**
+   * Work the handler left running after its answer that ends the process (a timer's
+   * `process.exit`, a promise rejected late), this long after the answer in the environment's
+   * own time: frozen, that time passes only while an invocation runs.
+   */
+  readonly exitAfterAnswer?: { readonly afterMs: number; readonly description: string };
 }
 
 export interface FakeScript {
@@ -37,6 +43,8 @@ export interface FakeScript {
   readonly initExit?: string;
   /** Peak memory REPORT shows. @default 64 */
   readonly memoryMb?: number;
+  /** Frozen between invocations, as `ExecutionEnvironment` is by default (`freezeWhenIdle`). @default true */
+  readonly freezeWhenIdle?: boolean;
   /** Each invocation's answer. @default success, echoing the payload, at once */
   readonly answer?: (request: InvokeRequest, environment: FakeEnvironment) => FakeAnswer;
 }
@@ -67,6 +75,10 @@ export class FakeEnvironment implements Environment {
   private initFinish: ((result: EnvironmentInitResult) => void) | undefined;
   /** INIT was suppressed: the first invocation runs it again. */
   private initAgain = false;
+  /** Work left running after an answer that will end the process: its timer runs only while the environment is thawed. */
+  private leftRunning:
+    | { remainingMs: number; readonly description: string; timer?: NodeJS.Timeout | undefined; since?: number }
+    | undefined;
   /** How many times the pool or service stopped it. */
   stops = 0;
 
@@ -134,6 +146,8 @@ export class FakeEnvironment implements Environment {
     this.stateValue = 'busy';
     this.invocationCount += 1;
     this.invocations.push(request);
+    // Thawed with the event: what the last invocation left running goes on.
+    this.resumeLeftRunning();
     return new Promise((resolve) => {
       const pending = { resolve, timers: [] as NodeJS.Timeout[] };
       this.pending = pending;
@@ -154,6 +168,9 @@ export class FakeEnvironment implements Environment {
             if (result.kind === 'hang') return;
             if (result.kind === 'exit' || result.kind === 'out-of-memory')
               return this.end(result.description, result.kind === 'out-of-memory');
+            if (answer.exitAfterAnswer !== undefined)
+              this.leftRunning = { remainingMs: answer.exitAfterAnswer.afterMs, ...answer.exitAfterAnswer };
+            this.resumeLeftRunning();
             this.settle(result);
           }, answer.afterMs ?? 0),
         );
@@ -208,12 +225,33 @@ export class FakeEnvironment implements Environment {
     this.pending = undefined;
     this.lastUsedAt = Date.now();
     if (this.stateValue === 'busy') this.stateValue = result.kind === 'success' || result.kind === 'function-error' ? 'idle' : 'dead';
+    // Frozen once it has answered: what it left running waits for the next invocation.
+    if (this.stateValue === 'idle' && (this.script.freezeWhenIdle ?? true)) this.pauseLeftRunning();
     pending.resolve(result);
+  }
+
+  private resumeLeftRunning(): void {
+    const work = this.leftRunning;
+    if (work === undefined || work.timer !== undefined) return;
+    work.since = Date.now();
+    work.timer = setTimeout(() => {
+      this.leftRunning = undefined;
+      this.end(work.description);
+    }, work.remainingMs);
+  }
+
+  private pauseLeftRunning(): void {
+    const work = this.leftRunning;
+    if (work?.timer === undefined) return;
+    clearTimeout(work.timer);
+    work.timer = undefined;
+    work.remainingMs -= Date.now() - (work.since ?? Date.now());
   }
 
   private end(description: string, outOfMemory = false): void {
     if (this.exitDescription !== undefined) return;
     this.exitDescription = description;
+    clearTimeout(this.leftRunning?.timer);
     if (this.stateValue === 'idle') this.idleExit = outOfMemory ? { kind: 'out-of-memory', description } : { kind: 'exit', description };
     this.stateValue = 'dead';
     const pending = this.pending;

@@ -3,7 +3,8 @@
  * OS shows. The process and what it started are stopped (`T` in /proc) once the environment has
  * answered, and run again with the next event; a frozen environment still has its memory read,
  * its next invocation timed out, and it is ended by the idle reaper, by `stop`, and by the local
- * cloud's exit (which thaws it, so that it ends with its channel). What the freeze does to a
+ * cloud's exit (which thaws it, so that it ends with its channel). One killed from outside while
+ * frozen, or one not frozen that a stray timer ends, fails the next invocation with its exit. What the freeze does to a
  * function's timers and writes is in the conformance suite (corpus-freeze.ts).
  */
 import { spawn } from 'node:child_process';
@@ -121,6 +122,41 @@ describe.runIf(process.platform === 'linux')('an environment frozen between invo
     expect(await until(() => stateOf(Number(a.pid)) === 'gone' && stateOf(Number(a.child)) === 'gone')).toBe(true);
     expect(stateOf(Number(b.pid))).toBe('gone');
     expect(await until(() => stateOf(Number(b.child)) === 'gone')).toBe(true);
+  });
+
+  it('killed from outside while frozen, fails the next invocation with its signal, then is replaced', async () => {
+    const { service, invoke } = startService(inlineFunction('FrozenKilled', withChild));
+    const first = json(await invoke());
+    const pid = Number(first.pid);
+    expect(await until(() => stateOf(pid) === 'T')).toBe(true);
+    process.kill(pid, 'SIGKILL');
+    expect(await until(() => stateOf(pid) === 'gone')).toBe(true);
+
+    const failed = await invoke();
+    expect(json(failed)).toEqual({
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${failed.requestId} Error: Runtime exited with error: signal: killed`,
+    });
+    const next = json(await invoke());
+    expect(next.pid).not.toBe(pid);
+    expect(service.environmentCount('FrozenKilled')).toBe(1);
+  });
+
+  it('with freezeWhenIdle: false, a process.exit left in a timer kills it while idle, and the next invocation fails with its exit', async () => {
+    const source = `exports.handler = async (event) => {
+  if (event.leave) setTimeout(() => process.exit(1), 50);
+  return { pid: process.pid };
+};`;
+    const { invoke } = startService(inlineFunction('ThawedExit', source), { freezeWhenIdle: false });
+    const pid = Number(json(await invoke({ leave: true })).pid);
+    expect(await until(() => stateOf(pid) === 'gone')).toBe(true);
+
+    const failed = await invoke();
+    expect(json(failed)).toEqual({
+      errorType: 'Runtime.ExitError',
+      errorMessage: `RequestId: ${failed.requestId} Error: Runtime exited with error: exit status 1`,
+    });
+    expect(json(await invoke()).pid).not.toBe(pid);
   });
 
   it('is thawed when the local cloud exits without closing it, so that it ends with its channel', async () => {
