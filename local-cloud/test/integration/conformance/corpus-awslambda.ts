@@ -60,6 +60,18 @@ export const awslambdaCases: readonly ConformanceCase[] = [
       source: 'aws-lambda-ric StreamingInvokeProcessor waits for the Runtime API to answer the ended stream',
     },
   },
+  // The client's request for a streamed response holds the event loop from the invocation's start
+  // until the stream has ended; nothing else of the runtime does (corpus.ts: Runtime.NodeJsExit).
+  {
+    name: "streaming: awaiting an unref'd timer while the stream is open",
+    files: {
+      'index.js': `exports.handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  responseStream.write('open ');
+  await new Promise((resolve) => setTimeout(resolve, 50).unref());
+  responseStream.end('then ended');
+});`,
+    },
+  },
   {
     name: 'awslambda.InvokeStore seen by a bundled @aws/lambda-invoke-store',
     files: {
