@@ -110,6 +110,16 @@ export const LAMBDA_FLAGS: readonly FlagDefinition<StartOptions>[] = [
       if (allow) options.lambda.allowOldNode = true;
     },
   },
+  {
+    name: 'freeze-when-idle',
+    type: 'boolean',
+    default: true,
+    layer: 'lambda',
+    help: 'let environments run between invocations; by default each is frozen once it has answered, as on Lambda, so what it left running (a timer, a write) runs in its next invocation',
+    apply: (options, freeze) => {
+      options.lambda.freezeWhenIdle = freeze;
+    },
+  },
   faultFlag('latency-ms', 'latencyMs', 'milliseconds added to every invocation'),
   faultFlag('crash-rate', 'crash', 'share of invocations whose environment crashes (0 to 1)'),
   faultFlag('timeout-rate', 'timeout', "share of invocations that hang until the function's timeout"),

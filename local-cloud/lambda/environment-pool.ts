@@ -43,8 +43,8 @@ export class EnvironmentPool {
   private readonly idle: Environment[] = [];
   /** Environments leased to an invocation of the current code, and since when (leased longest first). */
   private readonly busy = new Map<Environment, number>();
-  /** The INIT of an environment that started and has served nobody yet. */
-  private readonly unreportedInit = new Map<Environment, number>();
+  /** The INIT of an environment that started and has served nobody yet: for its first lease. */
+  private readonly unreportedInit = new Map<Environment, Pick<Lease, 'initDurationMs' | 'suppressedInitMs'>>();
   private readonly waiters: Waiter[] = [];
   /** Starts for no waiter in particular, not yet under way: given up when no longer wanted. */
   private readonly pending: Start[] = [];
@@ -278,8 +278,11 @@ export class EnvironmentPool {
       if (waiter === undefined) this.stop(environment);
       else waiter.resolve({ environment, initDurationMs: init.initDurationMs, initError: init.error, ...queueWaitOf(waiter) });
     } else {
+      // A suppressed INIT (past Lambda's 10 s) runs again inside the first invocation, which bills it:
+      // that REPORT has no Init Duration, and the log has the attempt's INIT_REPORT.
       this.times.recordStart(init.initDurationMs);
-      this.unreportedInit.set(environment, init.initDurationMs);
+      const { initDurationMs } = init;
+      this.unreportedInit.set(environment, init.kind === 'suppressed' ? { suppressedInitMs: initDurationMs } : { initDurationMs });
       if (bound === undefined) this.offer(environment);
       else bound.resolve(this.lease(environment, bound));
     }
@@ -295,13 +298,9 @@ export class EnvironmentPool {
 
   private lease(environment: Environment, waiter: Waiter | undefined): Lease {
     this.busy.set(environment, performance.now());
-    const initDurationMs = this.unreportedInit.get(environment);
+    const init = this.unreportedInit.get(environment);
     this.unreportedInit.delete(environment);
-    return {
-      environment,
-      ...(initDurationMs === undefined ? {} : { initDurationMs }),
-      ...(waiter === undefined ? {} : queueWaitOf(waiter)),
-    };
+    return { environment, ...init, ...(waiter === undefined ? {} : queueWaitOf(waiter)) };
   }
 
   private stop(environment: Environment): void {

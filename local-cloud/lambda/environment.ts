@@ -27,6 +27,13 @@ export type EnvironmentInvokeResult =
 
 export type EnvironmentInitResult =
   | { readonly kind: 'ready'; readonly initDurationMs: number }
+  /**
+   * INIT ran past Lambda's 10 s limit (`initDurationMs` is that attempt's): no kill, but a
+   * "suppressed init". The environment is idle with no process, and its first invocation runs
+   * INIT again, under that invocation's timeout, before the handler.
+   * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib
+   */
+  | { readonly kind: 'suppressed'; readonly initDurationMs: number }
   | { readonly kind: 'init-error'; readonly error: RuntimeErrorDocument; readonly initDurationMs: number };
 
 export interface InvokeRequest {

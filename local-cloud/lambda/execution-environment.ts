@@ -30,15 +30,26 @@ export interface ExecutionEnvironmentOptions {
   readonly user?: FunctionUser;
   /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default runtime/index.mjs */
   readonly bootstrap?: string;
+  /**
+   * Freeze the process between invocations (after INIT and after each answer), as Lambda does:
+   * what the function leaves running runs only in its next invocation (runtime/freezer.ts). Never
+   * with `--inspect`, whose debugger needs the process to answer while it idles. @default true
+   */
+  readonly freezeWhenIdle?: boolean;
+  /** How long INIT may run before it is suppressed (tests shorten it). @default 10 000, Lambda's limit */
+  readonly initTimeoutMs?: number;
 }
 
-/** Lambda gives INIT up to 10 s on demand. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib */
+/**
+ * Lambda gives INIT up to 10 s on demand; past it, INIT runs again inside the first invocation, under
+ * the function's timeout. https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib
+ */
 const INIT_TIMEOUT_MS = 10_000;
 /** While a debugger holds the process past its deadline, how often to look again. */
 const DEBUGGER_RECHECK_MS = 1000;
 
 /** What moves an environment from one state to another. */
-type EnvironmentEvent = 'start' | 'ready' | 'invoke' | 'answered' | 'failed' | 'stop' | 'exit';
+type EnvironmentEvent = 'start' | 'ready' | 'suppressed' | 'invoke' | 'answered' | 'failed' | 'stop' | 'exit';
 
 /**
  * Every transition of the lifecycle, in one place; a pair not listed cannot happen. `stop` while
@@ -46,7 +57,8 @@ type EnvironmentEvent = 'start' | 'ready' | 'invoke' | 'answered' | 'failed' | '
  */
 const TRANSITIONS: Readonly<Record<EnvironmentState, Partial<Record<EnvironmentEvent, EnvironmentState>>>> = {
   created: { start: 'initializing', stop: 'dead' },
-  initializing: { ready: 'idle', stop: 'dead', exit: 'dead' },
+  // Suppressed: idle with no process; its first invocation runs INIT again.
+  initializing: { ready: 'idle', suppressed: 'idle', stop: 'dead', exit: 'dead' },
   idle: { invoke: 'busy', stop: 'dead', exit: 'dead' },
   busy: { answered: 'idle', failed: 'dead', stop: 'busy', exit: 'dead' },
   dead: { stop: 'dead', exit: 'dead', failed: 'dead' },
@@ -60,7 +72,10 @@ interface PendingInvocation {
 
 export class ExecutionEnvironment implements Environment {
   readonly logStreamName: string;
-  private readonly runtime: RuntimeProcess;
+  /** The process; a new one, not yet spawned, after a suppressed init. */
+  private runtime: RuntimeProcess;
+  /** INIT was suppressed: the next invocation runs it again first. */
+  private initAgain = false;
   private stateValue: EnvironmentState = 'created';
   private pending: PendingInvocation | undefined;
   private exitDescription: string | undefined;
@@ -71,10 +86,17 @@ export class ExecutionEnvironment implements Environment {
   private initListener: ((message: RuntimeMessage) => void) | undefined;
   invocationCount = 0;
   lastUsedAt = Date.now();
+  private readonly freezeWhenIdle: boolean;
 
-  constructor(options: ExecutionEnvironmentOptions) {
+  constructor(private readonly options: ExecutionEnvironmentOptions) {
+    this.freezeWhenIdle = (options.freezeWhenIdle ?? true) && !(options.execArgv ?? []).some((flag) => flag.startsWith('--inspect'));
     this.logStreamName = options.environment.AWS_LAMBDA_LOG_STREAM_NAME ?? newLogStreamName();
-    this.runtime = new RuntimeProcess({
+    this.runtime = this.newRuntime();
+  }
+
+  private newRuntime(): RuntimeProcess {
+    const { options } = this;
+    const runtime: RuntimeProcess = new RuntimeProcess({
       codeDirectory: options.definition.codeDirectory,
       memorySizeMb: options.definition.memorySizeMb,
       nodeBinary: options.nodeBinary,
@@ -83,9 +105,11 @@ export class ExecutionEnvironment implements Environment {
       ...(options.user === undefined ? {} : { user: options.user }),
       ...(options.bootstrap === undefined ? {} : { bootstrap: options.bootstrap }),
       onLine: (line) => (this.pending === undefined ? options.onIdleOutputLine(line) : this.pending.request.onOutputLine(line)),
-      onMessage: (message) => void this.onMessage(message),
-      onExit: (exit) => this.onExit(exit),
+      // A process a suppressed init replaced says nothing more that counts.
+      onMessage: (message) => void (runtime === this.runtime && this.onMessage(message)),
+      onExit: (exit) => runtime === this.runtime && this.onExit(exit),
     });
+    return runtime;
   }
 
   get state(): EnvironmentState {
@@ -107,7 +131,15 @@ export class ExecutionEnvironment implements Environment {
     const started = performance.now();
     this.runtime.spawn();
     return new Promise<EnvironmentInitResult>((resolve) => {
-      const initTimer = setTimeout(() => this.stop(), INIT_TIMEOUT_MS);
+      // Past the limit, INIT is suppressed, not failed: this process goes, and the first invocation starts another.
+      const initTimer = setTimeout(() => {
+        const late = this.runtime;
+        this.runtime = this.newRuntime();
+        late.kill();
+        this.initAgain = true;
+        this.move('suppressed');
+        finish({ kind: 'suppressed', initDurationMs: performance.now() - started });
+      }, this.options.initTimeoutMs ?? INIT_TIMEOUT_MS);
       const finish = (result: EnvironmentInitResult) => {
         clearTimeout(initTimer);
         this.initListener = undefined;
@@ -116,9 +148,8 @@ export class ExecutionEnvironment implements Environment {
       };
       this.initListener = (message) => {
         if (message.type === 'ready') {
-          // Ready too late: INIT's timeout has already killed it; its exit ends INIT.
-          if (this.stateValue === 'dead') return;
           this.move('ready');
+          if (this.freezeWhenIdle) this.runtime.freeze();
           if (!this.runtime.notePeak(message.maxRssKb)) this.runtime.maxMemoryUsedMb(true);
           // From the spawn, not the handler's load alone: Lambda's Init Duration includes the runtime's start.
           finish({ kind: 'ready', initDurationMs: performance.now() - started });
@@ -150,7 +181,8 @@ export class ExecutionEnvironment implements Environment {
       this.invocationCount += 1;
       return Promise.resolve(idleExit);
     }
-    if (this.stateValue !== 'idle' || this.pid === undefined) throw new Error(`cannot invoke an environment that is ${this.stateValue}`);
+    if (this.stateValue !== 'idle' || (this.pid === undefined && !this.initAgain))
+      throw new Error(`cannot invoke an environment that is ${this.stateValue}`);
     this.move('invoke');
     this.invocationCount += 1;
     return new Promise<EnvironmentInvokeResult>((resolve) => {
@@ -188,8 +220,12 @@ export class ExecutionEnvironment implements Environment {
           ...(request.tenantId === undefined ? {} : { tenantId: request.tenantId }),
         });
       };
-      if (request.extraLatencyMs !== undefined && request.extraLatencyMs > 0) setTimeout(dispatch, request.extraLatencyMs);
-      else dispatch();
+      const begin = () => {
+        if (request.extraLatencyMs !== undefined && request.extraLatencyMs > 0) setTimeout(dispatch, request.extraLatencyMs);
+        else dispatch();
+      };
+      if (this.initAgain) void this.initInside(pending).then((ready) => ready && begin());
+      else begin();
     });
   }
 
@@ -198,8 +234,37 @@ export class ExecutionEnvironment implements Environment {
   }
 
   stop(): void {
-    this.runtime.kill();
+    if (this.initAgain) {
+      // Suppressed and never invoked: there is no process to end.
+      this.initAgain = false;
+      queueMicrotask(() => this.onExit({ description: 'signal: killed', outOfMemory: false }));
+    } else this.runtime.kill();
     this.move('stop');
+  }
+
+  /**
+   * The suppressed INIT, run again inside the invocation (its timer already running): true once
+   * the handler is loaded; an INIT error ends the invocation with that error, and the environment.
+   */
+  private initInside(pending: PendingInvocation): Promise<boolean> {
+    this.initAgain = false;
+    this.runtime.spawn();
+    return new Promise((resolve) => {
+      this.initListener = (message) => {
+        this.initListener = undefined;
+        if (message.type === 'ready') {
+          this.runtime.notePeak(message.maxRssKb);
+          resolve(this.pending === pending);
+          return;
+        }
+        if (message.type !== 'init-error') return;
+        void this.runtime.waitForOutput(message.outputBytes).then(() => {
+          this.settle({ kind: 'function-error', error: message.error });
+          this.stop();
+          resolve(false);
+        });
+      };
+    });
   }
 
   whenExited(): Promise<string> {
@@ -222,6 +287,9 @@ export class ExecutionEnvironment implements Environment {
     if (pending === undefined || pending.request.requestId !== message.requestId) return;
     this.runtime.notePeak(message.maxRssKb);
     await this.runtime.waitForOutput(message.outputBytes);
+    // Frozen once it has answered, as Lambda freezes it when the runtime asks for the next event;
+    // after its output, which a pipe may still be taking from it (the wait is bounded).
+    if (this.freezeWhenIdle && this.pending === pending) this.runtime.freeze();
     if (message.type === 'result') this.settle({ kind: 'success', payload: message.payload });
     else this.settle({ kind: 'function-error', error: message.error });
   }

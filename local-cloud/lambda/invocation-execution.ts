@@ -41,6 +41,7 @@ export async function executeInvocation(execution: Execution): Promise<InvokeOut
   let result: EnvironmentInvokeResult | { readonly kind: 'init-error'; readonly error: RuntimeErrorDocument };
   const platform = platformLinesFor(definition, execution.region);
   const platformLine = (line: string | undefined) => line !== undefined && log.line(line);
+  if (lease.suppressedInitMs !== undefined) platformLine(platform.initReport({ durationMs: lease.suppressedInitMs, status: 'timeout' }));
   platformLine(platform.start(requestId));
   if (lease.initError !== undefined) {
     result = { kind: 'init-error', error: lease.initError };

@@ -67,6 +67,12 @@ export interface LambdaServiceOptions {
   readonly nodeBinary?: string;
   /** Run functions on a Node.js older than 22 (unsupported) rather than refuse to start. @default false */
   readonly allowOldNode?: boolean;
+  /**
+   * Freeze each environment between invocations (SIGSTOP once it has answered, SIGCONT with the
+   * next event), as Lambda does: what a function leaves running after its answer runs only in its
+   * next invocation. Not for a function started with `--inspect`. @default true
+   */
+  readonly freezeWhenIdle?: boolean;
   /** Idle environments older than this are stopped, as Lambda recycles them. @default 10 minutes */
   readonly idleEnvironmentTtlMs?: number;
   /**

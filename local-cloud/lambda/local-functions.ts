@@ -147,6 +147,7 @@ export class LocalFunctions {
       ...(this.options.allowOldNode === undefined ? {} : { allowOldNode: this.options.allowOldNode }),
       ...(this.options.execArgvByFunction === undefined ? {} : { execArgvByFunction: this.options.execArgvByFunction }),
       ...(this.options.inspect === undefined ? {} : { inspect: this.options.inspect }),
+      ...(this.options.freezeWhenIdle === undefined ? {} : { freezeWhenIdle: this.options.freezeWhenIdle }),
     });
   }
 

@@ -26,6 +26,11 @@ export interface ReportFacts {
   readonly result: InvocationResult;
 }
 
+export interface InitReportFacts {
+  readonly durationMs: number;
+  readonly status: 'timeout';
+}
+
 /**
  * The lines one function's log gets from the platform. Each returns the line to write, or
  * `undefined` when the function's system log level leaves it out.
@@ -34,6 +39,8 @@ export interface PlatformLines {
   /** Text: the timeout and runtime-exit lines are written as today; JSON: they are the records' status. */
   readonly format: 'Text' | 'JSON';
   initStart(): string | undefined;
+  /** `INIT_REPORT`: written for an INIT that timed out (then suppressed, and run again in the invocation). */
+  initReport(facts: InitReportFacts): string | undefined;
   start(requestId: string): string | undefined;
   /** `END` in Text; `platform.runtimeDone` in JSON. */
   end(facts: ReportFacts): string | undefined;
@@ -61,6 +68,7 @@ function textLines(definition: FunctionDefinition, region: string): PlatformLine
   return {
     format: 'Text',
     initStart: () => initStartLine(definition, region),
+    initReport: ({ durationMs, status }) => `INIT_REPORT Init Duration: ${durationMs.toFixed(2)} ms\tPhase: init\tStatus: ${status}`,
     start: (requestId) => `START RequestId: ${requestId} Version: $LATEST`,
     end: ({ requestId }) => `END RequestId: ${requestId}`,
     report: (facts) => reportLine({ ...facts, definition }),
@@ -121,6 +129,14 @@ function jsonLines(definition: FunctionDefinition, region: string, systemLogLeve
         functionVersion: '$LATEST',
       });
     },
+    // WARN: not the DEBUG of an on-demand INIT that succeeded.
+    initReport: ({ durationMs, status }) =>
+      record('platform.initReport', 'WARN', {
+        initializationType: 'on-demand',
+        phase: 'init',
+        status,
+        metrics: { durationMs: roundedMs(durationMs) },
+      }),
     // `tracing` is optional and left out: the local cloud has no X-Ray trace to name.
     start: (requestId) => record('platform.start', 'INFO', { requestId, version: '$LATEST' }),
     end: ({ requestId, durationMs, result }) => {

@@ -11,6 +11,8 @@ export interface Lease {
   /** Set on an environment's first invocation: its INIT (the cold start's `Init Duration`). */
   readonly initDurationMs?: number;
   readonly initError?: RuntimeErrorDocument;
+  /** Set when INIT ran past its limit (that attempt's duration): it runs again inside this invocation. */
+  readonly suppressedInitMs?: number;
   /** Set when the invocation waited for a local limit (the budget, the init gate). */
   readonly queueWait?: QueueWait;
 }

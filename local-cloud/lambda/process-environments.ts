@@ -44,6 +44,8 @@ export interface ProcessEnvironmentsOptions {
   readonly execArgvByFunction?: Readonly<Record<string, readonly string[]>>;
   /** One function's environments with the Node inspector (inspector-ports.ts). @default none */
   readonly inspect?: InspectOptions;
+  /** @default true: see `LambdaServiceOptions.freezeWhenIdle` */
+  readonly freezeWhenIdle?: boolean;
 }
 
 export class ProcessEnvironments {
@@ -103,6 +105,7 @@ export class ProcessEnvironments {
         this.options.logSink(functionLogRecord(definition.name, line));
       },
       ...(execArgv.length === 0 ? {} : { execArgv }),
+      ...(this.options.freezeWhenIdle === undefined ? {} : { freezeWhenIdle: this.options.freezeWhenIdle }),
     });
     if (claim !== undefined) void environment.whenExited().then(claim.release);
     return environment;

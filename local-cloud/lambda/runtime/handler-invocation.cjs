@@ -5,6 +5,7 @@
  */
 const { Writable } = require('node:stream');
 const { errorTypes, RuntimeError } = require('./runtime-errors.cjs');
+const { logError } = require('./runtime-logging.cjs');
 
 /**
  * The context object, as the client builds it (no callbackWaitsForEmptyEventLoop on nodejs24.x).
@@ -41,20 +42,25 @@ function serialize(result) {
 /** A response stream that collects what the handler writes: the local Invoke API answers it whole. */
 function createCollectingStream() {
   const chunks = [];
-  let firstWrite = true;
+  let written = false;
   const stream = new Writable({
     write(chunk, _encoding, callback) {
       chunks.push(Buffer.from(chunk));
       callback();
     },
   });
-  stream.setContentType = () => {};
+  // The content type goes out with the response's headers, before the first write: after it, the client refuses.
+  stream.setContentType = () => {
+    if (written) throw new RuntimeError(errorTypes.invalidStreamingOperation, 'Cannot set content-type, too late.');
+  };
   const write = stream.write.bind(stream);
   stream.write = (chunk, encoding, callback) => {
-    if (firstWrite && typeof stream._onBeforeFirstWrite === 'function') stream._onBeforeFirstWrite((bytes) => write(bytes));
-    firstWrite = false;
+    if (!written && typeof stream._onBeforeFirstWrite === 'function') stream._onBeforeFirstWrite((bytes) => write(bytes));
+    written = true;
     return write(typeof chunk === 'string' || chunk instanceof Uint8Array ? chunk : JSON.stringify(chunk), encoding, callback);
   };
+  // Settles when the handler has ended the stream: the client waits for that (the Runtime API
+  // answers an ended stream), so a stream never ended runs into the function's timeout.
   const finished = new Promise((resolve, reject) => {
     stream.on('finish', resolve);
     stream.on('error', reject);
@@ -62,18 +68,41 @@ function createCollectingStream() {
   return { stream, finished, body: () => Buffer.concat(chunks).toString('utf8') };
 }
 
+const isPromise = (value) => typeof value === 'object' && value !== null && typeof value.then === 'function';
+
 /**
  * The handler's answer as the JSON text Invoke returns (a streaming handler's body as written);
  * called on `receiver`, as the client calls it on its invoke processor (invoke-processor.cjs).
+ * A streaming handler that is not async fails, as the client fails it: a turn later, through the
+ * stream, so a stream it has already ended keeps its body and only the error's log line remains.
+ * `holdWhileStreaming` keeps the process alive until the streaming invocation has ended (runtime-channel.cjs).
  */
-async function runHandler(handler, streaming, event, context, receiver) {
+async function runHandler(handler, streaming, event, context, receiver, holdWhileStreaming = () => () => {}) {
   if (!streaming) return serialize(await handler.call(receiver, event, context));
+  // Held from the start, as the client's request for the response is, until the stream has ended or failed.
+  const release = holdWhileStreaming();
+  try {
+    return await runStreamingHandler(handler, event, context, receiver, release);
+  } finally {
+    release();
+  }
+}
+
+async function runStreamingHandler(handler, event, context, receiver, release) {
   const { stream, finished, body } = createCollectingStream();
+  finished.then(release, release);
   const returned = handler.call(receiver, event, stream, context);
-  if (typeof returned?.then !== 'function') throw new Error('Streaming does not support non-async handlers.');
+  if (!isPromise(returned)) {
+    const error = new Error('Streaming does not support non-async handlers.');
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!stream.writableEnded) throw error;
+    logError('Invoke Error', error);
+    await finished;
+    return body();
+  }
   if ((await returned) !== undefined) console.warn('Streaming handlers ignore return values.');
-  if (!stream.writableFinished) throw new Error('Response stream is not finished.');
   await finished;
+  if (!stream.writableFinished) throw new Error('Response stream is not finished.');
   return body();
 }
 

@@ -22,7 +22,7 @@
  * `LAMBDA_TASK_ROOT`, `AWS_LAMBDA_LOG_FORMAT`, ...), as in the real runtime.
  *
  * The runtime client's parts are the CommonJS modules beside this file: runtime-logging.cjs
- * (LogPatch), runtime-errors.cjs, runtime-globals.cjs (NODE_PATH for imports, `awslambda`),
+ * (LogPatch), runtime-errors.cjs, runtime-globals.cjs (NODE_PATH for imports, `awslambda`), invoke-store.cjs,
  * handler-loader.cjs (UserFunctionLoader) and handler-invocation.cjs (context, result, streaming).
  *
  * Like the runtime client, it installs no `uncaughtException` / `unhandledRejection` handlers:
@@ -36,9 +36,10 @@ const { installAwsLambdaGlobal, installNodePathForImports } = require('./runtime
 const { loadHandler } = require('./handler-loader.cjs');
 const { createContext, runHandler } = require('./handler-invocation.cjs');
 const { createProcessor } = require('./invoke-processor.cjs');
+const { runWithInvokeContext } = require('./invoke-store.cjs');
 const runtimeChannel = require('./runtime-channel.cjs');
 
-const { awaitNext, onInvoke, send, withinChannel } = runtimeChannel;
+const { awaitNext, holdWhileStreaming, onInvoke, send, withinChannel } = runtimeChannel;
 
 // Taken before the function's code loads, so that the function cannot change what REPORT says.
 const resourceUsage = process.resourceUsage.bind(process);
@@ -86,7 +87,9 @@ async function main() {
     try {
       // An Invoke without a payload gives the handler `{}`.
       const event = message.payload === '' ? {} : JSON.parse(message.payload);
-      const payload = await runHandler(handler, streaming, event, createContext(message), processor);
+      const payload = await runWithInvokeContext(message, () =>
+        runHandler(handler, streaming, event, createContext(message), processor, holdWhileStreaming),
+      );
       // The client answers after a turn of the event loop, so `setImmediate` work of the handler runs first.
       await new Promise((resolve) => setImmediate(resolve));
       reply = { type: 'result', requestId, payload: withinChannel(payload) };

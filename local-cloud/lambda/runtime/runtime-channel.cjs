@@ -11,11 +11,34 @@ const channel = new net.Socket({ fd: 3, readable: true, writable: true });
 // the runtime client's pending `next` call does: during INIT and a handler's run, only the
 // function's own handles do, so a handler awaiting an unref'd timer or a promise nothing settles
 // ends the process (exit status 0), as on Lambda. A reply being written keeps it alive until sent.
+// A streaming invocation's response holds it too while open, as the client's HTTP request to the
+// Runtime API for it does from the invocation's start until the stream has ended.
 channel.unref();
+let waitingForNext = false;
+let streamsOpen = 0;
+
+function holdWhileNeeded() {
+  if (waitingForNext || streamsOpen > 0) channel.ref();
+  else channel.unref();
+}
 
 /** Waiting for the platform's next event: nothing else may need to keep the process alive. */
 function awaitNext() {
-  channel.ref();
+  waitingForNext = true;
+  holdWhileNeeded();
+}
+
+/** A streaming invocation's response is open: the process is kept alive until the returned function is called. */
+function holdWhileStreaming() {
+  streamsOpen += 1;
+  holdWhileNeeded();
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    streamsOpen -= 1;
+    holdWhileNeeded();
+  };
 }
 
 function send(message) {
@@ -42,7 +65,8 @@ function onInvoke(handle) {
       partial = [];
       start = newline + 1;
       if (message !== null && typeof message === 'object' && message.type === 'invoke') {
-        channel.unref();
+        waitingForNext = false;
+        holdWhileNeeded();
         handle(message);
       }
     }
@@ -55,4 +79,4 @@ function onInvoke(handle) {
 channel.on('end', () => process.exit(0));
 channel.on('error', () => process.exit(0));
 
-module.exports = { awaitNext, onInvoke, send, withinChannel };
+module.exports = { awaitNext, holdWhileStreaming, onInvoke, send, withinChannel };

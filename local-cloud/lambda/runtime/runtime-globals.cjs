@@ -1,9 +1,10 @@
 'use strict';
 /**
  * What the managed runtime adds to the process before the function loads: module resolution
- * through NODE_PATH for ES modules too, and the `awslambda` global (response streaming).
+ * through NODE_PATH for ES modules too, and the `awslambda` global (response streaming, InvokeStore).
  */
 const path = require('node:path');
+const { invokeStore } = require('./invoke-store.cjs');
 
 /** The marks `awslambda.streamifyResponse` puts on a handler. */
 const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
@@ -44,6 +45,7 @@ function installAwsLambdaGlobal() {
   if (['1', 'true'].includes(process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA ?? '')) return;
   globalThis.awslambda = {
     ...globalThis.awslambda,
+    InvokeStore: invokeStore,
     streamifyResponse(handler, options) {
       handler[HANDLER_STREAMING] = 'response';
       if (typeof options?.highWaterMark === 'number') handler[HANDLER_HIGHWATERMARK] = Number.parseInt(String(options.highWaterMark), 10);

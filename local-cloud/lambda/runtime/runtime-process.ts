@@ -12,6 +12,7 @@ import type { Socket } from 'node:net';
 import path from 'node:path';
 import { packagePath } from '../../core/package-files';
 import { describeExit } from './exit-description';
+import { ProcessFreezer } from './freezer';
 import { LineSplitter } from './output-lines';
 import { ENVIRONMENT_MARKER, killAll, processesMarked, processTree } from './process-tree';
 import { heapLimitArguments, residentMemoryMb } from './runtime-limits';
@@ -80,6 +81,7 @@ export class RuntimeProcess {
   private killedByUs = false;
   private orphansLikely = false;
   private debuggerAttachedValue = false;
+  private readonly freezer = new ProcessFreezer();
 
   constructor(private readonly options: RuntimeProcessOptions) {
     const inspected = (options.execArgv ?? []).some((flag) => flag.startsWith('--inspect'));
@@ -144,10 +146,18 @@ export class RuntimeProcess {
     child.on('error', (error) => this.onExit(`error: ${error.message}`));
   }
 
-  /** Sends one invocation; its answer is the only message accepted until it has come. */
+  /** Sends one invocation, then thaws the process if frozen; its answer is the only message accepted until it has come. */
   invoke(message: { readonly requestId: string } & Readonly<Record<string, unknown>>): void {
     this.awaiting = { phase: 'invoke', requestId: message.requestId };
     this.channel?.write(`${JSON.stringify({ type: 'invoke', ...message })}\n`);
+    // After the write: the process wakes with the event waiting, so it runs the handler before overdue timers, as a thawed Lambda runtime gets its event.
+    this.freezer.thaw();
+  }
+
+  /** Stops the process and what it started until the next `invoke` (freezer.ts). */
+  freeze(): void {
+    const pid = this.child?.pid;
+    if (pid !== undefined && this.exitDescription === undefined) this.freezer.freeze(pid);
   }
 
   /** Fault injection: the process alone dies at once, as a crash would leave what it started. */
@@ -304,6 +314,8 @@ export class RuntimeProcess {
     if (this.exitDescription !== undefined) return;
     this.exitDescription = this.brokenProtocol ?? description;
     this.unwatchMemory();
+    // What was frozen with it and outlived it must not stay stopped: it runs on into the kills below.
+    this.freezer.thaw();
     this.channel?.destroy();
     // Whatever the function started and left behind goes with it. The scan of /proc costs a few
     // milliseconds, so only when the process died on its own or left its pipes held.

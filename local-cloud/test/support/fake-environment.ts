@@ -1,8 +1,8 @@
 /**
  * An in-process execution environment for unit tests of the scheduling rules: it implements the
  * `Environment` seam as `ExecutionEnvironment` does (INIT, one invocation at a time, the timeout,
- * crash and hang injection, stop, exit), but runs a script instead of a process, on timers that
- * vitest's fake timers control. Nothing here forks or sleeps.
+ * crash and hang injection, stop, exit, the freeze between invocations), but runs a script instead
+ * of a process, on timers that vitest's fake timers control. Nothing here forks or sleeps.
  */
 import type { FunctionDefinition } from '../../core/types';
 import type {
@@ -26,10 +26,16 @@ export interface FakeAnswer {
     | { readonly kind: 'out-of-memory'; readonly description: string }
     /** Never answers: the invocation runs into its timeout. */
     | { readonly kind: 'hang' };
+  /**
+   * Work the handler left running after its answer that ends the process (a timer's
+   * `process.exit`, a promise rejected late), this long after the answer in the environment's
+   * own time: frozen, that time passes only while an invocation runs.
+   */
+  readonly exitAfterAnswer?: { readonly afterMs: number; readonly description: string };
 }
 
 export interface FakeScript {
-  /** How long INIT takes. @default 0 */
+  /** How long INIT takes; past 10 s it is suppressed, and runs again (as long) inside the first invocation. @default 0 */
   readonly initMs?: number;
   /** INIT fails with this document (the handler threw while loading). */
   readonly initError?: RuntimeErrorDocument;
@@ -37,11 +43,13 @@ export interface FakeScript {
   readonly initExit?: string;
   /** Peak memory REPORT shows. @default 64 */
   readonly memoryMb?: number;
+  /** Frozen between invocations, as `ExecutionEnvironment` is by default (`freezeWhenIdle`). @default true */
+  readonly freezeWhenIdle?: boolean;
   /** Each invocation's answer. @default success, echoing the payload, at once */
   readonly answer?: (request: InvokeRequest, environment: FakeEnvironment) => FakeAnswer;
 }
 
-/** Lambda gives INIT up to 10 s, as ExecutionEnvironment does. */
+/** Lambda gives INIT up to 10 s, then suppresses it, as ExecutionEnvironment does. */
 const INIT_TIMEOUT_MS = 10_000;
 
 export const success = (payload: string, afterMs = 0): FakeAnswer => ({ afterMs, result: { kind: 'success', payload } });
@@ -65,6 +73,12 @@ export class FakeEnvironment implements Environment {
   private readonly exitListeners: ((description: string) => void)[] = [];
   private pending: { readonly resolve: (result: EnvironmentInvokeResult) => void; readonly timers: NodeJS.Timeout[] } | undefined;
   private initFinish: ((result: EnvironmentInitResult) => void) | undefined;
+  /** INIT was suppressed: the first invocation runs it again. */
+  private initAgain = false;
+  /** Work left running after an answer that will end the process: its timer runs only while the environment is thawed. */
+  private leftRunning:
+    | { remainingMs: number; readonly description: string; timer?: NodeJS.Timeout | undefined; since?: number }
+    | undefined;
   /** How many times the pool or service stopped it. */
   stops = 0;
 
@@ -83,12 +97,6 @@ export class FakeEnvironment implements Environment {
     const initMs = this.script.initMs ?? 0;
     return new Promise((resolve) => {
       const started = Date.now();
-      const initTimeout = setTimeout(() => this.stop(), INIT_TIMEOUT_MS);
-      this.initFinish = (result) => {
-        clearTimeout(initTimeout);
-        this.initFinish = undefined;
-        resolve(result);
-      };
       const done = setTimeout(() => {
         if (this.stateValue !== 'initializing') return;
         if (this.script.initExit !== undefined) return this.end(this.script.initExit);
@@ -100,6 +108,17 @@ export class FakeEnvironment implements Environment {
         this.stateValue = 'idle';
         this.initFinish?.({ kind: 'ready', initDurationMs: Date.now() - started });
       }, initMs);
+      const initTimeout = setTimeout(() => {
+        clearTimeout(done);
+        this.initAgain = true;
+        this.stateValue = 'idle';
+        this.initFinish?.({ kind: 'suppressed', initDurationMs: Date.now() - started });
+      }, INIT_TIMEOUT_MS);
+      this.initFinish = (result) => {
+        clearTimeout(initTimeout);
+        this.initFinish = undefined;
+        resolve(result);
+      };
       this.whenExited().then((description) => {
         clearTimeout(done);
         this.initFinish?.({
@@ -127,6 +146,8 @@ export class FakeEnvironment implements Environment {
     this.stateValue = 'busy';
     this.invocationCount += 1;
     this.invocations.push(request);
+    // Thawed with the event: what the last invocation left running goes on.
+    this.resumeLeftRunning();
     return new Promise((resolve) => {
       const pending = { resolve, timers: [] as NodeJS.Timeout[] };
       this.pending = pending;
@@ -147,12 +168,27 @@ export class FakeEnvironment implements Environment {
             if (result.kind === 'hang') return;
             if (result.kind === 'exit' || result.kind === 'out-of-memory')
               return this.end(result.description, result.kind === 'out-of-memory');
+            if (answer.exitAfterAnswer !== undefined)
+              this.leftRunning = { remainingMs: answer.exitAfterAnswer.afterMs, ...answer.exitAfterAnswer };
+            this.resumeLeftRunning();
             this.settle(result);
           }, answer.afterMs ?? 0),
         );
       };
-      if ((request.extraLatencyMs ?? 0) > 0) pending.timers.push(setTimeout(run, request.extraLatencyMs));
-      else run();
+      const begin = () => {
+        if ((request.extraLatencyMs ?? 0) > 0) pending.timers.push(setTimeout(run, request.extraLatencyMs));
+        else run();
+      };
+      if (!this.initAgain) return begin();
+      // The suppressed INIT, again, inside this invocation and its timeout.
+      this.initAgain = false;
+      pending.timers.push(
+        setTimeout(() => {
+          if (this.script.initError === undefined) return begin();
+          this.settle({ kind: 'function-error', error: this.script.initError });
+          this.stop();
+        }, this.script.initMs ?? 0),
+      );
     });
   }
 
@@ -189,12 +225,33 @@ export class FakeEnvironment implements Environment {
     this.pending = undefined;
     this.lastUsedAt = Date.now();
     if (this.stateValue === 'busy') this.stateValue = result.kind === 'success' || result.kind === 'function-error' ? 'idle' : 'dead';
+    // Frozen once it has answered: what it left running waits for the next invocation.
+    if (this.stateValue === 'idle' && (this.script.freezeWhenIdle ?? true)) this.pauseLeftRunning();
     pending.resolve(result);
+  }
+
+  private resumeLeftRunning(): void {
+    const work = this.leftRunning;
+    if (work === undefined || work.timer !== undefined) return;
+    work.since = Date.now();
+    work.timer = setTimeout(() => {
+      this.leftRunning = undefined;
+      this.end(work.description);
+    }, work.remainingMs);
+  }
+
+  private pauseLeftRunning(): void {
+    const work = this.leftRunning;
+    if (work?.timer === undefined) return;
+    clearTimeout(work.timer);
+    work.timer = undefined;
+    work.remainingMs -= Date.now() - (work.since ?? Date.now());
   }
 
   private end(description: string, outOfMemory = false): void {
     if (this.exitDescription !== undefined) return;
     this.exitDescription = description;
+    clearTimeout(this.leftRunning?.timer);
     if (this.stateValue === 'idle') this.idleExit = outOfMemory ? { kind: 'out-of-memory', description } : { kind: 'exit', description };
     this.stateValue = 'dead';
     const pending = this.pending;

@@ -13,7 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conformanceCases } from './corpus';
+import { conformanceCases as coreCases } from './corpus';
+import { awslambdaCases } from './corpus-awslambda';
+import { freezeCases } from './corpus-freeze';
 import { type Observation, runLocally, runWithRuntimeClient, setUpCase } from './run-case';
 import { ensureRuntimeClient, RUNTIME_CLIENT_VERSION, type RuntimeClient } from './runtime-client';
 
@@ -21,6 +23,7 @@ const expectationsPath = path.join(path.dirname(fileURLToPath(import.meta.url)),
 const recording = process.env.CONFORMANCE_RECORD === '1';
 const recorded = JSON.parse(readFileSync(expectationsPath, 'utf8')) as Record<string, Observation>;
 const newRecording: Record<string, Observation> = {};
+const conformanceCases = [...coreCases, ...awslambdaCases, ...freezeCases];
 
 let directory: string;
 let client: RuntimeClient;

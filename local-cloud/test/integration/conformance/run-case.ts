@@ -3,7 +3,7 @@
  * client, and reduces each run to an `Observation` that leaves out what legitimately differs
  * (times, request IDs, paths, stack frames).
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,7 @@ import { describeExit } from '../../../lambda/runtime/exit-description';
 import { resolveNodeBinary } from '../../../lambda/runtime/node-binary';
 import { newTraceId } from '../../../lambda/runtime/runtime-limits';
 import type { ConformanceCase } from './corpus';
-import { startRuntimeApi } from './runtime-api-server';
+import { type RuntimeApiInvocation, type RuntimeApiReport, startRuntimeApi } from './runtime-api-server';
 
 const runtimeDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lambda/runtime');
 /** The entry and the CommonJS modules it loads: each prints as `<runtime>` in a require stack. */
@@ -34,21 +34,21 @@ export interface Observation {
   readonly payload?: string;
   /** `exit status 1`, as Lambda words a process that ended. */
   readonly exitStatus?: string;
-  /** The runtime's console lines (text or JSON format), normalised. */
+  /** The runtime's console lines (text or JSON format), normalised: up to the next invocation, those written while idle included. */
   readonly lines: readonly string[];
-  /** With `nextEventAfterMs`: how the second invocation ended (its lines are in `lines`). */
-  readonly next?: Omit<Observation, 'lines' | 'next'>;
+  /** The case's second invocation of the same environment (`secondEvent`), after it idled. */
+  readonly second?: Observation;
 }
 
-type Ending = Omit<Observation, 'lines' | 'next'>;
+/** How long an environment idles between a case's two invocations (frozen, as on Lambda). */
+const IDLE_MS = 400;
 
 interface CaseSetup {
   readonly taskRoot: string;
   readonly definition: FunctionDefinition;
   readonly environment: Record<string, string>;
   readonly requestId: string;
-  /** The second invocation's, for a case with `nextEventAfterMs`. */
-  readonly nextRequestId: string;
+  readonly secondRequestId: string;
   readonly traceId: string;
 }
 
@@ -83,14 +83,15 @@ export function setUpCase(testCase: ConformanceCase, directory: string): CaseSet
     runtimeModuleDirectories: [],
   });
   delete environment.NODE_PATH;
-  return { taskRoot, definition, environment, requestId: randomUUID(), nextRequestId: randomUUID(), traceId: newTraceId() };
+  return { taskRoot, definition, environment, requestId: randomUUID(), secondRequestId: randomUUID(), traceId: newTraceId() };
 }
 
 /** Paths, times, IDs and stack frames out; the rest of each console line kept. */
 function normaliseLine(line: string, setup: CaseSetup, runtimePaths: readonly string[]): string | undefined {
   let text = line.replaceAll(`file://${setup.taskRoot}`, '<task-root>').replaceAll(setup.taskRoot, '<task-root>');
   for (const runtimePath of runtimePaths) text = text.replaceAll(`file://${runtimePath}`, '<runtime>').replaceAll(runtimePath, '<runtime>');
-  text = text.replaceAll(setup.requestId, '<request-id>').replaceAll(setup.nextRequestId, '<next-request-id>');
+  // Both invocations' alike: a line a thawed timer writes may carry either, as the client's store has it.
+  text = text.replaceAll(setup.requestId, '<request-id>').replaceAll(setup.secondRequestId, '<request-id>');
   const withoutFrames = (value: string) =>
     value.replace(/[\r\n]\s+at [^\r\n]*/g, '').replace(/[\r\n]\s+\.\.\. \d+ lines matching cause stack trace \.\.\./g, '');
   const withoutStacks = (value: unknown): unknown => {
@@ -142,34 +143,51 @@ function errorFields(body: string, setup: CaseSetup, runtimePaths: readonly stri
 const normaliseAll = (lines: readonly string[], setup: CaseSetup, runtimePaths: readonly string[]) =>
   lines.map((line) => normaliseLine(line, setup, runtimePaths)).filter((line): line is string => line !== undefined);
 
-/** The environment answered, so lives on to take the next event. */
-const answered = (ending: Ending) => ending.outcome === 'success' || ending.outcome === 'function-error';
-
-function localEnding(result: EnvironmentInvokeResult, setup: CaseSetup, runtimePaths: readonly string[]): Ending {
+/** One invocation's ending as an observation. */
+function observed(
+  result: EnvironmentInvokeResult,
+  lines: readonly string[],
+  setup: CaseSetup,
+  runtimePaths: readonly string[],
+): Observation {
+  const normalised = normaliseAll(lines, setup, runtimePaths);
   switch (result.kind) {
     case 'success':
-      return { outcome: 'success', payload: payloadText(result.payload) };
+      return { outcome: 'success', payload: payloadText(result.payload), lines: normalised };
     case 'function-error':
-      return { outcome: 'function-error', ...errorFields(JSON.stringify(result.error), setup, runtimePaths) };
+      return { outcome: 'function-error', ...errorFields(JSON.stringify(result.error), setup, runtimePaths), lines: normalised };
     case 'exit':
-      return { outcome: 'exit', exitStatus: result.description };
+      return { outcome: 'exit', exitStatus: result.description, lines: normalised };
     case 'out-of-memory':
-      return { outcome: 'out-of-memory' };
+      return { outcome: 'out-of-memory', lines: normalised };
     case 'timeout':
-      return { outcome: 'timeout' };
+      return { outcome: 'timeout', lines: normalised };
   }
 }
 
 /** The case through the local execution environment (the fork/IPC bootstrap). */
 export async function runLocally(testCase: ConformanceCase, setup: CaseSetup): Promise<Observation> {
   const lines: string[] = [];
+  const secondLines: string[] = [];
+  let sink = lines;
   const environment = new ExecutionEnvironment({
     definition: setup.definition,
     nodeBinary: resolveNodeBinary('nodejs24.x', () => {}),
     environment: setup.environment,
-    onIdleOutputLine: (line) => lines.push(line),
+    onIdleOutputLine: (line) => sink.push(line),
+    ...(testCase.initTimeoutMs === undefined ? {} : { initTimeoutMs: testCase.initTimeoutMs }),
   });
   const runtimePaths = bootstrapModules;
+  const invoke = (requestId: string, payload: string) =>
+    environment.invoke({
+      requestId,
+      payload,
+      invokedFunctionArn: setup.definition.arn,
+      timeoutMs: setup.definition.timeoutSeconds * 1000,
+      traceId: setup.traceId,
+      ...(testCase.clientContext === undefined ? {} : { clientContext: testCase.clientContext }),
+      onOutputLine: (line) => sink.push(line),
+    });
   try {
     const init = await environment.start();
     // The process ended during INIT: the platform's document for it, the client's bare exit.
@@ -183,27 +201,34 @@ export async function runLocally(testCase: ConformanceCase, setup: CaseSetup): P
         lines: normaliseAll(lines, setup, runtimePaths),
       };
     }
-    const invoke = (requestId: string) =>
-      environment.invoke({
-        requestId,
-        payload: testCase.event ?? '{"n":1}',
-        invokedFunctionArn: setup.definition.arn,
-        timeoutMs: setup.definition.timeoutSeconds * 1000,
-        traceId: setup.traceId,
-        ...(testCase.clientContext === undefined ? {} : { clientContext: testCase.clientContext }),
-        onOutputLine: (line) => lines.push(line),
-      });
-    const first = localEnding(await invoke(setup.requestId), setup, runtimePaths);
-    let next: Ending | undefined;
-    if (testCase.nextEventAfterMs !== undefined && answered(first)) {
-      await new Promise((resolve) => setTimeout(resolve, testCase.nextEventAfterMs));
-      next = localEnding(await invoke(setup.nextRequestId), setup, runtimePaths);
-    }
-    return { ...first, lines: normaliseAll(lines, setup, runtimePaths), ...(next === undefined ? {} : { next }) };
+    const result = await invoke(setup.requestId, testCase.event ?? '{"n":1}');
+    // One that died while idle still takes the next event, and fails it with its exit (as the pool routes it).
+    const takesNext = environment.state === 'idle' || environment.diedIdle;
+    if (testCase.secondEvent === undefined || !takesNext) return observed(result, lines, setup, runtimePaths);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    sink = secondLines;
+    const second = await invoke(setup.secondRequestId, testCase.secondEvent);
+    return { ...observed(result, lines, setup, runtimePaths), second: observed(second, secondLines, setup, runtimePaths) };
   } finally {
     environment.stop();
     await environment.whenExited();
   }
+}
+
+/** What the runtime client posted for one invocation, as an observation. */
+function reported(
+  report: RuntimeApiReport | undefined,
+  lines: readonly string[],
+  ended: string,
+  setup: CaseSetup,
+  runtimePaths: readonly string[],
+): Observation {
+  if (report?.kind === 'init-error')
+    return { outcome: 'init-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
+  if (report?.kind === 'error')
+    return { outcome: 'function-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths), lines };
+  if (report?.kind === 'response') return { outcome: 'success', payload: payloadText(report.body.toString('utf8')), lines };
+  return { outcome: 'exit', exitStatus: ended === 'finished' ? 'still running' : ended, lines };
 }
 
 /** The case through AWS's runtime client, against a Runtime API served for the test. */
@@ -212,31 +237,37 @@ export async function runWithRuntimeClient(
   setup: CaseSetup,
   client: { readonly entry: string; readonly nodeBinary: string },
 ): Promise<Observation> {
-  const invocation = (requestId: string) => ({
+  const invocation = (requestId: string, payload: string): RuntimeApiInvocation => ({
     requestId,
-    payload: testCase.event ?? '{"n":1}',
-    deadlineEpochMs: Date.now() + setup.definition.timeoutSeconds * 1000 + (testCase.nextEventAfterMs ?? 0),
+    payload,
+    deadlineEpochMs: Date.now() + IDLE_MS + setup.definition.timeoutSeconds * 1000,
     invokedFunctionArn: setup.definition.arn,
     traceId: setup.traceId,
     ...(testCase.clientContext === undefined ? {} : { clientContext: testCase.clientContext }),
   });
-  const api = await startRuntimeApi(
-    testCase.nextEventAfterMs === undefined
-      ? [invocation(setup.requestId)]
-      : [invocation(setup.requestId), invocation(setup.nextRequestId)],
-    testCase.nextEventAfterMs,
-  );
-  const child = spawn(client.nodeBinary, [client.entry], {
+  const invocations = [invocation(setup.requestId, testCase.event ?? '{"n":1}')];
+  if (testCase.secondEvent !== undefined) invocations.push(invocation(setup.secondRequestId, testCase.secondEvent));
+  const stdout: Buffer[] = [];
+  /** How many chunks of output came before the second invocation's event: the first's, and the idle time's. */
+  let beforeSecond: number | undefined;
+  let child: ChildProcess | undefined;
+  // Lambda's side: the environment frozen while no event is pending, thawed when the next one comes.
+  const api = await startRuntimeApi(invocations, async () => {
+    child?.kill('SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    beforeSecond = stdout.length;
+    child?.kill('SIGCONT');
+  });
+  child = spawn(client.nodeBinary, [client.entry], {
     cwd: setup.taskRoot,
     env: { ...setup.environment, AWS_LAMBDA_RUNTIME_API: api.address },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const stdout: Buffer[] = [];
-  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-  child.stderr.resume();
+  child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr?.resume();
   const exited = new Promise<string>((resolve) => {
     // Worded as Lambda words a runtime that exited (the platform's part, not the client's).
-    child.on('close', (code, signal) => resolve(describeExit(code, signal)));
+    child?.on('close', (code, signal) => resolve(describeExit(code, signal)));
   });
   try {
     const ended = await Promise.race([
@@ -248,21 +279,17 @@ export async function runWithRuntimeClient(
     child.kill('SIGKILL');
     await exited;
     const runtimePaths = [client.entry];
-    const lines = normaliseAll(Buffer.concat(stdout).toString('utf8').split('\n'), setup, runtimePaths);
-    const initError = api.reports.find((report) => report.kind === 'init-error');
-    if (initError !== undefined)
-      return { outcome: 'init-error', ...errorFields(initError.body.toString('utf8'), setup, runtimePaths), lines };
-    // An invocation with no answer ended with the process (Lambda fails it with the exit, the next one too).
-    const ending = (requestId: string): Ending => {
-      const report = api.reports.find((candidate) => candidate.kind !== 'init-error' && candidate.requestId === requestId);
-      if (report?.kind === 'error') return { outcome: 'function-error', ...errorFields(report.body.toString('utf8'), setup, runtimePaths) };
-      if (report?.kind === 'response') return { outcome: 'success', payload: payloadText(report.body.toString('utf8')) };
-      if (ended === 'stuck') throw new Error(`the runtime client neither answered nor exited for case "${testCase.name}"`);
-      return { outcome: 'exit', exitStatus: ended === 'finished' ? 'still running' : ended };
-    };
-    const first = ending(setup.requestId);
-    const next = testCase.nextEventAfterMs !== undefined && answered(first) ? ending(setup.nextRequestId) : undefined;
-    return { ...first, lines, ...(next === undefined ? {} : { next }) };
+    const linesOf = (chunks: Buffer[]) => normaliseAll(Buffer.concat(chunks).toString('utf8').split('\n'), setup, runtimePaths);
+    const reportOf = (requestId: string) => api.reports.find((report) => report.kind === 'init-error' || report.requestId === requestId);
+    const first = reported(reportOf(setup.requestId), linesOf(stdout.slice(0, beforeSecond)), ended, setup, runtimePaths);
+    if (first.outcome === 'exit' && ended === 'stuck')
+      throw new Error(`the runtime client neither answered nor exited for case "${testCase.name}"`);
+    if (beforeSecond === undefined) return first;
+    const secondReport = api.reports.find((report) => report.kind !== 'init-error' && report.requestId === setup.secondRequestId);
+    const second = reported(secondReport, linesOf(stdout.slice(beforeSecond)), ended, setup, runtimePaths);
+    if (second.outcome === 'exit' && ended === 'stuck')
+      throw new Error(`the runtime client neither answered nor exited in the second invocation of case "${testCase.name}"`);
+    return { ...first, second };
   } finally {
     await api.close();
   }

@@ -1,9 +1,9 @@
 /**
- * A Runtime API for a few invocations, written for the conformance suite: enough of Lambda's side
- * of https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html for `aws-lambda-ric` to run a
- * handler once or more. Each `next` gets the next event (after `gapMs`, for all but the first: the
- * environment idle meanwhile); a `next` past the last means the runtime has finished and is
- * waiting for another, which never comes.
+ * A Runtime API for a case's invocations, written for the conformance suite: enough of Lambda's
+ * side of https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html for `aws-lambda-ric` to
+ * run a handler. Each `next` gets the following event; before a second or later one, `between`
+ * runs (the runner freezes the runtime there, as Lambda does while no event is pending); a `next`
+ * past the last event means the runtime has finished, and waits for one that never comes.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,7 +42,11 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-export async function startRuntimeApi(invocations: readonly RuntimeApiInvocation[], gapMs = 0): Promise<RuntimeApiServer> {
+export async function startRuntimeApi(
+  invocations: readonly RuntimeApiInvocation[],
+  /** Runs before the runtime gets the event of invocation `index` (1 for the second). */
+  between: (index: number) => Promise<void> = async () => undefined,
+): Promise<RuntimeApiServer> {
   const reports: RuntimeApiReport[] = [];
   let nextCalls = 0;
   let markFinished: () => void = () => {};
@@ -66,7 +70,7 @@ export async function startRuntimeApi(invocations: readonly RuntimeApiInvocation
           markFinished();
           return;
         }
-        if (nextCalls > 1) await new Promise((resolve) => setTimeout(resolve, gapMs));
+        if (nextCalls > 1) await between(nextCalls - 1);
         response.writeHead(200, {
           'Content-Type': 'application/json',
           'Lambda-Runtime-Aws-Request-Id': invocation.requestId,
@@ -80,10 +84,18 @@ export async function startRuntimeApi(invocations: readonly RuntimeApiInvocation
       }
       const body = await readBody(request);
       const errorType = header('lambda-runtime-function-error-type');
+      // A streamed response that failed part-way carries its error in the trailers (aws-lambda-ric's response-stream).
+      const trailerType = request.trailers['lambda-runtime-function-error-type'];
+      const trailerBody = request.trailers['lambda-runtime-function-error-body'];
       const answered = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url);
       const requestId = decodeURIComponent(answered?.[1] ?? '');
       const known = request.method === 'POST' && invocations.some((invocation) => invocation.requestId === requestId);
-      if (known && answered?.[2] === 'response') reports.push({ kind: 'response', requestId, body });
+      if (known && answered?.[2] === 'response')
+        reports.push(
+          trailerType === undefined
+            ? { kind: 'response', requestId, body }
+            : { kind: 'error', requestId, body: Buffer.from(trailerBody ?? '', 'base64'), errorType: trailerType },
+        );
       else if (known && answered?.[2] === 'error') reports.push({ kind: 'error', requestId, body, errorType });
       else if (request.method === 'POST' && url === '/2018-06-01/runtime/init/error') reports.push({ kind: 'init-error', body, errorType });
       else {

@@ -46,6 +46,7 @@ const samples: Readonly<Record<string, readonly string[]>> = {
   'max-event-age-s': ['--max-event-age-s', '120'],
   'max-queued-event-mb': ['--max-queued-event-mb', '64'],
   'allow-old-node': ['--allow-old-node'],
+  'freeze-when-idle': ['--no-freeze-when-idle'],
   'latency-ms': ['--latency-ms', 'Squarer=30'],
   'crash-rate': ['--crash-rate', '0.1'],
   'timeout-rate': ['--timeout-rate', '0.1'],
@@ -102,6 +103,7 @@ describe("npm start's flag table", () => {
       concurrencyLimit: 1000,
       environmentPerInvocation: false,
       asyncInvocation: { maxEventAgeMs: 21_600_000, maxQueuedBytes: 256 * 1024 * 1024 },
+      freezeWhenIdle: true,
     });
     expect(server.httpApi).toEqual({
       headersTimeoutMs: 30_000,
@@ -110,6 +112,11 @@ describe("npm start's flag table", () => {
       maxBufferedBytes: 256 * 1024 * 1024,
     });
     expect(server.invokeApi.maxConnections).toBe(10_000);
+  });
+
+  it('freezes environments between invocations unless --no-freeze-when-idle says not to', () => {
+    expect(parse([]).lambda.freezeWhenIdle).toBe(true);
+    expect(parse(['--no-freeze-when-idle']).lambda.freezeWhenIdle).toBe(false);
   });
 
   it('merges fault flags for every function and aimed at some', () => {

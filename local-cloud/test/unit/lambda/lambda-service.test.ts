@@ -178,12 +178,56 @@ describe('LocalLambdaService on fake environments', () => {
     });
   });
 
-  it('ends an INIT that passes 10 s with Runtime.ExitError', async () => {
-    const { service } = startService({ Echo: { initMs: 60_000 } });
+  it('suppresses an INIT past 10 s: INIT_REPORT says timeout, and INIT runs again inside the first invocation, which succeeds', async () => {
+    const slow = testFunction('Echo', '/nowhere', { timeoutSeconds: 30 });
+    const { service, fakes, lines } = startService({ Echo: { initMs: 12_000 } }, {}, [slow]);
+
+    const outcome = await settle(service.invoke('Echo', payloadOf({ n: 1 })));
+
+    expect(outcome.functionError).toBeUndefined();
+    expect(outcome.payload.toString()).toBe('{"n":1}');
+    expect(fakes.created).toHaveLength(1);
+    expect(lines.map((line) => line.split(/[ \t]/)[1])).toEqual(['INIT_START', 'INIT_REPORT', 'START', 'END', 'REPORT']);
+    expect(lines[1]).toBe('[Echo] INIT_REPORT Init Duration: 10000.00 ms\tPhase: init\tStatus: timeout');
+    // The INIT run again is the invocation's: in its Duration, and no Init Duration.
+    const [report] = reportsOf(lines);
+    expect(report).toMatch(/\tDuration: 1200\d\.\d\d ms\tBilled Duration: 1200\d ms/);
+    expect(report).not.toContain('Init Duration');
+    expect(service.environmentCount('Echo')).toBe(1);
+  });
+
+  it('times out the first invocation when the INIT it runs again does not fit the function’s timeout', async () => {
+    const { service, lines } = startService({ Echo: { initMs: 60_000 } });
 
     const outcome = await settle(service.invoke('Echo', payloadOf({})));
 
-    expect(documentOf(outcome).errorMessage).toBe('Runtime exited with error: signal: killed');
+    expect(documentOf(outcome).errorType).toBe('Sandbox.Timedout');
+    expect(lines.some((line) => line.includes('INIT_REPORT Init Duration: 10000.00 ms\tPhase: init\tStatus: timeout'))).toBe(true);
+    expect(service.environmentCount('Echo')).toBe(0);
+  });
+
+  it('answers the error of an INIT run again that fails, and drops that environment', async () => {
+    const error = { errorType: 'Runtime.ImportModuleError', errorMessage: "Error: Cannot find module 'index'", trace: [] };
+    const slow = testFunction('Echo', '/nowhere', { timeoutSeconds: 30 });
+    const { service } = startService({ Echo: { initMs: 12_000, initError: error } }, {}, [slow]);
+
+    const outcome = await settle(service.invoke('Echo', payloadOf({})));
+
+    expect(documentOf(outcome)).toEqual(error);
+    expect(service.environmentCount('Echo')).toBe(0);
+  });
+
+  it('writes the suppressed INIT as a platform.initReport record with the JSON log format', async () => {
+    const slow = testFunction('Echo', '/nowhere', { timeoutSeconds: 30, loggingConfig: { logFormat: 'JSON' } });
+    const { service, lines } = startService({ Echo: { initMs: 11_000 } }, {}, [slow]);
+
+    await settle(service.invoke('Echo', payloadOf({})));
+
+    const initReport = lines.find((line) => line.includes('platform.initReport')) ?? '';
+    expect(JSON.parse(initReport.slice(initReport.indexOf('{')))).toMatchObject({
+      type: 'platform.initReport',
+      record: { initializationType: 'on-demand', phase: 'init', status: 'timeout', metrics: { durationMs: 10_000 } },
+    });
   });
 
   it('throttles beyond a function’s reserved concurrency with 429 and its reason', async () => {
