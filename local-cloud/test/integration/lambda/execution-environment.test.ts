@@ -107,14 +107,6 @@ describe('execution environments', () => {
     if (binary !== process.execPath) expect(body.nodeVersion).toMatch(/^v24\./);
   });
 
-  it('falls back to this Node.js, warning once, when no binary of the runtime’s major is installed', () => {
-    const warnings: string[] = [];
-
-    expect(resolveNodeBinary('nodejs18.x', (message) => warnings.push(message))).toBe(process.execPath);
-    resolveNodeBinary('nodejs16.x', (message) => warnings.push(message));
-    expect(warnings.length).toBeLessThanOrEqual(1);
-  });
-
   it('loads an ES module handler (index.mjs)', async () => {
     const { service } = startService();
     const outcome = await service.invoke(nameOf('EchoEsm'), payloadOf({ esm: true }));
