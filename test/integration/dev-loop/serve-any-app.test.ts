@@ -87,24 +87,6 @@ describe('npm start -- --app DIR', () => {
     await stack.stop();
   });
 
-  it('takes -c key=value, cdk.context.json and ~/.cdk.json, as the CDK CLI does', async () => {
-    const home = path.join(app.directory, 'home');
-    mkdirSync(home);
-    writeFileSync(path.join(home, '.cdk.json'), JSON.stringify({ context: { stage: 'from-home' } }));
-    writeFileSync(path.join(app.directory, 'cdk.context.json'), JSON.stringify({ httpApis: '1' }));
-    try {
-      const stack = await serve(['--app', app.directory, '-c', 'greeting=hola'], { HOME: home });
-      expect(stack.stderr()).toContain('Synthesized the app into .local-cloud/cdk.out');
-      // httpApis from cdk.context.json: one API.
-      expect(stack.urls('HTTP API')).toHaveLength(1);
-      const [greetingApi] = stack.urls('HTTP API');
-      expect(await (await fetch(`${greetingApi}/greet?name=bo`)).json()).toEqual({ message: 'hola bo', stage: 'from-home' });
-      await stack.stop();
-    } finally {
-      rmSync(path.join(app.directory, 'cdk.context.json'));
-    }
-  });
-
   it("applies --env-vars in SAM's format and shows only the --logs-of function's lines, without the access log", async () => {
     const envVars = path.join(app.directory, 'env.json');
     writeFileSync(envVars, JSON.stringify({ Parameters: { STAGE: 'local', NOT_DECLARED: 'x' }, Greeter: { GREETING: 'hi' } }));
@@ -253,5 +235,27 @@ describe('npm start -- --assembly DIR', () => {
     expect(existsSync(path.join(app.directory, '.local-cloud', 'logs', `${greeter}.log`))).toBe(true);
     expect(greeter).toBe(path.basename(projectLog, '.log'));
     expect(existsSync(projectLog) ? readFileSync(projectLog, 'utf8') : undefined).toBe(projectLogBefore);
+  });
+});
+
+// Last in the file: its context differs from the other --app tests', so its synthesis replaces the
+// app's cached assembly (.local-cloud/cdk.out); before them, the next of them synthesized again.
+describe('npm start -- --app DIR with context', () => {
+  it('takes -c key=value, cdk.context.json and ~/.cdk.json, as the CDK CLI does', async () => {
+    const home = path.join(app.directory, 'home');
+    mkdirSync(home);
+    writeFileSync(path.join(home, '.cdk.json'), JSON.stringify({ context: { stage: 'from-home' } }));
+    writeFileSync(path.join(app.directory, 'cdk.context.json'), JSON.stringify({ httpApis: '1' }));
+    try {
+      const stack = await serve(['--app', app.directory, '-c', 'greeting=hola'], { HOME: home });
+      expect(stack.stderr()).toContain('Synthesized the app into .local-cloud/cdk.out');
+      // httpApis from cdk.context.json: one API.
+      expect(stack.urls('HTTP API')).toHaveLength(1);
+      const [greetingApi] = stack.urls('HTTP API');
+      expect(await (await fetch(`${greetingApi}/greet?name=bo`)).json()).toEqual({ message: 'hola bo', stage: 'from-home' });
+      await stack.stop();
+    } finally {
+      rmSync(path.join(app.directory, 'cdk.context.json'));
+    }
   });
 });

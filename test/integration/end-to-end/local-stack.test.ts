@@ -1,16 +1,42 @@
 /**
  * End to end on the local cloud: signed HTTP request → local HTTP API → coordinator process →
  * real AWS SDK → local Lambda Invoke API → squarer processes, all from the synthesized assembly.
+ * `npm run square` runs in process here (`run(argv, io)`, its streams captured, its environment
+ * stubbed); the command as a real process: test/integration/dev-loop/square-cli.test.ts.
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { Writable } from 'node:stream';
 import { formatLogRecord, LOCAL_CREDENTIALS, type RunningLocalStack, signedFetch, startLocalStack } from '@multi-square/local-cloud';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { run } from '../../../cli/square-command';
 import type { SquareResponse } from '../../../functions/commons/square-response';
 import type { SquareResult } from '../../../functions/commons/squarer-contract';
 
-const run = promisify(execFile);
+/** `npm run square -- ...argv` in process, with `env` over this process's environment: its exit status and streams. */
+async function squareCli(
+  argv: readonly string[],
+  env: Readonly<Record<string, string>>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
+  try {
+    const code = await run(argv, {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          stderr += chunk.toString('utf8');
+          done();
+        },
+      }),
+      readStdin: () => '',
+      env: process.env,
+    });
+    return { code, stdout, stderr };
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
 const projectDirectory = path.resolve(import.meta.dirname, '..', '..', '..');
 const LATENCY_MS = 300;
 
@@ -103,14 +129,11 @@ describe('the local stack', () => {
   });
 
   it('runs `npm run square` against an API URL, signing with the standard credential chain', async () => {
-    const { stdout } = await run(
-      'npx',
-      ['tsx', 'cli/square.ts', '--url', stack.httpApiUrl, '--region', stack.region, '2', '-3', '9007199254740993'],
-      {
-        cwd: projectDirectory,
-        env: { ...process.env, AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey },
-      },
-    );
+    const { code, stdout, stderr } = await squareCli(['--url', stack.httpApiUrl, '--region', stack.region, '2', '-3', '9007199254740993'], {
+      AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
+    });
+    expect(code, stderr).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines.find((line) => line.startsWith('2 '))).toMatch(/^2 squared to 4 by: [0-9a-f-]{36}$/);
@@ -121,21 +144,23 @@ describe('the local stack', () => {
   });
 
   it("exits non-zero with the API's message when a number is refused", async () => {
-    const failure = run('npx', ['tsx', 'cli/square.ts', '--url', stack.httpApiUrl, '--region', stack.region, '2', 'x'], {
-      cwd: projectDirectory,
-      env: { ...process.env, AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey },
+    const failure = await squareCli(['--url', stack.httpApiUrl, '--region', stack.region, '2', 'x'], {
+      AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
     });
-    await expect(failure).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('numbers[1]: "x" is not a decimal integer') });
+    expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining('numbers[1]: "x" is not a decimal integer') });
   });
 });
 
 describe('npm run square, with nothing running', () => {
   it('starts the local stack for the call and prints one line per number with distinct request IDs', async () => {
-    const { stdout } = await run('npm', ['run', '--silent', 'square', '--', '2', '3', '4', '5', '6'], {
-      cwd: projectDirectory,
-      // No AWS credentials in sight: the local stack's own are used.
-      env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' },
+    // No AWS credentials in sight: the local stack's own are used.
+    const { code, stdout, stderr } = await squareCli(['2', '3', '4', '5', '6'], {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
     });
+    expect(code, stderr).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines.map((line) => line.split(' by: ')[0]).sort()).toEqual([
       '2 squared to 4',
@@ -150,10 +175,12 @@ describe('npm run square, with nothing running', () => {
   });
 
   it('prints the function logs of the stack it started with --logs, on stderr, the answer alone on stdout', async () => {
-    const { stdout, stderr } = await run('npm', ['run', '--silent', 'square', '--', '--logs', '7', '8'], {
-      cwd: projectDirectory,
-      env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' },
+    const { code, stdout, stderr } = await squareCli(['--logs', '7', '8'], {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
     });
+    expect(code, stderr).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines.map((line) => line.split(' by: ')[0]).sort()).toEqual(['7 squared to 49', '8 squared to 64']);
     // Each squarer's invocation, named by the request ID the answer gives as its process name,

@@ -3,15 +3,13 @@
  * Squarer=0.1 …`), read from the README and parsed as `npm start` parses it, faults the squarer
  * only, so every answer is a 200 or a 502 whose body accounts for every number. End to end, as the
  * other reliability suites: signed request → local HTTP API → coordinator process → real SDK →
- * local Invoke API → squarer processes.
+ * local Invoke API → squarer processes. How the fault flags parse, merge and are refused: unit
+ * tests (local-cloud/test/unit/cli/fault-flags.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadCloudAssembly } from '@multi-square/local-cloud';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { parseStartFlags } from '../../../local-cloud/cli/start-flags';
-import { faultsForFunction } from '../../../local-cloud/lambda/fault-injection';
-import { LocalLambdaService } from '../../../local-cloud/lambda/lambda-service';
 import {
   bodyOf,
   checkEveryIndexOnce,
@@ -45,51 +43,6 @@ function readmeResilienceFlags(): string[] {
 }
 
 describe('faults aimed at a function', () => {
-  it('parses a value for every function or FUNCTION=VALUE, repeatable, and merges them fault by fault', () => {
-    const options = parseFlags([
-      '--crash-rate',
-      '0.2',
-      '--crash-rate',
-      'Squarer=0.5',
-      '--timeout-rate',
-      'Squarer=0.1',
-      '--latency-ms',
-      'Coord=30',
-      '--latency-ms',
-      '5',
-      '--concurrency-limit',
-      '50',
-    ]);
-
-    expect(options.concurrencyLimit).toBe(50);
-    expect(faultsForFunction('MultiSquare-SquarerFunction1', options.faultInjection)).toEqual({
-      latencyMs: 5,
-      faults: { crash: 0.5, timeout: 0.1 },
-    });
-    expect(faultsForFunction('MultiSquare-CoordinatorFunction1', options.faultInjection)).toEqual({
-      latencyMs: 30,
-      faults: { crash: 0.2 },
-    });
-  });
-
-  it('refuses a bad value, an empty function part and a flag given twice for the same functions, saying which', () => {
-    expect(() => parseFlags(['--crash-rate', 'Squarer=2'])).toThrow('--crash-rate must be a number from 0 to 1, got "2"');
-    expect(() => parseFlags(['--latency-ms', '=100'])).toThrow('the part before "=" names the function');
-    expect(() => parseFlags(['--throttle-rate', 'Squarer=0.1', '--throttle-rate', 'Squarer=0.2'])).toThrow(
-      '--throttle-rate is given twice for "Squarer"',
-    );
-    expect(() => parseFlags(['--max-environments', '0'])).toThrow('--max-environments must be an integer from 1');
-  });
-
-  it('refuses faults aimed at no function at all, naming the functions there are', () => {
-    const { functions } = loadCloudAssembly(cdkOut);
-    const faultInjection = parseFlags(['--crash-rate', 'Squarr=0.1']).faultInjection;
-
-    expect(
-      () => new LocalLambdaService({ functions, ...(faultInjection === undefined ? {} : { faultInjection }), logSink: () => undefined }),
-    ).toThrow(/fault injection aimed at "Squarr", which is part of no function's name; the functions are: .*Squarer/);
-  });
-
   it('the README’s resilience example faults only the squarer: every answer a 200 or a 502 that accounts for every number', async () => {
     const flags = readmeResilienceFlags();
     expect(flags.every((flag) => flag.startsWith('--') || flag.startsWith('Squarer='))).toBe(true);

@@ -4,7 +4,7 @@ import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEFAULT_CONFIG, readConfig } from '../../../lib/config';
+import { DEFAULT_CONFIG } from '../../../lib/config';
 import { MultiSquareStack } from '../../../lib/multi-square-stack';
 import { appInTemporaryFolder } from '../../support/app-in-temporary-folder';
 
@@ -177,18 +177,4 @@ describe('configuration', () => {
     },
     SYNTH_TIMEOUT_MS,
   );
-
-  it.each([
-    [{ authMode: 'public' }, 'context authMode must be "iam" or "none"'],
-    [{ maxNumbers: 0 }, 'context maxNumbers must be an integer from 1 to 1980, got 0'],
-    [{ maxNumbers: 1981 }, 'context maxNumbers must be an integer from 1 to 1980, got 1981'],
-    [{ maxConcurrency: 'many' }, 'context maxConcurrency must be an integer from 1 to 1000, got "many"'],
-    [{ coordinatorMemoryMb: 64 }, 'context coordinatorMemoryMb must be an integer from 128 to 10240'],
-  ])('fails the synth on bad context %j', (context, message) => {
-    expect(() => synthesize(context)).toThrow(message);
-  });
-
-  it('reads defaults when no context is given', () => {
-    expect(readConfig(appInTemporaryFolder().node)).toEqual(DEFAULT_CONFIG);
-  });
 });

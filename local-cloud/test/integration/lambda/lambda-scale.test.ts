@@ -6,7 +6,6 @@
  */
 import { InvokeCommand, type LambdaClient, TooManyRequestsException } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
-import { defaultMaxEnvironments } from '../../../lambda/resource-budget';
 import { useFixtureInvokeApi } from '../../support/fixture-invoke-api';
 
 const { nameOf, start } = useFixtureInvokeApi();
@@ -97,11 +96,5 @@ describe('concurrency as on Lambda', () => {
     const queued = logs.filter((line) => line.startsWith(`[${sleep}] QUEUED RequestId: `));
     expect(queued).toHaveLength(2);
     for (const line of queued) expect(line).toMatch(/\tStarting at once: 1 environments \(--max-concurrent-inits\)$/);
-  });
-
-  it('derives the default budget from the machine’s memory: half of it at 48 MB an environment', () => {
-    expect(defaultMaxEnvironments(24 * 2 ** 30)).toBe(256);
-    expect(defaultMaxEnvironments(8 * 2 ** 30)).toBe(85);
-    expect(defaultMaxEnvironments(10 * 2 ** 20)).toBe(1);
   });
 });

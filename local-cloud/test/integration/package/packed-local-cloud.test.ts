@@ -2,11 +2,13 @@
  * The local cloud installed in another CDK app, as a user would get it: `npm pack` of this package,
  * a fresh `cdk init`-shaped app (one NodejsFunction behind an HTTP API route; its cdk.json turns
  * off the CLI's notices and telemetry, which would reach for the network) in a temporary folder,
- * the tarball and the app's dependencies installed there by npm, then `npx local-cloud start`
+ * the tarball and the app's dependencies installed there by npm (its node_modules seeded first with
+ * hard links to this repository's installed packages at the same versions, which npm keeps: see
+ * test/support/packed-app.ts), then `npx local-cloud start`
  * serving it from the app's own node_modules, `npx local-cloud invoke` calling it, and Ctrl-C.
  * The folder is mkdtemp's (mode 0700): as root, the functions' users cannot read the installed
  * runtime there, so its copy into the stage (runnable-by.ts) is exercised too.
- * Slow (an npm install and a synthesis): in vitest.config.ts's `local-cloud:integration:alone`.
+ * Slow (npm pack, an npm install and a synthesis): in vitest.config.ts's `local-cloud:integration:alone`.
  */
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';

@@ -146,6 +146,17 @@ describe("npm start's flag table", () => {
     expect(() => parse(['--assembly', assembly, '--watch'])).toThrow('--watch re-synthesizes the app');
     expect(() => parse(['--app', cwd])).toThrow('no cdk.json');
   });
+
+  it('sets the Event queue’s byte cap with --max-queued-event-mb, in MB, next to --max-event-age-s', () => {
+    const MB = 1024 * 1024;
+    expect(parse(['--max-queued-event-mb', '64']).lambda.asyncInvocation).toEqual({ maxQueuedBytes: 64 * MB, maxEventAgeMs: 21_600_000 });
+    expect(parse(['--max-queued-event-mb', '2', '--max-event-age-s', '120']).lambda.asyncInvocation).toEqual({
+      maxEventAgeMs: 120_000,
+      maxQueuedBytes: 2 * MB,
+    });
+    expect(() => parse(['--max-queued-event-mb', '1'])).toThrow('--max-queued-event-mb must be an integer from 2 to 1048576, got "1"');
+    expect(() => parse(['--max-queued-event-mb', '2.5'])).toThrow('--max-queued-event-mb must be an integer');
+  });
 });
 
 describe('old flag names, accepted for one release', () => {

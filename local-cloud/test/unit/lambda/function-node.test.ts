@@ -4,7 +4,12 @@
  * start, saying why and what to do, unless `--allow-old-node` accepts it.
  */
 import { describe, expect, it } from 'vitest';
-import { MINIMUM_FUNCTION_NODE_MAJOR, refuseOldFunctionNode, UnsupportedFunctionNodeError } from '../../../lambda/runtime/node-binary';
+import {
+  MINIMUM_FUNCTION_NODE_MAJOR,
+  refuseOldFunctionNode,
+  resolveNodeBinary,
+  UnsupportedFunctionNodeError,
+} from '../../../lambda/runtime/node-binary';
 
 describe("a function's Node.js", () => {
   it('is refused below 22, naming the version, the binary, the runtime and the ways out', () => {
@@ -33,5 +38,13 @@ describe("a function's Node.js", () => {
     expect(MINIMUM_FUNCTION_NODE_MAJOR).toBe(22);
     expect(() => refuseOldFunctionNode({ binary: '/opt/node', version: 'v22.0.0' }, 'nodejs22.x')).not.toThrow();
     expect(() => refuseOldFunctionNode({ binary: '/opt/node', version: 'v24.11.1' }, 'nodejs24.x')).not.toThrow();
+  });
+
+  it('falls back to this Node.js, warning once, when no binary of the runtime’s major is installed', () => {
+    const warnings: string[] = [];
+
+    expect(resolveNodeBinary('nodejs18.x', (message) => warnings.push(message))).toBe(process.execPath);
+    resolveNodeBinary('nodejs16.x', (message) => warnings.push(message));
+    expect(warnings.length).toBeLessThanOrEqual(1);
   });
 });
