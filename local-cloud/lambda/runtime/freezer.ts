@@ -9,7 +9,9 @@
  * environment's end lets a stopped process that outlived it run into the kill that follows.
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
 import { killAll } from './process-tree';
 
 /** The processes of every frozen environment, for the exit hook. */
@@ -36,6 +38,43 @@ function mainThreadTree(pid: number): number[] {
   return found;
 }
 
+/**
+ * What thaws the frozen environments when the local cloud cannot: a SIGKILL runs no exit hook, and
+ * a stopped process never sees its channel close, so it would stay stopped for good. A small
+ * process of its own session, told each freeze and thaw on its stdin, sends SIGCONT to what is
+ * still frozen once that stdin closes (the local cloud has ended, however it ended); the
+ * environments then see their channel closed and exit, as unfrozen ones do.
+ */
+const GUARD_SCRIPT = `
+const frozen = new Map();
+let buffered = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => {
+  buffered += chunk;
+  const lines = buffered.split('\\n');
+  buffered = lines.pop();
+  for (const line of lines) {
+    const pids = line.slice(1).split(',').map(Number);
+    if (line[0] === '+') frozen.set(pids[0], pids); else frozen.delete(pids[0]);
+  }
+});
+process.stdin.on('end', () => {
+  for (const pids of frozen.values()) for (const pid of pids) { try { process.kill(pid, 'SIGCONT'); } catch {} }
+  process.exit(0);
+});
+`;
+let guard: ChildProcess | undefined;
+
+function tellGuard(line: string): void {
+  if (guard === undefined) {
+    guard = spawn(process.execPath, ['-e', GUARD_SCRIPT], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    guard.unref();
+    (guard.stdin as Socket | null)?.unref();
+    guard.stdin?.on('error', () => {});
+  }
+  guard.stdin?.write(`${line}\n`);
+}
+
 function thawEverything(): void {
   for (const pids of frozenEverywhere) killAll(pids, 'SIGCONT');
   frozenEverywhere.clear();
@@ -60,6 +99,7 @@ export class ProcessFreezer {
     const pids = process.platform === 'linux' ? mainThreadTree(pid) : [pid];
     this.frozen = pids;
     frozenEverywhere.add(pids);
+    tellGuard(`+${pids.join(',')}`);
     killAll(pids, 'SIGSTOP');
   }
 
@@ -70,5 +110,6 @@ export class ProcessFreezer {
     this.frozen = undefined;
     frozenEverywhere.delete(pids);
     killAll(pids, 'SIGCONT');
+    tellGuard(`-${pids[0]}`);
   }
 }
