@@ -80,6 +80,8 @@ export function batchInputs(jobId: string, batches: readonly (readonly NumberVal
 
 /** A job's first squarer invocation, named by the coordinator (`square-<index>`); later attempts have a suffix. */
 const FIRST_ATTEMPT = /^square-(\d+)$/;
+/** How long after a job's first execution started its later ones may still be starting: the jobs handler's timeout, and more. */
+const START_GRACE_MS = 60_000;
 /** The newest history events read to estimate a running job's progress: one page. */
 const PROGRESS_EVENTS = 1000;
 
@@ -139,6 +141,9 @@ export class DurableJobs {
         const its = execution === undefined ? undefined : readTag(execution.input);
         // Never show an execution this job did not start: its name could be another job's.
         if (execution === undefined || its === undefined || its.id !== jobId || its.batch !== batch || its.digest !== tag?.digest) {
+          // A POST still starting its executions (a GET by Idempotency-Key may come before its 202).
+          const startedAt = first.StartTimestamp?.getTime() ?? 0;
+          if (execution === undefined && Date.now() - startedAt < START_GRACE_MS) return { status: 'RUNNING', done: 0, total: 0 };
           return incomplete(batch, count);
         }
         return this.view(execution);

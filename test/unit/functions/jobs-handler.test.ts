@@ -28,6 +28,7 @@ interface FakeExecution {
   result?: string;
   error?: { ErrorType: string; ErrorMessage: string };
   events: Event[];
+  startedAt?: Date;
 }
 
 /** The durable executions of one function, and every command the handler sent. */
@@ -50,7 +51,13 @@ class FakeLambda {
     }
     if (command instanceof GetDurableExecutionCommand) {
       const execution = this.byArn(command.input.DurableExecutionArn);
-      return { Status: execution.status, InputPayload: execution.input, Result: execution.result, Error: execution.error };
+      return {
+        Status: execution.status,
+        InputPayload: execution.input,
+        Result: execution.result,
+        Error: execution.error,
+        StartTimestamp: execution.startedAt,
+      };
     }
     if (command instanceof GetDurableExecutionHistoryCommand) {
       expect(command.input).toMatchObject({ IncludeExecutionData: false, ReverseOrder: true });
@@ -384,6 +391,16 @@ describe('GET /jobs/{jobId}', () => {
         peakConcurrency: 300,
         durationMs: 4960,
       });
+    });
+
+    it('is RUNNING while a later execution may still be starting, and FAILED JobIncomplete a minute on', async () => {
+      const { jobId, executions } = await bigJob();
+      for (const execution of executions) succeed(execution, answer(0, 1, 'x'));
+      lambda.executions.delete(`${jobId}-2`);
+      (executions[0] as FakeExecution).startedAt = new Date(Date.now() - 5_000);
+      expect((await get(jobId)).body).toMatchObject({ status: 'RUNNING' });
+      (executions[0] as FakeExecution).startedAt = new Date(Date.now() - 61_000);
+      expect((await get(jobId)).body).toMatchObject({ status: 'FAILED', error: { type: 'JobIncomplete' } });
     });
 
     it("is no job under a later execution's name, and never shows an execution it did not start", async () => {
