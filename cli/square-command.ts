@@ -49,10 +49,11 @@ Options:
   --region <region>      region to sign for; default: from the URL, else AWS_REGION
   --no-sign              send the request unsigned (an API deployed with -c authMode=none)
   --json                 print the response body instead of the lines
-  --job                  start a job (POST /jobs: up to 2,480 numbers, docs/jobs.md) and follow it:
+  --job                  start a job (POST /jobs: up to 12,400 numbers, docs/jobs.md) and follow it:
                          its progress on stderr (on a terminal), its lines when it ends
   --job-id <id>          follow a job already started, as --job does after starting it
-  --idempotency-key <k>  with --job: the job's name; the same key and numbers never start a second job
+  --idempotency-key <k>  with --job: the job's name (1 to 62 of A-Z a-z 0-9 - _); the same key and
+                         numbers never start a second job
   -h, --help             this text
 
 Numbers are JSON numbers (2, -7, 2.5, 123456789012345678901234567890) or decimal-integer strings.

@@ -2,20 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { JobsEnv, requiredInteger, requiredString } from './commons/config';
-import { DurableJobs, JOB_ID_PATTERN } from './commons/durable-jobs';
+import { batchInputs, DurableJobs, IDEMPOTENCY_KEY_PATTERN } from './commons/durable-jobs';
 import { errorResponse, json, rejectUnsupportedContentType } from './commons/http-response';
-import { checkJobSize, DURABLE_INPUT_BYTES, MAX_JOB_NUMBERS_LIMIT } from './commons/job-limits';
+import { DURABLE_INPUT_BYTES, JOB_MAX_EXECUTIONS, MAX_JOB_NUMBERS_LIMIT, splitJob } from './commons/job-limits';
 import { logger } from './commons/logger';
 import { toNumberValue } from './commons/square';
 import { BadRequestError, parseSquareRequest } from './commons/square-request';
 
 /**
- * The jobs API: `POST /jobs` starts a durable execution of the durable coordinator and answers
- * 202 at once; `GET /jobs/{jobId}` reads it back. A thin edge over commons/durable-jobs.ts.
+ * The jobs API: `POST /jobs` splits its numbers into batches that each fit one durable execution,
+ * starts one execution of the durable coordinator per batch and answers 202 at once;
+ * `GET /jobs/{jobId}` reads them back, joined. A thin edge over commons/durable-jobs.ts.
  */
 
 /** Configuration, read once per execution environment; the stack sets each. */
-const maxNumbers = Math.min(requiredInteger(JobsEnv.maxNumbers, 1), MAX_JOB_NUMBERS_LIMIT);
+const perExecution = Math.min(requiredInteger(JobsEnv.maxNumbers, 1), MAX_JOB_NUMBERS_LIMIT);
+/** Most numbers in one job: its executions' (fewer when the numbers are long, splitJob). */
+const maxNumbers = perExecution * JOB_MAX_EXECUTIONS;
 const jobs = new DurableJobs({
   client: new LambdaClient({}),
   coordinatorAlias: requiredString(JobsEnv.coordinatorAlias),
@@ -23,10 +26,11 @@ const jobs = new DurableJobs({
 });
 
 /**
- * A body may spell its numbers with spaces or as longer literals than the execution's input will
- * (which checkJobSize limits to 256 KB): four times that, before anything is parsed.
+ * A body may spell its numbers with spaces or as longer literals than the executions' inputs will
+ * (256 KB each, splitJob): twice their sum, 2.5 MiB, before anything is parsed. Not more: the body
+ * arrives as a JSON string in the event, and Lambda takes at most 6 MB of it.
  */
-const maxBodyBytes = 4 * DURABLE_INPUT_BYTES;
+const maxBodyBytes = 2 * DURABLE_INPUT_BYTES * JOB_MAX_EXECUTIONS;
 
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
   logger.addContext(context);
@@ -49,10 +53,10 @@ async function startJob(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyS
   const jobId = readIdempotencyKey(event.headers['idempotency-key']);
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   const numbers = parseSquareRequest(body, { maxNumbers, maxBodyBytes }).map(toNumberValue);
-  const input = checkJobSize(numbers);
-  await jobs.start(jobId, input);
+  const batches = splitJob(numbers, perExecution);
+  await jobs.start(jobId, batchInputs(jobId, batches));
   const statusUrl = `/jobs/${jobId}`;
-  logger.info('job started', { jobId, numbers: numbers.length });
+  logger.info('job started', { jobId, numbers: numbers.length, executions: batches.length });
   return json(202, { jobId, statusUrl }, { location: statusUrl });
 }
 
@@ -62,12 +66,15 @@ async function readJob(jobId: string): Promise<APIGatewayProxyStructuredResultV2
   return json(200, job);
 }
 
-/** The client's own name for the job, so that its retry starts nothing new; a fresh one without it. */
+/**
+ * The client's own name for the job, so that its retry starts nothing new; a fresh, unguessable one
+ * (a random UUID) without it.
+ */
 function readIdempotencyKey(key: string | undefined): string {
   if (key === undefined) return randomUUID();
-  if (!JOB_ID_PATTERN.test(key)) {
-    throw new BadRequestError(400, 'InvalidIdempotencyKey', 'the Idempotency-Key must be 1 to 64 letters, digits, "-" or "_"', [
-      { path: 'headers.idempotency-key', message: 'at most 64 of A-Z a-z 0-9 - _' },
+  if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    throw new BadRequestError(400, 'InvalidIdempotencyKey', 'the Idempotency-Key must be 1 to 62 letters, digits, "-" or "_"', [
+      { path: 'headers.idempotency-key', message: 'at most 62 of A-Z a-z 0-9 - _' },
     ]);
   }
   return key;

@@ -36,7 +36,8 @@ export interface MultiSquareConfig {
    */
   readonly tracing: boolean;
   /**
-   * Most numbers in one job (`POST /jobs`): one durable execution's operations and result bound it
+   * Most numbers in one durable execution of a job: its operations and result bound it; `POST /jobs`
+   * splits a job into up to 5 such executions, so takes 5 times this many numbers
    * (functions/commons/job-limits.ts, docs/jobs.md). @default 2480, the most one execution's result holds
    */
   readonly jobMaxNumbers: number;

@@ -23,13 +23,19 @@ export const JOB_RETENTION = Duration.days(7);
  * the start of the next wave of chained invokes. The execution's own limit is {@link JOB_EXECUTION_TIMEOUT}.
  */
 const DURABLE_COORDINATOR_TIMEOUT = Duration.minutes(5);
-/** The jobs handler answers from one Invoke or three reads of the durable execution APIs. */
+/**
+ * The jobs handler answers from up to 5 Invokes in turn (one per execution of a job), or up to 3 reads
+ * of the durable execution APIs per execution, made at once.
+ */
 const JOBS_HANDLER_TIMEOUT = Duration.seconds(10);
 
 export interface DurableJobsProps {
   /** The squarer: each number is one chained invoke of its version {@link DurableJobs.squarerVersion}. */
   readonly squarer: lambda.Function;
-  /** Most numbers in one job. @default {@link MAX_JOB_NUMBERS_LIMIT}, also the most */
+  /**
+   * Most numbers in one durable execution; the jobs API splits a job into up to
+   * 5 of them (`JOB_MAX_EXECUTIONS`). @default {@link MAX_JOB_NUMBERS_LIMIT}, also the most
+   */
   readonly maxNumbers?: number;
   /** Most chained invokes of one job in flight. @default 100 */
   readonly maxConcurrency?: number;
@@ -109,7 +115,7 @@ export class DurableJobs extends Construct {
 
     this.jobsHandler = new NodeFunction(this, 'Api', {
       entry: path.join(functionsDirectory, 'jobs.ts'),
-      description: 'POST /jobs starts a durable coordinator execution; GET /jobs/{jobId} reads it',
+      description: 'POST /jobs starts up to 5 durable coordinator executions; GET /jobs/{jobId} joins them',
       memorySize: 1024,
       timeout: JOBS_HANDLER_TIMEOUT,
       tracing,

@@ -5,7 +5,8 @@ import { BadRequestError } from './square-request';
 /**
  * How big one job may be, from the limits of one Lambda durable execution:
  * https://docs.aws.amazon.com/lambda/latest/dg/durable-limits.html
- * A job is one execution; a larger set of numbers is a batch of jobs (docs/jobs.md).
+ * A job is up to {@link JOB_MAX_EXECUTIONS} executions: the jobs API splits its numbers into
+ * batches that each fit one (splitJob) and joins them on read (docs/jobs.md).
  */
 
 /** Most bytes of an execution's input payload (and of one checkpoint's payload). */
@@ -51,8 +52,20 @@ export const JOB_ERROR_MESSAGE_BYTES = 256;
 const ENVELOPE_BYTES = 4096;
 /** A request ID, the squarer's process name: a UUID. */
 const PROCESS_NAME_CHARS = 36;
-/** `{"numbers":[` and `]}` around the items of an execution's input. */
-const INPUT_ENVELOPE_BYTES = 13;
+/**
+ * `{"numbers":[` and `]}` around the items of an execution's input, and room for the batch's tag
+ * (`,"job":{"id":…,"batch":i,"of":n,"digest":…}`, about 160 bytes at most) that a job of several
+ * executions adds.
+ */
+const INPUT_ENVELOPE_BYTES = 13 + 256;
+
+/**
+ * Most executions one job is split into: at {@link JOB_SIZING_DIGITS} digits 5 × 2,480 = 12,400
+ * numbers, past the issue's 10,000. Each is one ListDurableExecutionsByFunction and one
+ * GetDurableExecution (and one history page while it runs) of every `GET /jobs/{jobId}`, so the cap
+ * keeps a poll within a few calls made at once.
+ */
+export const JOB_MAX_EXECUTIONS = 5;
 
 /** The most digits every one of `count` numbers can have with the input within {@link DURABLE_INPUT_BYTES}. */
 export function maxDigitsAt(count: number): number {
@@ -96,33 +109,64 @@ export function encodeJobInput(numbers: readonly NumberValue[]): string {
   return JSON.stringify({ numbers } satisfies { numbers: readonly NumberValue[] });
 }
 
-/**
- * Refuses, before any execution starts, numbers whose input, or whose result at worst, would not fit
- * one execution, and says how many of them would. Returns the execution's input.
- */
-export function checkJobSize(numbers: readonly NumberValue[]): string {
-  const input = encodeJobInput(numbers);
-  const bytes = Buffer.byteLength(input);
-  let fitting = 0;
+/** How many of `numbers`, from `start` on, fit one execution, and what stopped the batch there. */
+function fittingFrom(
+  numbers: readonly NumberValue[],
+  start: number,
+  perExecution: number,
+): { readonly count: number; readonly bound: 'count' | 'input' | 'result' } {
   let inputUsed = INPUT_ENVELOPE_BYTES - 1;
   let resultUsed = ENVELOPE_BYTES;
-  for (const number of numbers) {
+  for (let index = start; index < numbers.length; index += 1) {
+    if (index - start === perExecution) return { count: perExecution, bound: 'count' };
+    const number = numbers[index] as NumberValue;
     inputUsed += Buffer.byteLength(JSON.stringify(number)) + 1;
     resultUsed += resultBytesPerNumber(String(number).replace('-', '').length);
-    if (inputUsed > DURABLE_INPUT_BYTES || resultUsed > DURABLE_RESULT_BYTES) break;
-    fitting += 1;
+    if (inputUsed > DURABLE_INPUT_BYTES) return { count: index - start, bound: 'input' };
+    if (resultUsed > DURABLE_RESULT_BYTES) return { count: index - start, bound: 'result' };
   }
-  if (fitting === numbers.length) return input;
-  const what =
-    bytes > DURABLE_INPUT_BYTES
-      ? `the numbers take ${bytes} bytes as a durable execution's input; one job takes at most ${DURABLE_INPUT_BYTES} bytes`
-      : `the answer to these numbers could take more than the ${DURABLE_RESULT_BYTES} bytes of one job's result`;
+  return { count: numbers.length - start, bound: 'count' };
+}
+
+/**
+ * Splits `numbers`, in order, into batches of at most `perExecution` numbers that each fit one
+ * execution (input, operations and result at worst), each as full as it can be. Refuses up front,
+ * saying how many fit, numbers that need more than `maxExecutions` executions.
+ */
+export function splitJob(numbers: readonly NumberValue[], perExecution: number, maxExecutions = JOB_MAX_EXECUTIONS): NumberValue[][] {
+  const batches: NumberValue[][] = [];
+  let start = 0;
+  let bound: 'count' | 'input' | 'result' = 'count';
+  while (start < numbers.length && batches.length < maxExecutions) {
+    const fit = fittingFrom(numbers, start, perExecution);
+    batches.push(numbers.slice(start, start + fit.count));
+    start += fit.count;
+    bound = fit.bound;
+  }
+  if (start === numbers.length) return batches;
+  const limit =
+    bound === 'input'
+      ? `${DURABLE_INPUT_BYTES} bytes of input`
+      : bound === 'result'
+        ? `${DURABLE_RESULT_BYTES} bytes of result`
+        : `${perExecution} numbers`;
   throw new BadRequestError(
     413,
     'JobTooLarge',
-    `${what} (the first ${fitting} of these numbers): split them into jobs of at most ${fitting} numbers (docs/jobs.md)`,
-    [{ path: 'numbers', message: `at most ${DURABLE_INPUT_BYTES} bytes as JSON, and a result of at most ${DURABLE_RESULT_BYTES} bytes` }],
+    `the numbers need more than ${maxExecutions === 1 ? 'one durable execution' : `the ${maxExecutions} durable executions of one job`}, each at most ${limit} (the first ${start} of these numbers fit): split them into jobs of at most ${start} numbers (docs/jobs.md)`,
+    [
+      {
+        path: 'numbers',
+        message: `at most ${maxExecutions} executions of at most ${perExecution} numbers, ${DURABLE_INPUT_BYTES} bytes of input and ${DURABLE_RESULT_BYTES} bytes of result each`,
+      },
+    ],
   );
+}
+
+/** One execution's worth of numbers, as {@link splitJob} sizes them, or refused with 413 `JobTooLarge`. */
+export function checkJobSize(numbers: readonly NumberValue[], perExecution = MAX_JOB_NUMBERS_LIMIT): string {
+  splitJob(numbers, perExecution, 1);
+  return encodeJobInput(numbers);
 }
 
 /** An item's error as a job reports it: the direct API's error, cut to the bytes above. */

@@ -130,6 +130,26 @@ it('a job of 2000 numbers prints one line per number, each squared by a distinct
   process.stderr.write(`jobs e2e: 2000 numbers in ${seconds.toFixed(1)} s (CLI start to lines)\n`);
 }, 300_000);
 
+it('a job of 2,600 numbers, past one execution, runs as two durable executions and prints every line in input order', async () => {
+  const project = newProject('split');
+  const stack = await startStack(project);
+  const { file, numbers } = numbersFile('split', 2600);
+  const key = 'split-test-job';
+
+  const run = await square(stack.urls('HTTP API')[0] ?? '', ['--job', '--file', file, '--idempotency-key', key, '--timeout', '300']);
+
+  expect(run.code, run.stderr).toBe(0);
+  const requestIds = checkLines(run.stdout, numbers);
+  expect(new Set(squarerStarts(project))).toEqual(new Set(requestIds));
+  const database = new DatabaseSync(path.join(project, '.local-cloud', 'durable', 'executions.sqlite'));
+  const executions = database.prepare('SELECT name, status FROM executions ORDER BY name').all();
+  database.close();
+  expect(executions).toEqual([
+    { name: key, status: 'SUCCEEDED' },
+    { name: `${key}-1`, status: 'SUCCEEDED' },
+  ]);
+}, 300_000);
+
 it('a job of 1000 numbers whose squarer crashes now and then ends with the failed numbers in place, with their errors, and the rest squared', async () => {
   const stack = await startStack(newProject('faults'), ['--crash-rate', 'Squarer=0.2']);
   const { file, numbers } = numbersFile('faults', 1000);

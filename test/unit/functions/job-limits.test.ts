@@ -6,10 +6,12 @@ import {
   DURABLE_MAX_OPERATIONS,
   DURABLE_RESULT_BYTES,
   JOB_ERROR_MESSAGE_BYTES,
+  JOB_MAX_EXECUTIONS,
   JOB_SIZING_DIGITS,
   jobOperations,
   MAX_JOB_NUMBERS_LIMIT,
   maxDigitsAt,
+  splitJob,
 } from '../../../functions/commons/job-limits';
 import { LAMBDA_RESPONSE_PAYLOAD_BYTES } from '../../../functions/commons/response-limits';
 import { formatLine, type ResultItem, type SquareResponse } from '../../../functions/commons/square-response';
@@ -71,17 +73,38 @@ describe('job limits', () => {
       expect(answerBytes(resultOf(count, item))).toBeLessThanOrEqual(LAMBDA_RESPONSE_PAYLOAD_BYTES);
     }
     // The bound is a little above the worst result (its envelope is 4 KB): one number more is refused.
-    expect(() => checkJobSize(Array(count + 1).fill(number))).toThrow(`(the first ${count} of these numbers)`);
+    expect(() => splitJob(Array(count + 1).fill(number), Number.MAX_SAFE_INTEGER, 1)).toThrow(
+      `each at most ${DURABLE_RESULT_BYTES} bytes of result (the first ${count} of these numbers fit)`,
+    );
   });
 
   it("refuse up front, saying how many fit, numbers whose input or whose result at worst is over one execution's", () => {
     // 520 numbers of 500 digits fit 256 KB of input, but their squares not 1 MB of result: 332 do.
     expect(Buffer.byteLength(JSON.stringify({ numbers: Array(520).fill(longest(500)) }))).toBeLessThanOrEqual(DURABLE_INPUT_BYTES);
-    expect(() => checkJobSize(Array(520).fill(longest(500)))).toThrow(/more than the 1048576 bytes of one job's result \(the first 332 /);
+    expect(() => checkJobSize(Array(520).fill(longest(500)))).toThrow(/each at most 1048576 bytes of result \(the first 332 /);
     const fits = Array(332).fill(longest(500));
     expect(() => checkJobSize(fits)).not.toThrow();
     expect(Buffer.byteLength(JSON.stringify(resultOf(332, squared(longest(500)))))).toBeLessThanOrEqual(DURABLE_RESULT_BYTES);
-    expect(() => checkJobSize(Array(60_000).fill(9999))).toThrow(/input; one job takes at most 262144 bytes/);
+    // The result binds before the input for numbers of any length: every number takes more result than input.
+    expect(() => checkJobSize(Array(60_000).fill(9999), 60_000)).toThrow(/each at most 1048576 bytes of result \(the first 2578 /);
+  });
+
+  it('split a job into executions each as full as it fits, in order, up to 5 of them', () => {
+    const numbers = Array.from({ length: 5 * count }, (_, index) => String(index));
+    const sizes = (how: unknown[], perExecution = count) => splitJob(how as string[], perExecution).map((batch) => batch.length);
+    expect(sizes(numbers.slice(0, 1))).toEqual([1]);
+    expect(sizes(numbers.slice(0, count))).toEqual([count]);
+    expect(sizes(numbers.slice(0, count + 1))).toEqual([count, 1]);
+    expect(sizes(numbers.slice(0, 10_000))).toEqual([count, count, count, count, 10_000 - 4 * count]);
+    expect(sizes(numbers)).toEqual(Array(JOB_MAX_EXECUTIONS).fill(count));
+    expect(splitJob(numbers, count).flat()).toEqual(numbers);
+    // A deployment's smaller count per execution, and numbers of 500 digits: 332 per execution's result.
+    expect(sizes(numbers.slice(0, 7), 3)).toEqual([3, 3, 1]);
+    expect(sizes(Array(333).fill(longest(500)))).toEqual([332, 1]);
+    expect(() => splitJob([...numbers, '1'], count)).toThrow(
+      `more than the 5 durable executions of one job, each at most 2480 numbers (the first ${5 * count} of these numbers fit)`,
+    );
+    expect(() => splitJob(Array(5 * 332 + 1).fill(longest(500)), count)).toThrow(/bytes of result \(the first 1660 /);
   });
 
   it("keep a squarer's error as it is when short, and cut a long one to 256 bytes of JSON without splitting a character", () => {

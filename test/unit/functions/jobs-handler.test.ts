@@ -24,10 +24,11 @@ interface FakeExecution {
   readonly arn: string;
   readonly name: string;
   readonly input: string;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
   result?: string;
   error?: { ErrorType: string; ErrorMessage: string };
   events: Event[];
+  startedAt?: Date;
 }
 
 /** The durable executions of one function, and every command the handler sent. */
@@ -50,7 +51,13 @@ class FakeLambda {
     }
     if (command instanceof GetDurableExecutionCommand) {
       const execution = this.byArn(command.input.DurableExecutionArn);
-      return { Status: execution.status, InputPayload: execution.input, Result: execution.result, Error: execution.error };
+      return {
+        Status: execution.status,
+        InputPayload: execution.input,
+        Result: execution.result,
+        Error: execution.error,
+        StartTimestamp: execution.startedAt,
+      };
     }
     if (command instanceof GetDurableExecutionHistoryCommand) {
       expect(command.input).toMatchObject({ IncludeExecutionData: false, ReverseOrder: true });
@@ -140,14 +147,15 @@ describe('POST /jobs', () => {
     const first = await post({ numbers: [1, 2] }, key);
     const retry = await post('{ "numbers" : [ 1 , 2 ] }', key);
     expect(first).toMatchObject({ status: 202, body: { jobId: 'order-42_retry', statusUrl: '/jobs/order-42_retry' } });
+    expect((await post({ numbers: [1] }, { 'idempotency-key': 'k'.repeat(62) })).status).toBe(202);
     expect(retry).toEqual(first);
-    expect(lambda.executions.size).toBe(1);
+    expect(lambda.executions.size).toBe(2);
     const other = await post({ numbers: [1, 2, 3] }, key);
     expect(other.status).toBe(409);
     expect(other.body.error).toMatchObject({ code: 'IdempotencyKeyReused', message: expect.stringContaining('order-42_retry') });
   });
 
-  it.each([['has space'], ['x'.repeat(65)], ['é']])('refuses the Idempotency-Key %j with 400, saying where', async (key) => {
+  it.each([['has space'], ['x'.repeat(63)], ['é']])('refuses the Idempotency-Key %j with 400, saying where', async (key) => {
     const { status, body } = await post({ numbers: [1] }, { 'idempotency-key': key });
     expect(status).toBe(400);
     expect(body.error).toMatchObject({ code: 'InvalidIdempotencyKey', details: [{ path: 'headers.idempotency-key' }] });
@@ -160,20 +168,79 @@ describe('POST /jobs', () => {
     expect(status).toBe(202);
   });
 
-  it("takes 332 numbers of 500 digits, and refuses 333 up front with 413 saying how many fit one execution's 1 MB of result", async () => {
+  it('splits a job into executions as full as they fit, named from the job ID, up to 5 × 2,480 numbers of 20 digits', async () => {
+    const numbers = (count: number) => Array.from({ length: count }, (_, index) => `-${String(index).padStart(20, '9')}`);
+    const sizes = async (count: number) => {
+      lambda.executions.clear();
+      const { status, body } = await post({ numbers: numbers(count) });
+      expect(status).toBe(202);
+      return [...lambda.executions.values()].map((execution) => {
+        const input = JSON.parse(execution.input);
+        return [execution.name.replace(body.jobId, 'J'), input.numbers.length, input.job?.batch, input.job?.of];
+      });
+    };
+    // One execution: named by the job ID and with its numbers alone, as before.
+    expect(await sizes(2480)).toEqual([['J', 2480, undefined, undefined]]);
+    expect(await sizes(2481)).toEqual([
+      ['J', 2480, 0, 2],
+      ['J-1', 1, 1, 2],
+    ]);
+    expect(await sizes(10_000)).toEqual([
+      ['J', 2480, 0, 5],
+      ['J-1', 2480, 1, 5],
+      ['J-2', 2480, 2, 5],
+      ['J-3', 2480, 3, 5],
+      ['J-4', 80, 4, 5],
+    ]);
+    expect((await sizes(12_400)).map(([, size]) => size)).toEqual([2480, 2480, 2480, 2480, 2480]);
+    lambda.executions.clear();
+    const tooMany = await post({ numbers: numbers(12_401) });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error.details).toEqual([{ path: 'numbers', message: 'at most 12400 items' }]);
+    expect(lambda.executions.size).toBe(0);
+  });
+
+  it('takes 5 × 332 numbers of 500 digits, and refuses 1,661 up front with 413 saying how many fit, starting nothing', async () => {
     const number = `-${'9'.repeat(500)}`;
     expect((await post({ numbers: Array(332).fill(number) })).status).toBe(202);
-    const { status, body } = await post({ numbers: Array(333).fill(number) });
+    expect(lambda.executions.size).toBe(1);
+    expect((await post({ numbers: Array(333).fill(number) })).status).toBe(202);
+    expect(lambda.executions.size).toBe(3);
+    expect((await post({ numbers: Array(1660).fill(number) })).status).toBe(202);
+    expect(lambda.executions.size).toBe(8);
+    const { status, body } = await post({ numbers: Array(1661).fill(number) });
     expect(status).toBe(413);
     expect(body.error).toMatchObject({ code: 'JobTooLarge', details: [{ path: 'numbers' }] });
-    expect(body.error.message).toContain('split them into jobs of at most 332 numbers');
-    expect(lambda.executions.size).toBe(1);
+    expect(body.error.message).toContain('split them into jobs of at most 1660 numbers');
+    expect(lambda.executions.size).toBe(8);
+  });
+
+  it('gives a retry of a job of several executions the same job, starting nothing new, and 409 to another body under its key', async () => {
+    const key = { 'idempotency-key': 'big-order' };
+    const numbers = Array.from({ length: 5000 }, (_, index) => index);
+    const first = await post({ numbers }, key);
+    expect(first).toMatchObject({ status: 202, body: { jobId: 'big-order', statusUrl: '/jobs/big-order' } });
+    expect([...lambda.executions.keys()]).toEqual(['big-order', 'big-order-1', 'big-order-2']);
+    const invokes = () => lambda.commands.filter((command) => command instanceof InvokeCommand).length;
+    const before = invokes();
+    expect(await post({ numbers }, key)).toEqual(first);
+    expect(lambda.executions.size).toBe(3);
+    // Another body that differs only in its last execution's numbers is refused at the first execution.
+    const other = await post({ numbers: [...numbers.slice(0, -1), 7] }, key);
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('IdempotencyKeyReused');
+    expect(invokes() - before).toBe(4);
+    expect(lambda.executions.size).toBe(3);
+    // A POST that failed after its first executions started is completed by its retry.
+    lambda.executions.delete('big-order-2');
+    expect(await post({ numbers }, key)).toEqual(first);
+    expect([...lambda.executions.keys()]).toEqual(['big-order', 'big-order-1', 'big-order-2']);
   });
 
   it('refuses more numbers than a job takes, and bad numbers with their paths', async () => {
-    const tooMany = await post({ numbers: Array(2481).fill(1) });
+    const tooMany = await post({ numbers: Array(12_401).fill(1) });
     expect(tooMany.status).toBe(400);
-    expect(tooMany.body.error.details).toEqual([{ path: 'numbers', message: 'at most 2480 items' }]);
+    expect(tooMany.body.error.details).toEqual([{ path: 'numbers', message: 'at most 12400 items' }]);
     const bad = await post({ numbers: [1, 'two', 3, `${'1'.repeat(501)}`] });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((detail: { path: string }) => detail.path)).toEqual(['numbers[1]', 'numbers[3]']);
@@ -249,6 +316,107 @@ describe('GET /jobs/{jobId}', () => {
       status: 'FAILED',
       progress: { done: 0, total: 1 },
       error: { type: 'InvalidJobInput', message: 'numbers[0]: bad' },
+    });
+  });
+
+  describe('of a job of several executions', () => {
+    const answer = (from: number, to: number, processName: string): SquareResponse => {
+      const numbers = Array.from({ length: to - from }, (_, index) => from + index);
+      return {
+        results: numbers.map((number) => ({ number, result: number * number, processName })),
+        lines: numbers.map((number) => `${number} squared to ${number * number} by: ${processName}`),
+        stats: {
+          numbers: numbers.length,
+          succeeded: numbers.length,
+          failed: 0,
+          invocations: numbers.length,
+          retries: 1,
+          throttles: 0,
+          peakConcurrency: 100,
+          durationMs: from,
+        },
+      };
+    };
+    const bigJob = async () => {
+      const { body } = await post({ numbers: Array.from({ length: 6000 }, (_, index) => index) });
+      const executions = [body.jobId, `${body.jobId}-1`, `${body.jobId}-2`].map((name) => lambda.executions.get(name) as FakeExecution);
+      return { jobId: body.jobId as string, executions };
+    };
+    const succeed = (execution: FakeExecution, result: SquareResponse) =>
+      Object.assign(execution, { status: 'SUCCEEDED', result: JSON.stringify(result) });
+
+    it('is RUNNING until every execution has ended, with their progress added up', async () => {
+      const { jobId, executions } = await bigJob();
+      const [first, second, third] = executions as [FakeExecution, FakeExecution, FakeExecution];
+      succeed(first, answer(0, 2480, 'a'));
+      second.events.push(invokeEvent('ChainedInvokeStarted', 'square-0'), invokeEvent('ChainedInvokeSucceeded', 'square-0'));
+      Object.assign(third, { status: 'FAILED', error: { ErrorType: 'Boom', ErrorMessage: 'no' } });
+      expect((await get(jobId)).body).toEqual({ jobId, status: 'RUNNING', progress: { done: 2481, total: 6000 } });
+    });
+
+    it('ends with the status of the first execution that did not succeed, saying which', async () => {
+      const { jobId, executions } = await bigJob();
+      const [first, second, third] = executions as [FakeExecution, FakeExecution, FakeExecution];
+      succeed(first, answer(0, 2480, 'a'));
+      Object.assign(second, { status: 'TIMED_OUT' });
+      Object.assign(third, { status: 'FAILED', error: { ErrorType: 'Boom', ErrorMessage: 'no' } });
+      expect((await get(jobId)).body).toEqual({
+        jobId,
+        status: 'TIMED_OUT',
+        progress: { done: 2480, total: 6000 },
+        error: { type: 'TIMED_OUT', message: "execution 2 of 3: the job's execution ended TIMED_OUT" },
+      });
+    });
+
+    it('succeeds when every execution has, with results and lines in input order and stats added up', async () => {
+      const { jobId, executions } = await bigJob();
+      const [first, second, third] = executions as [FakeExecution, FakeExecution, FakeExecution];
+      // Ended in another order than they started.
+      succeed(third, answer(4960, 6000, 'c'));
+      succeed(first, answer(0, 2480, 'a'));
+      succeed(second, answer(2480, 4960, 'b'));
+      const { status, body } = await get(jobId);
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ jobId, status: 'SUCCEEDED', progress: { done: 6000, total: 6000 } });
+      expect(body.results.map((item: { number: number }) => item.number)).toEqual(Array.from({ length: 6000 }, (_, index) => index));
+      expect(body.lines).toHaveLength(6000);
+      expect(body.lines[2480]).toBe('2480 squared to 6150400 by: b');
+      expect(body.stats).toEqual({
+        numbers: 6000,
+        succeeded: 6000,
+        failed: 0,
+        invocations: 6000,
+        retries: 3,
+        throttles: 0,
+        peakConcurrency: 300,
+        durationMs: 4960,
+      });
+    });
+
+    it('is RUNNING while a later execution may still be starting, and FAILED JobIncomplete a minute on', async () => {
+      const { jobId, executions } = await bigJob();
+      for (const execution of executions) succeed(execution, answer(0, 1, 'x'));
+      lambda.executions.delete(`${jobId}-2`);
+      (executions[0] as FakeExecution).startedAt = new Date(Date.now() - 5_000);
+      expect((await get(jobId)).body).toMatchObject({ status: 'RUNNING' });
+      (executions[0] as FakeExecution).startedAt = new Date(Date.now() - 61_000);
+      expect((await get(jobId)).body).toMatchObject({ status: 'FAILED', error: { type: 'JobIncomplete' } });
+    });
+
+    it("is no job under a later execution's name, and never shows an execution it did not start", async () => {
+      const { jobId, executions } = await bigJob();
+      for (const execution of executions) succeed(execution, answer(0, 1, 'x'));
+      expect((await get(`${jobId}-1`)).status).toBe(404);
+      // Another caller's job of one execution holds the name of this job's third one.
+      lambda.executions.delete(`${jobId}-2`);
+      expect((await post({ numbers: [5] }, { 'idempotency-key': `${jobId}-2` })).status).toBe(202);
+      succeed(lambda.executions.get(`${jobId}-2`) as FakeExecution, answer(5, 6, 'secret'));
+      const { body } = await get(jobId);
+      expect(body).toMatchObject({
+        status: 'FAILED',
+        error: { type: 'JobIncomplete', message: expect.stringContaining('execution 3 of 3') },
+      });
+      expect(JSON.stringify(body)).not.toContain('secret');
     });
   });
 });
