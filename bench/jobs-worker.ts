@@ -23,7 +23,7 @@ export interface JobsBenchResult {
   readonly rows: JobsBenchRow[];
 }
 
-const SIZES = (process.argv[2] ?? '100,1000,2480').split(',').map(Number);
+const SIZES = (process.argv[2] ?? '100,1000,2480,12400').split(',').map(Number);
 const DIRECT_MAX = 1000;
 const POLL_MS = 250;
 
