@@ -147,6 +147,9 @@ export class ExecutionEnvironment implements Environment {
         resolve(result);
       };
       this.initListener = (message) => {
+        // Stopped during INIT (closed, or a start no longer wanted): a 'ready' already on its way
+        // changes nothing; the process's exit ends the start.
+        if (this.stateValue === 'dead') return;
         if (message.type === 'ready') {
           this.move('ready');
           if (this.freezeWhenIdle) this.runtime.freeze();
