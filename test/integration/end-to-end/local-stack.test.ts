@@ -5,38 +5,12 @@
  * stubbed); the command as a real process: test/integration/dev-loop/square-cli.test.ts.
  */
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { formatLogRecord, LOCAL_CREDENTIALS, type RunningLocalStack, signedFetch, startLocalStack } from '@multi-square/local-cloud';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { run } from '../../../cli/square-command';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SquareResponse } from '../../../functions/commons/square-response';
 import type { SquareResult } from '../../../functions/commons/squarer-contract';
+import { squareInProcess } from '../../support/square-in-process';
 
-/** `npm run square -- ...argv` in process, with `env` over this process's environment: its exit status and streams. */
-async function squareCli(
-  argv: readonly string[],
-  env: Readonly<Record<string, string>>,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
-  try {
-    const code = await run(argv, {
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          stderr += chunk.toString('utf8');
-          done();
-        },
-      }),
-      readStdin: () => '',
-      env: process.env,
-    });
-    return { code, stdout, stderr };
-  } finally {
-    vi.unstubAllEnvs();
-  }
-}
 const projectDirectory = path.resolve(import.meta.dirname, '..', '..', '..');
 const LATENCY_MS = 300;
 
@@ -129,10 +103,13 @@ describe('the local stack', () => {
   });
 
   it('runs `npm run square` against an API URL, signing with the standard credential chain', async () => {
-    const { code, stdout, stderr } = await squareCli(['--url', stack.httpApiUrl, '--region', stack.region, '2', '-3', '9007199254740993'], {
-      AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
-    });
+    const { code, stdout, stderr } = await squareInProcess(
+      ['--url', stack.httpApiUrl, '--region', stack.region, '2', '-3', '9007199254740993'],
+      {
+        AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
+      },
+    );
     expect(code, stderr).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(3);
@@ -144,7 +121,7 @@ describe('the local stack', () => {
   });
 
   it("exits non-zero with the API's message when a number is refused", async () => {
-    const failure = await squareCli(['--url', stack.httpApiUrl, '--region', stack.region, '2', 'x'], {
+    const failure = await squareInProcess(['--url', stack.httpApiUrl, '--region', stack.region, '2', 'x'], {
       AWS_ACCESS_KEY_ID: stack.credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: stack.credentials.secretAccessKey,
     });
@@ -155,7 +132,7 @@ describe('the local stack', () => {
 describe('npm run square, with nothing running', () => {
   it('starts the local stack for the call and prints one line per number with distinct request IDs', async () => {
     // No AWS credentials in sight: the local stack's own are used.
-    const { code, stdout, stderr } = await squareCli(['2', '3', '4', '5', '6'], {
+    const { code, stdout, stderr } = await squareInProcess(['2', '3', '4', '5', '6'], {
       AWS_ACCESS_KEY_ID: '',
       AWS_SECRET_ACCESS_KEY: '',
       AWS_SESSION_TOKEN: '',
@@ -175,7 +152,7 @@ describe('npm run square, with nothing running', () => {
   });
 
   it('prints the function logs of the stack it started with --logs, on stderr, the answer alone on stdout', async () => {
-    const { code, stdout, stderr } = await squareCli(['--logs', '7', '8'], {
+    const { code, stdout, stderr } = await squareInProcess(['--logs', '7', '8'], {
       AWS_ACCESS_KEY_ID: '',
       AWS_SECRET_ACCESS_KEY: '',
       AWS_SESSION_TOKEN: '',

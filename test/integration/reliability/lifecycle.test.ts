@@ -8,13 +8,12 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { type LocalStackEndpoints, readRunningLocalStack, signedFetch } from '@multi-square/local-cloud';
-import { afterAll, describe, expect, inject, it, vi } from 'vitest';
-import { run } from '../../../cli/square-command';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { privateRoot, RUNTIME_DIRECTORY_VARIABLE } from '../../../local-cloud/lambda/runtime/private-root';
 import { CodeStage, STAGING_DIRECTORY_PREFIX } from '../../../local-cloud/lambda/runtime/task-root';
 import { STACKS_DIRECTORY_VARIABLE } from '../../../local-cloud/stack/local-stack-state';
+import { squareInProcess } from '../../support/square-in-process';
 import { projectDirectory } from './support/local-square-api';
 
 // State files of their own, so that other suites' `npm run square` never finds these stacks.
@@ -179,33 +178,6 @@ describe('stopping npm start', () => {
   });
 });
 
-/**
- * `npm run square -- ...argv` in process (its `run(argv, io)`, streams captured) with
- * LOCAL_CLOUD_STACK set to `stack`: which stack it picks is the command's logic, not its process's
- * (the command as a real process: test/integration/dev-loop/square-cli.test.ts).
- */
-async function square(argv: readonly string[], stack: string): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.stubEnv('LOCAL_CLOUD_STACK', stack);
-  try {
-    const status = await run(argv, {
-      stdout: { write: (text: string) => (stdout += text) },
-      stderr: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          stderr += chunk.toString('utf8');
-          done();
-        },
-      }),
-      readStdin: () => '',
-      env: process.env,
-    });
-    return { status, stdout, stderr };
-  } finally {
-    vi.unstubAllEnvs();
-  }
-}
-
 describe('two stacks in one folder', () => {
   it('each keeps its own state file; npm run square says which to choose, and uses the one left', async () => {
     const first = await npmStart();
@@ -213,13 +185,13 @@ describe('two stacks in one folder', () => {
     expect(first.stateFile).not.toBe(second.stateFile);
     expect(existsSync(first.stateFile) && existsSync(second.stateFile)).toBe(true);
 
-    const ambiguous = await square(['2'], '');
-    expect(ambiguous.status).toBe(2);
+    const ambiguous = await squareInProcess(['2'], { LOCAL_CLOUD_STACK: '' });
+    expect(ambiguous.code).toBe(2);
     expect(ambiguous.stderr).toContain(`LOCAL_CLOUD_STACK=${first.endpoints.pid}`);
     expect(ambiguous.stderr).toContain(`LOCAL_CLOUD_STACK=${second.endpoints.pid}`);
 
-    const chosen = await square(['--json', '2'], String(second.endpoints.pid));
-    expect(chosen.status).toBe(0);
+    const chosen = await squareInProcess(['--json', '2'], { LOCAL_CLOUD_STACK: String(second.endpoints.pid) });
+    expect(chosen.code).toBe(0);
     expect(JSON.parse(chosen.stdout)).toMatchObject({ results: [{ number: 2, result: 4 }] });
 
     process.kill(first.endpoints.pid, 'SIGTERM');
