@@ -9,6 +9,11 @@ export function route(routeKey: string, functionName: string, timeoutMs = 30_000
   };
 }
 
+/** A route authorized by IAM (SigV4) to `functionName` (payload format 2.0). */
+export function iamRoute(routeKey: string, functionName: string, timeoutMs = 30_000): RouteDefinition {
+  return { ...route(routeKey, functionName, timeoutMs), authorizationType: 'AWS_IAM' };
+}
+
 /** An HTTP API with `routes` on the `$default` stage, `extra` on top. */
 export function api(routes: RouteDefinition[], extra: Partial<HttpApiDefinition> = {}): HttpApiDefinition {
   return {

@@ -15,6 +15,7 @@ import { type RunningHttpApi, startHttpApi } from '../../../http-api/http-api-se
 import { type InvokeApi, startInvokeApi } from '../../../lambda/invoke-api';
 import { signRequest } from '../../../sigv4/sign-request';
 import { testFunction } from '../../support/function-definition';
+import { api, iamRoute } from '../../support/http-api-definition';
 import { createInProcessInvoker } from '../../support/http-api-in-process-invoker';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
@@ -22,26 +23,19 @@ const region = 'us-east-1';
 const code = mkdtempSync(path.join(os.tmpdir(), 'browser-guard-'));
 writeFileSync(path.join(code, 'index.js'), 'exports.handler = async () => ({});\n');
 
-const api: HttpApiDefinition = {
-  logicalId: 'HttpApi',
-  stackName: 'TestStack',
-  name: 'TestStack-HttpApi',
-  apiId: 'abcde12345',
-  routes: [
-    {
-      routeKey: 'POST /secret',
-      authorizationType: 'AWS_IAM',
-      integration: { functionName: 'echo', payloadFormatVersion: '2.0', timeoutMs: 5000 },
-    },
-  ],
-  stageName: '$default',
-};
+const testApi: HttpApiDefinition = api([iamRoute('POST /secret', 'echo', 5000)]);
 
 let httpApi: RunningHttpApi;
 let invokeApi: InvokeApi;
 
 beforeAll(async () => {
-  httpApi = await startHttpApi({ api, invoker: createInProcessInvoker({ echo: async () => 'secret' }), credentials, region, port: 0 });
+  httpApi = await startHttpApi({
+    api: testApi,
+    invoker: createInProcessInvoker({ echo: async () => 'secret' }),
+    credentials,
+    region,
+    port: 0,
+  });
   invokeApi = await startInvokeApi({
     functions: [testFunction('Test-Secret', code, { environment: { SECRET_API_KEY: 'sk-123' } })],
     port: 0,

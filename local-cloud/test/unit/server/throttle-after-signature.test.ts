@@ -7,31 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HttpApiDefinition } from '../../../core/types';
 import { type RunningHttpApi, startHttpApi } from '../../../http-api/http-api-server';
 import { signedFetch } from '../../../sigv4/sign-request';
+import { api, iamRoute } from '../../support/http-api-definition';
 import { createInProcessInvoker } from '../../support/http-api-in-process-invoker';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const region = 'us-east-1';
 
-const api: HttpApiDefinition = {
-  logicalId: 'HttpApi',
-  stackName: 'TestStack',
-  name: 'TestStack-HttpApi',
-  apiId: 'abcde12345',
-  routes: [
-    {
-      routeKey: 'POST /secret',
-      authorizationType: 'AWS_IAM',
-      integration: { functionName: 'echo', payloadFormatVersion: '2.0', timeoutMs: 5000 },
-    },
-  ],
-  stageName: '$default',
+const testApi: HttpApiDefinition = api([iamRoute('POST /secret', 'echo', 5000)], {
   // One token, refilled at one a second: any request that takes it throttles the next.
   throttling: { rateLimit: 0.001, burstLimit: 1 },
-};
+});
 
 let server: RunningHttpApi;
 beforeAll(async () => {
-  server = await startHttpApi({ api, invoker: createInProcessInvoker({ echo: async () => 'ok' }), credentials, region, port: 0 });
+  server = await startHttpApi({ api: testApi, invoker: createInProcessInvoker({ echo: async () => 'ok' }), credentials, region, port: 0 });
 });
 afterAll(() => server.close());
 
