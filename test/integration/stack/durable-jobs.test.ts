@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, inject, it } from 'vitest';
 import { MAX_JOB_NUMBERS_LIMIT } from '../../../functions/commons/job-limits';
 import { DEFAULT_CONFIG } from '../../../lib/config';
-import { MultiSquareStack } from '../../../lib/multi-square-stack';
-import { appInTemporaryFolder } from '../../support/app-in-temporary-folder';
+import { nagCheckedStack, onlyLogicalIdIn } from './support/stack-template';
 
 /** A synthesis in process bundles all four functions: on a loaded 2-core machine that has taken over 60 s. */
 const SYNTH_TIMEOUT_MS = 180_000;
@@ -17,11 +14,7 @@ const cdkOut = inject('cdkOut');
 const templateJson = JSON.parse(readFileSync(path.join(cdkOut, 'MultiSquare.template.json'), 'utf8'));
 const template = Template.fromJSON(templateJson);
 
-function onlyLogicalId(type: string, props: Record<string, unknown> = {}): string {
-  const ids = Object.keys(template.findResources(type, { Properties: Match.objectLike(props) }));
-  expect(ids).toHaveLength(1);
-  return ids[0] ?? '';
-}
+const onlyLogicalId = onlyLogicalIdIn(template);
 
 const durableId = onlyLogicalId('AWS::Lambda::Function', { DurableConfig: Match.anyValue() });
 const jobsId = onlyLogicalId('AWS::Lambda::Function', { Timeout: 10 });
@@ -112,17 +105,10 @@ describe('DurableJobs', () => {
 });
 
 describe('jobs configuration', () => {
-  const synthesize = (context: Record<string, unknown>) => {
-    const app = appInTemporaryFolder({ context });
-    const stack = new MultiSquareStack(app, 'Configured');
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    return { app, stack };
-  };
-
   it(
     'takes jobMaxNumbers and jobMaxConcurrency from context, and stays nag-clean with tracing on',
     () => {
-      const { app, stack } = synthesize({ jobMaxNumbers: 500, jobMaxConcurrency: '20', tracing: 'true' });
+      const { app, stack } = nagCheckedStack({ jobMaxNumbers: 500, jobMaxConcurrency: '20', tracing: 'true' });
       expect(() => app.synth()).not.toThrow();
       Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
         DurableConfig: Match.anyValue(),
@@ -137,6 +123,6 @@ describe('jobs configuration', () => {
     [{ jobMaxNumbers: MAX_JOB_NUMBERS_LIMIT + 1 }, `context jobMaxNumbers must be an integer from 1 to ${MAX_JOB_NUMBERS_LIMIT}`],
     [{ jobMaxConcurrency: 1001 }, 'context jobMaxConcurrency must be an integer from 1 to 1000, got 1001'],
   ])('fails the synth on bad context %j', (context, message) => {
-    expect(() => synthesize(context)).toThrow(message);
+    expect(() => nagCheckedStack(context)).toThrow(message);
   });
 });

@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, inject, it } from 'vitest';
 import { CoordinatorMetric, METRICS_NAMESPACE } from '../../../functions/commons/metric-names';
-import { MultiSquareStack } from '../../../lib/multi-square-stack';
-import { appInTemporaryFolder } from '../../support/app-in-temporary-folder';
+import { nagCheckedStack, onlyLogicalIdIn } from './support/stack-template';
 
 /** The app as `cdk synth` builds it (test/integration/global-setup.ts), cdk-nag included: it synthesized without a finding. */
 const cdkOut = inject('cdkOut');
@@ -14,11 +11,7 @@ const cdkOutTraced = inject('cdkOutTraced');
 const templateJson = JSON.parse(readFileSync(path.join(cdkOut, 'MultiSquare.template.json'), 'utf8'));
 const template = Template.fromJSON(templateJson);
 
-function onlyLogicalId(type: string, props: Record<string, unknown> = {}): string {
-  const ids = Object.keys(template.findResources(type, { Properties: Match.objectLike(props) }));
-  expect(ids).toHaveLength(1);
-  return ids[0] ?? '';
-}
+const onlyLogicalId = onlyLogicalIdIn(template);
 
 const squarerId = onlyLogicalId('AWS::Lambda::Function', { Timeout: 5 });
 const coordinatorId = onlyLogicalId('AWS::Lambda::Function', { Timeout: 28 });
@@ -281,13 +274,6 @@ describe('dashboard', () => {
 });
 
 describe('tracing', () => {
-  const synthesize = (context: Record<string, unknown>) => {
-    const app = appInTemporaryFolder({ context });
-    const stack = new MultiSquareStack(app, 'Configured');
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    return { app, stack };
-  };
-
   const coordinatorCodeOf = (
     json: { Resources: Record<string, { Type: string; Properties: { Timeout?: number }; Metadata?: Record<string, string> }> },
     directory: string,
@@ -339,6 +325,6 @@ describe('tracing', () => {
     [{ alarmEmail: 'a@example.com,b@example.com' }, 'context alarmEmail must be one email address'],
     [{ alarmEmail: 42 }, 'context alarmEmail must be one email address'],
   ])('fails the synth on bad context %j', (context, message) => {
-    expect(() => synthesize(context)).toThrow(message);
+    expect(() => nagCheckedStack(context)).toThrow(message);
   });
 });

@@ -1,12 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../../lib/config';
-import { MultiSquareStack } from '../../../lib/multi-square-stack';
-import { appInTemporaryFolder } from '../../support/app-in-temporary-folder';
+import { nagCheckedStack, onlyLogicalIdIn } from './support/stack-template';
 
 /** A synthesis in process bundles all four functions: on a loaded 2-core machine that has taken over 60 s. */
 const SYNTH_TIMEOUT_MS = 180_000;
@@ -16,11 +13,7 @@ const cdkOut = inject('cdkOut');
 const templateJson = JSON.parse(readFileSync(path.join(cdkOut, 'MultiSquare.template.json'), 'utf8'));
 const template = Template.fromJSON(templateJson);
 
-function logicalIdOf(type: string, props: Record<string, unknown>): string {
-  const ids = Object.keys(template.findResources(type, { Properties: Match.objectLike(props) }));
-  expect(ids).toHaveLength(1);
-  return ids[0] ?? '';
-}
+const logicalIdOf = onlyLogicalIdIn(template);
 
 describe('MultiSquareStack', () => {
   let squarerId: string;
@@ -157,17 +150,10 @@ describe('MultiSquareStack', () => {
 });
 
 describe('configuration', () => {
-  const synthesize = (context: Record<string, unknown>) => {
-    const app = appInTemporaryFolder({ context });
-    const stack = new MultiSquareStack(app, 'Configured');
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-    return { app, stack };
-  };
-
   it(
     'makes the route public only when authMode is "none", with cdk-nag\'s finding acknowledged',
     () => {
-      const { app, stack } = synthesize({ authMode: 'none', maxNumbers: 50, maxConcurrency: '20' });
+      const { app, stack } = nagCheckedStack({ authMode: 'none', maxNumbers: 50, maxConcurrency: '20' });
       expect(() => app.synth()).not.toThrow();
       const configured = Template.fromStack(stack);
       configured.hasResourceProperties('AWS::ApiGatewayV2::Route', { AuthorizationType: 'NONE' });
