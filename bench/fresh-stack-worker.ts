@@ -6,8 +6,9 @@
  * Prints one JSON line.
  */
 import { parseArgs } from 'node:util';
-import { formatLogRecord, LOCAL_CREDENTIALS, signedFetch, startLocalStack } from '@multi-square/local-cloud';
+import { formatLogRecord, LOCAL_CREDENTIALS, startLocalStack } from '@multi-square/local-cloud';
 import { projectDirectory } from './child';
+import { squareOnStack } from './square-on-stack';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -39,17 +40,7 @@ try {
   if (squarer === undefined) throw new Error('no squarer in the assembly');
   const body = JSON.stringify({ numbers: Array.from({ length: N }, (_, i) => i + 2) });
   const square = async (): Promise<{ ms: number; environments: number }> => {
-    const t0 = performance.now();
-    const response = await signedFetch(
-      `${stack.httpApiUrl}/square`,
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body },
-      { region: stack.region, credentials: stack.credentials },
-    );
-    const answer = (await response.json()) as { stats?: { failed?: number } };
-    const ms = performance.now() - t0;
-    if (response.status !== 200 || answer.stats?.failed !== 0) {
-      throw new Error(`POST /square answered ${response.status}: ${JSON.stringify(answer).slice(0, 500)}\n${lines.join('\n')}`);
-    }
+    const { ms } = await squareOnStack(stack, body, () => `\n${lines.join('\n')}`);
     return { ms: Math.round(ms), environments: stack.invokeApi.service.environmentCount(squarer.name) };
   };
   const first = await square();

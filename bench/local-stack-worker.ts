@@ -5,9 +5,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { LOCAL_CREDENTIALS, signedFetch, startLocalStack } from '@multi-square/local-cloud';
+import { LOCAL_CREDENTIALS, startLocalStack } from '@multi-square/local-cloud';
 import { createFanOutLambdaClient } from '../functions/commons/lambda-client';
 import { median, projectDirectory, run } from './child';
+import { squareOnStack } from './square-on-stack';
 
 export interface LocalStackMeasurement {
   readonly startMs: number;
@@ -50,19 +51,9 @@ try {
   const initsPerRequest: number[] = [];
   const square = async (): Promise<{ ms: number; stats: unknown }> => {
     const initsBefore = initStarts;
-    const t0 = performance.now();
-    const response = await signedFetch(
-      `${stack.httpApiUrl}/square`,
-      { method: 'POST', headers: { 'content-type': 'application/json' }, body },
-      { region: stack.region, credentials: stack.credentials },
-    );
-    const answer = (await response.json()) as { stats?: { failed?: number } };
-    const ms = performance.now() - t0;
-    if (response.status !== 200 || answer.stats?.failed !== 0) {
-      throw new Error(`POST /square answered ${response.status}: ${JSON.stringify(answer).slice(0, 500)}`);
-    }
+    const result = await squareOnStack(stack, body);
     initsPerRequest.push(initStarts - initsBefore);
-    return { ms, stats: answer.stats };
+    return result;
   };
   const first = await square();
   const warm: number[] = [];
