@@ -16,6 +16,15 @@ const ALONE = {
 const alone = { maxWorkers: 1, sequence: { groupOrder: 1 } };
 
 /**
+ * The unit projects load their modules once per worker rather than once per file (`isolate: false`):
+ * importing (the SDK, the local cloud's layers) was half of their time. So a unit test file must
+ * leave no state behind: hooks registered by each file (not when a shared support module loads),
+ * fake timers and servers undone in `afterEach`; `--sequence.shuffle.files` runs them in another
+ * order to check.
+ */
+const sharedModules = { isolate: false };
+
+/**
  * The test pyramid, chosen by folder: each package has `test/unit` and `test/integration`.
  * - `*:unit`: pure code and in-process servers; no synthesis, no child processes; seconds.
  * - `*:integration`: the bundled functions in real execution environments, the local cloud, the
@@ -35,7 +44,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: availableParallelism(),
     projects: [
-      { extends: true, test: { name: 'app:unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'app:unit', include: ['test/unit/**/*.test.ts'], ...sharedModules } },
       {
         extends: true,
         test: {
@@ -49,7 +58,7 @@ export default defineConfig({
         extends: true,
         test: { name: 'app:integration:alone', include: ALONE.app, globalSetup: ['test/integration/global-setup.ts'], ...alone },
       },
-      { extends: true, test: { name: 'local-cloud:unit', include: ['local-cloud/test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'local-cloud:unit', include: ['local-cloud/test/unit/**/*.test.ts'], ...sharedModules } },
       {
         extends: true,
         test: {

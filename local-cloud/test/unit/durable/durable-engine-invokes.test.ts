@@ -4,7 +4,9 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { LambdaServiceError } from '../../../core/types';
-import { type Envelope, operationsOf, type Script, setUp, statusOf } from './durable-engine-support';
+import { type Envelope, operationsOf, type Script, setUp, statusOf, useDurableEngineTests } from './durable-engine-support';
+
+useDurableEngineTests();
 
 describe('chained invokes', () => {
   const parent: Script = (envelope, checkpoint) => {

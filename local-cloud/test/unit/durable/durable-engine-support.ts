@@ -119,17 +119,25 @@ export function setUp(scripts: Record<string, Script>, file = ':memory:', option
   return { lambda, store, engine, start: (input = '{}') => engine.start(lambda.resolveQualified('durable:1'), input).record };
 }
 
-beforeEach(() => {
-  vi.useFakeTimers({ now: new Date('2026-12-07T00:00:00Z') });
-  directory = mkdtempSync(path.join(os.tmpdir(), 'durable-engine-test-'));
-});
+/**
+ * Fake timers and a scratch folder around each test of the calling file, and every engine and
+ * store it set up closed after it. Called by each file, not registered when this module loads:
+ * the unit projects share modules between files (`isolate: false`), so a hook registered at load
+ * would run for the first file that imported this module only.
+ */
+export function useDurableEngineTests(): void {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date('2026-12-07T00:00:00Z') });
+    directory = mkdtempSync(path.join(os.tmpdir(), 'durable-engine-test-'));
+  });
 
-afterEach(() => {
-  for (const engine of engines.splice(0)) engine.close();
-  for (const store of stores.splice(0)) store.close();
-  vi.useRealTimers();
-  rmSync(directory, { recursive: true, force: true });
-});
+  afterEach(() => {
+    for (const engine of engines.splice(0)) engine.close();
+    for (const store of stores.splice(0)) store.close();
+    vi.useRealTimers();
+    rmSync(directory, { recursive: true, force: true });
+  });
+}
 
 /** A function that waits 10 s, then succeeds. */
 export const waitTenSeconds: Script = (envelope, checkpoint) => {

@@ -4,7 +4,17 @@
  */
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { type Envelope, operationsOf, setUp, statusOf, testDirectory, waitTenSeconds } from './durable-engine-support';
+import {
+  type Envelope,
+  operationsOf,
+  setUp,
+  statusOf,
+  testDirectory,
+  useDurableEngineTests,
+  waitTenSeconds,
+} from './durable-engine-support';
+
+useDurableEngineTests();
 
 describe('replay when a wait ends', () => {
   it('invokes again when the wait’s time has come, not before, and ends with the result', async () => {
