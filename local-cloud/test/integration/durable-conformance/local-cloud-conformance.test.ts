@@ -12,7 +12,7 @@
  *     npx vitest run local-cloud/test/integration/durable-conformance/local-cloud-conformance.test.ts
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { durableCases } from '../../fixtures/durable/corpus';
 import { readExpectations } from './expectations';
 import { canServeDurableInProcess, type InProcessLocalCloud, startInProcessLocalCloud } from './in-process-local-cloud';
@@ -48,8 +48,10 @@ describe.runIf(byHand || canServeDurableInProcess())('the local cloud agrees wit
     await local?.close();
   });
 
+  // Each case has a durable function of its own, and most of a case's time is its waits and retry
+  // delays: they run side by side (vitest's maxConcurrency, 5 at a time).
   for (const testCase of durableCases) {
-    it(testCase.name, async () => {
+    it.concurrent(testCase.name, async ({ expect }) => {
       if (deployment === undefined) throw new Error('no local cloud to run against');
       const outcome = await runCaseThroughLocalCloud(testCase, deployment);
       if (testCase.documented !== undefined) expect(outcome.status).toBe(testCase.documented.status);
