@@ -6,9 +6,9 @@ import { type InvokeApi, type StartInvokeApiOptions, startInvokeApi } from '../.
 import { FakeEnvironments, type FakeScript } from './fake-environment';
 
 /** The keys the test's SDK client signs with, and so the ones the Invoke API accepts from callers. */
-const callerCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+export const callerCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-interface FakeInvokeApi {
+export interface FakeInvokeApi {
   readonly api: InvokeApi;
   /** The real SDK client, signing with {@link callerCredentials}, with no retries of its own. */
   readonly client: LambdaClient;
