@@ -4,8 +4,12 @@
  * functions run on the in-process fake environments; reading versions and aliases from a template
  * is in local-cloud/test/unit/assembly/hand-written-templates.test.ts.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { attachDurableService, type DurableService } from '../../../durable/durable-service';
 import { success } from '../../support/fake-environment';
 import { useFakeInvokeApi } from '../../support/fake-invoke-api';
 import { testFunction } from '../../support/function-definition';
@@ -72,5 +76,31 @@ describe('Invoke by a qualified name or ARN', () => {
     const client = await startClient();
 
     await expect(invoke(client, `${plain.name}:1`, 'live')).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+  });
+});
+
+describe('a durable function', () => {
+  const durable = testFunction('Durable-WaitThenDouble', '/nowhere', {
+    durableConfig: { executionTimeoutSeconds: 120, retentionPeriodDays: 7 },
+    versions: ['1'],
+    aliases: { live: '1' },
+  });
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'invoke-api-qualifiers-'));
+  let service: DurableService | undefined;
+  afterEach(() => {
+    service?.close();
+    service = undefined;
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('answers an unqualified Invoke with InvalidParameterValueException, running nothing', async () => {
+    const { api, client, fakes } = await invokeApis.start([durable]);
+    service = attachDurableService(api, { databaseFile: path.join(directory, 'durable.sqlite'), warn: () => undefined });
+
+    await expect(client.send(new InvokeCommand({ FunctionName: durable.name, Payload: '{"number":1}' }))).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(fakes.created).toHaveLength(0);
   });
 });
