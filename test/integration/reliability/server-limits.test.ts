@@ -1,8 +1,9 @@
 /**
- * Both local servers keep their limits against slow, idle and greedy clients: the HTTP API refuses
- * an unroutable or unsigned upload before reading it; a stalled upload is cut on both ports while
- * a long invocation is not; a connection cap closes idle connections to make room; and the bytes
- * buffered across requests are capped. Limits are set small here; their defaults are in the README.
+ * Both local servers keep their limits against slow, idle and greedy clients: a stalled upload is
+ * cut on both ports while a long invocation is not; a connection cap closes idle connections to
+ * make room; and the bytes buffered across requests are capped. Limits are set small here; their
+ * defaults are in the README. That the HTTP API refuses an unroutable or unsigned upload before
+ * reading it is a unit test: local-cloud/test/unit/server/refusal-before-body.test.ts.
  */
 import { request as httpRequest, type OutgoingHttpHeaders } from 'node:http';
 import net from 'node:net';
@@ -69,7 +70,7 @@ function paddedBody(size: number): Buffer {
   return body;
 }
 
-describe('timeouts and refusals before the body', () => {
+describe('timeouts', () => {
   let api: SquareApi;
   beforeAll(async () => {
     api = await startSquareApi(inject('cdkOut'), ({ squarer }) => ({
@@ -81,30 +82,6 @@ describe('timeouts and refusals before the body', () => {
     }));
   });
   afterAll(() => api.close());
-
-  it('answers an unsigned upload 403 before reading its body', async () => {
-    const upload = partialUpload(
-      `${api.stack.httpApiUrl}/square`,
-      { 'content-type': 'application/json', 'content-length': '5000000' },
-      Buffer.alloc(0),
-      3000,
-    );
-    const outcome = await upload.outcome;
-    upload.abort();
-    expect(outcome).toMatchObject({ kind: 'answered', status: 403 });
-  });
-
-  it('answers an unroutable upload 404 before reading its body', async () => {
-    const upload = partialUpload(
-      `${api.stack.httpApiUrl}/nowhere`,
-      { 'content-type': 'application/json', 'content-length': '5000000' },
-      Buffer.alloc(0),
-      3000,
-    );
-    const outcome = await upload.outcome;
-    upload.abort();
-    expect(outcome).toMatchObject({ kind: 'answered', status: 404 });
-  });
 
   it('cuts a stalled upload to the HTTP API', async () => {
     const url = `${api.stack.httpApiUrl}/square`;

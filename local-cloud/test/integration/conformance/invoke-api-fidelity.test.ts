@@ -1,14 +1,13 @@
 /**
- * What the Invoke API carries into the runtime and reports about it, driven by the real AWS SDK:
- * `ClientContext` (X-Amz-Client-Context) into `context.clientContext`, and GetFunction's
- * `LoggingConfig` as the template configured it.
+ * What the Invoke API carries into the runtime, driven by the real AWS SDK: `ClientContext`
+ * (X-Amz-Client-Context) into `context.clientContext`. Its refusal of a malformed one, and
+ * GetFunction's `LoggingConfig`, are unit tests: local-cloud/test/unit/lambda/invoke-api-sdk.test.ts.
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { GetFunctionCommand, InvalidRequestContentException, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readLoggingConfig } from '../../../assembly/logging-config';
 import type { FunctionDefinition } from '../../../core/types';
 import { type InvokeApi, startInvokeApi } from '../../../lambda/invoke-api';
 import { testFunction } from '../../support/function-definition';
@@ -17,8 +16,8 @@ let directory: string;
 let api: InvokeApi;
 let client: LambdaClient;
 
-function definitionOf(name: string, loggingConfig?: FunctionDefinition['loggingConfig']): FunctionDefinition {
-  return testFunction(name, directory, { stackName: 'Fidelity', ...(loggingConfig === undefined ? {} : { loggingConfig }) });
+function definitionOf(name: string): FunctionDefinition {
+  return testFunction(name, directory, { stackName: 'Fidelity' });
 }
 
 const callerCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -31,7 +30,7 @@ beforeAll(async () => {
     `exports.handler = async (event, context) => ({ clientContext: context.clientContext ?? null });`,
   );
   api = await startInvokeApi({
-    functions: [definitionOf('Plain'), definitionOf('Json', readLoggingConfig({ LogFormat: 'JSON', SystemLogLevel: 'warn' }, 'Json'))],
+    functions: [definitionOf('Plain')],
     logSink: () => {},
     // The Invoke API authenticates as Lambda does (SigV4): the client signs with credentials it accepts.
     callerCredentials,
@@ -57,26 +56,5 @@ describe('the Invoke API and the runtime', () => {
     );
 
     expect(JSON.parse(Buffer.from(output.Payload ?? []).toString('utf8'))).toEqual({ clientContext });
-  });
-
-  it('refuses a ClientContext that is not base64 of a JSON object with a 400', async () => {
-    await expect(
-      client.send(
-        new InvokeCommand({ FunctionName: 'Plain', Payload: Buffer.from('{}'), ClientContext: Buffer.from('[1,2]').toString('base64') }),
-      ),
-    ).rejects.toBeInstanceOf(InvalidRequestContentException);
-  });
-
-  it('reports LoggingConfig in GetFunction: Text by default, JSON with INFO levels unless set', async () => {
-    const plain = await client.send(new GetFunctionCommand({ FunctionName: 'Plain' }));
-    const json = await client.send(new GetFunctionCommand({ FunctionName: 'Json' }));
-
-    expect(plain.Configuration?.LoggingConfig).toEqual({ LogFormat: 'Text', LogGroup: '/aws/lambda/Plain' });
-    expect(json.Configuration?.LoggingConfig).toEqual({
-      LogFormat: 'JSON',
-      ApplicationLogLevel: 'INFO',
-      SystemLogLevel: 'WARN',
-      LogGroup: '/aws/lambda/Json',
-    });
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Durable functions through the real Invoke API and the AWS SDK: handlers written with
  * @aws/durable-execution-sdk-js run in real execution environments, checkpoint to the local
- * durable service and are replayed by it.
+ * durable service and are replayed by it. Its refusal of an unqualified Invoke, which runs nothing,
+ * is a unit test: local-cloud/test/unit/lambda/invoke-api-qualifiers.test.ts.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -88,13 +89,6 @@ describe('a durable function invoked synchronously', () => {
     expect(lines.some((line) => line.includes('DURABLE EXECUTION START'))).toBe(true);
     expect(lines.some((line) => line.includes('DURABLE INVOCATION REPLAY'))).toBe(true);
     expect(lines.some((line) => line.includes('DURABLE EXECUTION END') && line.includes('Status: SUCCEEDED'))).toBe(true);
-  });
-
-  it('answers an unqualified Invoke of a durable function with InvalidParameterValueException', async () => {
-    await expect(invokeDurable(nameOf('WaitThenDouble'), { number: 1 })).rejects.toMatchObject({
-      name: 'InvalidParameterValueException',
-      $metadata: { httpStatusCode: 400 },
-    });
   });
 
   it('retries a failing step after its delay until it succeeds', async () => {

@@ -1,22 +1,13 @@
 /**
- * The Invoke API on loopback, driven by the real AWS SDK v3 LambdaClient: the shapes it parses
- * into results and exception classes are the contract.
+ * The Invoke API on loopback, driven by the real AWS SDK v3 LambdaClient, in front of real
+ * execution environments: what only a real runtime shows (the request ID and context it gives the
+ * handler, a crash, a timeout, a function calling another through the SDK). The API's own answers
+ * (names and ARNs, errors and refusals, Event, DryRun, Tail, List and GetFunction) are unit tests
+ * on the fake environments: local-cloud/test/unit/lambda/invoke-api-sdk.test.ts.
  */
-import {
-  GetFunctionCommand,
-  InvalidRequestContentException,
-  InvokeCommand,
-  type InvokeCommandOutput,
-  LambdaClient,
-  ListFunctionsCommand,
-  RequestTooLargeException,
-  ResourceNotFoundException,
-  ServiceException,
-  TooManyRequestsException,
-} from '@aws-sdk/client-lambda';
+import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadCloudAssembly } from '../../../assembly/cloud-assembly';
-import { formatLogRecord } from '../../../core/log-record';
 import type { CloudAssemblyDefinition } from '../../../core/types';
 import { type InvokeApi, startInvokeApi } from '../../../lambda/invoke-api';
 import { type fixtureFunctionIds, fixtureFunctionNamed } from '../../fixtures/fixture-app/fixture-stack';
@@ -24,13 +15,12 @@ import { type fixtureFunctionIds, fixtureFunctionNamed } from '../../fixtures/fi
 let assembly: CloudAssemblyDefinition;
 let api: InvokeApi;
 let client: LambdaClient;
-const logLines: string[] = [];
 
 beforeAll(async () => {
   assembly = loadCloudAssembly(inject('fixtureCdkOut'));
   api = await startInvokeApi({
     assembly,
-    logSink: (record) => logLines.push(formatLogRecord(record)),
+    logSink: () => undefined,
     functionOverrides: { [fixtureFunctionNamed(assembly.functions, 'Hang').name]: { timeoutSeconds: 0.3 } },
     callerCredentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
@@ -73,24 +63,6 @@ describe('Invoke API', () => {
     expect((body.context as { awsRequestId: string }).awsRequestId).toBe(output.$metadata.requestId);
   });
 
-  it('accepts the name with $LATEST, the full ARN and the partial ARN', async () => {
-    const echo = fixtureFunctionNamed(assembly.functions, 'Echo');
-    const partialArn = `${assembly.accountId}:function:${echo.name}`;
-
-    for (const functionName of [`${echo.name}:$LATEST`, echo.arn, partialArn]) {
-      const output = await invoke(functionName, {});
-      expect((payloadJson(output).context as { functionName: string }).functionName).toBe(echo.name);
-    }
-  });
-
-  it('reports a function error with FunctionError Unhandled and the error document', async () => {
-    const output = await invoke(nameOf('Fail'), {});
-
-    expect(output.StatusCode).toBe(200);
-    expect(output.FunctionError).toBe('Unhandled');
-    expect(payloadJson(output)).toMatchObject({ errorType: 'FixtureValidationError', errorMessage: 'the fixture always fails' });
-  });
-
   it('answers Runtime.ExitError for a crash and then serves from a fresh environment', async () => {
     const before = payloadJson(await invoke(nameOf('Exit'), {}));
     const crashed = await invoke(nameOf('Exit'), { exitCode: 2 });
@@ -112,62 +84,6 @@ describe('Invoke API', () => {
     });
   });
 
-  it('raises ResourceNotFoundException for an unknown function and for a qualifier other than $LATEST', async () => {
-    await expect(invoke('NoSuchFunction', {})).rejects.toBeInstanceOf(ResourceNotFoundException);
-    await expect(invoke(nameOf('Echo'), {}, { Qualifier: 'prod' })).rejects.toThrow(/Function not found: .*:prod$/);
-  });
-
-  it('raises TooManyRequestsException with the Reason past reserved concurrency', async () => {
-    const results = await Promise.allSettled([1, 2].map(() => invoke(nameOf('Limited'), { ms: 300 })));
-    const rejection = results.find((result) => result.status === 'rejected');
-
-    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
-    expect(rejection?.reason).toBeInstanceOf(TooManyRequestsException);
-    expect(rejection?.reason).toMatchObject({
-      Reason: 'ReservedFunctionConcurrentInvocationLimitExceeded',
-      $metadata: { httpStatusCode: 429 },
-    });
-  });
-
-  it('raises RequestTooLargeException for a request over 6 MB', async () => {
-    const oversized = JSON.stringify('x'.repeat(6_291_456));
-
-    await expect(client.send(new InvokeCommand({ FunctionName: nameOf('Echo'), Payload: oversized }))).rejects.toBeInstanceOf(
-      RequestTooLargeException,
-    );
-  });
-
-  it('raises InvalidRequestContentException for a payload that is not JSON', async () => {
-    await expect(client.send(new InvokeCommand({ FunctionName: nameOf('Echo'), Payload: 'not json' }))).rejects.toBeInstanceOf(
-      InvalidRequestContentException,
-    );
-  });
-
-  it('accepts an Event invocation with 202 and runs it in the background', async () => {
-    const output = await invoke(nameOf('Sleep'), { ms: 10 }, { InvocationType: 'Event' });
-    const requestId = output.$metadata.requestId ?? '';
-
-    expect(output.StatusCode).toBe(202);
-    await expect.poll(() => logLines.some((line) => line.includes(`END RequestId: ${requestId}`)), { timeout: 5000 }).toBe(true);
-  });
-
-  it('answers a DryRun with 204 without running the function', async () => {
-    const output = await invoke(nameOf('Echo'), {}, { InvocationType: 'DryRun' });
-    const requestId = output.$metadata.requestId ?? '';
-
-    expect(output.StatusCode).toBe(204);
-    expect(logLines.some((line) => line.includes(`START RequestId: ${requestId}`))).toBe(false);
-  });
-
-  it('returns the last 4 KB of the log, base64, with LogType Tail', async () => {
-    const output = await invoke(nameOf('Log'), {}, { LogType: 'Tail' });
-    const log = Buffer.from(output.LogResult ?? '', 'base64').toString('utf8');
-
-    expect(log).toContain(`START RequestId: ${output.$metadata.requestId ?? 'missing'} Version: $LATEST`);
-    expect(log).toContain('plain line');
-    expect(log).toMatch(/REPORT RequestId: .*\tDuration: /);
-  });
-
   it('lets a function call another through the SDK, reaching this API via AWS_ENDPOINT_URL_LAMBDA', async () => {
     const output = await invoke(nameOf('InvokeOther'), { payload: { nested: true } });
     const body = payloadJson(output) as { statusCode: number; payload: { event: unknown; context: { functionName: string } } };
@@ -176,53 +92,5 @@ describe('Invoke API', () => {
     expect(body.statusCode).toBe(200);
     expect(body.payload.event).toEqual({ nested: true });
     expect(body.payload.context.functionName).toBe(nameOf('Echo'));
-  });
-
-  it('lists every function and describes one with a realistic configuration', async () => {
-    const listed = await client.send(new ListFunctionsCommand({}));
-    const limited = fixtureFunctionNamed(assembly.functions, 'Limited');
-    const described = await client.send(new GetFunctionCommand({ FunctionName: limited.name }));
-
-    expect(listed.Functions?.map((configuration) => configuration.FunctionName).sort()).toEqual(
-      assembly.functions.map((definition) => definition.name).sort(),
-    );
-    expect(described.Configuration).toMatchObject({
-      FunctionName: limited.name,
-      FunctionArn: limited.arn,
-      Runtime: 'nodejs24.x',
-      Handler: 'index.sleep',
-      MemorySize: 128,
-      Timeout: 3,
-      Architectures: ['arm64'],
-      State: 'Active',
-      PackageType: 'Zip',
-    });
-    expect(described.Configuration?.CodeSize).toBeGreaterThan(0);
-    expect(described.Concurrency?.ReservedConcurrentExecutions).toBe(1);
-  });
-});
-
-describe('Invoke API with injected service errors', () => {
-  it('raises ServiceException (500) for an injected service error', async () => {
-    const faulty = await startInvokeApi({
-      assembly,
-      logSink: () => undefined,
-      faultInjection: { faults: { serviceError: 1 } },
-      callerCredentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    const faultyClient = new LambdaClient({
-      endpoint: faulty.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-      maxAttempts: 1,
-    });
-    try {
-      const failure = faultyClient.send(new InvokeCommand({ FunctionName: nameOf('Echo'), Payload: '{}' }));
-      await expect(failure).rejects.toBeInstanceOf(ServiceException);
-      await expect(failure).rejects.toMatchObject({ $metadata: { httpStatusCode: 500 } });
-    } finally {
-      faultyClient.destroy();
-      await faulty.close();
-    }
   });
 });

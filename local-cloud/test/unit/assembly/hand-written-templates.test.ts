@@ -173,6 +173,45 @@ describe('loadCloudAssembly on hand-written templates', () => {
     );
   });
 
+  it('numbers a function’s versions in template order and maps each alias to its version', () => {
+    const directory = writeAssembly(path.join(workDirectory, 'versions'), {
+      Plain: handWrittenFunction({}),
+      PlainVersionA: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Plain' } } },
+      PlainVersionB: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Plain' } } },
+      PlainLive: {
+        Type: 'AWS::Lambda::Alias',
+        Properties: { FunctionName: { Ref: 'Plain' }, FunctionVersion: { 'Fn::GetAtt': ['PlainVersionA', 'Version'] }, Name: 'live' },
+      },
+      PlainNext: {
+        Type: 'AWS::Lambda::Alias',
+        Properties: { FunctionName: { Ref: 'Plain' }, FunctionVersion: { 'Fn::GetAtt': ['PlainVersionB', 'Version'] }, Name: 'next' },
+      },
+    });
+
+    const [plain] = loadCloudAssembly(directory).functions;
+
+    expect(plain?.versions).toEqual(['1', '2']);
+    expect(plain?.aliases).toEqual({ live: '1', next: '2' });
+  });
+
+  it('reads DurableConfig’s ExecutionTimeout and RetentionPeriodInDays', () => {
+    const plain = handWrittenFunction({});
+    const durable = { ...plain, Properties: { ...plain.Properties, DurableConfig: { ExecutionTimeout: 120, RetentionPeriodInDays: 7 } } };
+    const directory = writeAssembly(path.join(workDirectory, 'durable-config'), {
+      Durable: durable,
+      DurableVersion: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'Durable' } } },
+      Plain: plain,
+    });
+
+    const functions = loadCloudAssembly(directory).functions;
+
+    expect(functions.find((definition) => definition.logicalId === 'Durable')?.durableConfig).toEqual({
+      executionTimeoutSeconds: 120,
+      retentionPeriodDays: 7,
+    });
+    expect(functions.find((definition) => definition.logicalId === 'Plain')?.durableConfig).toBeUndefined();
+  });
+
   it('defaults to us-east-1 and account 000000000000', () => {
     const directory = writeAssembly(path.join(workDirectory, 'defaults'), { Fn: handWrittenFunction({}) });
     const previous = {

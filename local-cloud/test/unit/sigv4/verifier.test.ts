@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RouteDefinition } from '../../../core/types';
 import { type RunningHttpApi, startHttpApi } from '../../../http-api/http-api-server';
 import { signedFetch, signRequest } from '../../../sigv4/sign-request';
@@ -26,6 +26,10 @@ function iamRoute(routeKey: string): RouteDefinition {
 }
 
 let server: RunningHttpApi;
+const invoker = createInProcessInvoker({ echo: async (event) => event });
+/** Events the function had received when the test began: a refused request adds none. */
+let eventsBefore = 0;
+const eventsReceived = () => invoker.events.get('echo')?.length ?? 0;
 
 beforeAll(async () => {
   server = await startHttpApi({
@@ -37,7 +41,7 @@ beforeAll(async () => {
       routes: [iamRoute('POST /square'), iamRoute('GET /items/{id}')],
       stageName: '$default',
     },
-    invoker: createInProcessInvoker({ echo: async (event) => event }),
+    invoker,
     credentials,
     region,
     accountId: '111122223333',
@@ -48,8 +52,10 @@ afterAll(async () => {
   await server.close();
 });
 
+/** The 403 API Gateway answers, its message, and nothing reached the function. */
 async function expectDenied(response: Response, errorType: string): Promise<string> {
   expect(response.status).toBe(403);
+  expect(eventsReceived()).toBe(eventsBefore);
   expect(response.headers.get('x-amzn-errortype')).toBe(errorType);
   const body = jsonObject(await response.text());
   expect(typeof body.message).toBe('string');
@@ -163,6 +169,10 @@ describe('requests signed by curl --aws-sigv4', () => {
 });
 
 describe('requests API Gateway refuses with 403', () => {
+  beforeEach(() => {
+    eventsBefore = eventsReceived();
+  });
+
   it('unsigned: {"message":"Forbidden"}', async () => {
     const response = await fetch(`${server.url}/square`, { method: 'POST', body: '{}' });
     expect(await expectDenied(response, 'ForbiddenException')).toBe('Forbidden');
