@@ -8,7 +8,8 @@
  * Each side calls its own stack's squarer with the stock SDK `LambdaClient` (a keep-alive pool of
  * `CONCURRENCY` sockets) and the stack's own credentials, so a tree that checks SigV4 checks it.
  * Prints one JSON line: each side's median rate, the CPU of this process (client and local cloud)
- * and of that side's environments per invocation, and the median and every per-pair ratio.
+ * and of that side's environments per invocation, the median and every per-pair ratio of the
+ * rates, and the median per-pair ratio of the CPU per invocation (process, environments, both).
  *
  * Run: `node --import tsx bench/invoke-rate-paired.ts <other project directory> [--pairs 16]
  * [--batch 1500] [--this <project directory>] [--this-options JSON] [--other-options JSON]`.
@@ -171,6 +172,8 @@ async function timeBatch(side: Side): Promise<Batch> {
 const sides = [await startSide('this', trees.this), await startSide('other', trees.other)] as const;
 const batches: Record<Side['name'], Batch[]> = { this: [], other: [] };
 const ratios: number[] = [];
+/** Per pair, this side's CPU per invocation over the other's: steadier than each side's median when the load drifts. */
+const cpuRatios = { process: [] as number[], environments: [] as number[], total: [] as number[] };
 try {
   for (let pair = 0; pair < PAIRS; pair += 1) {
     const order = pair % 2 === 0 ? [sides[0], sides[1]] : [sides[1], sides[0]];
@@ -181,6 +184,12 @@ try {
     batches.this.push(a);
     batches.other.push(b);
     ratios.push(a.invocationsPerSecond / b.invocationsPerSecond);
+    cpuRatios.process.push(a.processCpuMicrosPerInvocation / b.processCpuMicrosPerInvocation);
+    cpuRatios.environments.push(a.environmentCpuMicrosPerInvocation / b.environmentCpuMicrosPerInvocation);
+    cpuRatios.total.push(
+      (a.processCpuMicrosPerInvocation + a.environmentCpuMicrosPerInvocation) /
+        (b.processCpuMicrosPerInvocation + b.environmentCpuMicrosPerInvocation),
+    );
   }
 } finally {
   for (const side of sides) {
@@ -205,6 +214,11 @@ process.stdout.write(
     other: summary('other'),
     medianRatio: median(ratios),
     ratios: ratios.map((r) => Number(r.toFixed(3))),
+    medianCpuRatio: {
+      process: median(cpuRatios.process),
+      environments: median(cpuRatios.environments),
+      total: median(cpuRatios.total),
+    },
     loadAverageAfter: loadavg()[0],
   })}\n`,
 );
