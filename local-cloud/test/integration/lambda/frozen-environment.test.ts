@@ -184,4 +184,43 @@ process.exit(0);`,
       if (stateOf(pid) !== 'gone') process.kill(pid, 'SIGKILL');
     }
   });
+  it('is thawed with the child it started after the guard first heard of it, when the local cloud is killed with SIGKILL', async () => {
+    // The guard is told an environment's processes at their first freeze and again only when they
+    // change: the child started in the second invocation must be thawed too.
+    const definition = inlineFunction(
+      'FrozenKilled',
+      `const { spawn } = require('node:child_process');
+let child;
+exports.handler = async (event) => {
+  if (event.spawn) child ??= spawn('sleep', ['30'], { stdio: 'ignore' });
+  return { pid: process.pid, child: child?.pid };
+};`,
+    );
+    const script = path.join(outdir, 'killed-while-frozen.mts');
+    const service = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lambda/lambda-service.ts');
+    writeFileSync(
+      script,
+      `import { LocalLambdaService } from ${JSON.stringify(service)};
+const service = new LocalLambdaService({ functions: [${JSON.stringify(definition)}], logSink: () => undefined });
+const invoke = (event) => service.invoke(${JSON.stringify(definition.name)}, Buffer.from(JSON.stringify(event)));
+await invoke({});
+await invoke({});
+const outcome = await invoke({ spawn: true });
+console.log(outcome.payload.toString('utf8'));
+setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100);`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    const { pid, child: grandchild } = JSON.parse(output) as { pid: number; child: number };
+    try {
+      expect(await until(() => stateOf(pid) === 'gone')).toBe(true);
+      expect(await until(() => stateOf(grandchild) !== 'T')).toBe(true);
+    } finally {
+      for (const stray of [pid, grandchild]) if (stateOf(stray) !== 'gone') process.kill(stray, 'SIGKILL');
+    }
+  });
 });
