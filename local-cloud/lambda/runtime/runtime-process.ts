@@ -154,6 +154,11 @@ export class RuntimeProcess {
     this.freezer.thaw();
   }
 
+  /** An event was sent and its answer has not come yet. */
+  get eventInFlight(): boolean {
+    return this.awaiting?.phase === 'invoke';
+  }
+
   /** Stops the process and what it started until the next `invoke` (freezer.ts). */
   freeze(): void {
     const pid = this.child?.pid;

@@ -89,6 +89,28 @@ describe.runIf(process.platform === 'linux')('an environment frozen between invo
     expect(await until(() => stateOf(pid) === 'T' && stateOf(child) === 'T')).toBe(true);
   });
 
+  it('is not frozen when its next event is sent as it answers (an invocation waited for it), and is frozen when none is', async () => {
+    // A function that listens for SIGCONT sees each thaw (FIDELITY.md): the count tells the freezes.
+    const definition = inlineFunction(
+      'FrozenHandover',
+      `let thaws = 0;
+process.on('SIGCONT', () => { thaws += 1; });
+exports.handler = async () => {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return { thaws };
+};`,
+    );
+    // One environment: the second invocation waits for the first's, and gets it as it answers.
+    const { invoke } = startService(definition, { maxEnvironments: 1 });
+    const [first, second] = await Promise.all([invoke(), invoke()]);
+    // Frozen after INIT, thawed by the first event; not frozen between the two.
+    expect(json(first).thaws).toBe(1);
+    expect(json(second).thaws).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Nothing waited when the second answered: frozen, and thawed by the third.
+    expect(json(await invoke()).thaws).toBe(2);
+  });
+
   it('leaves it running with freezeWhenIdle: false (npm start --no-freeze-when-idle)', async () => {
     const { invoke } = startService(inlineFunction('Thawed', withChild), { freezeWhenIdle: false });
     const first = json(await invoke());
