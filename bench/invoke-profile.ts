@@ -3,15 +3,14 @@
  * until its environments stop growing, then profiled (node:inspector) over timed batches of the
  * same invocations `invoke-rate-paired.ts` makes (stock SDK client, 32 sockets, concurrency 32).
  * The profile holds this process's main thread: the SDK client and the local cloud, which
- * `bench/profile-summary.ts` tells apart by file. With `--environments <dir>`, every function's
- * environments also run with `--cpu-prof` into that folder (written when the stack closes; the
- * squarer's local name, printed by a run without it, goes in `--squarer`).
+ * `bench/profile-summary.ts` tells apart by file. The environments are not profiled: `--cpu-prof`
+ * writes at a process's exit, and closing the stack ends them with SIGKILL.
  *
  * Run: `node --import tsx bench/invoke-profile.ts [--tree DIR] [--batches 4] [--batch 1500]
- * [--out invoke.cpuprofile] [--environments DIR --squarer NAME] [--options JSON]`, then
+ * [--out invoke.cpuprofile] [--options JSON]`, then
  * `npx tsx bench/profile-summary.ts invoke.cpuprofile 40`.
  */
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
@@ -27,8 +26,6 @@ const { values } = parseArgs({
     batches: { type: 'string', default: '4' },
     batch: { type: 'string', default: '1500' },
     out: { type: 'string', default: 'invoke.cpuprofile' },
-    environments: { type: 'string' },
-    squarer: { type: 'string' },
     options: { type: 'string', default: '{}' },
   },
 });
@@ -61,17 +58,6 @@ const { startLocalStack } = (await import(path.join(root, 'local-cloud/stack/loc
   startLocalStack: (options: Record<string, unknown>) => Promise<Stack>;
 };
 const extra = JSON.parse(values.options) as Record<string, unknown>;
-let lambda = (extra.lambda ?? {}) as Record<string, unknown>;
-if (values.environments !== undefined && values.squarer !== undefined) {
-  const directory = path.resolve(values.environments);
-  mkdirSync(directory, { recursive: true });
-  // The environments may run as users of their own.
-  chmodSync(directory, 0o777);
-  lambda = {
-    ...lambda,
-    execArgvByFunction: { [values.squarer]: ['--cpu-prof', `--cpu-prof-dir=${directory}`, '--cpu-prof-interval=100'] },
-  };
-}
 const stack = await startLocalStack({
   projectDirectory: root,
   httpPort: 0,
@@ -79,7 +65,6 @@ const stack = await startLocalStack({
   writeStateFile: false,
   logSink: () => undefined,
   ...extra,
-  lambda,
 });
 const squarer = stack.assembly.functions.find((f) => f.logicalId.startsWith('Squarer'))?.name;
 if (squarer === undefined) throw new Error(`no squarer in the assembly of ${root}`);
