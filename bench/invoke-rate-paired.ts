@@ -8,17 +8,20 @@
  * Each side calls its own stack's squarer with the stock SDK `LambdaClient` (a keep-alive pool of
  * `CONCURRENCY` sockets) and the stack's own credentials, so a tree that checks SigV4 checks it.
  * Prints one JSON line: each side's median rate, the CPU of this process (client and local cloud)
- * and of that side's environments per invocation, and the median and every per-pair ratio.
+ * and of that side's environments per invocation, the median and every per-pair ratio of the
+ * rates, and the median per-pair ratio of the CPU per invocation (process, environments, both).
  *
  * Run: `node --import tsx bench/invoke-rate-paired.ts <other project directory> [--pairs 16]
- * [--batch 1500] [--this <project directory>] [--this-options JSON] [--other-options JSON]`.
+ * [--batch 1500] [--this <project directory>] [--this-options JSON] [--other-options JSON] [--log-files]`.
+ * With `--log-files` each side writes its functions' lines to files (a temporary folder) through
+ * its own tree's sink of `npm start`, instead of dropping them.
  * The options go to that side's `startLocalStack` (e.g. `{"invokeAuthentication":"none"}` or
  * `{"maxEnvironments":8}`; a tree ignores what it does not know), which also compares a tree with
  * itself. The other tree needs its own `npm ci`; each tree synthesizes its own assembly.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
-import { loadavg } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -34,12 +37,13 @@ const { values, positionals } = parseArgs({
     this: { type: 'string', default: projectDirectory },
     'this-options': { type: 'string', default: '{}' },
     'other-options': { type: 'string', default: '{}' },
+    'log-files': { type: 'boolean', default: false },
   },
 });
 const [other] = positionals;
 if (other === undefined)
   throw new Error(
-    'usage: invoke-rate-paired.ts <other project directory> [--pairs N] [--batch N] [--this DIR] [--this-options JSON] [--other-options JSON]',
+    'usage: invoke-rate-paired.ts <other project directory> [--pairs N] [--batch N] [--this DIR] [--this-options JSON] [--other-options JSON] [--log-files]',
   );
 const PAIRS = Number(values.pairs);
 const BATCH = Number(values.batch);
@@ -58,11 +62,19 @@ interface Stack {
   close(): Promise<void>;
 }
 
+/** A tree's `createFunctionLogSink` (local-cloud/stack/function-logs.ts), as `npm start` uses it. */
+interface FunctionLogSink {
+  readonly write: (record: unknown) => void;
+  close(): Promise<void>;
+}
+
 interface Side {
   readonly name: 'this' | 'other';
   readonly stack: Stack;
   readonly client: LambdaClient;
   readonly squarer: string;
+  /** With `--log-files`: the tree's own sink of `npm start`, every line to a file of a temporary folder. */
+  readonly logs: { readonly sink: FunctionLogSink; readonly directory: string } | undefined;
   /** The process IDs of this side's environments. */
   environments: readonly number[];
 }
@@ -98,13 +110,21 @@ async function startSide(name: Side['name'], root: string): Promise<Side> {
   const { startLocalStack } = (await import(path.join(root, 'local-cloud/stack/local-stack.ts'))) as {
     startLocalStack: (options: Record<string, unknown>) => Promise<Stack>;
   };
+  let logs: Side['logs'];
+  if (values['log-files']) {
+    const { createFunctionLogSink } = (await import(path.join(root, 'local-cloud/stack/function-logs.ts'))) as {
+      createFunctionLogSink: (options: { directory: string; console: (line: string) => void }) => FunctionLogSink;
+    };
+    const directory = mkdtempSync(path.join(tmpdir(), `paired-logs-${name}-`));
+    logs = { sink: createFunctionLogSink({ directory, console: () => undefined }), directory };
+  }
   const before = new Set(children());
   const stack = await startLocalStack({
     projectDirectory: root,
     httpPort: 0,
     lambdaPort: 0,
     writeStateFile: false,
-    logSink: () => undefined,
+    logSink: logs?.sink.write ?? (() => undefined),
     ...extraOptions[name],
   });
   const squarer = stack.assembly.functions.find((f) => f.logicalId.startsWith('Squarer'))?.name;
@@ -116,7 +136,7 @@ async function startSide(name: Side['name'], root: string): Promise<Side> {
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }) }),
   });
-  const side: Side = { name, stack, client, squarer, environments: [] };
+  const side: Side = { name, stack, client, squarer, logs, environments: [] };
   // Warm until the environments stop growing: the first invocations start them (paced by the
   // init gate of newer trees), and a cold start must not fall inside a timed batch.
   let count = -1;
@@ -171,6 +191,8 @@ async function timeBatch(side: Side): Promise<Batch> {
 const sides = [await startSide('this', trees.this), await startSide('other', trees.other)] as const;
 const batches: Record<Side['name'], Batch[]> = { this: [], other: [] };
 const ratios: number[] = [];
+/** Per pair, this side's CPU per invocation over the other's: steadier than each side's median when the load drifts. */
+const cpuRatios = { process: [] as number[], environments: [] as number[], total: [] as number[] };
 try {
   for (let pair = 0; pair < PAIRS; pair += 1) {
     const order = pair % 2 === 0 ? [sides[0], sides[1]] : [sides[1], sides[0]];
@@ -181,11 +203,19 @@ try {
     batches.this.push(a);
     batches.other.push(b);
     ratios.push(a.invocationsPerSecond / b.invocationsPerSecond);
+    cpuRatios.process.push(a.processCpuMicrosPerInvocation / b.processCpuMicrosPerInvocation);
+    cpuRatios.environments.push(a.environmentCpuMicrosPerInvocation / b.environmentCpuMicrosPerInvocation);
+    cpuRatios.total.push(
+      (a.processCpuMicrosPerInvocation + a.environmentCpuMicrosPerInvocation) /
+        (b.processCpuMicrosPerInvocation + b.environmentCpuMicrosPerInvocation),
+    );
   }
 } finally {
   for (const side of sides) {
     side.client.destroy();
     await side.stack.close();
+    await side.logs?.sink.close();
+    if (side.logs !== undefined) rmSync(side.logs.directory, { recursive: true, force: true });
   }
 }
 const summary = (name: Side['name']) => ({
@@ -201,10 +231,16 @@ process.stdout.write(
     pairs: PAIRS,
     batch: BATCH,
     concurrency: CONCURRENCY,
+    logFiles: values['log-files'],
     this: summary('this'),
     other: summary('other'),
     medianRatio: median(ratios),
     ratios: ratios.map((r) => Number(r.toFixed(3))),
+    medianCpuRatio: {
+      process: median(cpuRatios.process),
+      environments: median(cpuRatios.environments),
+      total: median(cpuRatios.total),
+    },
     loadAverageAfter: loadavg()[0],
   })}\n`,
 );

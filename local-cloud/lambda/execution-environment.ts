@@ -31,7 +31,8 @@ export interface ExecutionEnvironmentOptions {
   /** The runtime's bootstrap to run, a copy the user can read (runnable-by.ts). @default runtime/index.mjs */
   readonly bootstrap?: string;
   /**
-   * Freeze the process between invocations (after INIT and after each answer), as Lambda does:
+   * Freeze the process between invocations (after INIT, and after each answer unless its next event
+   * was sent as the answer was handled), as Lambda does:
    * what the function leaves running runs only in its next invocation (runtime/freezer.ts). Never
    * with `--inspect`, whose debugger needs the process to answer while it idles. @default true
    */
@@ -290,11 +291,26 @@ export class ExecutionEnvironment implements Environment {
     if (pending === undefined || pending.request.requestId !== message.requestId) return;
     this.runtime.notePeak(message.maxRssKb);
     await this.runtime.waitForOutput(message.outputBytes);
-    // Frozen once it has answered, as Lambda freezes it when the runtime asks for the next event;
-    // after its output, which a pipe may still be taking from it (the wait is bounded).
-    if (this.freezeWhenIdle && this.pending === pending) this.runtime.freeze();
+    if (this.pending !== pending) return;
     if (message.type === 'result') this.settle({ kind: 'success', payload: message.payload });
     else this.settle({ kind: 'function-error', error: message.error });
+    if (this.freezeWhenIdle) this.freezeUnlessNextEventSent();
+  }
+
+  /**
+   * Frozen once it has answered (after its output, which a pipe may still be taking from it: the
+   * wait is bounded), as Lambda freezes it when the runtime asks for the next event and none is
+   * there. When one is, Lambda hands it over at once and does not freeze: so here, when the
+   * answer's handling, in this same turn of the event loop, has sent this environment its next
+   * event (an invocation that waited for it), no SIGSTOP and SIGCONT are spent on an instant of
+   * freeze. The check runs once the promises the answer settled have run (a tick queued from
+   * here runs after them), so no I/O and no other environment's work comes between.
+   */
+  private freezeUnlessNextEventSent(): void {
+    const runtime = this.runtime;
+    process.nextTick(() => {
+      if (runtime === this.runtime && this.stateValue !== 'dead' && !runtime.eventInFlight) runtime.freeze();
+    });
   }
 
   private settle(result: EnvironmentInvokeResult): void {

@@ -86,7 +86,7 @@ function requestGuard(limits: ServerLimits, signatures: SignatureGate | undefine
     limits,
     async readSignedBody(request, response, limit, signed = true, admit = () => true) {
       const gate = signed ? signatures : undefined;
-      const early = await gate?.beforeBody(request);
+      const early = gate?.beforeBody(request);
       if (early !== undefined) return { kind: 'refused-before-body', refusal: early };
       if (!admit()) return { kind: 'not-admitted' };
       const read = await readBoundedBody(request, limit, { budget, heldUntil: response, idleTimeoutMs: limits.bodyIdleTimeoutMs });

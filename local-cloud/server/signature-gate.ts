@@ -10,7 +10,7 @@ import { type AwsCredentials, createSigV4Verifier, type SigV4Verifier } from '..
 
 export interface SignatureGate {
   /** A refusal decided from the request line and headers, or undefined to go on and read the body. */
-  beforeBody(request: IncomingMessage): Promise<Extract<SigV4Verdict, { ok: false }> | undefined>;
+  beforeBody(request: IncomingMessage): Extract<SigV4Verdict, { ok: false }> | undefined;
   /** The full verdict, the body's hash included. */
   afterBody(request: IncomingMessage, body: Buffer): Promise<SigV4Verdict>;
 }
@@ -23,10 +23,6 @@ export interface SignatureGateOptions {
   readonly service: string;
   readonly now?: () => Date;
 }
-
-const EMPTY = Buffer.alloc(0);
-/** How the verifier words a signature that does not match, which a body not yet read may explain. */
-const BODY_DEPENDENT_MISMATCH = 'The request signature we calculated does not match';
 
 function splitTarget(request: IncomingMessage): { rawPath: string; rawQueryString: string } {
   const target = request.url ?? '/';
@@ -63,15 +59,15 @@ export function createSignatureGate(options: SignatureGateOptions): SignatureGat
     verifier.verify({ method: (request.method ?? 'GET').toUpperCase(), ...splitTarget(request), rawHeaders: request.rawHeaders, body });
 
   return {
-    async beforeBody(request) {
-      const { rawQueryString } = splitTarget(request);
+    beforeBody(request) {
+      const { rawPath, rawQueryString } = splitTarget(request);
       const accessKey = claimedAccessKey(request, rawQueryString);
       const verifier = (accessKey === undefined ? undefined : verifiers.get(accessKey)) ?? first;
       // Unsigned, malformed, an unknown key, a wrong scope or date: refused on the headers alone,
       // before the body is read and before a throttle token is taken. Only the signature itself
-      // covers the body: checked with the body in.
-      const verdict = await verify(verifier, request, EMPTY);
-      return verdict.ok || verdict.message.startsWith(BODY_DEPENDENT_MISMATCH) ? undefined : verdict;
+      // covers the body: checked once, with the body in.
+      const method = (request.method ?? 'GET').toUpperCase();
+      return verifier.checkWithoutBody({ method, rawPath, rawQueryString, rawHeaders: request.rawHeaders });
     },
     afterBody(request, body) {
       const { rawQueryString } = splitTarget(request);

@@ -11,7 +11,7 @@
  */
 import { hash, timingSafeEqual } from 'node:crypto';
 import { canonicalRequest, signature, signingKeys, stringToSign, TERMINATOR } from './signature';
-import { incomplete, invalid, readSignature, type SigV4Verdict, toLongDate, unrecognized } from './signature-inputs';
+import { incomplete, invalid, type ReadSignature, readSignature, type SigV4Verdict, toLongDate, unrecognized } from './signature-inputs';
 
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -43,6 +43,12 @@ export interface SigV4VerifierOptions {
 
 export interface SigV4Verifier {
   verify(request: SignedHttpRequest): Promise<SigV4Verdict>;
+  /**
+   * Every check but the signature itself (the only one that covers the body): the verdict `verify`
+   * would give whatever the body, or undefined when only the signature remains to be checked.
+   * A gate refuses on it before it reads the body, at no HMAC's cost.
+   */
+  checkWithoutBody(request: Omit<SignedHttpRequest, 'body'>): Extract<SigV4Verdict, { ok: false }> | undefined;
 }
 
 const EMPTY_SHA256 = hash('sha256', '', 'hex');
@@ -76,60 +82,76 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): SigV4Verifie
   const now = options.now ?? (() => new Date());
   const signingKey = signingKeys(options.credentials.secretAccessKey);
 
+  /** The request as read once every check but the signature has passed, or the refusal. */
+  const check = (request: Omit<SignedHttpRequest, 'body'>): { read: ReadSignature; signingDate: Date } | SigV4Verdict => {
+    const read = readSignature(request.rawHeaders, request.rawQueryString);
+    if ('ok' in read) return read;
+    const { inputs } = read;
+
+    if (inputs.terminator !== TERMINATOR) {
+      return invalid(`Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${inputs.terminator}'. `);
+    }
+    if (inputs.service !== service) {
+      return invalid(`Credential should be scoped to correct service: '${service}'. `);
+    }
+    if (inputs.region !== options.region) {
+      return invalid(`Credential should be scoped to a valid region, not '${inputs.region}'. `);
+    }
+    const signingDate = parseLongDate(inputs.longDate);
+    if (signingDate === undefined) {
+      return incomplete(`Date must be in ISO-8601 'basic format'. Got '${inputs.longDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+    }
+    if (inputs.shortDate !== inputs.longDate.slice(0, 8)) {
+      return invalid(
+        'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: ' +
+          `'${inputs.shortDate}' != '${inputs.longDate.slice(0, 8)}', from '${inputs.longDate}'.`,
+      );
+    }
+
+    const current = now();
+    const skew = signingDate.getTime() - current.getTime();
+    if (skew < -maxSkewMs) {
+      const limit = toLongDate(new Date(current.getTime() - maxSkewMs));
+      return invalid(
+        `Signature expired: ${inputs.longDate} is now earlier than ${limit} (${toLongDate(current)} - ${maxSkewMs / 60_000} min.)`,
+      );
+    }
+    if (skew > maxSkewMs) {
+      const limit = toLongDate(new Date(current.getTime() + maxSkewMs));
+      return invalid(
+        `Signature not yet current: ${inputs.longDate} is still later than ${limit} (${toLongDate(current)} + ${maxSkewMs / 60_000} min.)`,
+      );
+    }
+    if (inputs.expiresSeconds !== undefined && current.getTime() > signingDate.getTime() + inputs.expiresSeconds * 1000) {
+      // Presigned URLs: the docs give no API Gateway wording; this follows the "Signature expired" form.
+      const limit = toLongDate(new Date(current.getTime() - inputs.expiresSeconds * 1000));
+      return invalid(
+        `Signature expired: ${inputs.longDate} is now earlier than ${limit} (${toLongDate(current)} - ${inputs.expiresSeconds} sec.)`,
+      );
+    }
+
+    if (inputs.accessKeyId !== options.credentials.accessKeyId || inputs.securityToken !== options.credentials.sessionToken) {
+      return unrecognized();
+    }
+    if (!inputs.signedHeaders.includes('host')) {
+      return invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+    }
+
+    return { read, signingDate };
+  };
+
   return {
+    checkWithoutBody(request) {
+      const checked = check(request);
+      return 'ok' in checked && !checked.ok ? checked : undefined;
+    },
     async verify(request) {
-      const read = readSignature(request.rawHeaders, request.rawQueryString);
-      if ('ok' in read) return read;
-      const { headers, query, inputs } = read;
-
-      if (inputs.terminator !== TERMINATOR) {
-        return invalid(`Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${inputs.terminator}'. `);
-      }
-      if (inputs.service !== service) {
-        return invalid(`Credential should be scoped to correct service: '${service}'. `);
-      }
-      if (inputs.region !== options.region) {
-        return invalid(`Credential should be scoped to a valid region, not '${inputs.region}'. `);
-      }
-      const signingDate = parseLongDate(inputs.longDate);
-      if (signingDate === undefined) {
-        return incomplete(`Date must be in ISO-8601 'basic format'. Got '${inputs.longDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
-      }
-      if (inputs.shortDate !== inputs.longDate.slice(0, 8)) {
-        return invalid(
-          'Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: ' +
-            `'${inputs.shortDate}' != '${inputs.longDate.slice(0, 8)}', from '${inputs.longDate}'.`,
-        );
-      }
-
-      const current = now();
-      const skew = signingDate.getTime() - current.getTime();
-      if (skew < -maxSkewMs) {
-        const limit = toLongDate(new Date(current.getTime() - maxSkewMs));
-        return invalid(
-          `Signature expired: ${inputs.longDate} is now earlier than ${limit} (${toLongDate(current)} - ${maxSkewMs / 60_000} min.)`,
-        );
-      }
-      if (skew > maxSkewMs) {
-        const limit = toLongDate(new Date(current.getTime() + maxSkewMs));
-        return invalid(
-          `Signature not yet current: ${inputs.longDate} is still later than ${limit} (${toLongDate(current)} + ${maxSkewMs / 60_000} min.)`,
-        );
-      }
-      if (inputs.expiresSeconds !== undefined && current.getTime() > signingDate.getTime() + inputs.expiresSeconds * 1000) {
-        // Presigned URLs: the docs give no API Gateway wording; this follows the "Signature expired" form.
-        const limit = toLongDate(new Date(current.getTime() - inputs.expiresSeconds * 1000));
-        return invalid(
-          `Signature expired: ${inputs.longDate} is now earlier than ${limit} (${toLongDate(current)} - ${inputs.expiresSeconds} sec.)`,
-        );
-      }
-
-      if (inputs.accessKeyId !== options.credentials.accessKeyId || inputs.securityToken !== options.credentials.sessionToken) {
-        return unrecognized();
-      }
-      if (!inputs.signedHeaders.includes('host')) {
-        return invalid("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-      }
+      const checked = check(request);
+      if ('ok' in checked) return checked;
+      const {
+        read: { headers, query, inputs },
+        signingDate,
+      } = checked;
 
       // The payload line is the hash of the body received; a body changed in transit fails here even
       // when the client sent (and signed) x-amz-content-sha256 for the original body, and so does a

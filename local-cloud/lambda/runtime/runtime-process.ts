@@ -154,6 +154,11 @@ export class RuntimeProcess {
     this.freezer.thaw();
   }
 
+  /** An event was sent and its answer has not come yet. */
+  get eventInFlight(): boolean {
+    return this.awaiting?.phase === 'invoke';
+  }
+
   /** Stops the process and what it started until the next `invoke` (freezer.ts). */
   freeze(): void {
     const pid = this.child?.pid;
@@ -315,7 +320,7 @@ export class RuntimeProcess {
     this.exitDescription = this.brokenProtocol ?? description;
     this.unwatchMemory();
     // What was frozen with it and outlived it must not stay stopped: it runs on into the kills below.
-    this.freezer.thaw();
+    this.freezer.forget();
     this.channel?.destroy();
     // Whatever the function started and left behind goes with it. The scan of /proc costs a few
     // milliseconds, so only when the process died on its own or left its pipes held.

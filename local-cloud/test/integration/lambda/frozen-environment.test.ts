@@ -89,6 +89,28 @@ describe.runIf(process.platform === 'linux')('an environment frozen between invo
     expect(await until(() => stateOf(pid) === 'T' && stateOf(child) === 'T')).toBe(true);
   });
 
+  it('is not frozen when its next event is sent as it answers (an invocation waited for it), and is frozen when none is', async () => {
+    // A function that listens for SIGCONT sees each thaw (FIDELITY.md): the count tells the freezes.
+    const definition = inlineFunction(
+      'FrozenHandover',
+      `let thaws = 0;
+process.on('SIGCONT', () => { thaws += 1; });
+exports.handler = async () => {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return { thaws };
+};`,
+    );
+    // One environment: the second invocation waits for the first's, and gets it as it answers.
+    const { invoke } = startService(definition, { maxEnvironments: 1 });
+    const [first, second] = await Promise.all([invoke(), invoke()]);
+    // Frozen after INIT, thawed by the first event; not frozen between the two.
+    expect(json(first).thaws).toBe(1);
+    expect(json(second).thaws).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Nothing waited when the second answered: frozen, and thawed by the third.
+    expect(json(await invoke()).thaws).toBe(2);
+  });
+
   it('leaves it running with freezeWhenIdle: false (npm start --no-freeze-when-idle)', async () => {
     const { invoke } = startService(inlineFunction('Thawed', withChild), { freezeWhenIdle: false });
     const first = json(await invoke());
@@ -182,6 +204,45 @@ process.exit(0);`,
       expect(await until(() => stateOf(pid) === 'gone')).toBe(true);
     } finally {
       if (stateOf(pid) !== 'gone') process.kill(pid, 'SIGKILL');
+    }
+  });
+  it('is thawed with the child it started after the guard first heard of it, when the local cloud is killed with SIGKILL', async () => {
+    // The guard is told an environment's processes at their first freeze and again only when they
+    // change: the child started in the second invocation must be thawed too.
+    const definition = inlineFunction(
+      'FrozenKilled',
+      `const { spawn } = require('node:child_process');
+let child;
+exports.handler = async (event) => {
+  if (event.spawn) child ??= spawn('sleep', ['30'], { stdio: 'ignore' });
+  return { pid: process.pid, child: child?.pid };
+};`,
+    );
+    const script = path.join(outdir, 'killed-while-frozen.mts');
+    const service = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../lambda/lambda-service.ts');
+    writeFileSync(
+      script,
+      `import { LocalLambdaService } from ${JSON.stringify(service)};
+const service = new LocalLambdaService({ functions: [${JSON.stringify(definition)}], logSink: () => undefined });
+const invoke = (event) => service.invoke(${JSON.stringify(definition.name)}, Buffer.from(JSON.stringify(event)));
+await invoke({});
+await invoke({});
+const outcome = await invoke({ spawn: true });
+console.log(outcome.payload.toString('utf8'));
+setTimeout(() => process.kill(process.pid, 'SIGKILL'), 100);`,
+    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    await new Promise((resolve) => child.on('close', resolve));
+    const { pid, child: grandchild } = JSON.parse(output) as { pid: number; child: number };
+    try {
+      expect(await until(() => stateOf(pid) === 'gone')).toBe(true);
+      expect(await until(() => stateOf(grandchild) !== 'T')).toBe(true);
+    } finally {
+      for (const stray of [pid, grandchild]) if (stateOf(stray) !== 'gone') process.kill(stray, 'SIGKILL');
     }
   });
 });

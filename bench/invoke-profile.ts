@@ -1,0 +1,120 @@
+/**
+ * A CPU profile of the local Invoke API's warm path: one tree's local stack in this process, warmed
+ * until its environments stop growing, then profiled (node:inspector) over timed batches of the
+ * same invocations `invoke-rate-paired.ts` makes (stock SDK client, 32 sockets, concurrency 32).
+ * The profile holds this process's main thread: the SDK client and the local cloud, which
+ * `bench/profile-summary.ts` tells apart by file. The environments are not profiled: `--cpu-prof`
+ * writes at a process's exit, and closing the stack ends them with SIGKILL.
+ *
+ * Run: `node --import tsx bench/invoke-profile.ts [--tree DIR] [--batches 4] [--batch 1500]
+ * [--out invoke.cpuprofile] [--options JSON]`, then
+ * `npx tsx bench/profile-summary.ts invoke.cpuprofile 40`.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { projectDirectory } from './child';
+
+const { values } = parseArgs({
+  options: {
+    tree: { type: 'string', default: projectDirectory },
+    batches: { type: 'string', default: '4' },
+    batch: { type: 'string', default: '1500' },
+    out: { type: 'string', default: 'invoke.cpuprofile' },
+    options: { type: 'string', default: '{}' },
+  },
+});
+const CONCURRENCY = 32;
+const root = path.resolve(values.tree);
+
+interface Stack {
+  readonly lambdaUrl: string;
+  readonly region: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
+  readonly assembly: { readonly functions: readonly { readonly logicalId: string; readonly name: string }[] };
+  close(): Promise<void>;
+}
+
+function childCount(): number {
+  let count = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) count += 1;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return count;
+}
+
+const { startLocalStack } = (await import(path.join(root, 'local-cloud/stack/local-stack.ts'))) as {
+  startLocalStack: (options: Record<string, unknown>) => Promise<Stack>;
+};
+const extra = JSON.parse(values.options) as Record<string, unknown>;
+const stack = await startLocalStack({
+  projectDirectory: root,
+  httpPort: 0,
+  lambdaPort: 0,
+  writeStateFile: false,
+  logSink: () => undefined,
+  ...extra,
+});
+const squarer = stack.assembly.functions.find((f) => f.logicalId.startsWith('Squarer'))?.name;
+if (squarer === undefined) throw new Error(`no squarer in the assembly of ${root}`);
+const client = new LambdaClient({
+  endpoint: stack.lambdaUrl,
+  region: stack.region,
+  credentials: stack.credentials,
+  maxAttempts: 1,
+  requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }) }),
+});
+
+async function invokeMany(count: number): Promise<number> {
+  let next = 0;
+  const encoder = new TextEncoder();
+  const startedAt = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < count) {
+        next += 1;
+        const output = await client.send(new InvokeCommand({ FunctionName: squarer, Payload: encoder.encode(`{"number":${next}}`) }));
+        if (output.FunctionError !== undefined) throw new Error(`the squarer failed: ${new TextDecoder().decode(output.Payload)}`);
+      }
+    }),
+  );
+  return performance.now() - startedAt;
+}
+
+let count = -1;
+for (let round = 0; round < 20; round += 1) {
+  await invokeMany(1000);
+  const now = childCount();
+  if (now === count) break;
+  count = now;
+}
+const session = new Session();
+session.connect();
+await session.post('Profiler.enable');
+await session.post('Profiler.setSamplingInterval', { interval: 100 });
+await session.post('Profiler.start');
+const batch = Number(values.batch);
+const cpuBefore = process.cpuUsage();
+let elapsed = 0;
+for (let index = 0; index < Number(values.batches); index += 1) elapsed += await invokeMany(batch);
+const cpu = process.cpuUsage(cpuBefore);
+const { profile } = await session.post('Profiler.stop');
+writeFileSync(values.out, JSON.stringify(profile));
+const invocations = batch * Number(values.batches);
+process.stdout.write(
+  `${JSON.stringify({ squarer, environments: count, invocations, perSecond: (invocations / elapsed) * 1000, processCpuMicrosPerInvocation: (cpu.user + cpu.system) / invocations, profile: values.out })}\n`,
+);
+client.destroy();
+await stack.close();
+process.exit(0);
