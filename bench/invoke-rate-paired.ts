@@ -16,7 +16,6 @@
  * `{"maxEnvironments":8}`; a tree ignores what it does not know), which also compares a tree with
  * itself. The other tree needs its own `npm ci`; each tree synthesizes its own assembly.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -25,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { median, projectDirectory } from './child';
+import { children, processCpuMicros } from './proc-stat';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -65,32 +65,6 @@ interface Side {
   readonly squarer: string;
   /** The process IDs of this side's environments. */
   environments: readonly number[];
-}
-
-/** CPU time (user + system) of a process from /proc, in microseconds; 0 once it is gone. */
-function processCpuMicros(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return 0;
-  }
-}
-
-/** This process's children (Linux): the environments of both stacks. */
-function children(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) pids.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return pids;
 }
 
 async function startSide(name: Side['name'], root: string): Promise<Side> {
