@@ -87,7 +87,10 @@ function exitedEarly(child: ChildProcess, log: string): Promise<never> {
 export async function startLocalCloud(peer: InstalledPeer, tag: string): Promise<Emulator> {
   const log = logFile(peer, `local-cloud-${tag}`);
   const startedAt = performance.now();
-  const child = spawn(nodeBinary, ['--import', 'tsx', 'local-cloud/cli/start.ts', '--http-port', '0', '--lambda-port', '0'], {
+  // BENCH_PROFILE=<folder>: a CPU profile of the local cloud's own process (not its environments), written when it stops.
+  const profile =
+    process.env.BENCH_PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`];
+  const child = spawn(nodeBinary, [...profile, '--import', 'tsx', 'local-cloud/cli/start.ts', '--http-port', '0', '--lambda-port', '0'], {
     cwd: projectDirectory,
     env: environment(),
     stdio: ['ignore', 'pipe', log.fd],

@@ -57,12 +57,12 @@ export function peerReportLines(result: PeerResult | undefined): string[] {
       `**Cold**: a freshly started emulator's first ${result.coldInvocations} invocations at concurrency ${result.coldConcurrency}, one emulator at a time, ${result.coldRounds} rounds; latency per invocation as the client sees it. ` +
       `Load average ${result.loadAverage.start.toFixed(1)} at its start, ${result.loadAverage.end.toFixed(1)} at its end: on a shared machine compare within a row, not across runs.`,
     '',
-    '| emulator | warm: invocations/s | warm: emulator CPU µs / invocation | warm: client CPU µs / invocation | warm: processes / threads | cold: invocations/s | cold: p50 ms | cold: p95 ms | cold: emulator CPU µs / invocation |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| emulator | warm: invocations/s | warm: emulator CPU µs / invocation | … of which its main thread | warm: client CPU µs / invocation | warm: processes / threads | cold: invocations/s | cold: p50 ms | cold: p95 ms | cold: emulator CPU µs / invocation |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   );
   for (const { side, warm, cold } of result.sides) {
     lines.push(
-      `| ${LABELS[side]} | ${f0(warm.invocationsPerSecond)} | ${f0(warm.cpuMicrosPerInvocation)} | ${f0(warm.clientCpuMicrosPerInvocation)} | ${warm.processes} / ${warm.threads} | ${f0(cold.invocationsPerSecond)} | ${f0(cold.p50Ms)} | ${f0(cold.p95Ms)} | ${f0(cold.cpuMicrosPerInvocation)} |`,
+      `| ${LABELS[side]} | ${f0(warm.invocationsPerSecond)} | ${f0(warm.cpuMicrosPerInvocation)} | ${f0(warm.mainThreadCpuMicrosPerInvocation)} | ${f0(warm.clientCpuMicrosPerInvocation)} | ${warm.processes} / ${warm.threads} | ${f0(cold.invocationsPerSecond)} | ${f0(cold.p50Ms)} | ${f0(cold.p95Ms)} | ${f0(cold.cpuMicrosPerInvocation)} |`,
     );
   }
   const failed = result.sides.filter((side) => side.warm.failures + side.cold.failures > 0);

@@ -34,9 +34,9 @@ export function parseProcStat(line: string): ProcStat {
   };
 }
 
-function readStat(pid: number | string): ProcStat | undefined {
+function readStat(pid: number | string, file = `/proc/${pid}/stat`): ProcStat | undefined {
   try {
-    return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return parseProcStat(readFileSync(file, 'utf8'));
   } catch {
     return undefined; // Gone meanwhile.
   }
@@ -45,6 +45,11 @@ function readStat(pid: number | string): ProcStat | undefined {
 /** CPU time (user + system) of a process from /proc, in microseconds; 0 once it is gone. */
 export function processCpuMicros(pid: number): number {
   return readStat(pid)?.cpuMicros ?? 0;
+}
+
+/** CPU time of a process's main thread alone (its JavaScript thread, for Node), in microseconds; 0 once it is gone. */
+export function mainThreadCpuMicros(pid: number): number {
+  return readStat(pid, `/proc/${pid}/task/${pid}/stat`)?.cpuMicros ?? 0;
 }
 
 function everyProcess(): ProcStat[] {

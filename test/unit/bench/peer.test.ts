@@ -79,6 +79,7 @@ function side(name: PeerSideResult['side'], cpu: number, p50: number): PeerSideR
     warm: {
       invocationsPerSecond: 1000,
       cpuMicrosPerInvocation: cpu,
+      mainThreadCpuMicrosPerInvocation: cpu / 2,
       clientCpuMicrosPerInvocation: 300,
       processes: 1,
       threads: 10,
