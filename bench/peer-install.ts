@@ -9,7 +9,7 @@ import { projectDirectory, run } from './child';
 
 export const PEER_PACKAGES = { serverless: '3.40.0', 'serverless-offline': '13.10.1' } as const;
 
-export const peerDirectory = path.join(projectDirectory, 'node_modules', '.cache', 'multi-square', 'peer');
+const peerDirectory = path.join(projectDirectory, 'node_modules', '.cache', 'multi-square', 'peer');
 
 export interface InstalledPeer {
   readonly directory: string;
@@ -102,25 +102,35 @@ const NETWORK_ERROR = /E(NOTFOUND|AI_AGAIN|CONNREFUSED|CONNRESET|TIMEDOUT|NETUNR
  * The peer, installed if its pinned versions are not in the cache folder yet; or why it cannot
  * run here (the registry unreachable, a refused license), a sentence for the report.
  */
-export async function installPeer(log: (line: string) => void): Promise<InstalledPeer | { readonly unavailable: string }> {
+export async function installPeer(
+  log: (line: string) => void,
+  /** Another folder, and npm flags (e.g. `--registry`), for the tests. */
+  { directory = peerDirectory, npmFlags = [] }: { readonly directory?: string; readonly npmFlags?: readonly string[] } = {},
+): Promise<InstalledPeer | { readonly unavailable: string }> {
   const specs = Object.entries(PEER_PACKAGES).map(([name, version]) => `${name}@${version}`);
   try {
-    ownedFolder(peerDirectory);
+    ownedFolder(directory);
   } catch (error) {
     return { unavailable: error instanceof Error ? error.message : String(error) };
   }
-  const current = () => Object.entries(PEER_PACKAGES).every(([name, version]) => installedVersion(peerDirectory, name) === version);
+  const current = () => Object.entries(PEER_PACKAGES).every(([name, version]) => installedVersion(directory, name) === version);
   const installed = !current();
   if (installed) {
-    log(`  installing ${specs.join(' and ')} into ${path.relative(projectDirectory, peerDirectory)} (no install scripts)`);
+    log(`  installing ${specs.join(' and ')} into ${path.relative(projectDirectory, directory)} (no install scripts)`);
     const npm = await run(
       'npm',
-      ['install', '--prefix', peerDirectory, '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', '--omit=dev', ...specs],
-      { cwd: peerDirectory, timeoutMs: 600_000 },
+      ['install', '--prefix', directory, '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', '--omit=dev', ...npmFlags, ...specs],
+      { cwd: directory, timeoutMs: 600_000 },
     );
     if (npm.code !== 0 || !current()) {
       const output = `${npm.stderr}\n${npm.stdout}`.trim();
-      const tail = output.split('\n').slice(-6).join(' ').slice(0, 600);
+      // npm's first error lines say what failed (its code and reason); its last ones where its log is.
+      const tail = output
+        .split('\n')
+        .filter((line) => line.startsWith('npm error'))
+        .slice(0, 4)
+        .join(' ')
+        .slice(0, 600);
       return {
         unavailable: NETWORK_ERROR.test(output)
           ? `the npm registry is unreachable from here, so ${specs.join(' and ')} could not be installed (${tail})`
@@ -128,7 +138,7 @@ export async function installPeer(log: (line: string) => void): Promise<Installe
       };
     }
   }
-  const packages = installedPackages(path.join(peerDirectory, 'node_modules'));
+  const packages = installedPackages(path.join(directory, 'node_modules'));
   const refused = refusedLicenses(packages);
   if (refused.length > 0) {
     return {
@@ -136,9 +146,9 @@ export async function installPeer(log: (line: string) => void): Promise<Installe
     };
   }
   return {
-    directory: peerDirectory,
-    serverlessBin: path.join(peerDirectory, 'node_modules', 'serverless', 'bin', 'serverless.js'),
-    versions: Object.fromEntries(Object.keys(PEER_PACKAGES).map((name) => [name, installedVersion(peerDirectory, name) ?? ''])),
+    directory,
+    serverlessBin: path.join(directory, 'node_modules', 'serverless', 'bin', 'serverless.js'),
+    versions: Object.fromEntries(Object.keys(PEER_PACKAGES).map((name) => [name, installedVersion(directory, name) ?? ''])),
     packages: packages.length,
     installed,
   };

@@ -1,7 +1,10 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { peerReportLines } from '../../../bench/peer';
 import { pairedRatios, percentile, rotation } from '../../../bench/peer-figures';
-import { permissiveChoice, refusedLicenses } from '../../../bench/peer-install';
+import { installPeer, permissiveChoice, refusedLicenses } from '../../../bench/peer-install';
 import type { PeerMeasurement, PeerSideResult } from '../../../bench/peer-paired';
 import { parseProcStat, sumTree } from '../../../bench/proc-stat';
 
@@ -127,5 +130,20 @@ describe("the peer's section of the report", () => {
     expect(lines.filter((line) => line.startsWith('| local cloud') || line.startsWith('| serverless-offline'))).toHaveLength(3);
     expect(lines.find((line) => line.includes('÷ serverless-offline in-process ≤ 1.0'))).toMatch(/1\.44 .*\*\*not met\*\*/);
     expect(lines.find((line) => line.includes('local cold p50 ÷ serverless-offline'))).toMatch(/0\.98 .*\*\*met\*\*/);
+  });
+});
+
+describe("the peer's cache folder", () => {
+  it('is refused when others may write or read it, before npm runs', async () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'peer-folder-'));
+    try {
+      chmodSync(scratch, 0o755);
+      const lines: string[] = [];
+      const result = await installPeer((line) => lines.push(line), { directory: scratch });
+      expect(result).toEqual({ unavailable: expect.stringMatching(/is not a folder of this user's with mode 0700/) });
+      expect(lines).toEqual([]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });
