@@ -52,6 +52,7 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 interface WarmBatch {
   readonly failures: number;
+  readonly firstFailure?: string;
   readonly invocationsPerSecond: number;
   /** CPU of the emulator's process tree ÷ invocations, µs. */
   readonly cpuMicrosPerInvocation: number;
@@ -206,12 +207,13 @@ async function timeBatch(side: WarmSide): Promise<WarmBatch> {
   const before = treeUsage(side.emulator.pid).cpuMicros;
   const mainBefore = mainThreadCpuMicros(side.emulator.pid);
   const clientBefore = process.cpuUsage();
-  const { wallMs, failures } = await invokeMany(side.emulator, side.client, BATCH, CONCURRENCY);
+  const { wallMs, failures, firstFailure } = await invokeMany(side.emulator, side.client, BATCH, CONCURRENCY);
   const client = process.cpuUsage(clientBefore);
   const after = treeUsage(side.emulator.pid).cpuMicros;
   const mainAfter = mainThreadCpuMicros(side.emulator.pid);
   return {
     failures,
+    ...(firstFailure === undefined ? {} : { firstFailure }),
     mainThreadCpuMicrosPerInvocation: (mainAfter - mainBefore) / BATCH,
     invocationsPerSecond: ((BATCH - failures) / wallMs) * 1000,
     cpuMicrosPerInvocation: (after - before) / BATCH,
@@ -309,7 +311,7 @@ async function measure(peer: InstalledPeer): Promise<PeerMeasurement> {
       },
     };
   });
-  const warmRatio = (figure: keyof WarmBatch, other: SideName) =>
+  const warmRatio = (figure: 'invocationsPerSecond' | 'cpuMicrosPerInvocation', other: SideName) =>
     pairedRatios(
       warmOf('local').map((b) => b[figure]),
       warmOf(other).map((b) => b[figure]),

@@ -67,9 +67,13 @@ export function peerReportLines(result: PeerResult | undefined): string[] {
   }
   const failed = result.sides.filter((side) => side.warm.failures + side.cold.failures > 0);
   if (failed.length > 0) {
+    const first = failed
+      .flatMap((side) => [...side.warm.batches, ...side.cold.runs])
+      .map((run) => run.firstFailure)
+      .find((message) => message !== undefined);
     lines.push(
       '',
-      `Failed invocations (counted, not retried; the figures are of the rest): ${failed.map((side) => `${side.side} ${side.warm.failures} warm, ${side.cold.failures} cold`).join('; ')}.`,
+      `Failed invocations (counted, not retried; the figures are of the rest): ${failed.map((side) => `${side.side} ${side.warm.failures} warm, ${side.cold.failures} cold`).join('; ')}${first === undefined ? '' : `; the first: ${first.slice(0, 300)}`}.`,
     );
   }
   const perRound = (summary: { perRound: readonly number[] }) => summary.perRound.map(f2).join(', ');

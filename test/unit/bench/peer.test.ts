@@ -130,6 +130,24 @@ describe("the peer's section of the report", () => {
     expect(lines.filter((line) => line.startsWith('| local cloud') || line.startsWith('| serverless-offline'))).toHaveLength(3);
     expect(lines.find((line) => line.includes('÷ serverless-offline in-process ≤ 1.0'))).toMatch(/1\.44 .*\*\*not met\*\*/);
     expect(lines.find((line) => line.includes('local cold p50 ÷ serverless-offline'))).toMatch(/0\.98 .*\*\*met\*\*/);
+    expect(lines.join('\n')).not.toContain('Failed invocations');
+
+    const inProcess = side('in-process', 450, 90);
+    const batch = {
+      failures: 8,
+      firstFailure: 'TimeoutError: read ECONNRESET',
+      invocationsPerSecond: 300,
+      cpuMicrosPerInvocation: 450,
+      mainThreadCpuMicrosPerInvocation: 400,
+      clientCpuMicrosPerInvocation: 300,
+    };
+    const withFailures = {
+      ...result,
+      sides: [side('local', 650, 150), { ...inProcess, warm: { ...inProcess.warm, failures: 8, batches: [batch] } }],
+    };
+    expect(peerReportLines(withFailures).join('\n')).toContain(
+      'Failed invocations (counted, not retried; the figures are of the rest): in-process 8 warm, 0 cold; the first: TimeoutError: read ECONNRESET.',
+    );
   });
 });
 
