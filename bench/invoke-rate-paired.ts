@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { median, projectDirectory } from './child';
+import { children, processCpuMicros } from './proc-stat';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -77,32 +78,6 @@ interface Side {
   readonly logs: { readonly sink: FunctionLogSink; readonly directory: string } | undefined;
   /** The process IDs of this side's environments. */
   environments: readonly number[];
-}
-
-/** CPU time (user + system) of a process from /proc, in microseconds; 0 once it is gone. */
-function processCpuMicros(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return 0;
-  }
-}
-
-/** This process's children (Linux): the environments of both stacks. */
-function children(): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) pids.push(Number(entry));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return pids;
 }
 
 async function startSide(name: Side['name'], root: string): Promise<Side> {

@@ -9,6 +9,7 @@ import type { ColdStartResult } from './cold-start';
 import type { EndToEndResult } from './end-to-end';
 import type { FanOutRow } from './fan-out';
 import type { JobsBenchResult } from './jobs-worker';
+import { type PeerResult, peerReportLines } from './peer';
 import { type ScaleResult, scaleReportLines } from './scale';
 import { type TracingCostResult, tracingCostReport } from './tracing-cost';
 
@@ -39,6 +40,7 @@ export interface Results {
   readonly tracingCost?: TracingCostResult;
   readonly scale?: ScaleResult;
   readonly jobs?: JobsBenchResult | { readonly failed: string };
+  readonly peer?: PeerResult;
 }
 
 const f0 = (x: number) => x.toFixed(0);
@@ -101,6 +103,7 @@ export function report(results: Results, chartFiles: readonly string[] = []): st
       : ["## 6. The local cloud at Lambda's scale", '', NOT_MEASURED, '']),
   );
   lines.push(...jobsSection(results));
+  lines.push(...peerReportLines(results.peer));
   return `${lines.join('\n')}\n`;
 }
 

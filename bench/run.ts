@@ -1,15 +1,16 @@
 /**
  * `npm run bench`: measures the fan-out and the client ladder, the local stack against the
  * project's Python baseline (bench/multi_square.py), cold starts and the local Invoke API in one
- * run. Only 127.0.0.1 is contacted; each part is bounded in time.
+ * run. Only 127.0.0.1 is contacted, but for the npm registry when part 8 installs its peer (serverless-offline) into
+ * its cache folder for the first time; each part is bounded in time.
  *
  * Where it writes: by default, a new folder bench/results/<date>/ (untracked, gitignored) with
  * REPORT.md and results.json. With `--update-report`, the committed bench/REPORT.md and
  * bench/results.json instead. The report is wholly generated from the run's figures; analysis by
  * hand goes in bench/findings.md.
  *
- * Options: `--only <part>[,<part>…]` runs a subset (fan-out, ladder, cold-start, end-to-end, tracing, scale, jobs; the
- * report says "not measured" for the rest); `--ladder-repeats <n>` (default 3) sets the processes
+ * Options: `--only <part>[,<part>…]` runs a subset (fan-out, ladder, cold-start, end-to-end, tracing, scale, jobs, peer;
+ * the report says "not measured" for the rest); `--ladder-repeats <n>` (default 3) sets the processes
  * per ladder row; `--report-only <results.json>` rewrites the REPORT.md beside that file from its
  * figures.
  */
@@ -25,6 +26,7 @@ import { type ColdStartResult, measureColdStart } from './cold-start';
 import { type EndToEndResult, measureEndToEnd } from './end-to-end';
 import { type FanOutRow, measureFanOut } from './fan-out';
 import type { JobsBenchResult } from './jobs-worker';
+import { measurePeer, type PeerResult } from './peer';
 import { type Results, report } from './report';
 import { measureScale, type ScaleResult } from './scale';
 import { measureTracingCost, type TracingCostResult } from './tracing-cost';
@@ -36,7 +38,7 @@ const LADDER_REPEATS = 3;
 /** A part of the client is kept only if it saves at least this share of CPU per invoke (warm). */
 const KEEP_THRESHOLD = 0.1;
 const E2E_N = 1000;
-const PARTS = ['fan-out', 'ladder', 'cold-start', 'end-to-end', 'tracing', 'scale', 'jobs'] as const;
+const PARTS = ['fan-out', 'ladder', 'cold-start', 'end-to-end', 'tracing', 'scale', 'jobs', 'peer'] as const;
 const startedAt = new Date();
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -172,6 +174,11 @@ if (reportOnly !== undefined) {
       },
     ).catch((error: unknown) => ({ failed: error instanceof Error ? error.message : String(error) }));
   }
+  let peer: PeerResult | undefined;
+  if (parts.includes('peer')) {
+    log('8. the peer: serverless-offline against the local cloud, warm and cold');
+    peer = await measurePeer(log);
+  }
   const durationS = (Date.now() - startedAt.getTime()) / 1000;
   const results: Results = {
     environment: { ...environment, loadAverageAtEnd: loadAverage(), durationS, parts },
@@ -183,6 +190,7 @@ if (reportOnly !== undefined) {
     ...(tracingCost ? { tracingCost } : {}),
     ...(scale ? { scale } : {}),
     ...(jobs ? { jobs } : {}),
+    ...(peer ? { peer } : {}),
   };
   writeFileSync(path.join(outputDirectory, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeReport(outputDirectory, results);
