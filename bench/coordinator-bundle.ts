@@ -1,20 +1,21 @@
 /**
- * The coordinator's bundle as lib/multi-square-stack.ts builds it (minified CommonJS for node24,
- * the SDK's ES module builds first, the credential and tracer aliases of a stack without tracing),
- * or in another shape, for the bench to compare.
+ * The coordinator's bundle as lib/multi-square-stack.ts builds it (`esm`: a minified ES module for
+ * node24, the SDK's ES module builds first, the credential and tracer aliases of a stack without
+ * tracing), or in another shape, for the bench to compare: `cjs` and `cjs-unminified` (CommonJS,
+ * as the stack built it before 2026-12-07; a coordinator with a top-level await cannot be built so).
  */
 import path from 'node:path';
 import { build } from 'esbuild';
 import { projectDirectory } from './child';
 
-export const BUNDLE_SHAPES = ['cjs', 'esm', 'cjs-unminified'] as const;
+export const BUNDLE_SHAPES = ['esm', 'cjs', 'cjs-unminified'] as const;
 export type BundleShape = (typeof BUNDLE_SHAPES)[number];
 
 /**
  * Builds the bundle into `directory` and returns its file (index.js, or index.mjs for ESM).
  * `checkout`: another tree's functions/ (e.g. main's, from `git archive`), with this tree's packages.
  */
-export async function buildCoordinatorBundle(directory: string, shape: BundleShape = 'cjs', checkout = projectDirectory): Promise<string> {
+export async function buildCoordinatorBundle(directory: string, shape: BundleShape = 'esm', checkout = projectDirectory): Promise<string> {
   const functions = path.join(checkout, 'functions');
   const outfile = path.join(directory, shape === 'esm' ? 'index.mjs' : 'index.js');
   await build({

@@ -2,8 +2,8 @@
  * The coordinator's first request and its warm requests, as it runs on Lambda (its bundle's INIT,
  * then `POST /square`), against the HTTPS Invoke endpoint of part 1, each process fresh, bundles
  * alternated: issue 20's criterion for the coordinator. `npm run bench` runs it as its part
- * `coordinator`; by hand: `node --import tsx bench/coordinator-request.ts [rounds=3] [bundles=cjs] [N=1000]`,
- * where each bundle is a shape (cjs, esm, cjs-unminified), or `<shape>@<checkout>` for another tree's
+ * `coordinator`; by hand: `node --import tsx bench/coordinator-request.ts [rounds=3] [bundles=esm] [N=1000]`,
+ * where each bundle is a shape (esm: as the stack builds it; cjs, cjs-unminified), or `<shape>@<checkout>` for another tree's
  * functions/ (`git archive main functions | tar -x -C <checkout>`), to compare trees in one run.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -42,7 +42,7 @@ export async function measureCoordinatorRequests(
   try {
     const bundles = new Map<string, string>();
     for (const [i, label] of shapes.entries()) {
-      const [shape = 'cjs', checkout] = label.split('@');
+      const [shape = 'esm', checkout] = label.split('@');
       bundles.set(label, await buildCoordinatorBundle(path.join(scratch, String(i)), shape as BundleShape, checkout));
     }
     const runs: Record<string, CoordinatorRequestMeasurement[]> = Object.fromEntries(shapes.map((shape) => [shape, []]));
@@ -53,7 +53,7 @@ export async function measureCoordinatorRequests(
           process.execPath,
           [path.join(projectDirectory, 'bench/coordinator-request-worker.ts'), bundles.get(shape) as string, String(n), endpoint.url],
           {
-            timeoutMs: 120_000,
+            timeoutMs: 300_000,
             cwd: path.dirname(bundles.get(shape) as string),
             env: {
               NODE_EXTRA_CA_CERTS: certificate.caFile,
@@ -143,7 +143,7 @@ export function coordinatorTable(result: CoordinatorRequestResult): string[] {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [roundsArg = '3', shapesArg = 'cjs', nArg = '1000'] = process.argv.slice(2);
+  const [roundsArg = '3', shapesArg = 'esm', nArg = '1000'] = process.argv.slice(2);
   const result = await measureCoordinatorRequests(
     { n: Number(nArg), latencyMs: 50, rounds: Number(roundsArg), shapes: shapesArg.split(',') },
     console.log,

@@ -182,7 +182,7 @@ function goals({ fanOut, latencyMs, coldStart, endToEnd, coordinatorRequest }: R
 
 /** Issue 20's two lines for the coordinator as it runs on Lambda (part 1c). */
 function coordinatorGoals(result: CoordinatorRequestResult | undefined): string[] {
-  const v = result && coordinatorVerdicts(result, 'cjs');
+  const v = result && coordinatorVerdicts(result, Object.keys(result.shapes)[0] ?? 'esm');
   const { cold, warm } = COORDINATOR_CRITERIA;
   const at = result
     ? `N = ${result.n}, L = ${result.latencyMs} ms, maxConcurrency ${result.maxConcurrency} (floor ${result.floorMs} ms)`

@@ -149,7 +149,7 @@ if (reportOnly !== undefined) {
   if (parts.includes('coordinator')) {
     log(`1c. the coordinator as it runs on Lambda: INIT, its first request of ${COORDINATOR_N} numbers, then warm`);
     coordinatorRequest = await measureCoordinatorRequests(
-      { n: COORDINATOR_N, latencyMs: LATENCY_MS, rounds: COORDINATOR_ROUNDS, shapes: ['cjs'] },
+      { n: COORDINATOR_N, latencyMs: LATENCY_MS, rounds: COORDINATOR_ROUNDS, shapes: ['esm'] },
       log,
     );
     for (const line of coordinatorTable(coordinatorRequest)) log(`  ${line}`);
