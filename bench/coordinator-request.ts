@@ -4,7 +4,8 @@
  * alternated: issue 20's criterion for the coordinator. `npm run bench` runs it as its part
  * `coordinator`; by hand: `node --import tsx bench/coordinator-request.ts [rounds=3] [bundles=esm] [N=1000]`,
  * where each bundle is a shape (esm: as the stack builds it; cjs, cjs-unminified), or `<shape>@<checkout>` for another tree's
- * functions/ (`git archive main functions | tar -x -C <checkout>`), to compare trees in one run.
+ * functions/ (`git archive main functions | tar -x -C <checkout>`), to compare trees in one run;
+ * a trailing `@h2` points that bundle at the endpoint's HTTP/2 port (for a tree whose client speaks it).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +43,7 @@ export async function measureCoordinatorRequests(
   try {
     const bundles = new Map<string, string>();
     for (const [i, label] of shapes.entries()) {
-      const [shape = 'esm', checkout] = label.split('@');
+      const [shape = 'esm', checkout] = label.replace(/@h2$/, '').split('@');
       bundles.set(label, await buildCoordinatorBundle(path.join(scratch, String(i)), shape as BundleShape, checkout));
     }
     const runs: Record<string, CoordinatorRequestMeasurement[]> = Object.fromEntries(shapes.map((shape) => [shape, []]));
@@ -51,7 +52,12 @@ export async function measureCoordinatorRequests(
       for (const shape of round % 2 === 0 ? shapes : [...shapes].reverse()) {
         const result = await run(
           process.execPath,
-          [path.join(projectDirectory, 'bench/coordinator-request-worker.ts'), bundles.get(shape) as string, String(n), endpoint.url],
+          [
+            path.join(projectDirectory, 'bench/coordinator-request-worker.ts'),
+            bundles.get(shape) as string,
+            String(n),
+            shape.endsWith('@h2') ? endpoint.h2Url : endpoint.url,
+          ],
           {
             timeoutMs: 300_000,
             cwd: path.dirname(bundles.get(shape) as string),
