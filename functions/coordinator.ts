@@ -18,22 +18,19 @@ const maxConcurrency = requiredInteger(CoordinatorEnv.maxConcurrency, 1);
 /** Time kept back from the function's timeout to build and send the answer. */
 const deadlineMarginMs = requiredInteger(CoordinatorEnv.deadlineMarginMs, 0);
 
-/** Runs of the SDK's pipeline during INIT, answered locally: a few hundred are what the JIT needs to compile it. */
-const PREPARATION_PIPELINE_RUNS = 300;
-
 /** A body holds numbers of at most 500 digits, so 1 KiB an item is generous; anything larger is refused before it is parsed. */
 const maxBodyBytes = 4096 + maxNumbers * 1024;
 
 const { client: untracedClient, abortInFlight, prepare } = createFanOutLambdaClient(maxConcurrency);
 /**
  * What the first fan-out would otherwise pay, paid during INIT, before tracing joins the client
- * (docs/performance.md): credentials, endpoint, signer and key, the SDK's pipeline run often
- * enough for the JIT to compile it, and the pool's connections opened, TLS handshakes and all.
+ * (docs/performance.md): credentials, endpoint, signer and key, the middleware stack's first run,
+ * and the pool's connections opened, TLS handshakes and all.
  * The bundle is an ES module, so INIT waits for this top-level `await`, as Lambda's runtime does
  * for an ES module's. A failure here is not the request's: the first fan-out then pays what is
  * left itself. Measured: bench/findings.md (2026-12-07).
  */
-await prepare(squarerFunctionName, { pipelineRuns: PREPARATION_PIPELINE_RUNS, connections: maxConcurrency }).catch((error: unknown) =>
+await prepare(squarerFunctionName, { connections: maxConcurrency }).catch((error: unknown) =>
   logger.warn('preparing the Lambda client during INIT failed', { error }),
 );
 const client = traceAwsClient(untracedClient);

@@ -25,12 +25,6 @@ export interface FanOutLambdaClient {
 }
 
 export interface PrepareOptions {
-  /**
-   * Times to run the client's whole pipeline, answered locally ({@link prepareFanOutLambdaClient});
-   * at least 1. More runs let the JIT compile the SDK's code before the first fan-out runs it a
-   * thousand times.
-   */
-  readonly pipelineRuns?: number;
   /** Connections to open and keep idle in the pool. */
   readonly connections?: number;
   /** One connection opened and closed, for the TLS session it leaves cached; what the coordinator asks. */
@@ -99,22 +93,14 @@ export function createFanOutLambdaClient(maxConcurrency: number, parts: ClientPa
   return {
     client,
     abortInFlight: (reason) => requestHandler.abortInFlight(reason),
-    prepare: async (functionName, { pipelineRuns = 1, connections = 0, tlsSession = false } = {}) => {
+    prepare: async (functionName, { connections = 0, tlsSession = false } = {}) => {
       const origin = await prepareFanOutLambdaClient(client, functionName);
-      for (let run = 1; run < pipelineRuns; run += PIPELINE_BATCH) {
-        await Promise.all(
-          Array.from({ length: Math.min(PIPELINE_BATCH, pipelineRuns - run) }, () => prepareFanOutLambdaClient(client, functionName)),
-        );
-      }
       const agent = origin.protocol === 'https:' ? httpsAgent : httpAgent;
       if (connections > 0) await openConnections(origin, agent, connections, { keepAlive: true });
       else if (tlsSession) await openConnections(origin, agent, 1, { keepAlive: false });
     },
   };
 }
-
-/** Pipeline runs of {@link PrepareOptions.pipelineRuns} in flight at once, as a fan-out has them. */
-const PIPELINE_BATCH = 100;
 
 function keepAlivePool(size: number) {
   return { keepAlive: true, maxSockets: size, maxFreeSockets: size };

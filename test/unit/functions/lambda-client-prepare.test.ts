@@ -128,26 +128,4 @@ describe('preparing the fan-out client during INIT', () => {
     expect(connections).toBe(2);
     client.destroy();
   });
-
-  it('with pipelineRuns, runs the whole pipeline that many times, signed and deserialized, and sends nothing', async () => {
-    const { client, prepare } = createFanOutLambdaClient(10);
-    const signed: string[] = [];
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        const { headers } = args.request as { headers: Record<string, string> };
-        signed.push(headers.authorization ?? '');
-        return next(args);
-      },
-      { step: 'finalizeRequest', priority: 'low', name: 'recordSigned' },
-    );
-
-    await prepare('squarer', { pipelineRuns: 150 });
-
-    expect(signed).toHaveLength(150);
-    for (const authorization of signed) expect(authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDPREPARED\//);
-    expect(seen).toEqual([]);
-    expect(connections).toBe(0);
-    expect((await invoke(client)).StatusCode).toBe(200);
-    client.destroy();
-  });
 });
