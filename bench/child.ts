@@ -1,5 +1,6 @@
 /** Running the bench's measurements in processes of their own. */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 export const projectDirectory = path.resolve(import.meta.dirname, '..');
@@ -57,4 +58,10 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** A function asset's handler file: index.mjs for an ES module bundle (the coordinator's), else index.js. */
+export function bundleFile(directory: string): string {
+  const esm = path.join(directory, 'index.mjs');
+  return existsSync(esm) ? esm : path.join(directory, 'index.js');
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { median, projectDirectory, run } from './child';
+import { bundleFile, median, projectDirectory, run } from './child';
 
 export interface BundleRow {
   readonly name: string;
@@ -27,12 +27,15 @@ export interface ColdStartResult {
   readonly bundles: BundleRow[];
 }
 
-/** Measured in the child: from just before `require` to just after, in ms. */
+/** Measured in the child: from just before the handler's module is loaded to just after (for an ES module, its top-level await too), in ms. */
 const LOAD_PROBE = `
 const { performance } = require('node:perf_hooks');
 const t0 = performance.now();
-require(process.argv[1]);
-process.stdout.write(JSON.stringify({ ms: performance.now() - t0 }) + '\\n');
+const file = process.argv[1];
+(file.endsWith('.mjs') ? import(require('node:url').pathToFileURL(file).href) : Promise.resolve(require(file))).then(() => {
+  process.stdout.write(JSON.stringify({ ms: performance.now() - t0 }) + '\\n');
+  process.exit(0);
+});
 `;
 
 const RUNS = 9;
@@ -55,7 +58,7 @@ export async function measureColdStart(log: (line: string) => void): Promise<Col
       const assetPath = resource.Metadata?.['aws:asset:path'];
       if (resource.Type !== 'AWS::Lambda::Function' || typeof assetPath !== 'string') continue;
       const name = /Squarer/.test(logicalId) ? 'squarer' : /Coordinator/.test(logicalId) ? 'coordinator' : logicalId;
-      targets.push({ name, logicalId, file: path.join(outdir, assetPath, 'index.js') });
+      targets.push({ name, logicalId, file: bundleFile(path.join(outdir, assetPath)) });
     }
     // The baseline for the deployed coordinator: the same bundle (minified CJS for node24, source
     // map) with esbuild's default for Node, packages' CommonJS builds first, as lib/ had it before
@@ -66,17 +69,18 @@ export async function measureColdStart(log: (line: string) => void): Promise<Col
       bundle: true,
       platform: 'node',
       target: 'node24',
-      format: 'cjs',
+      format: 'esm',
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
       minify: true,
       sourcemap: true,
       mainFields: ['main', 'module'],
-      outfile: path.join(variantDirectory, 'index.js'),
+      outfile: path.join(variantDirectory, 'index.mjs'),
       logLevel: 'error',
     });
     targets.push({
       name: "coordinator with esbuild's default mainFields ['main', 'module'] (baseline, not deployed)",
       logicalId: '-',
-      file: path.join(variantDirectory, 'index.js'),
+      file: path.join(variantDirectory, 'index.mjs'),
     });
     // The baseline: a module with nothing in it, outside any package.json.
     const emptyDirectory = path.join(outdir, 'empty-module');
@@ -91,6 +95,10 @@ export async function measureColdStart(log: (line: string) => void): Promise<Col
       MAX_CONCURRENCY: '100',
       DEADLINE_MARGIN_MS: '1000',
       AWS_REGION: 'us-east-1',
+      // INIT prepares the client (functions/coordinator.ts): towards a closed local port, never AWS.
+      AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK',
+      AWS_SECRET_ACCESS_KEY: 'bench-secret',
       NODE_OPTIONS: '',
     };
     const loadTimes = async (file: string, nodeArgs: string[]): Promise<number> => {

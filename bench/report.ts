@@ -6,6 +6,7 @@
 import { median } from './child';
 import { CLIENT_LADDER, HTTP2_VARIANT } from './client-ladder';
 import type { ColdStartResult } from './cold-start';
+import { COORDINATOR_CRITERIA, type CoordinatorRequestResult, coordinatorTable, coordinatorVerdicts } from './coordinator-request';
 import type { EndToEndResult } from './end-to-end';
 import type { FanOutRow } from './fan-out';
 import type { JobsBenchResult } from './jobs-worker';
@@ -35,6 +36,7 @@ export interface Results {
   readonly latencyMs: number;
   readonly ladder: { readonly n: number; readonly keepThreshold: number };
   readonly fanOut: FanOutRow[];
+  readonly coordinatorRequest?: CoordinatorRequestResult;
   readonly coldStart?: ColdStartResult;
   readonly endToEnd?: EndToEndResult;
   readonly tracingCost?: TracingCostResult;
@@ -88,6 +90,7 @@ export function report(results: Results, chartFiles: readonly string[] = []): st
     ...goals(results),
     ...fanOutSection(results),
     ...ladderSection(results),
+    ...coordinatorSection(results),
     ...endToEndSection(results),
     ...coldStartSection(results),
     ...localRuntimeSection(results),
@@ -107,7 +110,7 @@ export function report(results: Results, chartFiles: readonly string[] = []): st
   return `${lines.join('\n')}\n`;
 }
 
-function goals({ fanOut, latencyMs, coldStart, endToEnd }: Results): string[] {
+function goals({ fanOut, latencyMs, coldStart, endToEnd, coordinatorRequest }: Results): string[] {
   const at = (n: number, variant: string) => fanOut.find((r) => r.n === n && r.variant === variant);
   const coordinator1000 = at(1000, 'coordinator');
   const naive1000 = at(1000, 'naive');
@@ -131,6 +134,7 @@ function goals({ fanOut, latencyMs, coldStart, endToEnd }: Results): string[] {
       verdict(coordinator1000 ? coordinator1000.cpuUsPerInvoke <= 200 : undefined),
     ]),
   );
+  lines.push(...coordinatorGoals(coordinatorRequest));
   lines.push(
     row([
       `N = 1000 at L = ${latencyMs} ms: wall ≤ 3 × L (warm)`,
@@ -176,6 +180,44 @@ function goals({ fanOut, latencyMs, coldStart, endToEnd }: Results): string[] {
     ]),
   );
   lines.push('');
+  return lines;
+}
+
+/** Issue 20's two lines for the coordinator as it runs on Lambda (part 1c). */
+function coordinatorGoals(result: CoordinatorRequestResult | undefined): string[] {
+  const v = result && coordinatorVerdicts(result, Object.keys(result.shapes)[0] ?? 'esm');
+  const { cold, warm } = COORDINATOR_CRITERIA;
+  const at = result
+    ? `N = ${result.n}, L = ${result.latencyMs} ms, maxConcurrency ${result.maxConcurrency} (floor ${result.floorMs} ms)`
+    : 'N = 1000';
+  return [
+    row([
+      `the coordinator's first request (fresh process, after INIT), ${at}: wall ≤ ${cold.wallOverFloor} × floor, CPU ≤ ${cold.cpuUsPerInvoke} µs per invoke`,
+      v ? `${f2(v.coldWallOverFloor)} × floor, ${f0(v.coldCpuUsPerInvoke)} µs` : 'not measured',
+      verdict(v?.coldMet),
+    ]),
+    row([
+      `… warm: wall ≤ ${warm.wallOverFloor} × floor, CPU ≤ ${warm.cpuUsPerInvoke} µs per invoke`,
+      v ? `${f2(v.warmWallOverFloor)} × floor, ${f0(v.warmCpuUsPerInvoke)} µs` : 'not measured',
+      verdict(v?.warmMet),
+    ]),
+  ];
+}
+
+function coordinatorSection({ coordinatorRequest: result }: Results): string[] {
+  const lines = ['## 1c. The coordinator as it runs on Lambda: INIT, its first request, then warm', ''];
+  if (result === undefined) return [...lines, NOT_MEASURED, ''];
+  const runs = Object.values(result.shapes)[0]?.length ?? 0;
+  lines.push(
+    `The coordinator's bundle, built as lib/multi-square-stack.ts builds it, in fresh processes (${runs} per bundle, alternated; bench/coordinator-request.ts): ` +
+      "INIT is loading the handler's module as Lambda's runtime does; the **cold** figure is the process's first `POST /square` of " +
+      `${result.n} numbers through \`handler\` (what INIT left unfinished included), the **warm** figure the median of five requests after 10,000 invocations or 6 s. ` +
+      `maxConcurrency ${result.maxConcurrency}, as the stack sets it, so the floor is ⌈N ÷ ${result.maxConcurrency}⌉ waves × L = ${result.floorMs} ms. ` +
+      "CPU is `process.cpuUsage()` of the whole process over the request ÷ N. The endpoint is part 1's (HTTPS, L = " +
+      `${result.latencyMs} ms, another process on the same cores). Medians:`,
+    '',
+  );
+  lines.push(...coordinatorTable(result), '');
   return lines;
 }
 

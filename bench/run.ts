@@ -9,8 +9,8 @@
  * bench/results.json instead. The report is wholly generated from the run's figures; analysis by
  * hand goes in bench/findings.md.
  *
- * Options: `--only <part>[,<part>…]` runs a subset (fan-out, ladder, cold-start, end-to-end, tracing, scale, jobs, peer;
- * the report says "not measured" for the rest); `--ladder-repeats <n>` (default 3) sets the processes
+ * Options: `--only <part>[,<part>…]` runs a subset (fan-out, ladder, coordinator, cold-start, end-to-end, tracing, scale,
+ * jobs, peer; the report says "not measured" for the rest); `--ladder-repeats <n>` (default 3) sets the processes
  * per ladder row; `--report-only <results.json>` rewrites the REPORT.md beside that file from its
  * figures.
  */
@@ -23,6 +23,7 @@ import { charts } from './charts';
 import { projectDirectory, runTs } from './child';
 import { CLIENT_LADDER, type FanOutVariant, HTTP2_VARIANT } from './client-ladder';
 import { type ColdStartResult, measureColdStart } from './cold-start';
+import { type CoordinatorRequestResult, coordinatorTable, measureCoordinatorRequests } from './coordinator-request';
 import { type EndToEndResult, measureEndToEnd } from './end-to-end';
 import { type FanOutRow, measureFanOut } from './fan-out';
 import type { JobsBenchResult } from './jobs-worker';
@@ -38,7 +39,10 @@ const LADDER_REPEATS = 3;
 /** A part of the client is kept only if it saves at least this share of CPU per invoke (warm). */
 const KEEP_THRESHOLD = 0.1;
 const E2E_N = 1000;
-const PARTS = ['fan-out', 'ladder', 'cold-start', 'end-to-end', 'tracing', 'scale', 'jobs', 'peer'] as const;
+/** Issue 20's coordinator criterion: N = 1000 at the stack's maxConcurrency, fresh processes. */
+const COORDINATOR_N = 1000;
+const COORDINATOR_ROUNDS = 3;
+const PARTS = ['fan-out', 'ladder', 'coordinator', 'cold-start', 'end-to-end', 'tracing', 'scale', 'jobs', 'peer'] as const;
 const startedAt = new Date();
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -143,6 +147,15 @@ if (reportOnly !== undefined) {
     log(`1. fan-out against a ${LATENCY_MS} ms HTTPS Invoke endpoint`);
     fanOut = await measureFanOut({ latencyMs: LATENCY_MS, groups }, log);
   }
+  let coordinatorRequest: CoordinatorRequestResult | undefined;
+  if (parts.includes('coordinator')) {
+    log(`1c. the coordinator as it runs on Lambda: INIT, its first request of ${COORDINATOR_N} numbers, then warm`);
+    coordinatorRequest = await measureCoordinatorRequests(
+      { n: COORDINATOR_N, latencyMs: LATENCY_MS, rounds: COORDINATOR_ROUNDS, shapes: ['esm'] },
+      log,
+    );
+    for (const line of coordinatorTable(coordinatorRequest)) log(`  ${line}`);
+  }
   let coldStart: ColdStartResult | undefined;
   if (parts.includes('cold-start')) {
     log('3. cold start');
@@ -185,6 +198,7 @@ if (reportOnly !== undefined) {
     latencyMs: LATENCY_MS,
     ladder: { n: LADDER_N, keepThreshold: KEEP_THRESHOLD },
     fanOut,
+    ...(coordinatorRequest ? { coordinatorRequest } : {}),
     ...(coldStart ? { coldStart } : {}),
     ...(endToEnd ? { endToEnd } : {}),
     ...(tracingCost ? { tracingCost } : {}),

@@ -31,12 +31,17 @@ const floorEntry = path.join(scratch, 'floor.cjs');
 writeFileSync(
   floorEntry,
   `const net = require('node:net');
-const { handler } = require(require('node:path').join(process.env.LAMBDA_TASK_ROOT, 'index.js'));
+const fs = require('node:fs');
+const path = require('node:path');
+const esm = path.join(process.env.LAMBDA_TASK_ROOT, 'index.mjs');
+// An ES module bundle (the coordinator's) through import(), its top-level await included, as Lambda loads it.
+(fs.existsSync(esm) ? import(require('node:url').pathToFileURL(esm).href) : Promise.resolve(require(path.join(process.env.LAMBDA_TASK_ROOT, 'index.js')))).then(({ handler }) => {
 const channel = new net.Socket({ fd: 3, readable: true, writable: true });
 channel.write('{"type":"ready"}\\n');
 channel.on('data', async () => {
   const payload = await Promise.resolve(handler({}, {})).then(JSON.stringify, (error) => String(error));
   channel.write(JSON.stringify({ type: 'result', requestId: 'r1', payload }) + '\\n');
+});
 });
 `,
 );
@@ -44,7 +49,8 @@ channel.on('data', async () => {
 /** A target's task root: its bundle as lib/multi-square-stack.ts builds it (minified CJS for node24). */
 async function taskRoot(target: string): Promise<string> {
   const directory = path.join(scratch, target);
-  const outfile = path.join(directory, 'index.js');
+  // The coordinator is an ES module (lib/multi-square-stack.ts), for its top-level await.
+  const outfile = path.join(directory, target === 'coordinator' ? 'index.mjs' : 'index.js');
   if (target === 'trivial') {
     await build({ stdin: { contents: 'exports.handler = async (event) => event;' }, outfile, logLevel: 'error' });
     return directory;
@@ -55,13 +61,14 @@ async function taskRoot(target: string): Promise<string> {
     bundle: true,
     platform: 'node',
     target: 'node24',
-    format: 'cjs',
+    format: target === 'coordinator' ? 'esm' : 'cjs',
     minify: true,
     sourcemap: true,
     outfile,
     logLevel: 'error',
     ...(target === 'coordinator'
       ? {
+          banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
           mainFields: ['module', 'main'],
           alias: {
             '@aws-sdk/credential-provider-node': path.join(functions, 'commons', 'lambda-credentials.ts'),

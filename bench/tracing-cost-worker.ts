@@ -13,6 +13,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 
 export type TraceHeader = 'sampled' | 'unsampled' | 'none';
@@ -67,9 +68,9 @@ Object.assign(process.env, {
 delete process.env.AWS_PROFILE;
 delete process.env.AWS_SESSION_TOKEN;
 
-const require = createRequire(import.meta.url);
 const t0 = performance.now();
-const { handler } = require(bundle) as {
+// As Lambda's runtime loads a handler: `import()` for an ES module (its top-level await included), `require` otherwise.
+const { handler } = (bundle.endsWith('.mjs') ? await import(pathToFileURL(bundle).href) : createRequire(import.meta.url)(bundle)) as {
   handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 };
 const loadMs = performance.now() - t0;

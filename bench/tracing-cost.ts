@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { median, projectDirectory, run, runTs } from './child';
+import { bundleFile, median, projectDirectory, run, runTs } from './child';
 import { startEndpoint } from './fan-out';
 import { makeBenchCertificate } from './tls-certificate';
 import type { TraceHeader, TracingCostMeasurement } from './tracing-cost-worker';
@@ -49,11 +49,15 @@ const LOAD_RUNS = 9;
 /** Fewer than part 1's 10,000: each is a whole handler call here, and four variants run three times. */
 const WARM_UP_INVOCATIONS = 5_000;
 
+/** Measured in the child: from just before the handler's module is loaded to just after (for an ES module, its top-level await too), in ms. */
 const LOAD_PROBE = `
 const { performance } = require('node:perf_hooks');
 const t0 = performance.now();
-require(process.argv[1]);
-process.stdout.write(JSON.stringify({ ms: performance.now() - t0 }) + '\\n');
+const file = process.argv[1];
+(file.endsWith('.mjs') ? import(require('node:url').pathToFileURL(file).href) : Promise.resolve(require(file))).then(() => {
+  process.stdout.write(JSON.stringify({ ms: performance.now() - t0 }) + '\\n');
+  process.exit(0);
+});
 `;
 
 /** The coordinator's bundle of `cdk synth` with the given context. */
@@ -67,7 +71,7 @@ async function synthesizeCoordinator(outdir: string, tracing: boolean): Promise<
     Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.startsWith('Coordinator')) ?? [];
   const assetPath = coordinator?.Metadata?.['aws:asset:path'];
   if (typeof assetPath !== 'string') throw new Error('no coordinator asset in the template');
-  return path.join(outdir, assetPath, 'index.js');
+  return bundleFile(path.join(outdir, assetPath));
 }
 
 async function loadTime(file: string, env: NodeJS.ProcessEnv): Promise<number> {
@@ -109,6 +113,10 @@ export async function measureTracingCost(log: (line: string) => void): Promise<T
       AWS_REGION: 'us-east-1',
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
       AWS_LAMBDA_FUNCTION_NAME: 'bench-coordinator',
+      // INIT prepares the client (functions/coordinator.ts): towards a closed local port, never AWS.
+      AWS_ENDPOINT_URL_LAMBDA: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'AKIDBENCHMARK',
+      AWS_SECRET_ACCESS_KEY: 'bench-secret',
       NODE_OPTIONS: '',
     };
     const variants: { variant: TracingVariant; file: string; header: TraceHeader; daemon: boolean }[] = [

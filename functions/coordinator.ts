@@ -23,12 +23,14 @@ const maxBodyBytes = 4096 + maxNumbers * 1024;
 
 const { client: untracedClient, abortInFlight, prepare } = createFanOutLambdaClient(maxConcurrency);
 /**
- * The first Invoke's one-off costs (credentials, endpoint, signer and key, the middleware stack's
- * first run, and a TLS session that the first fan-out's connections resume), paid during INIT,
- * before tracing joins the client (docs/performance.md). A failure here is not the
- * request's: that request pays them again itself.
+ * What the first fan-out would otherwise pay, paid during INIT, before tracing joins the client
+ * (docs/performance.md): credentials, endpoint, signer and key, the middleware stack's first run,
+ * and the pool's connections opened, TLS handshakes and all.
+ * The bundle is an ES module, so INIT waits for this top-level `await`, as Lambda's runtime does
+ * for an ES module's. A failure here is not the request's: the first fan-out then pays what is
+ * left itself. Measured: bench/findings.md (2026-12-07).
  */
-const clientReady = prepare(squarerFunctionName, { tlsSession: true }).catch((error: unknown) =>
+await prepare(squarerFunctionName, { connections: maxConcurrency }).catch((error: unknown) =>
   logger.warn('preparing the Lambda client during INIT failed', { error }),
 );
 const client = traceAwsClient(untracedClient);
@@ -43,7 +45,6 @@ const invokeSquarer = createSquarerInvoker({
 export async function handler(event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> {
   logger.addContext(context);
   try {
-    await clientReady;
     rejectUnsupportedContentType(event.headers['content-type']);
     const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
     const numbers = parseSquareRequest(body, { maxNumbers, maxBodyBytes });

@@ -7,6 +7,7 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { CoordinatorEnv } from '../functions/commons/config';
@@ -81,6 +82,10 @@ export class MultiSquareStack extends Stack {
         // The SDK's ES module builds tree-shake far better than its CommonJS ones (575 KB then; the
         // bundle and its load time today are in bench/REPORT.md, part 3).
         mainFields: ['module', 'main'],
+        // An ES module (index.mjs), so that INIT waits for the client's preparation, a top-level
+        // await (functions/coordinator.ts); `require` for the CommonJS packages bundled in it.
+        format: OutputFormat.ESM,
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
         // On Lambda, credentials come from the environment: the SDK's full provider chain only
         // adds load time (functions/commons/lambda-credentials.ts).
         esbuildArgs: {

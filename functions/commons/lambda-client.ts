@@ -106,13 +106,18 @@ function keepAlivePool(size: number) {
   return { keepAlive: true, maxSockets: size, maxFreeSockets: size };
 }
 
+/** What the preparation's last middleware answers: a squarer's answer to `{"number":0}`. */
+const PREPARATION_REQUEST_ID = '00000000-0000-4000-8000-000000000000';
+const PREPARATION_EVENT = new TextEncoder().encode('{"number":0}');
+const PREPARATION_ANSWER = new TextEncoder().encode(JSON.stringify({ number: 0, result: 0, processName: PREPARATION_REQUEST_ID }));
+
 /**
  * Pays during INIT what the client's first fan-out would pay on its first Invoke: the
  * credentials resolved (the client memoizes them), the endpoint resolved (and cached), the signer
  * built and the day's signing key derived (cached in the signer), and the middleware stack's
  * first run, JIT and all. It sends one Invoke of `functionName` through the client's whole
  * pipeline, serialized, signed and deserialized, but answered by a last middleware of this
- * command alone with an empty 200, so nothing reaches the network: nothing invoked, billed or
+ * command alone with a squarer's 200, so nothing reaches the network: nothing invoked, billed or
  * logged anywhere, and no connection opened. SDK public API only (a command's middleware stack).
  *
  * Call it at module scope, before any middleware that must not see this request (X-Ray's) is added
@@ -120,14 +125,20 @@ function keepAlivePool(size: number) {
  * for a promise, so whatever it has not finished by the first request, that request finishes.
  */
 export async function prepareFanOutLambdaClient(client: LambdaClient, functionName: string): Promise<URL> {
-  const command = new InvokeCommand({ FunctionName: functionName, Payload: new Uint8Array(0) });
+  const command = new InvokeCommand({ FunctionName: functionName, InvocationType: 'RequestResponse', Payload: PREPARATION_EVENT });
   let origin: URL | undefined;
   const answerLocally: DeserializeMiddleware<InvokeCommandInput, InvokeCommandOutput> =
     () =>
     async ({ request }) => {
       const { protocol, hostname, port } = request as { protocol: string; hostname: string; port?: number };
       origin = new URL(`${protocol}//${hostname}${port === undefined ? '' : `:${port}`}`);
-      const response: HttpResponse = { statusCode: 200, reason: 'OK', headers: {}, body: new Uint8Array(0) };
+      // Shaped as a squarer's answer, so that the deserializer reads what a real one carries.
+      const response: HttpResponse = {
+        statusCode: 200,
+        reason: 'OK',
+        headers: { 'content-type': 'application/json', 'x-amzn-requestid': PREPARATION_REQUEST_ID, 'x-amz-executed-version': '$LATEST' },
+        body: PREPARATION_ANSWER,
+      };
       return { response, output: { $metadata: {} } };
     };
   command.middlewareStack.add(answerLocally, { step: 'deserialize', priority: 'low', name: 'answerPreparationLocally' });

@@ -154,7 +154,7 @@ describe('with tracing on, on the local stack (no X-Ray daemon)', () => {
       },
     }));
     // Not vacuous: this coordinator is the traced bundle, with the X-Ray SDK in it.
-    expect(readFileSync(path.join(api.coordinator.codeDirectory, 'index.js'), 'utf8').includes('aws-xray-sdk')).toBe(true);
+    expect(readFileSync(path.join(api.coordinator.codeDirectory, 'index.mjs'), 'utf8').includes('aws-xray-sdk')).toBe(true);
 
     const response = await api.post(bodyOf(distinctIntegers(30)));
 

@@ -281,7 +281,7 @@ describe('tracing', () => {
     const coordinator = Object.values(json.Resources).find(
       (resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.Timeout === 28,
     );
-    return readFileSync(path.join(directory, coordinator?.Metadata?.['aws:asset:path'] ?? '', 'index.js'), 'utf8');
+    return readFileSync(path.join(directory, coordinator?.Metadata?.['aws:asset:path'] ?? '', 'index.mjs'), 'utf8');
   };
 
   it('is off by default: no tracing config, no X-Ray permission, no X-Ray SDK in the coordinator, its metrics still there', () => {

@@ -136,16 +136,17 @@ describe('MultiSquareStack', () => {
   });
 
   it('bundles the squarer without any AWS SDK and the coordinator with it', () => {
-    const assetPath = (id: string) => path.join(cdkOut, templateJson.Resources[id].Metadata['aws:asset:path'], 'index.js');
+    const assetPath = (id: string, file: string) => path.join(cdkOut, templateJson.Resources[id].Metadata['aws:asset:path'], file);
     // Booleans, not the code itself: a failure should not print a 400 KB bundle.
-    const squarerCode = readFileSync(assetPath(squarerId), 'utf8');
+    const squarerCode = readFileSync(assetPath(squarerId, 'index.js'), 'utf8');
     expect(/@aws-sdk|smithy/.test(squarerCode)).toBe(false);
-    const coordinatorCode = readFileSync(assetPath(coordinatorId), 'utf8');
+    // The coordinator is an ES module, so that INIT waits for its client's preparation (a top-level await).
+    const coordinatorCode = readFileSync(assetPath(coordinatorId, 'index.mjs'), 'utf8');
     expect(coordinatorCode.includes('"@aws-sdk/client-lambda"')).toBe(true);
     // Credentials from the environment only, as Lambda provides them: no profiles, SSO or web identity.
     expect(coordinatorCode.includes('AWS_SESSION_TOKEN')).toBe(true);
     expect(/sso_start_url|credential_process|web_identity_token_file/.test(coordinatorCode)).toBe(false);
-    expect(statSync(assetPath(coordinatorId)).size).toBeGreaterThan(100_000);
+    expect(statSync(assetPath(coordinatorId, 'index.mjs')).size).toBeGreaterThan(100_000);
   });
 });
 

@@ -2,11 +2,12 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 
 /** A loopback stand-in for the Invoke API: a squarer that answers every Invoke, and what reached it. */
 let server: Server;
 const seen: { method: string; authorization: string | undefined }[] = [];
+let connections = 0;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -24,6 +25,9 @@ beforeAll(async () => {
       response.writeHead(200, { 'content-type': 'application/json', 'x-amzn-RequestId': 'squarer-1' });
       response.end(JSON.stringify({ number, result: number * number, processName: 'squarer-1' }));
     });
+  });
+  server.on('connection', () => {
+    connections += 1;
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -50,12 +54,12 @@ afterAll(async () => {
   await once(server, 'close');
 });
 
-it("the coordinator's INIT prepares its client: the first request resolves no credentials of its own", async () => {
+it("the coordinator's INIT prepares its client: the first request resolves no credentials and opens no connection of its own", async () => {
+  // The module is an ES module whose top-level await is its preparation: importing it is INIT, done.
   const { handler } = await import('../../../functions/coordinator');
-  // INIT sends one unsigned GET / (for the TLS session) and no Invoke; let it finish, as it would
-  // before the first request arrives.
-  await vi.waitFor(() => expect(seen).toEqual([{ method: 'GET', authorization: undefined }]), { timeout: 5000 });
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  // INIT opened the pool's connections (MAX_CONCURRENCY of them) with unsigned GETs, and sent no Invoke.
+  expect(seen).toEqual(Array.from({ length: 4 }, () => ({ method: 'GET', authorization: undefined })));
+  expect(connections).toBe(4);
   // A first request that resolved credentials itself would find none now, and every Invoke would fail.
   delete process.env.AWS_ACCESS_KEY_ID;
   delete process.env.AWS_SECRET_ACCESS_KEY;
@@ -72,5 +76,7 @@ it("the coordinator's INIT prepares its client: the first request resolves no cr
   expect(response.statusCode).toBe(200);
   const invokes = seen.filter((request) => request.method === 'POST');
   expect(invokes).toHaveLength(2);
+  // Both went out on connections INIT opened.
+  expect(connections).toBe(4);
   for (const invoke of invokes) expect(invoke.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDINIT\//);
 });
