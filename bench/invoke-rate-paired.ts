@@ -19,7 +19,7 @@
  * `{"maxEnvironments":8}`; a tree ignores what it does not know), which also compares a tree with
  * itself. The other tree needs its own `npm ci`; each tree synthesizes its own assembly.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
