@@ -20,17 +20,23 @@ const deadlineMarginMs = requiredInteger(CoordinatorEnv.deadlineMarginMs, 0);
 
 /** A body holds numbers of at most 500 digits, so 1 KiB an item is generous; anything larger is refused before it is parsed. */
 const maxBodyBytes = 4096 + maxNumbers * 1024;
+/**
+ * Connections INIT opens, a small number as issue 20 asks: the first fan-out's CPU per invoke was
+ * about the same with 10 as with all 100 (1357–1400 against 1453 µs, bench/findings.md of
+ * 2026-12-07), for a tenth of the handshakes in front of an on-demand start.
+ */
+const INIT_CONNECTIONS = 10;
 
 const { client: untracedClient, abortInFlight, prepare } = createFanOutLambdaClient(maxConcurrency);
 /**
  * What the first fan-out would otherwise pay, paid during INIT, before tracing joins the client
  * (docs/performance.md): credentials, endpoint, signer and key, the middleware stack's first run,
- * and the pool's connections opened, TLS handshakes and all.
+ * and the first {@link INIT_CONNECTIONS} of the pool's connections opened, TLS handshakes and all.
  * The bundle is an ES module, so INIT waits for this top-level `await`, as Lambda's runtime does
  * for an ES module's. A failure here is not the request's: the first fan-out then pays what is
  * left itself. Measured: bench/findings.md (2026-12-07).
  */
-await prepare(squarerFunctionName, { connections: maxConcurrency }).catch((error: unknown) =>
+await prepare(squarerFunctionName, { connections: Math.min(maxConcurrency, INIT_CONNECTIONS) }).catch((error: unknown) =>
   logger.warn('preparing the Lambda client during INIT failed', { error }),
 );
 const client = traceAwsClient(untracedClient);

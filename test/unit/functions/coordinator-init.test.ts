@@ -57,7 +57,7 @@ afterAll(async () => {
 it("the coordinator's INIT prepares its client: the first request resolves no credentials and opens no connection of its own", async () => {
   // The module is an ES module whose top-level await is its preparation: importing it is INIT, done.
   const { handler } = await import('../../../functions/coordinator');
-  // INIT opened the pool's connections (MAX_CONCURRENCY of them) with unsigned GETs, and sent no Invoke.
+  // INIT opened the pool's connections (MAX_CONCURRENCY of them: 4, fewer than the 10 INIT opens at most) with unsigned GETs, and sent no Invoke.
   expect(seen).toEqual(Array.from({ length: 4 }, () => ({ method: 'GET', authorization: undefined })));
   expect(connections).toBe(4);
   // A first request that resolved credentials itself would find none now, and every Invoke would fail.
