@@ -205,13 +205,13 @@ describe('npm run square: exit codes and messages', () => {
 describe('npm run square: the progress line', () => {
   it('counts the seconds on a terminal after one second, and prints nothing of it when stderr is not a terminal', async () => {
     answer = (numbers) => ({ ...squaredAll(numbers), delayMs: 1500 });
-    const onTerminal = await square(['2'], '', true);
+    // Side by side: each call has its own streams, and both wait out the same delay.
+    const [onTerminal, piped] = await Promise.all([square(['2'], '', true), square(['2'])]);
     expect(onTerminal.stderr).toMatch(/\rWaiting for the API: 1\.\d s/);
     // Erased when the answer comes.
     expect(onTerminal.stderr.endsWith('\r\u001b[K')).toBe(true);
     expect(onTerminal.stdout).toContain('2 squared to 4 by: id');
 
-    const piped = await square(['2']);
     expect(piped.code).toBe(0);
     expect(piped.stderr).not.toContain('Waiting');
   });
