@@ -25,10 +25,11 @@ export interface EndToEndResult {
   readonly stack: LocalStackMeasurement | { readonly failed: string };
 }
 
+/** Up to 5 minutes a run: on a 2-core machine at load average 20, the Python baseline's 1000 processes took 75 s. */
 async function timeRuns(command: string, args: string[], runs: number, log: (line: string) => void): Promise<TimedRuns> {
   const runsMs: number[] = [];
   for (let i = 0; i < runs; i += 1) {
-    const result = await run(command, args, { timeoutMs: 120_000 });
+    const result = await run(command, args, { timeoutMs: 300_000 });
     if (result.code !== 0)
       throw new Error(`${command} ${args.slice(0, 3).join(' ')} … failed (${result.code}): ${result.stderr.slice(-1000)}`);
     runsMs.push(result.wallMs);
