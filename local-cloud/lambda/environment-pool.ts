@@ -8,13 +8,12 @@
  * New environments start within the local resource budget and through the init gate.
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html
  */
-import os from 'node:os';
 import type { FunctionDefinition } from '../core/types';
 import type { Environment, EnvironmentFactory } from './environment';
 import type { InitGate } from './init-gate';
 import { type Lease, noteLimit, queueWaitOf, type Waiter } from './pool-waiter';
 import type { EnvironmentBudget } from './resource-budget';
-import { RecentTimes, startsWanted } from './start-or-wait';
+import { defaultParallelism, machineLoad, RecentTimes, startsWanted } from './start-or-wait';
 
 export type { Lease } from './pool-waiter';
 
@@ -36,14 +35,8 @@ export interface EnvironmentPoolOptions {
   readonly environmentPerInvocation?: boolean;
   /** Environments a function with short invocations keeps busy when it has waiters (start-or-wait.ts). @default {@link defaultParallelism} */
   readonly parallelism?: number;
-}
-
-/**
- * Two environments per core: measured on 2 cores, the repeated request of 1000 numbers took 1.6 ×
- * as long with 2 squarer environments as with 4 or 8, and longer again with 16 (bench/findings.md).
- */
-export function defaultParallelism(cores = os.availableParallelism()): number {
-  return 2 * cores;
+  /** Runnable processes on the machine, on average: at `parallelism` or more it is saturated (start-or-wait.ts). @default the 1-minute load average */
+  readonly machineLoad?: () => number;
 }
 
 export class EnvironmentPool {
@@ -188,6 +181,7 @@ export class EnvironmentPool {
       }
       stale += 1;
     }
+    const parallelism = this.options.parallelism ?? defaultParallelism();
     const wanted = startsWanted({
       waiting: this.waiters.length,
       busy: this.busy.size - stale,
@@ -195,7 +189,8 @@ export class EnvironmentPool {
       invocationMs: this.times.invocationMs,
       startMs,
       environmentPerInvocation: this.options.environmentPerInvocation ?? false,
-      parallelism: this.options.parallelism ?? defaultParallelism(),
+      parallelism,
+      saturated: (this.options.machineLoad ?? machineLoad)() >= parallelism,
     });
     // Bound starts take their waiters out of the queue: what is left compares with what is left.
     for (const target of this.waiters.slice(this.underWay + this.pending.length, wanted)) this.requestStart(target);

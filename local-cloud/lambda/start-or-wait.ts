@@ -8,6 +8,24 @@
  * differs (FIDELITY.md). Before anything is measured, it starts one environment and learns from it.
  */
 
+import os from 'node:os';
+
+/** The 1-minute load average, read at most once a second (the kernel updates it every 5 s): schedule() runs on every invocation. */
+let loadRead = { at: -Infinity, load: 0 };
+export function machineLoad(): number {
+  const now = performance.now();
+  if (now - loadRead.at >= 1000) loadRead = { at: now, load: os.loadavg()[0] ?? 0 };
+  return loadRead.load;
+}
+
+/**
+ * Two environments per core: measured on 2 cores, the repeated request of 1000 numbers took 1.6 ×
+ * as long with 2 squarer environments as with 4 or 8, and longer again with 16 (bench/findings.md); pools use it unless told otherwise.
+ */
+export function defaultParallelism(cores = os.availableParallelism()): number {
+  return 2 * cores;
+}
+
 /** How much each new figure weighs in a running average: recent invocations count most. */
 const RECENT_WEIGHT = 0.3;
 
@@ -59,6 +77,12 @@ export interface Demand {
    * drains at the machine's pace (two per core: environment-pool.ts).
    */
   readonly parallelism: number;
+  /**
+   * The machine has more work than cores (its load average is at least `parallelism`): a start
+   * would take CPU from the invocations it is meant to serve, whose measured times are then
+   * inflated by the same contention, so short invocations get no more than `parallelism` environments.
+   */
+  readonly saturated: boolean;
 }
 
 /**
@@ -73,7 +97,7 @@ export interface Demand {
  *   that one for each waiter the busy environments would not serve within a start's time (each
  *   serves one every `invocationMs`), but no more starts at once than environments leased (so at
  *   most doubling per start's time), since every start takes CPU from the invocations it is for
- *   and the figures are measured anew as it ends.
+ *   and the figures are measured anew as it ends. On a saturated machine, `parallelism` only.
  */
 export function startsWanted(demand: Demand): number {
   const { waiting, busy, overdue, invocationMs, startMs } = demand;
@@ -81,6 +105,7 @@ export function startsWanted(demand: Demand): number {
   if (invocationMs === undefined && overdue === 0) return busy > 0 ? 0 : Math.min(waiting, 1);
   if (invocationMs === undefined || startMs === undefined || invocationMs >= startMs) return waiting;
   const leased = busy + overdue;
+  if (demand.saturated) return Math.min(waiting, Math.max(0, demand.parallelism - leased));
   const servedWithinAStart = Math.floor((busy * startMs) / Math.max(invocationMs, Number.MIN_VALUE));
   const unserved = Math.max(0, waiting - servedWithinAStart);
   return Math.min(waiting, Math.max(demand.parallelism - leased, Math.min(unserved, Math.max(1, leased))));

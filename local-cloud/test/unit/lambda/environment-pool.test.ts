@@ -15,6 +15,7 @@ function setUp(options: { maxEnvironments?: number; inits?: number; script?: Fak
   const gate = new InitGate(options.inits ?? 10);
   const pool = new EnvironmentPool(definition, budget, gate, fakes.factory, {
     environmentPerInvocation: options.environmentPerInvocation ?? false,
+    machineLoad: () => 0,
   });
   return { fakes, budget, gate, pool, reclaims };
 }

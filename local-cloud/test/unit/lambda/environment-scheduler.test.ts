@@ -24,9 +24,11 @@ interface Setup {
   readonly paced?: boolean;
   /** Environments kept busy whatever the figures. @default 1, so that the other rules show alone */
   readonly parallelism?: number;
+  /** The machine's load average. @default 0 */
+  readonly load?: number;
 }
 
-function setUp({ initMs, invocationMs, environmentPerInvocation = false, inits = 1000, paced = false, parallelism = 1 }: Setup) {
+function setUp({ initMs, invocationMs, environmentPerInvocation = false, inits = 1000, paced = false, parallelism = 1, load = 0 }: Setup) {
   const fakes = new FakeEnvironments(() => ({
     initMs,
     answer: (request) => (request.payload === '"hang"' ? hang() : success(request.payload, invocationMs)),
@@ -35,6 +37,7 @@ function setUp({ initMs, invocationMs, environmentPerInvocation = false, inits =
   const pool = new EnvironmentPool(definition, budget, new InitGate(inits, paced), fakes.factory, {
     environmentPerInvocation,
     parallelism,
+    machineLoad: () => load,
   });
   /** One invocation as the service runs it: an environment from the pool, the handler, the environment back. */
   const invoke = async (payload = '{}'): Promise<Lease> => {
@@ -218,6 +221,19 @@ describe('the environment scheduler', () => {
 
     await vi.runAllTimersAsync();
     await burst;
+    expect(fakes.created).toHaveLength(4);
+  });
+
+  it('on a saturated machine, gives a function with short invocations no more than `parallelism` environments', async () => {
+    const { fakes, invoke } = setUp({ initMs: 100, invocationMs: 50, parallelism: 4, load: 4 });
+    await warmUp(invoke);
+
+    // Unsaturated, 60 waiters of 50 ms invocations would get a start each round for those the
+    // leased ones would not serve within a start's 100 ms, up to dozens.
+    const burst = Promise.all(Array.from({ length: 61 }, () => invoke()));
+    await vi.runAllTimersAsync();
+    await burst;
+
     expect(fakes.created).toHaveLength(4);
   });
 });
