@@ -13,7 +13,7 @@ import type { Environment, EnvironmentFactory } from './environment';
 import type { InitGate } from './init-gate';
 import { type Lease, noteLimit, queueWaitOf, type Waiter } from './pool-waiter';
 import type { EnvironmentBudget } from './resource-budget';
-import { RecentTimes, startsWanted } from './start-or-wait';
+import { defaultParallelism, machineLoad, RecentTimes, startsWanted } from './start-or-wait';
 
 export type { Lease } from './pool-waiter';
 
@@ -33,6 +33,10 @@ interface Start {
 export interface EnvironmentPoolOptions {
   /** One environment per invocation in flight, as Lambda has: never wait for a busy one. @default false */
   readonly environmentPerInvocation?: boolean;
+  /** Environments a function with short invocations keeps busy when it has waiters (start-or-wait.ts). @default {@link defaultParallelism} */
+  readonly parallelism?: number;
+  /** Runnable processes on the machine, on average: at `parallelism` or more it is saturated (start-or-wait.ts). @default the 1-minute load average */
+  readonly machineLoad?: () => number;
 }
 
 export class EnvironmentPool {
@@ -177,12 +181,16 @@ export class EnvironmentPool {
       }
       stale += 1;
     }
+    const parallelism = this.options.parallelism ?? defaultParallelism();
     const wanted = startsWanted({
       waiting: this.waiters.length,
       busy: this.busy.size - stale,
+      overdue: stale,
       invocationMs: this.times.invocationMs,
       startMs,
       environmentPerInvocation: this.options.environmentPerInvocation ?? false,
+      parallelism,
+      saturated: (this.options.machineLoad ?? machineLoad)() >= parallelism,
     });
     // Bound starts take their waiters out of the queue: what is left compares with what is left.
     for (const target of this.waiters.slice(this.underWay + this.pending.length, wanted)) this.requestStart(target);

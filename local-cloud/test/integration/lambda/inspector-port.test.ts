@@ -39,6 +39,8 @@ describe('the inspector of a function given a port', () => {
       inspectPort: port,
       writeStateFile: false,
       logSink: (record) => lines.push(formatLogRecord(record)),
+      // An environment per invocation: by default a fresh function starts one and waits for its first invocation.
+      lambda: { environmentPerInvocation: true },
     });
     try {
       expect(stack.inspectPort).toBe(port);

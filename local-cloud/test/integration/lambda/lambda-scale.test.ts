@@ -47,7 +47,8 @@ describe('concurrency as on Lambda', () => {
   });
 
   it('makes invocations wait, visibly, when the local resource budget binds, and fails none', async () => {
-    const { api, client, logs } = await start({ maxEnvironments: 2 });
+    // An environment per invocation, so that each of the five asks for a start: by default a fresh function starts one and waits for its first invocation.
+    const { api, client, logs } = await start({ maxEnvironments: 2, environmentPerInvocation: true });
     const sleep = nameOf('Sleep');
 
     const answers = await Promise.all(Array.from({ length: 5 }, () => invokeSleep(client, sleep, 300)));

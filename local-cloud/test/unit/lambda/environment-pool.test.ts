@@ -8,12 +8,15 @@ import { testFunction } from '../../support/function-definition';
 
 const definition = testFunction('Pooled', '/nowhere');
 
-function setUp(options: { maxEnvironments?: number; inits?: number; script?: FakeScript } = {}) {
+function setUp(options: { maxEnvironments?: number; inits?: number; script?: FakeScript; environmentPerInvocation?: boolean } = {}) {
   const fakes = new FakeEnvironments(() => options.script ?? {});
   const reclaims: number[] = [];
   const budget = new EnvironmentBudget(options.maxEnvironments ?? 10, { onBind: () => undefined, reclaimIdle: () => reclaims.push(1) });
   const gate = new InitGate(options.inits ?? 10);
-  const pool = new EnvironmentPool(definition, budget, gate, fakes.factory);
+  const pool = new EnvironmentPool(definition, budget, gate, fakes.factory, {
+    environmentPerInvocation: options.environmentPerInvocation ?? false,
+    machineLoad: () => 0,
+  });
   return { fakes, budget, gate, pool, reclaims };
 }
 
@@ -214,7 +217,8 @@ describe('EnvironmentPool', () => {
   });
 
   it('waits at the init gate beyond its limit, and says so in the QUEUED record', async () => {
-    const { pool, fakes } = setUp({ inits: 1, script: { initMs: 100 } });
+    // One environment per invocation: a fresh pool otherwise starts one and waits for it (environment-scheduler.test.ts).
+    const { pool, fakes } = setUp({ inits: 1, script: { initMs: 100 }, environmentPerInvocation: true });
     const first = pool.acquire(undefined);
     const second = pool.acquire(undefined);
     await vi.advanceTimersByTimeAsync(100);

@@ -22,15 +22,23 @@ interface Setup {
   readonly inits?: number;
   /** Paced from `inits` by the starts' measured time, as by default. @default false */
   readonly paced?: boolean;
+  /** Environments kept busy whatever the figures. @default 1, so that the other rules show alone */
+  readonly parallelism?: number;
+  /** The machine's load average. @default 0 */
+  readonly load?: number;
 }
 
-function setUp({ initMs, invocationMs, environmentPerInvocation = false, inits = 1000, paced = false }: Setup) {
+function setUp({ initMs, invocationMs, environmentPerInvocation = false, inits = 1000, paced = false, parallelism = 1, load = 0 }: Setup) {
   const fakes = new FakeEnvironments(() => ({
     initMs,
     answer: (request) => (request.payload === '"hang"' ? hang() : success(request.payload, invocationMs)),
   }));
   const budget = new EnvironmentBudget(1000, { onBind: () => undefined, reclaimIdle: () => undefined });
-  const pool = new EnvironmentPool(definition, budget, new InitGate(inits, paced), fakes.factory, { environmentPerInvocation });
+  const pool = new EnvironmentPool(definition, budget, new InitGate(inits, paced), fakes.factory, {
+    environmentPerInvocation,
+    parallelism,
+    machineLoad: () => load,
+  });
   /** One invocation as the service runs it: an environment from the pool, the handler, the environment back. */
   const invoke = async (payload = '{}'): Promise<Lease> => {
     const lease = await pool.acquire(undefined);
@@ -86,26 +94,29 @@ describe('the environment scheduler', () => {
     expect(fakes.created).toHaveLength(100);
   });
 
-  it('starts environments for the waiters the busy ones would not serve within a start’s time', async () => {
+  it('starts environments for the waiters the busy ones would not serve within a start’s time, no more at once than are leased', async () => {
     const { fakes, invoke } = setUp({ initMs: 100, invocationMs: 10 });
     await warmUp(invoke);
 
-    // One takes the warm environment; it serves the next 10 waiters within a start's 100 ms, not the other 20.
-    const burst = Promise.all(Array.from({ length: 31 }, () => invoke()));
+    // One takes the warm environment; it serves the next 10 waiters within a start's 100 ms, not
+    // the other 50; but one start at a time while one environment is leased, then two, ...
+    const burst = Promise.all(Array.from({ length: 61 }, () => invoke()));
     await vi.advanceTimersByTimeAsync(0);
+    expect(fakes.created).toHaveLength(1 + 1);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(fakes.created).toHaveLength(1 + 1 + 2);
 
-    expect(fakes.created).toHaveLength(1 + 20);
     await vi.runAllTimersAsync();
     await burst;
+    expect(fakes.created.length).toBeLessThan(1 + 50);
   });
 
   it('gives up the starts still waiting at the init gate once a freed environment makes them needless', async () => {
-    const { fakes, pool, invoke } = setUp({ initMs: 100, invocationMs: 10, inits: 1 });
-    const first = pool.acquire(undefined);
-    await vi.advanceTimersByTimeAsync(100);
-    const held = await first;
+    const { fakes, pool, invoke } = setUp({ initMs: 100, invocationMs: 10, inits: 1, parallelism: 4 });
+    await warmUp(invoke);
+    const held = await pool.acquire(undefined);
 
-    // Nothing measured yet: each of three waiters asks for a start; one runs, two wait at the gate.
+    // Three waiters and one leased environment, of the four kept busy: three starts, one runs, two wait at the gate.
     const burst = Promise.all([invoke(), invoke(), invoke()]);
     await vi.advanceTimersByTimeAsync(10);
     pool.release(held.environment);
@@ -141,10 +152,9 @@ describe('the environment scheduler', () => {
   });
 
   it('reports a new environment’s INIT on its first invocation, when a freed one served the invocation it started for', async () => {
-    const { fakes, pool } = setUp({ initMs: 100, invocationMs: 10 });
-    const first = pool.acquire(undefined);
-    await vi.advanceTimersByTimeAsync(100);
-    const held = await first;
+    const { fakes, pool, invoke } = setUp({ initMs: 100, invocationMs: 10, parallelism: 2 });
+    await warmUp(invoke);
+    const held = await pool.acquire(undefined);
     const second = pool.acquire(undefined);
 
     await vi.advanceTimersByTimeAsync(50);
@@ -167,5 +177,63 @@ describe('the environment scheduler', () => {
     expect(fakes.created.filter((environment) => environment.state === 'busy')).toHaveLength(64);
     await vi.runAllTimersAsync();
     await burst;
+  });
+
+  it('on a fresh pool, starts one environment for a burst and waits for its first invocation before starting more', async () => {
+    const { fakes, invoke } = setUp({ initMs: 100, invocationMs: 1 });
+    let done = 0;
+
+    const burst = Array.from({ length: 100 }, () => invoke().then(() => (done += 1)));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fakes.created).toHaveLength(1);
+
+    // Its first invocation ends after 1 ms: it serves the other 99 sooner than a start would take.
+    await vi.advanceTimersByTimeAsync(100 + 100);
+    expect(done).toBe(100);
+    await Promise.all(burst);
+    expect(fakes.created).toHaveLength(1);
+  });
+
+  it('on a fresh pool, gives every waiter an environment once the first invocation runs longer than a start took', async () => {
+    const { fakes, invoke } = setUp({ initMs: 200, invocationMs: 1000 });
+    let done = 0;
+
+    const burst = Array.from({ length: 100 }, () => invoke().then(() => (done += 1)));
+    await vi.advanceTimersByTimeAsync(200 + 199);
+    expect(fakes.created).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(fakes.created).toHaveLength(100);
+
+    // The first ends at 1.2 s; the others, started at 0.4 s, at 1.6 s.
+    await vi.advanceTimersByTimeAsync(1200);
+    expect(done).toBe(100);
+    await Promise.all(burst);
+  });
+
+  it('keeps `parallelism` environments busy while invocations wait, however short they are', async () => {
+    const { fakes, invoke } = setUp({ initMs: 100, invocationMs: 10, parallelism: 4 });
+    await warmUp(invoke);
+
+    // The warm one would serve all four others within a start's time; three start anyway.
+    const burst = Promise.all(Array.from({ length: 5 }, () => invoke()));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fakes.created).toHaveLength(4);
+
+    await vi.runAllTimersAsync();
+    await burst;
+    expect(fakes.created).toHaveLength(4);
+  });
+
+  it('on a saturated machine, gives a function with short invocations no more than `parallelism` environments', async () => {
+    const { fakes, invoke } = setUp({ initMs: 100, invocationMs: 50, parallelism: 4, load: 4 });
+    await warmUp(invoke);
+
+    // Unsaturated, 60 waiters of 50 ms invocations would get a start each round for those the
+    // leased ones would not serve within a start's 100 ms, up to dozens.
+    const burst = Promise.all(Array.from({ length: 61 }, () => invoke()));
+    await vi.runAllTimersAsync();
+    await burst;
+
+    expect(fakes.created).toHaveLength(4);
   });
 });
