@@ -97,7 +97,8 @@ export interface Demand {
  *   that one for each waiter the busy environments would not serve within a start's time (each
  *   serves one every `invocationMs`), but no more starts at once than environments leased (so at
  *   most doubling per start's time), since every start takes CPU from the invocations it is for
- *   and the figures are measured anew as it ends. On a saturated machine, `parallelism` only.
+ *   and the figures are measured anew as it ends. On a saturated machine, up to `parallelism`
+ *   environments that serve waiters (one hung past a start's time serves none and is not counted).
  */
 export function startsWanted(demand: Demand): number {
   const { waiting, busy, overdue, invocationMs, startMs } = demand;
@@ -105,7 +106,9 @@ export function startsWanted(demand: Demand): number {
   if (invocationMs === undefined && overdue === 0) return busy > 0 ? 0 : Math.min(waiting, 1);
   if (invocationMs === undefined || startMs === undefined || invocationMs >= startMs) return waiting;
   const leased = busy + overdue;
-  if (demand.saturated) return Math.min(waiting, Math.max(0, demand.parallelism - leased));
+  // Counted against the cap: the environments that will serve a waiter. One hung past a start's
+  // time serves none, and invocations behind it would otherwise wait for it until their deadline.
+  if (demand.saturated) return Math.min(waiting, Math.max(0, demand.parallelism - busy));
   const servedWithinAStart = Math.floor((busy * startMs) / Math.max(invocationMs, Number.MIN_VALUE));
   const unserved = Math.max(0, waiting - servedWithinAStart);
   return Math.min(waiting, Math.max(demand.parallelism - leased, Math.min(unserved, Math.max(1, leased))));

@@ -236,4 +236,21 @@ describe('the environment scheduler', () => {
 
     expect(fakes.created).toHaveLength(4);
   });
+
+  it('on a saturated machine, does not count environments hung past a start toward that cap: the others are served', async () => {
+    const { fakes, invoke } = setUp({ initMs: 100, invocationMs: 50, parallelism: 4, load: 4 });
+    await warmUp(invoke);
+    const hung = Array.from({ length: 4 }, () => invoke('"hang"'));
+    await vi.advanceTimersByTimeAsync(500);
+
+    // Four environments never answer and have run past a start's 100 ms: they serve no waiter, so
+    // the invocations behind them get environments of their own, as on Lambda.
+    let served = 0;
+    const burst = Promise.all(Array.from({ length: 10 }, () => invoke().then(() => (served += 1))));
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(served).toBe(10);
+    await burst;
+    expect(fakes.created.length).toBeGreaterThan(4);
+    void hung;
+  });
 });
