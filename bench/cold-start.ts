@@ -57,7 +57,9 @@ export async function measureColdStart(log: (line: string) => void): Promise<Col
     for (const [logicalId, resource] of Object.entries(template.Resources)) {
       const assetPath = resource.Metadata?.['aws:asset:path'];
       if (resource.Type !== 'AWS::Lambda::Function' || typeof assetPath !== 'string') continue;
-      const name = /Squarer/.test(logicalId) ? 'squarer' : /Coordinator/.test(logicalId) ? 'coordinator' : logicalId;
+      // The direct path's two bundles; the jobs' functions (their own environment) are part 7's.
+      const name = /^SquarerFunction/.test(logicalId) ? 'squarer' : /^CoordinatorFunction/.test(logicalId) ? 'coordinator' : undefined;
+      if (name === undefined) continue;
       targets.push({ name, logicalId, file: bundleFile(path.join(outdir, assetPath)) });
     }
     // The baseline for the deployed coordinator: the same bundle (minified CJS for node24, source
