@@ -10,15 +10,15 @@
  * [--out invoke.cpuprofile] [--options JSON]`, then
  * `npx tsx bench/profile-summary.ts invoke.cpuprofile 40`.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent } from 'node:http';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { projectDirectory } from './child';
+import { children } from './proc-stat';
+import { squarerClient, startTreeStack } from './tree-stack';
 
 const { values } = parseArgs({
   options: {
@@ -32,49 +32,8 @@ const { values } = parseArgs({
 const CONCURRENCY = 32;
 const root = path.resolve(values.tree);
 
-interface Stack {
-  readonly lambdaUrl: string;
-  readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
-  readonly assembly: { readonly functions: readonly { readonly logicalId: string; readonly name: string }[] };
-  close(): Promise<void>;
-}
-
-function childCount(): number {
-  let count = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === process.pid) count += 1;
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return count;
-}
-
-const { startLocalStack } = (await import(path.join(root, 'local-cloud/stack/local-stack.ts'))) as {
-  startLocalStack: (options: Record<string, unknown>) => Promise<Stack>;
-};
-const extra = JSON.parse(values.options) as Record<string, unknown>;
-const stack = await startLocalStack({
-  projectDirectory: root,
-  httpPort: 0,
-  lambdaPort: 0,
-  writeStateFile: false,
-  logSink: () => undefined,
-  ...extra,
-});
-const squarer = stack.assembly.functions.find((f) => f.logicalId.startsWith('Squarer'))?.name;
-if (squarer === undefined) throw new Error(`no squarer in the assembly of ${root}`);
-const client = new LambdaClient({
-  endpoint: stack.lambdaUrl,
-  region: stack.region,
-  credentials: stack.credentials,
-  maxAttempts: 1,
-  requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }) }),
-});
+const stack = await startTreeStack(root, { logSink: () => undefined, ...(JSON.parse(values.options) as Record<string, unknown>) });
+const { squarer, client } = squarerClient(stack, CONCURRENCY);
 
 async function invokeMany(count: number): Promise<number> {
   let next = 0;
@@ -95,7 +54,7 @@ async function invokeMany(count: number): Promise<number> {
 let count = -1;
 for (let round = 0; round < 20; round += 1) {
   await invokeMany(1000);
-  const now = childCount();
+  const now = children().length;
   if (now === count) break;
   count = now;
 }

@@ -20,15 +20,14 @@
  * itself. The other tree needs its own `npm ci`; each tree synthesizes its own assembly.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { median, projectDirectory } from './child';
 import { children, processCpuMicros } from './proc-stat';
+import { squarerClient, startTreeStack, type TreeStack } from './tree-stack';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -55,14 +54,6 @@ const extraOptions = {
   other: JSON.parse(values['other-options']) as Record<string, unknown>,
 };
 
-interface Stack {
-  readonly lambdaUrl: string;
-  readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string };
-  readonly assembly: { readonly functions: readonly { readonly logicalId: string; readonly name: string }[] };
-  close(): Promise<void>;
-}
-
 /** A tree's `createFunctionLogSink` (local-cloud/stack/function-logs.ts), as `npm start` uses it. */
 interface FunctionLogSink {
   readonly write: (record: unknown) => void;
@@ -71,7 +62,7 @@ interface FunctionLogSink {
 
 interface Side {
   readonly name: 'this' | 'other';
-  readonly stack: Stack;
+  readonly stack: TreeStack;
   readonly client: LambdaClient;
   readonly squarer: string;
   /** With `--log-files`: the tree's own sink of `npm start`, every line to a file of a temporary folder. */
@@ -81,10 +72,6 @@ interface Side {
 }
 
 async function startSide(name: Side['name'], root: string): Promise<Side> {
-  // The tree's own module, whatever its version: options it does not know are ignored.
-  const { startLocalStack } = (await import(path.join(root, 'local-cloud/stack/local-stack.ts'))) as {
-    startLocalStack: (options: Record<string, unknown>) => Promise<Stack>;
-  };
   let logs: Side['logs'];
   if (values['log-files']) {
     const { createFunctionLogSink } = (await import(path.join(root, 'local-cloud/stack/function-logs.ts'))) as {
@@ -94,23 +81,8 @@ async function startSide(name: Side['name'], root: string): Promise<Side> {
     logs = { sink: createFunctionLogSink({ directory, console: () => undefined }), directory };
   }
   const before = new Set(children());
-  const stack = await startLocalStack({
-    projectDirectory: root,
-    httpPort: 0,
-    lambdaPort: 0,
-    writeStateFile: false,
-    logSink: logs?.sink.write ?? (() => undefined),
-    ...extraOptions[name],
-  });
-  const squarer = stack.assembly.functions.find((f) => f.logicalId.startsWith('Squarer'))?.name;
-  if (squarer === undefined) throw new Error(`no squarer in the assembly of ${root}`);
-  const client = new LambdaClient({
-    endpoint: stack.lambdaUrl,
-    region: stack.region,
-    credentials: stack.credentials,
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: CONCURRENCY }) }),
-  });
+  const stack = await startTreeStack(root, { logSink: logs?.sink.write ?? (() => undefined), ...extraOptions[name] });
+  const { squarer, client } = squarerClient(stack, CONCURRENCY);
   const side: Side = { name, stack, client, squarer, logs, environments: [] };
   // Warm until the environments stop growing: the first invocations start them (paced by the
   // init gate of newer trees), and a cold start must not fall inside a timed batch.
