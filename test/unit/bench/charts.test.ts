@@ -8,9 +8,9 @@ import { barChart, lineChart } from '../../../bench/svg-chart';
 const committed = JSON.parse(readFileSync(path.join(import.meta.dirname, '../../../bench/results.json'), 'utf8')) as Results;
 
 describe('bench charts', () => {
-  it('draw the committed run: fan-out cold, warm and its wave floor, and the end-to-end bars with their figures', () => {
+  it('draw the committed run: fan-out cold, warm and its wave floor, the end-to-end bars with their figures, and the environments started per request', () => {
     const files = charts(committed);
-    expect(Object.keys(files)).toEqual(['fan-out.svg', 'end-to-end.svg']);
+    expect(Object.keys(files)).toEqual(['fan-out.svg', 'end-to-end.svg', 'environments.svg']);
     const fanOut = files['fan-out.svg'] ?? '';
     expect(fanOut.match(/<polyline /g)).toHaveLength(3);
     expect(fanOut).toContain('stroke-dasharray');
