@@ -13,12 +13,10 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { projectDirectory } from './child';
 import { children } from './proc-stat';
-import { squarerClient, startTreeStack } from './tree-stack';
+import { invokeSquarerMany, squarerClient, startTreeStack } from './tree-stack';
 
 const { values } = parseArgs({
   options: {
@@ -35,21 +33,7 @@ const root = path.resolve(values.tree);
 const stack = await startTreeStack(root, { logSink: () => undefined, ...(JSON.parse(values.options) as Record<string, unknown>) });
 const { squarer, client } = squarerClient(stack, CONCURRENCY);
 
-async function invokeMany(count: number): Promise<number> {
-  let next = 0;
-  const encoder = new TextEncoder();
-  const startedAt = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        next += 1;
-        const output = await client.send(new InvokeCommand({ FunctionName: squarer, Payload: encoder.encode(`{"number":${next}}`) }));
-        if (output.FunctionError !== undefined) throw new Error(`the squarer failed: ${new TextDecoder().decode(output.Payload)}`);
-      }
-    }),
-  );
-  return performance.now() - startedAt;
-}
+const invokeMany = (count: number) => invokeSquarerMany(client, squarer, count, CONCURRENCY);
 
 let count = -1;
 for (let round = 0; round < 20; round += 1) {

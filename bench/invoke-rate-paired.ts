@@ -22,12 +22,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { median, projectDirectory } from './child';
 import { children, processCpuMicros } from './proc-stat';
-import { squarerClient, startTreeStack, type TreeStack } from './tree-stack';
+import { invokeSquarerMany, squarerClient, startTreeStack, type TreeStack } from './tree-stack';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -97,23 +96,8 @@ async function startSide(name: Side['name'], root: string): Promise<Side> {
   return side;
 }
 
-async function invokeMany(side: Side, count: number): Promise<number> {
-  let next = 0;
-  const encoder = new TextEncoder();
-  const startedAt = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        next += 1;
-        const output = await side.client.send(
-          new InvokeCommand({ FunctionName: side.squarer, Payload: encoder.encode(`{"number":${next}}`) }),
-        );
-        if (output.FunctionError !== undefined)
-          throw new Error(`${side.name}: the squarer failed: ${new TextDecoder().decode(output.Payload)}`);
-      }
-    }),
-  );
-  return performance.now() - startedAt;
+function invokeMany(side: Side, count: number): Promise<number> {
+  return invokeSquarerMany(side.client, side.squarer, count, CONCURRENCY, side.name);
 }
 
 interface Batch {

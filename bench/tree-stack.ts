@@ -5,7 +5,7 @@
  */
 import { Agent } from 'node:http';
 import path from 'node:path';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 export interface TreeStack {
@@ -36,4 +36,31 @@ export function squarerClient(stack: TreeStack, sockets: number): { readonly squ
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: sockets }) }),
   });
   return { squarer, client };
+}
+
+/**
+ * `count` invocations of `squarer`, `concurrency` at a time, each `{"number": n}`; the first function
+ * error fails the run, its message prefixed with `label` when given. Resolves to the wall time, ms.
+ */
+export async function invokeSquarerMany(
+  client: LambdaClient,
+  squarer: string,
+  count: number,
+  concurrency: number,
+  label?: string,
+): Promise<number> {
+  let next = 0;
+  const encoder = new TextEncoder();
+  const startedAt = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        next += 1;
+        const output = await client.send(new InvokeCommand({ FunctionName: squarer, Payload: encoder.encode(`{"number":${next}}`) }));
+        if (output.FunctionError !== undefined)
+          throw new Error(`${label === undefined ? '' : `${label}: `}the squarer failed: ${new TextDecoder().decode(output.Payload)}`);
+      }
+    }),
+  );
+  return performance.now() - startedAt;
 }
